@@ -1,0 +1,3 @@
+from meishi.cli import main
+
+main()

@@ -1,0 +1,56 @@
+"""The meishi command line: parses and renders; the domain modules decide.
+
+Only typer is imported at module level here and in the command modules, so
+that `meishi --help` starts fast; heavy libraries load inside the commands.
+"""
+
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from meishi.errors import MeishiError
+
+
+class MeishiGroup(TyperGroup):
+    """A command group that turns meishi's named errors into one line and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a MeishiError becomes a one-line message on stderr."""
+        try:
+            return super().invoke(ctx)
+        except MeishiError as error:
+            typer.echo(f"meishi: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+
+
+app = typer.Typer(
+    cls=MeishiGroup,
+    name="meishi",
+    help="名刺 meishi: the people you meet, what you talked about, and whether to go back.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _register() -> None:
+    """Join the command modules to the app."""
+    from meishi.cli import add, config, contacts, demo, event, returning, templates, thank
+
+    app.add_typer(event.app, name="event")
+    app.add_typer(contacts.app, name="contacts")
+    app.add_typer(config.app, name="config")
+    app.add_typer(templates.app, name="templates")
+    add.register(app)
+    thank.register(app)
+    returning.register(app)
+    demo.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the `meishi` script."""
+    app()

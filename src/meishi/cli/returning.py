@@ -1,0 +1,74 @@
+"""`meishi followup` and `meishi should-return`: is this gathering worth going back to?"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from meishi.cli import common
+
+if TYPE_CHECKING:
+    from meishi.verdict import Verdict
+
+VERDICT_STYLES = {"return": "bold green", "wait": "bold yellow", "skip": "bold red"}
+VERDICT_WORDS = {
+    "return": "Go back",
+    "wait": "Wait and see",
+    "skip": "Skip it",
+    "unknown": "Unknown",
+}
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the app."""
+    app.command("followup")(followup)
+    app.command("should-return")(should_return)
+
+
+def followup(
+    event: Annotated[str, typer.Argument(help="Event id, name or name prefix.")],
+    kind: Annotated[str, typer.Argument(help="thanks, survey, report or invite.")],
+    date: Annotated[str, typer.Option(help="When the organizer did it.")] = "today",
+    note: Annotated[str | None, typer.Option(help="A note, e.g. what the report said.")] = None,
+) -> None:
+    """Record what an event's organizer did afterwards.
+
+    KIND: thanks (thanked participants), survey (a satisfaction survey),
+    report (a report or minutes), invite (an invitation to the next one).
+    """
+    from meishi.events import FOLLOW_UP_KINDS, record_follow_up
+    from meishi.resolve import find_event
+
+    on = common.parse_date(date)
+    with common.store() as store, store.write() as session:
+        found = find_event(session, event)
+        record_follow_up(session, found, kind, on, note, common.today())
+        typer.echo(f"Recorded for {found.name} ({found.date}): {FOLLOW_UP_KINDS[kind]} on {on}.")
+
+
+def should_return(
+    event: Annotated[str, typer.Argument(help="An event or a series (id, name or prefix).")],
+    as_json: bool = common.JSON_OPTION,
+) -> None:
+    """Decide whether to go back, by what the organizer did after the events you attended."""
+    from meishi.returning import should_return as decide
+
+    with common.store() as store, store.read() as session:
+        verdict = decide(session, event, common.today())
+    if as_json:
+        common.print_json(verdict.to_json())
+    else:
+        print_verdict(verdict)
+
+
+def print_verdict(verdict: Verdict) -> None:
+    """The verdict in one coloured line, then its reasons."""
+    from rich.markup import escape
+
+    output = common.console()
+    word = VERDICT_WORDS[verdict.verdict]
+    style = VERDICT_STYLES.get(verdict.verdict, "bold")
+    output.print(f"[{style}]{verdict.verdict}[/]: {word} — {escape(verdict.series)}")
+    for reason in verdict.reasons:
+        output.print(f"  • {escape(reason.text)}")

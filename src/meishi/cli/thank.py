@@ -1,0 +1,138 @@
+"""`meishi thank`: one thank-you draft for each person met, the day after."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from meishi.cli import common
+
+if TYPE_CHECKING:
+    from meishi.thank import PreparedDraft, ThankRun
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+    app.command("thank")(thank)
+
+
+def thank(
+    since: Annotated[
+        str | None,
+        typer.Option(help="Events on or after this date (default: yesterday)."),
+    ] = None,
+    event: Annotated[str | None, typer.Option(help="Only people met at this event.")] = None,
+    template: Annotated[
+        str | None, typer.Option(help="Template name (default: thank-ja or thank-en).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Also write each draft as an .eml file in this folder.")
+    ] = None,
+    mark_sent: Annotated[
+        str | None,
+        typer.Option("--mark-sent", metavar="CONTACT", help="Record the thank-you as sent."),
+    ] = None,
+    as_json: bool = common.JSON_OPTION,
+) -> None:
+    """Draft a short, individual thank-you to each person you met.
+
+    Each draft goes to exactly one person and refers back to what you talked
+    about. Running it again shows the same drafts; it never duplicates them.
+    """
+    if mark_sent is not None:
+        _mark_sent(mark_sent, event)
+        return
+    run, files = _prepare(since, event, template, out)
+    if as_json:
+        common.print_json(_run_json(run, files))
+    else:
+        _print_run(run, files, out)
+
+
+def _prepare(
+    since: str | None, event: str | None, template: str | None, out: Path | None
+) -> tuple[ThankRun, list[Path]]:
+    """Render and store the drafts (and write .eml files) in one transaction."""
+    from meishi import config, home
+    from meishi.resolve import find_event
+    from meishi.thank import prepare_thanks, require_me, unthanked, write_eml_files
+
+    me = require_me(config.load())
+    today = common.today()
+    start = common.parse_date(since) if since else None
+    with common.store() as store, store.write() as session:
+        met_at = find_event(session, event) if event else None
+        if start is None:  # with --event alone, that event counts whatever its date
+            start = met_at.date if met_at else common.parse_date("yesterday")
+        encounters = unthanked(session, start, met_at, today)
+        run = prepare_thanks(session, encounters, me, today, template, home.templates_dir())
+        files = write_eml_files(run.drafts, out, me, common.now()) if out else []
+    return run, files
+
+
+def _mark_sent(contact_text: str, event_text: str | None) -> None:
+    """Record that a thank-you went out."""
+    from meishi.resolve import find_contact, find_event
+    from meishi.thank import mark_sent
+
+    with common.store() as store, store.write() as session:
+        contact = find_contact(session, contact_text)
+        event = find_event(session, event_text) if event_text else None
+        _, met_at = mark_sent(session, contact, event, common.now())
+        typer.echo(f"Recorded the thank-you to {contact.full_name} for {met_at.name} as sent.")
+
+
+def _run_json(run: ThankRun, files: list[Path]) -> dict[str, Any]:
+    """The drafts and skipped people as JSON-ready values."""
+    paths = {item.draft.id: str(path) for item, path in zip(run.drafts, files, strict=False)}
+    return {
+        "drafts": [
+            {
+                "id": item.draft.id,
+                "contact": {"id": item.contact.id, "name": item.contact.full_name},
+                "event": {"id": item.event.id, "name": item.event.name},
+                "to": item.draft.to_addr,
+                "subject": item.draft.subject,
+                "body": item.draft.body,
+                "template": item.draft.template,
+                "days_after": item.days_after,
+                "late": item.late,
+                "file": paths.get(item.draft.id),
+            }
+            for item in run.drafts
+        ],
+        "skipped": [
+            {"contact": {"id": s.contact.id, "name": s.contact.full_name}, "reason": s.reason}
+            for s in run.skipped
+        ],
+    }
+
+
+def _print_run(run: ThankRun, files: list[Path], out: Path | None) -> None:
+    """Show each draft as a panel, then the skipped people and a summary."""
+    if not run.drafts and not run.skipped:
+        typer.echo("No one to thank: everyone met in that period has been thanked.")
+        return
+    output = common.console()
+    for item in run.drafts:
+        output.print(_panel(item))
+    for skipped in run.skipped:
+        typer.echo(f"Skipped {skipped.contact.full_name} ({skipped.event.name}): {skipped.reason}")
+    where = f"; written to {out}" if out else "; add --out DIR to save them as .eml files"
+    typer.echo(f"{len(run.drafts)} draft(s) ready{where if run.drafts else ''}.")
+
+
+def _panel(item: PreparedDraft) -> Any:
+    """A rich panel showing one draft as a mail client would."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    text = Text()
+    text.append(f"To: {item.draft.to_name} <{item.draft.to_addr}>\n", style="bold")
+    text.append(f"Subject: {item.draft.subject}\n\n", style="bold")
+    text.append(item.draft.body)
+    late = f" — late: {item.days_after} days after; the day after is best" if item.late else ""
+    title = f"draft #{item.draft.id} · {item.event.name}{late}"
+    return Panel(text, title=title, title_align="left", border_style="red" if item.late else "")

@@ -1,0 +1,266 @@
+"""Contacts and the encounters with them: adding cards, listing, showing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, or_, select
+
+from meishi import mail
+from meishi.errors import BadValue
+from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, utcnow
+from meishi.text import blank_to_none, required, split_name
+
+LANGUAGES = ("ja", "en")
+# Card fields that may be filled in later from a card with the same email.
+CARD_FIELDS = ("reading", "company", "department", "title", "phone", "lang")
+# Single-line fields: a line break here is never legitimate and could reach a header.
+SINGLE_LINE = ("name", "reading", "company", "department", "title", "phone")
+
+
+@dataclass(frozen=True)
+class CardInput:
+    """What one card (and one conversation) says about a person."""
+
+    name: str
+    reading: str | None = None
+    company: str | None = None
+    department: str | None = None
+    title: str | None = None
+    phone: str | None = None
+    lang: str | None = None
+    emails: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    note: str | None = None  # about this encounter
+
+
+@dataclass
+class AddResult:
+    """What `add_card` did."""
+
+    contact: Contact
+    encounter: Encounter
+    created: bool
+    filled: list[str] = field(default_factory=list)
+    new_topics: int = 0
+
+
+def normalize_email(address: str) -> str:
+    """A checked address, lower-cased so the same mailbox is one contact."""
+    return mail.check_email(address.strip()).lower()
+
+
+def check_card(card: CardInput) -> CardInput:
+    """The card with its fields validated and emails normalized."""
+    name = required(card.name, "name")
+    for field_name in SINGLE_LINE:
+        value = name if field_name == "name" else getattr(card, field_name)
+        if value:
+            mail.check_header_value(value, field_name, f"contact '{name}'")
+    if card.lang is not None and card.lang not in LANGUAGES:
+        raise BadValue(f"unknown language '{card.lang}'; use ja or en")
+    emails = tuple(dict.fromkeys(normalize_email(e) for e in card.emails if e.strip()))
+    topics = tuple(dict.fromkeys(t.strip() for t in card.topics if t.strip()))
+    return CardInput(**{**card.__dict__, "name": name, "emails": emails, "topics": topics})
+
+
+def add_card(session: Session, event: Event, card: CardInput) -> AddResult:
+    """Record meeting a person at an event, merging with a contact who has the same email."""
+    card = check_card(card)
+    contact = _contact_by_emails(session, card.emails)
+    created = contact is None
+    contact = _new_contact(session, card) if contact is None else contact
+    filled = [] if created else _fill_empty(contact, card)
+    _add_emails(session, contact, card.emails)
+    encounter = _encounter(session, contact, event, card.note)
+    new_topics = _add_topics(session, encounter, card.topics)
+    return AddResult(contact, encounter, created, filled, new_topics)
+
+
+def _contact_by_emails(session: Session, emails: tuple[str, ...]) -> Contact | None:
+    """The one contact already holding any of these emails."""
+    if not emails:
+        return None
+    query = select(ContactEmail).where(col(ContactEmail.address).in_(emails))
+    owners = {row.contact_id for row in session.exec(query)}
+    if len(owners) > 1:
+        raise BadValue(
+            f"these emails belong to different contacts (ids {sorted(owners)}); "
+            "add them one at a time"
+        )
+    return _get_contact(session, owners.pop()) if owners else None
+
+
+def _get_contact(session: Session, contact_id: int) -> Contact:
+    """A contact by id, known to exist."""
+    contact = session.get(Contact, contact_id)
+    assert contact is not None
+    return contact
+
+
+def _new_contact(session: Session, card: CardInput) -> Contact:
+    """Store a new contact from a card."""
+    family, given = split_name(card.name)
+    contact = Contact(full_name=card.name, family_name=family, given_name=given)
+    for name in CARD_FIELDS:
+        setattr(contact, name, blank_to_none(getattr(card, name)))
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def _fill_empty(contact: Contact, card: CardInput) -> list[str]:
+    """Fill the contact's empty fields from the card; the names of those filled."""
+    filled = []
+    for name in CARD_FIELDS:
+        value = blank_to_none(getattr(card, name))
+        if value and not getattr(contact, name):
+            setattr(contact, name, value)
+            filled.append(name)
+    if filled:
+        contact.updated_at = utcnow()
+    return filled
+
+
+def _add_emails(session: Session, contact: Contact, emails: tuple[str, ...]) -> None:
+    """Give the contact any of these emails it does not have yet."""
+    known = emails_of(session, contact)
+    for position, address in enumerate(emails, start=len(known)):
+        if address not in known:
+            session.add(ContactEmail(contact_id=id_of(contact), address=address, position=position))
+    session.flush()
+
+
+def _encounter(session: Session, contact: Contact, event: Event, note: str | None) -> Encounter:
+    """The contact's encounter at the event, created if this is the first."""
+    query = select(Encounter).where(
+        Encounter.contact_id == contact.id, Encounter.event_id == event.id
+    )
+    encounter = session.exec(query).first()
+    if encounter is None:
+        encounter = Encounter(contact_id=id_of(contact), event_id=id_of(event))
+        session.add(encounter)
+    note = blank_to_none(note)
+    if note:
+        encounter.note = f"{encounter.note}\n{note}" if encounter.note else note
+    session.flush()
+    return encounter
+
+
+def _add_topics(session: Session, encounter: Encounter, topics: tuple[str, ...]) -> int:
+    """Append the topics the encounter does not have yet; how many were new."""
+    known = topics_of(session, encounter)
+    new = [topic for topic in topics if topic not in known]
+    for position, text in enumerate(new, start=len(known)):
+        session.add(Topic(encounter_id=id_of(encounter), position=position, text=text))
+    session.flush()
+    return len(new)
+
+
+def emails_of(session: Session, contact: Contact) -> list[str]:
+    """The contact's emails, first given first."""
+    query = (
+        select(ContactEmail.address)
+        .where(ContactEmail.contact_id == contact.id)
+        .order_by(col(ContactEmail.position))
+    )
+    return list(session.exec(query).all())
+
+
+def topics_of(session: Session, encounter: Encounter) -> list[str]:
+    """The topics of an encounter, in the order they were entered."""
+    query = (
+        select(Topic.text).where(Topic.encounter_id == encounter.id).order_by(col(Topic.position))
+    )
+    return list(session.exec(query).all())
+
+
+def list_contacts(
+    session: Session, event: Event | None = None, search: str | None = None
+) -> list[Contact]:
+    """Contacts, newest first, optionally only those met at an event or matching text."""
+    query = select(Contact).order_by(col(Contact.id).desc())
+    if event is not None:
+        met = select(Encounter.contact_id).where(Encounter.event_id == event.id)
+        query = query.where(col(Contact.id).in_(met))
+    if search:
+        pattern = f"%{search.strip()}%"
+        fields = ("full_name", "reading", "company", "department", "title", "note", "phone")
+        by_email = select(ContactEmail.contact_id).where(col(ContactEmail.address).ilike(pattern))
+        by_topic = (
+            select(Encounter.contact_id)
+            .join(Topic, col(Topic.encounter_id) == col(Encounter.id))
+            .where(col(Topic.text).ilike(pattern))
+        )
+        query = query.where(
+            or_(
+                *(col(getattr(Contact, name)).ilike(pattern) for name in fields),
+                col(Contact.id).in_(by_email),
+                col(Contact.id).in_(by_topic),
+            )
+        )
+    return list(session.exec(query).all())
+
+
+def encounters_of(session: Session, contact: Contact) -> list[tuple[Encounter, Event]]:
+    """The contact's encounters with their events, most recent first."""
+    query = (
+        select(Encounter, Event)
+        .join(Event, col(Event.id) == col(Encounter.event_id))
+        .where(Encounter.contact_id == contact.id)
+        .order_by(col(Event.date).desc(), col(Event.id).desc())
+    )
+    return [(encounter, event) for encounter, event in session.exec(query).all()]
+
+
+def contact_json(session: Session, contact: Contact) -> dict[str, Any]:
+    """A contact's card fields and emails as JSON-ready values."""
+    return {
+        "id": contact.id,
+        "name": contact.full_name,
+        "family_name": contact.family_name,
+        "given_name": contact.given_name,
+        "reading": contact.reading,
+        "company": contact.company,
+        "department": contact.department,
+        "title": contact.title,
+        "emails": emails_of(session, contact),
+        "phone": contact.phone,
+        "note": contact.note,
+        "lang": contact.lang,
+    }
+
+
+def thank_state(session: Session, encounter: Encounter, has_email: bool) -> dict[str, Any]:
+    """Where the thank-you for an encounter stands: sent, drafted, pending or impossible."""
+    if encounter.thanked_at is not None:
+        return {"state": "sent", "at": _local(encounter.thanked_at).isoformat(timespec="minutes")}
+    draft = session.exec(
+        select(Draft).where(Draft.encounter_id == encounter.id, Draft.kind == "thank")
+    ).first()
+    if draft is not None:
+        return {"state": "drafted", "draft": draft.id}
+    return {"state": "pending" if has_email else "no email"}
+
+
+def contact_detail(session: Session, contact: Contact) -> dict[str, Any]:
+    """Everything about a contact: the card, and each encounter with topics and follow-up."""
+    detail = contact_json(session, contact)
+    has_email = bool(detail["emails"])
+    detail["encounters"] = [
+        {
+            "event": {"id": event.id, "name": event.name, "date": event.date.isoformat()},
+            "topics": topics_of(session, encounter),
+            "note": encounter.note,
+            "thank_you": thank_state(session, encounter, has_email),
+        }
+        for encounter, event in encounters_of(session, contact)
+    ]
+    return detail
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    """A stored UTC time in the machine's local zone."""
+    return moment.astimezone()

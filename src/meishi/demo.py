@@ -1,0 +1,77 @@
+"""Sample data for `meishi demo`: a month of gatherings, people and follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from meishi.contacts import CardInput, add_card
+from meishi.events import EventInput, add_event, record_follow_up
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+ME = {
+    "me.name": "山田 花子",
+    "me.email": "hanako.yamada@example.jp",
+    "me.company": "株式会社サンプル商事",
+    "me.title": "営業企画部 課長",
+}
+# (days before today, name, series, organizer, follow-ups as (kind, days after the event))
+EVENTS: tuple[tuple[int, str, str, str, tuple[tuple[str, int], ...]], ...] = (
+    (60, "Tokyo AI 勉強会 #10", "Tokyo AI 勉強会", "佐藤 健", (("survey", 1), ("report", 5))),
+    (30, "Tokyo AI 勉強会 #11", "Tokyo AI 勉強会", "佐藤 健", (("thanks", 1), ("report", 4))),
+    (1, "Tokyo AI 勉強会 #12", "Tokyo AI 勉強会", "佐藤 健", ()),
+    (120, "丸の内 異業種交流会 春", "丸の内 異業種交流会", "丸の内交流会事務局", (("invite", 60),)),
+    (90, "丸の内 異業種交流会 夏", "丸の内 異業種交流会", "丸の内交流会事務局", ()),
+    (3, "Startup Pitch Night", "Startup Pitch Night", "Emily Clark", ()),
+    (-10, "Design Systems Meetup", "Design Systems Meetup", "Ken Ito", ()),
+)
+# People met yesterday, and the topics talked about with each.
+PEOPLE = (
+    CardInput(
+        name="田中 太郎",
+        reading="たなか たろう",
+        company="株式会社ソフトバンク",
+        department="AI戦略室",
+        title="部長",
+        emails=("taro.tanaka@example.co.jp",),
+        topics=("生成AIの社内導入", "RAGの評価方法"),
+    ),
+    CardInput(
+        name="鈴木 一郎",
+        company="合同会社すずきラボ",
+        title="代表",
+        emails=("ichiro@suzuki-lab.example",),
+        topics=("音声認識のスタートアップ",),
+    ),
+    CardInput(
+        name="Sarah Johnson",
+        company="Northwind Ltd.",
+        title="Director of Partnerships",
+        emails=("sarah.johnson@northwind.example",),
+        topics=("expanding into Japan", "bilingual customer support"),
+    ),
+    CardInput(name="高橋 美咲", company="フリーランス", topics=("UXリサーチ",)),
+)
+
+
+def populate(session: Session, today: dt.date) -> list[str]:
+    """Fill an empty store with the sample; returns the series to ask about."""
+    for days_before, name, series, organizer, follow_ups in EVENTS:
+        on = today - dt.timedelta(days=days_before)
+        given = EventInput(
+            name=name,
+            date=on,
+            start_time=dt.time(19),
+            series=series,
+            organizer_name=organizer,
+            fee=2000,
+        )
+        event = add_event(session, given)
+        for kind, days_after in follow_ups:
+            record_follow_up(session, event, kind, on + dt.timedelta(days=days_after), None, today)
+        if days_before == 1:
+            for card in PEOPLE:
+                add_card(session, event, card)
+    return list(dict.fromkeys(series for *_, series, _, _ in EVENTS))

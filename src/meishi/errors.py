@@ -1,0 +1,53 @@
+"""Named errors: what went wrong, in the user's words.
+
+Every error a user can cause derives from MeishiError and carries the exit
+code the CLI returns: 2 for bad usage or input, 1 for other failures.
+"""
+
+
+class MeishiError(Exception):
+    """Something the user can fix; the message says what and how."""
+
+    exit_code = 2
+
+
+class NotFound(MeishiError):
+    """No event, contact, template or draft matches what was asked for."""
+
+
+class Ambiguous(MeishiError):
+    """A name matches more than one thing; the message lists the candidates."""
+
+
+class BadDate(MeishiError):
+    """A date phrase meishi does not understand."""
+
+
+class BadValue(MeishiError):
+    """A field value that is malformed: an email, a time, a fee, a config key."""
+
+
+class HeaderInjection(MeishiError):
+    """A field bound for a mail header holds a CR, LF or other control character."""
+
+
+class TemplateProblem(MeishiError):
+    """A template is missing, broken, or uses a variable it was not given."""
+
+
+class MissingSetting(MeishiError):
+    """A configuration value a command needs has not been set."""
+
+
+class NothingToDo(MeishiError):
+    """The request names something that is already in the state asked for."""
+
+
+class OutputNotWritable(MeishiError):
+    """A folder or file meishi was asked to write cannot be written."""
+
+
+class DatabaseTooNew(MeishiError):
+    """The database was written by a newer meishi than this one."""
+
+    exit_code = 1

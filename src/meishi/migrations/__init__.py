@@ -1,0 +1,1 @@
+"""Alembic migrations: how each meishi database reaches the current schema."""

@@ -1,0 +1,114 @@
+"""The tables meishi keeps, named in the user's words."""
+
+import datetime as dt
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware (SQLModel refuses naive datetimes)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def id_of(row: SQLModel) -> int:
+    """The primary key of a row that has been flushed to the database."""
+    key = getattr(row, "id", None)
+    if key is None:
+        raise ValueError(f"{type(row).__name__} has no id until it is flushed")
+    return int(key)
+
+
+class Contact(SQLModel, table=True):
+    """A person whose card you have."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    full_name: str = Field(index=True)
+    family_name: str | None = None
+    given_name: str | None = None
+    reading: str | None = None  # furigana (or romaji) of the full name
+    company: str | None = Field(default=None, index=True)
+    department: str | None = None
+    title: str | None = None
+    phone: str | None = None
+    note: str | None = None
+    lang: str | None = None  # "ja" or "en"; None means guess from the name
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ContactEmail(SQLModel, table=True):
+    """One of a contact's email addresses; an address belongs to one contact."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    address: str = Field(unique=True)  # normalized: the domain lower-cased
+    position: int = 0
+
+
+class Event(SQLModel, table=True):
+    """A gathering: a networking event, a study session, one occurrence of a series."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    date: dt.date = Field(index=True)
+    start_time: dt.time | None = None
+    place: str | None = None
+    series: str | None = Field(default=None, index=True)
+    organizer_name: str | None = None
+    organizer_email: str | None = None
+    fee: int | None = None  # yen
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Encounter(SQLModel, table=True):
+    """A contact met at an event; the topics talked about hang off it."""
+
+    __table_args__ = (UniqueConstraint("contact_id", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    note: str | None = None
+    thanked_at: dt.datetime | None = None  # when the thank-you went out
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Topic(SQLModel, table=True):
+    """Something talked about in an encounter, in the order it was entered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    encounter_id: int = Field(foreign_key="encounter.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    text: str
+
+
+class OrganizerFollowUp(SQLModel, table=True):
+    """What an event's organizer did afterwards: thanks, survey, report or invite."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    kind: str
+    date: dt.date
+    note: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Draft(SQLModel, table=True):
+    """A rendered message waiting to go out (or recorded as sent)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = "thank"
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="CASCADE")
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    encounter_id: int | None = Field(
+        default=None, foreign_key="encounter.id", index=True, ondelete="CASCADE"
+    )
+    template: str
+    to_name: str
+    to_addr: str
+    subject: str
+    body: str
+    state: str = "draft"  # "draft" until the message is recorded as sent
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,0 +1,80 @@
+"""Gather the facts about a gathering and ask the verdict module whether to go back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, func, select
+
+from meishi.errors import Ambiguous, NotFound
+from meishi.events import follow_ups_of
+from meishi.models import Encounter, Event
+from meishi.resolve import find_event
+from meishi.verdict import FollowUpFact, Occurrence, Verdict, decide
+
+
+def should_return(session: Session, text: str, today: dt.date) -> Verdict:
+    """The verdict for the event or series the user named."""
+    label, events = occurrences_named(session, text)
+    return decide(label, [_occurrence(session, event, today) for event in events], today)
+
+
+def occurrences_named(session: Session, text: str) -> tuple[str, list[Event]]:
+    """The series (or single gathering) a name stands for, with all its events."""
+    series = _series_matching(session, text, exact=True)
+    if series is None:
+        try:
+            event = find_event(session, text)
+        except NotFound:
+            series = _series_matching(session, text, exact=False)
+            if series is None:
+                raise NotFound(
+                    f"no event or series matches '{text}'; see `meishi event list`"
+                ) from None
+        else:
+            series = event.series
+            if series is None:  # a one-off or unnamed series: group by the event's name
+                return event.name, _events_where(session, name=event.name)
+    return series, _events_where(session, series=series)
+
+
+def _series_matching(session: Session, text: str, exact: bool) -> str | None:
+    """The one series named exactly (or, failing that, by prefix) by text."""
+    column = col(Event.series)
+    needle = text.strip().lower()
+    condition = func.lower(column) == needle if exact else func.lower(column).startswith(needle)
+    names = sorted({name for name in session.exec(select(Event.series).where(condition)) if name})
+    if len(names) > 1:
+        raise Ambiguous(f"'{text}' matches several series: {', '.join(names)}; be more specific")
+    return names[0] if names else None
+
+
+def _events_where(session: Session, **equal: str) -> list[Event]:
+    """Events whose fields equal the given values, oldest first."""
+    query = select(Event).order_by(col(Event.date), col(Event.id))
+    for name, value in equal.items():
+        query = query.where(func.lower(getattr(Event, name)) == value.lower())
+    return list(session.exec(query).all())
+
+
+def _occurrence(session: Session, event: Event, today: dt.date) -> Occurrence:
+    """The facts of one event, as the verdict module needs them."""
+    assert event.id is not None
+    met, thanked = session.exec(
+        select(func.count(), func.count(col(Encounter.thanked_at))).where(
+            Encounter.event_id == event.id
+        )
+    ).one()
+    facts = tuple(
+        FollowUpFact(kind=f.kind, on=f.date, note=f.note)
+        for f in follow_ups_of(session, [event.id])
+    )
+    return Occurrence(
+        event_id=event.id,
+        name=event.name,
+        on=event.date,
+        attended=event.date <= today,
+        follow_ups=facts,
+        people_met=met,
+        thanked=thanked,
+    )

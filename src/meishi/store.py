@@ -1,0 +1,150 @@
+"""The store: owns the engine, sessions, transactions and schema migrations.
+
+Everything else reaches the database through `open_store()`; nothing else
+creates an engine. SQLite is the embedded default, reached through SQLAlchemy
+so that a server database can be added later.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from meishi import home
+from meishi.errors import DatabaseTooNew
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+    from sqlmodel import Session
+
+# The newest schema revision this meishi knows; a test keeps it equal to the
+# head of migrations/versions so opening an up-to-date database skips Alembic.
+SCHEMA_REVISION = "0001"
+BUSY_TIMEOUT_MS = 30_000
+
+
+class Store:
+    """A database opened at the current schema, handing out sessions."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; nothing it does is committed."""
+        from sqlmodel import Session
+
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose changes are committed together, or not at all."""
+        from sqlmodel import Session
+
+        immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        with Session(immediate, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
+
+def open_store(path: Path | None = None) -> Store:
+    """Open (creating if needed) the database and bring its schema up to date."""
+    path = path or home.database_path()
+    _create_private_file(path)
+    engine = _sqlite_engine(path)
+    try:
+        _migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database folder (0700) and file (0600) before SQLite does."""
+    home.private_dir(path.parent)
+    # SQLite gives its -wal and -shm files the permissions of the main file.
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+
+
+def _sqlite_engine(path: Path) -> Engine:
+    """An engine with WAL, foreign keys, a busy timeout and explicit BEGINs."""
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(f"sqlite:///{path}", connect_args={"isolation_level": None})
+    event.listen(engine, "connect", _configure_connection)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _configure_connection(dbapi_connection: Any, _record: Any) -> None:
+    """Set the pragmas every connection needs."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _begin(connection: Connection) -> None:
+    """Start a transaction; writers take the write lock up front.
+
+    The sqlite3 module is left in autocommit mode and meishi issues BEGIN
+    itself, because a deferred transaction that later tries to write fails at
+    once with "database is locked" instead of waiting for the busy timeout.
+    """
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _migrate(engine: Engine) -> None:
+    """Upgrade an older schema in place; refuse a newer one."""
+    if _current_revision(engine) == SCHEMA_REVISION:
+        return
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", "meishi:migrations")
+    scripts = ScriptDirectory.from_config(config)
+    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as connection:
+        _upgrade(config, scripts, connection)
+
+
+def _upgrade(config: Any, scripts: Any, connection: Connection) -> None:
+    """Run the migrations from the database's revision to the head, under the write lock."""
+    from alembic import command
+
+    revision = _revision_on(connection)  # again, now that the lock is held
+    if revision is not None and revision not in {s.revision for s in scripts.walk_revisions()}:
+        raise DatabaseTooNew(
+            f"the database {connection.engine.url.database} was written by a newer meishi "
+            f"(schema {revision}); upgrade meishi to use it"
+        )
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def _current_revision(engine: Engine) -> str | None:
+    """The schema revision recorded in the database, or None for a new one."""
+    with engine.connect() as connection:
+        return _revision_on(connection)
+
+
+def _revision_on(connection: Connection) -> str | None:
+    """The revision in alembic_version on this connection, or None."""
+    exists = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).first()
+    if exists is None:
+        return None
+    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
