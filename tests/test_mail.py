@@ -1,6 +1,7 @@
 """Mail messages: one recipient, encoded headers, no header injection."""
 
 from datetime import UTC, datetime, timedelta, timezone
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
@@ -45,6 +46,15 @@ def header_lines(raw: bytes) -> list[bytes]:
     return raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
 
 
+def raw_field(raw: bytes, name: str) -> str:
+    """A header's raw value, unfolded."""
+    unfolded = b"\r\n".join(header_lines(raw)).replace(b"\r\n ", b" ").decode("ascii")
+    (value,) = [
+        line[len(name) + 2 :] for line in unfolded.split("\r\n") if line.startswith(f"{name}: ")
+    ]
+    return value
+
+
 def test_exactly_one_recipient_and_no_copies() -> None:
     message = parse(build())
     (to,) = message["To"].addresses
@@ -53,17 +63,45 @@ def test_exactly_one_recipient_and_no_copies() -> None:
     assert message["From"].addresses[0].addr_spec == "hanako@example.com"
 
 
-@pytest.mark.parametrize("name", ['Smith, John "JJ"', "田中, 太郎", "O'Neil (Sales)", "a@b.c"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        'Smith, John "JJ"',
+        "田中, 太郎",
+        "O'Neil (Sales)",
+        "a@b.c",
+        # Long enough to fold: Python 3.11's folder would drop the quotes (gh-80222).
+        'Tanaka, Taro "TT" ' + "Engineering Division, " * 4,
+    ],
+)
 def test_display_name_with_specials_is_one_address(name: str) -> None:
     (to,) = parse(build(to_name=name))["To"].addresses
     assert (to.display_name, to.addr_spec) == (name, "taro@example.jp")
 
 
-def test_headers_are_ascii_and_japanese_subject_decodes() -> None:
-    raw = build()
-    assert all(line.isascii() for line in header_lines(raw))
+def test_long_japanese_display_name_keeps_its_spaces() -> None:
+    name = "株式会社サンプル Engineering Division 部長 田中 太郎 (Taro Tanaka)"
+    to = raw_field(build(to_name=name), "To")
+    words, _, address = to.rpartition(" ")
+    assert address == "<taro@example.jp>"
+    # Decoded by the book (RFC 2047): Python 3.11's parser would add spaces of its own.
+    assert str(make_header(decode_header(words))) == name
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "「AI勉強会」のお礼（山田 花子）",
+        # Python 3.11's folder puts spaces between encoded-words, which readers drop.
+        "Thank you for meeting at AI勉強会 — 山田 花子",
+        "「第12回 AI勉強会」のお礼（株式会社サンプル・エンジニアリング 山田 花子）",
+    ],
+)
+def test_headers_are_ascii_and_japanese_subject_decodes(subject: str) -> None:
+    raw = build(subject=subject)
+    assert all(line.isascii() and len(line) <= 78 for line in header_lines(raw))
     assert b"=?utf-8?" in raw
-    assert parse(raw)["Subject"] == "「AI勉強会」のお礼（山田 花子）"
+    assert parse(raw)["Subject"] == subject
 
 
 def test_lines_end_in_crlf() -> None:

@@ -14,8 +14,16 @@ SETTINGS: dict[str, str] = {
     "me.company": "your company, for signatures",
     "me.title": "your department and title, for signatures",
     "me.signature": "a signature block replacing name/company/title (\\n for new lines)",
+    "smtp.host": "your mail server, e.g. smtp.gmail.com",
+    "smtp.port": "its port: 587 for starttls, 465 for ssl",
+    "smtp.user": "the login name on the mail server (the password goes in the keyring)",
+    "smtp.security": "starttls, ssl or none (none only for a server on this machine)",
+    "smtp.cafile": "a CA certificate file to trust, for a server with a private certificate",
+    "send.pause": "seconds to wait between two messages (default 1)",
 }
-HEADER_BOUND = {"me.name", "me.email"}
+HEADER_BOUND = {"me.name", "me.email", "me.company"}  # they reach From and Subject
+SECURITY_MODES = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 
 def load(path: Path | None = None) -> dict[str, str]:
@@ -65,15 +73,47 @@ def check_key(key: str) -> None:
 
 
 def clean_value(key: str, value: str) -> str:
-    """Validate a value for its key and turn a typed '\\n' into a line break."""
+    """A value checked for its key; only the signature may span lines (typed as \\n)."""
     from meishi import mail
 
     check_key(key)
-    if key in HEADER_BOUND:
-        mail.check_header_value(value, key, "setting")
-    if key == "me.email":
-        return mail.check_email(value)
-    return value.replace("\\n", "\n").strip()
+    if key == "me.signature":
+        return value.replace("\\n", "\n").strip()
+    if key in HEADER_BOUND and "\\n" in value:
+        raise BadValue(f"{key} must be one line; remove the \\n")
+    mail.check_header_value(value, key, "setting")
+    checks = {
+        "me.email": mail.check_email,
+        "smtp.port": _port,
+        "smtp.security": _security,
+        "send.pause": _pause,
+    }
+    return checks.get(key, str)(value.strip())
+
+
+def _port(value: str) -> str:
+    """A TCP port number."""
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise BadValue(f"invalid port '{value}'; use a number such as 587 or 465")
+    return str(int(value))
+
+
+def _security(value: str) -> str:
+    """One of the connection security modes."""
+    if value not in SECURITY_MODES:
+        raise BadValue(f"unknown security '{value}'; use one of: {', '.join(SECURITY_MODES)}")
+    return value
+
+
+def _pause(value: str) -> str:
+    """A non-negative number of seconds."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise BadValue(f"invalid pause '{value}'; give seconds, e.g. 1 or 0.5")
+    return value
 
 
 def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:

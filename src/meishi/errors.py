@@ -51,3 +51,21 @@ class DatabaseTooNew(MeishiError):
     """The database was written by a newer meishi than this one."""
 
     exit_code = 1
+
+
+class SendingBusy(MeishiError):
+    """Another meishi process is sending mail right now."""
+
+    exit_code = 1
+
+
+class SendingFailed(MeishiError):
+    """The mail server could not be reached or refused the login."""
+
+    exit_code = 1
+
+
+class KeyringUnavailable(MeishiError):
+    """No usable OS keyring to keep a password in."""
+
+    exit_code = 1

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, and_, col, or_, select
 
 from meishi import mail
 from meishi.contacts import emails_of, thank_state, topics_of
@@ -64,11 +64,13 @@ def list_events(session: Session) -> list[Event]:
     return list(session.exec(query).all())
 
 
-def latest_started_event(session: Session, today: dt.date) -> Event | None:
-    """The most recent event dated today or earlier."""
+def latest_started_event(session: Session, now: dt.datetime) -> Event | None:
+    """The most recent event that has started by now (one without a time starts at 00:00)."""
+    today, clock = now.date(), now.time().replace(tzinfo=None)
+    started_today = or_(col(Event.start_time).is_(None), col(Event.start_time) <= clock)
     query = (
         select(Event)
-        .where(Event.date <= today)
+        .where(or_(Event.date < today, and_(Event.date == today, started_today)))
         .order_by(col(Event.date).desc(), col(Event.start_time).desc(), col(Event.id).desc())
     )
     return session.exec(query).first()

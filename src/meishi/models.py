@@ -112,3 +112,33 @@ class Draft(SQLModel, table=True):
     state: str = "draft"  # "draft" until the message is recorded as sent
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message on its way out: its exact bytes are stored before any network I/O.
+
+    States: queued → sending → sent; failed (a 5xx reply, with the server's
+    text); unknown (the connection was lost after DATA, or meishi stopped while
+    sending: it may have arrived, so it is never re-sent automatically).
+    """
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int | None = Field(
+        default=None, foreign_key="draft.id", index=True, ondelete="SET NULL"
+    )
+    encounter_id: int | None = Field(
+        default=None, foreign_key="encounter.id", index=True, ondelete="SET NULL"
+    )
+    kind: str = "thank"
+    to_addr: str
+    subject: str
+    message_id: str = Field(unique=True)
+    raw: bytes
+    state: str = Field(default="queued", index=True)
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    sent_at: dt.datetime | None = None

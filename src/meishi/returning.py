@@ -25,6 +25,11 @@ def occurrences_named(session: Session, text: str) -> tuple[str, list[Event]]:
     if series is None:
         try:
             event = find_event(session, text)
+        except Ambiguous:
+            series = _one_series_of_prefix(session, text)
+            if series is None:
+                raise
+            return series, _events_where(session, series=series)
         except NotFound:
             series = _series_matching(session, text, exact=False)
             if series is None:
@@ -47,6 +52,14 @@ def _series_matching(session: Session, text: str, exact: bool) -> str | None:
     if len(names) > 1:
         raise Ambiguous(f"'{text}' matches several series: {', '.join(names)}; be more specific")
     return names[0] if names else None
+
+
+def _one_series_of_prefix(session: Session, text: str) -> str | None:
+    """The series shared by every event whose name starts with text, if they share one."""
+    needle = text.strip().lower()
+    query = select(Event.series).where(func.lower(col(Event.name)).startswith(needle))
+    series = set(session.exec(query).all())
+    return series.pop() if len(series) == 1 and None not in series else None
 
 
 def _events_where(session: Session, **equal: str) -> list[Event]:

@@ -195,7 +195,9 @@ def _save(session: Session, fresh: Draft) -> Draft:
     return stored
 
 
-def message_for(draft: Draft, me: dict[str, str], when: dt.datetime, owner: str) -> Any:
+def message_for(
+    draft: Draft, me: dict[str, str], when: dt.datetime, owner: str, unsent: bool = True
+) -> Any:
     """The RFC 5322 message for a draft, From you and To exactly one person."""
     sender = me.get("email") or None
     return mail.build_message(
@@ -207,7 +209,7 @@ def message_for(draft: Draft, me: dict[str, str], when: dt.datetime, owner: str)
         body=draft.body,
         when=when,
         message_id_domain=sender.rpartition("@")[2] if sender else None,
-        draft=True,
+        draft=unsent,
         owner=owner,
     )
 
@@ -232,14 +234,16 @@ def write_eml_files(
     except OSError as error:
         for path in written:
             path.unlink(missing_ok=True)
-        raise OutputNotWritable(f"cannot write drafts to {out_dir}: {error.strerror}") from error
+        raise OutputNotWritable(
+            f"cannot write in {out_dir}: {error.strerror}; choose another --out folder"
+        ) from error
     return written
 
 
 def _ensure_writable(out_dir: Path) -> None:
     """Create the folder if needed and check that files can be written in it."""
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # drafts hold contact data
     except OSError as error:
         raise OutputNotWritable(
             f"cannot create {out_dir}: {error.strerror}; choose another --out folder"

@@ -20,8 +20,13 @@ class MeishiGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except MeishiError as error:
-            typer.echo(f"meishi: {error}", err=True)
+            typer.echo(f"meishi: {one_line(str(error))}", err=True)
             raise typer.Exit(error.exit_code) from None
+
+
+def one_line(text: str) -> str:
+    """Text with control characters shown as escapes, so a message stays one line."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 app = typer.Typer(
@@ -36,7 +41,7 @@ app = typer.Typer(
 
 def _register() -> None:
     """Join the command modules to the app."""
-    from meishi.cli import add, config, contacts, demo, event, returning, templates, thank
+    from meishi.cli import add, config, contacts, demo, event, returning, send, templates, thank
 
     app.add_typer(event.app, name="event")
     app.add_typer(contacts.app, name="contacts")
@@ -44,6 +49,7 @@ def _register() -> None:
     app.add_typer(templates.app, name="templates")
     add.register(app)
     thank.register(app)
+    send.register(app)
     returning.register(app)
     demo.register(app)
 

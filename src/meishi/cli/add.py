@@ -76,7 +76,7 @@ def _event_meant(text: str | None) -> int:
 
     with common.store() as store, store.read() as session:
         found: Event | None = (
-            find_event(session, text) if text else latest_started_event(session, common.today())
+            find_event(session, text) if text else latest_started_event(session, common.now())
         )
         if found is None:
             raise NotFound("no event has started yet; add one: meishi event add NAME --date DATE")

@@ -25,8 +25,8 @@ def today() -> dt.date:
 
 
 def now() -> dt.datetime:
-    """The current time, timezone-aware."""
-    return dt.datetime.now(dt.UTC)
+    """The current time in the local zone, timezone-aware."""
+    return dt.datetime.now().astimezone()
 
 
 def parse_date(text: str) -> dt.date:

@@ -44,6 +44,32 @@ def unset(key: Annotated[str, typer.Argument(help="A setting, e.g. me.title.")])
     typer.echo(f"{key} removed" if removed else f"{key} was not set")
 
 
+@app.command("set-password")
+def set_password(
+    service: Annotated[str, typer.Argument(help="What the password is for: smtp.")],
+) -> None:
+    """Store a password in the OS keyring: asked without echo, or read from stdin."""
+    import sys
+
+    from meishi import config, keychain
+    from meishi.errors import BadValue, MissingSetting
+
+    if service != "smtp":
+        raise BadValue(f"unknown password '{service}'; meishi keeps a password for: smtp")
+    settings = config.load()
+    host, user = settings.get("smtp.host"), settings.get("smtp.user")
+    if not host or not user:
+        raise MissingSetting("set smtp.host and smtp.user first: meishi config set smtp.user NAME")
+    if sys.stdin.isatty():
+        password = typer.prompt(f"Password for {user} at {host}", hide_input=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise BadValue("the password is empty; nothing was stored")
+    keychain.store_password(keychain.account("smtp", user, host), password)
+    typer.echo(f"Stored the password for {user} at {host} in the keyring.")
+
+
 @app.command("list")
 def list_(as_json: bool = common.JSON_OPTION) -> None:
     """List every setting, with its value or (not set)."""

@@ -64,11 +64,22 @@ def should_return(
 
 def print_verdict(verdict: Verdict) -> None:
     """The verdict in one coloured line, then its reasons."""
-    from rich.markup import escape
+    if not common.is_terminal():
+        typer.echo(f"{verdict.verdict}: {VERDICT_WORDS[verdict.verdict]} — {verdict.series}")
+        for reason in verdict.reasons:
+            typer.echo(f"  • {reason.text}")
+        return
+    from rich.table import Table
+    from rich.text import Text
 
-    output = common.console()
-    word = VERDICT_WORDS[verdict.verdict]
     style = VERDICT_STYLES.get(verdict.verdict, "bold")
-    output.print(f"[{style}]{verdict.verdict}[/]: {word} — {escape(verdict.series)}")
+    headline = Text.assemble((verdict.verdict, style), f": {VERDICT_WORDS[verdict.verdict]}")
+    headline.append(f" — {verdict.series}")
+    reasons = Table.grid(padding=(0, 1))  # a hanging indent keeps wrapped reasons readable
+    reasons.add_column(justify="right", width=3)
+    reasons.add_column(overflow="fold")
     for reason in verdict.reasons:
-        output.print(f"  • {escape(reason.text)}")
+        reasons.add_row("•", Text(reason.text))
+    output = common.console()
+    output.print(headline)
+    output.print(reasons)

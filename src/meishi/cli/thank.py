@@ -34,6 +34,12 @@ def thank(
         str | None,
         typer.Option("--mark-sent", metavar="CONTACT", help="Record the thank-you as sent."),
     ] = None,
+    send: Annotated[
+        bool, typer.Option("--send", help="Send the drafts through your mail server.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --send: show what would go out, send nothing.")
+    ] = False,
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Draft a short, individual thank-you to each person you met.
@@ -44,7 +50,20 @@ def thank(
     if mark_sent is not None:
         _mark_sent(mark_sent, event)
         return
+    if send:
+        from meishi import config, outbox
+
+        outbox.sender_from(config.load())  # refuse before drafting when sending cannot work
     run, files = _prepare(since, event, template, out)
+    if send:
+        from meishi.cli.send import send_drafts
+
+        ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
+        if ids:
+            send_drafts(ids, dry_run, as_json)
+        else:
+            typer.echo("No one to thank: nothing to send.")
+        return
     if as_json:
         common.print_json(_run_json(run, files))
     else:

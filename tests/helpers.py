@@ -1,0 +1,114 @@
+"""Shared helpers for the CLI tests: run meishi, build dated data, snapshot the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner, Result
+
+import meishi.cli
+
+ME_NAME = "山田 花子"
+ME_EMAIL = "hanako@example.jp"
+
+
+def home() -> Path:
+    """The meishi home the autouse fixture set for this test."""
+    return Path(os.environ["MEISHI_HOME"])
+
+
+def day(offset: int) -> str:
+    """Today plus offset days (negative: in the past), as an ISO date."""
+    return (dt.date.today() + dt.timedelta(days=offset)).isoformat()
+
+
+def run(*args: str, input: str | None = None) -> Result:
+    """Invoke meishi in-process with these arguments."""
+    return CliRunner().invoke(meishi.cli.app, list(args), input=input)
+
+
+def describe(result: Result) -> str:
+    """What to show when a run did not go as expected."""
+    error = result.exception
+    detail = "" if error is None or isinstance(error, SystemExit) else f"\nexception: {error!r}"
+    return f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}{detail}"
+
+
+def ok(*args: str, input: str | None = None) -> Result:
+    """Run meishi and require success."""
+    result = run(*args, input=input)
+    assert result.exit_code == 0, describe(result)
+    return result
+
+
+def fails(*args: str, input: str | None = None, code: int = 2) -> Result:
+    """Run meishi and require a clean refusal: the exit code and one `meishi:` line on stderr."""
+    result = run(*args, input=input)
+    assert result.exit_code == code, describe(result)
+    assert isinstance(result.exception, SystemExit), describe(result)
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, describe(result)
+    assert lines[0].startswith("meishi: "), describe(result)
+    return result
+
+
+def error_of(result: Result) -> str:
+    """The one-line error message, without the `meishi: ` prefix."""
+    return result.stderr.strip().removeprefix("meishi: ")
+
+
+def json_of(result: Result) -> Any:
+    """The JSON a --json run printed."""
+    return json.loads(result.stdout)
+
+
+def add_event(name: str, offset: int, *options: str) -> int:
+    """Add an event dated today + offset days; its id."""
+    result = ok("event", "add", name, "--date", day(offset), *options)
+    found = re.search(r"Added event #(\d+) ", result.stdout)
+    assert found, result.stdout
+    return int(found[1])
+
+
+def add_person(event: str, name: str, *options: str) -> int:
+    """Add a person met at an event (options as for `meishi add`); the contact's id."""
+    result = ok("add", "--event", event, "--name", name, *options)
+    found = re.search(r"(?:Added|Linked to known contact) #(\d+) ", result.stdout)
+    assert found, result.stdout
+    return int(found[1])
+
+
+def set_me(name: str = ME_NAME, email: str | None = ME_EMAIL) -> None:
+    """Set who drafts are from."""
+    ok("config", "set", "me.name", name)
+    if email:
+        ok("config", "set", "me.email", email)
+
+
+def db_dump() -> str | None:
+    """Every row of the store as SQL, or None when there is no database yet."""
+    path = home() / "meishi.db"
+    if not path.exists():
+        return None
+    with closing(sqlite3.connect(path)) as connection:
+        return "\n".join(connection.iterdump())
+
+
+def snapshot() -> tuple[str | None, str | None]:
+    """The store and the config file, to show that a command changed neither."""
+    config = home() / "config.toml"
+    return db_dump(), config.read_text(encoding="utf-8") if config.exists() else None
+
+
+def table_count(table: str) -> int:
+    """How many rows a table of the store holds."""
+    with closing(sqlite3.connect(home() / "meishi.db")) as connection:
+        return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
