@@ -22,7 +22,11 @@ def find_event(session: Session, text: str) -> Event:
 def find_contact(session: Session, text: str) -> Contact:
     """The contact named by id, email, exact name or prefix (case-insensitive)."""
     if "@" in text:
-        by_email = select(Contact).join(ContactEmail).where(col(ContactEmail.address).ilike(_escape_like(text.strip()), escape="\\"))
+        by_email = (
+            select(Contact)
+            .join(ContactEmail)
+            .where(col(ContactEmail.address).ilike(_escape_like(text.strip()), escape="\\"))
+        )
         found = session.exec(by_email).first()
         if found is not None:
             return found
