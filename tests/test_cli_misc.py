@@ -108,16 +108,14 @@ def test_config_invalid_toml_is_reported() -> None:
 
 def test_templates_list_and_show() -> None:
     listed = json_of(ok("templates", "list", "--json"))
-    assert [(t["name"], t["origin"]) for t in listed] == [
-        ("thank-en", "bundled"),
-        ("thank-ja", "bundled"),
-    ]
+    names = ["apology-en", "apology-ja", "thank-en", "thank-ja"]
+    assert [(t["name"], t["origin"]) for t in listed] == [(name, "bundled") for name in names]
     text = ok("templates", "list")
-    assert [line.split("\t")[0] for line in text.stdout.splitlines()] == ["thank-en", "thank-ja"]
+    assert [line.split("\t")[0] for line in text.stdout.splitlines()] == names
     assert str(home() / "templates") in text.stderr
     source = ok("templates", "show", "thank-ja").stdout
     assert source.startswith("Subject: 「{{ event.name }}」のお礼")
-    assert source == Path(listed[1]["path"]).read_text(encoding="utf-8")
+    assert source == Path(listed[3]["path"]).read_text(encoding="utf-8")
     assert ok("templates", "show", "thank-en.j2").stdout.startswith("Subject: Thank you")
 
 
@@ -127,13 +125,21 @@ def test_templates_list_shows_user_templates() -> None:
     (folder / "thank-en.j2").write_text("Subject: Hi\n\nHi\n", encoding="utf-8")
     (folder / "mine.j2").write_text("Subject: Mine\n\nMine\n", encoding="utf-8")
     listed = {t["name"]: t["origin"] for t in json_of(ok("templates", "list", "--json"))}
-    assert listed == {"mine": "user", "thank-en": "user", "thank-ja": "bundled"}
+    assert listed == {
+        "apology-en": "bundled",
+        "apology-ja": "bundled",
+        "mine": "user",
+        "thank-en": "user",
+        "thank-ja": "bundled",
+    }
     assert ok("templates", "show", "thank-en").stdout == "Subject: Hi\n\nHi\n"
 
 
 def test_templates_show_unknown() -> None:
     message = error_of(fails("templates", "show", "thank-fr"))
-    assert message == "unknown template 'thank-fr'; available: thank-en, thank-ja"
+    assert message == (
+        "unknown template 'thank-fr'; available: apology-en, apology-ja, thank-en, thank-ja"
+    )
 
 
 # --- demo -------------------------------------------------------------------------------------

@@ -252,7 +252,9 @@ def test_nobody_left_to_thank() -> None:
 def test_unknown_template_lists_the_available_ones() -> None:
     before = db_dump()
     message = error_of(fails("thank", "--template", "thank-fr"))
-    assert message == "unknown template 'thank-fr'; available: thank-en, thank-ja"
+    assert message == (
+        "unknown template 'thank-fr'; available: apology-en, apology-ja, thank-en, thank-ja"
+    )
     assert db_dump() == before
 
 

@@ -108,7 +108,12 @@ def test_choose_language_refuses_unknown() -> None:
 
 def test_bundled_templates_are_listed(user_dir: Path) -> None:
     listed = {info.name: info.origin for info in drafts.list_templates(user_dir)}
-    assert listed == {"thank-en": "bundled", "thank-ja": "bundled"}
+    assert listed == {
+        "apology-en": "bundled",
+        "apology-ja": "bundled",
+        "thank-en": "bundled",
+        "thank-ja": "bundled",
+    }
 
 
 def test_user_templates_override_and_add(user_dir: Path) -> None:
@@ -116,6 +121,8 @@ def test_user_templates_override_and_add(user_dir: Path) -> None:
     write_template(user_dir, "intro", "Subject: hi\n\nhello\n")
     listed = drafts.list_templates(user_dir)
     assert [(info.name, info.origin) for info in listed] == [
+        ("apology-en", "bundled"),
+        ("apology-ja", "bundled"),
         ("intro", "user"),
         ("thank-en", "bundled"),
         ("thank-ja", "user"),
@@ -133,7 +140,9 @@ def test_find_template_and_source(user_dir: Path) -> None:
 def test_unknown_template_lists_available(user_dir: Path) -> None:
     with pytest.raises(NotFound) as caught:
         drafts.find_template("nope", user_dir)
-    assert str(caught.value) == "unknown template 'nope'; available: thank-en, thank-ja"
+    assert str(caught.value) == (
+        "unknown template 'nope'; available: apology-en, apology-ja, thank-en, thank-ja"
+    )
 
 
 def test_syntax_error_names_template_and_line(user_dir: Path) -> None:

@@ -10,8 +10,10 @@ from meishi.verdict import (
     FOLLOW_UP_WINDOW_DAYS,
     FollowUpFact,
     Occurrence,
+    OwedFact,
     Verdict,
     decide,
+    with_owed,
 )
 
 SERIES = "AI勉強会"
@@ -279,8 +281,10 @@ def test_to_json_round_trips_through_json_dumps() -> None:
         "strength",
         "people_met",
         "thanked",
+        "owed",
     }
     assert (data["verdict"], data["series"], data["attended"]) == ("wait", SERIES, 1)
+    assert data["owed"] == []
     assert data["ask_again_on"] == "2026-03-24"
     assert data["reasons"][0]["event_id"] == 4
     assert data["reasons"][0]["date"] == "2026-03-10"
@@ -297,3 +301,27 @@ def test_to_json_of_a_follow_up_reason_has_its_kind_and_date() -> None:
         "date": "2026-03-11",
     }
     assert survey.to_json() in result.to_json()["reasons"]
+
+
+def test_what_is_owed_is_added_to_the_reasons_without_changing_the_verdict() -> None:
+    base = decide(SERIES, [visit(4, EVENT_DAY, "survey")], LONG_AFTER)
+    owed = [
+        OwedFact("apology", 7, "AI勉強会 #2", date(2026, 4, 1), organizer="佐藤 健"),
+        OwedFact("fee", 7, "AI勉強会 #2", date(2026, 4, 1), organizer="佐藤 健", amount=3000),
+    ]
+    result = with_owed(base, owed)
+    assert result.verdict == base.verdict == "return"
+    assert result.reasons[: len(base.reasons)] == base.reasons
+    texts = [reason.text for reason in result.owed]
+    assert texts == [
+        "You still owe 佐藤 健 an apology for AI勉強会 #2 on 2026-04-01: go back, but settle it "
+        "first (meishi apologized 7 --how in-person).",
+        "You still owe 佐藤 健 the ¥3,000 fee for AI勉強会 #2 on 2026-04-01: go back, but settle "
+        "it first (meishi paid 7).",
+    ]
+    assert [r["kind"] for r in result.to_json()["owed"]] == ["apology", "fee"]  # type: ignore[index]
+
+
+def test_nothing_owed_leaves_the_verdict_as_it_was() -> None:
+    base = decide(SERIES, [visit(4, EVENT_DAY)], LONG_AFTER)
+    assert with_owed(base, []) is base

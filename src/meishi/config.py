@@ -1,5 +1,7 @@
 """Settings in config.toml: who you are, as drafts sign and send it."""
 
+import datetime as dt
+import math
 import os
 import tomllib
 from pathlib import Path
@@ -20,6 +22,7 @@ SETTINGS: dict[str, str] = {
     "smtp.security": "starttls, ssl or none (none only for a server on this machine)",
     "smtp.cafile": "a CA certificate file to trust, for a server with a private certificate",
     "send.pause": "seconds to wait between two messages (default 1)",
+    "cancel.window_hours": "a cancellation this close to the start is last-minute (default 24)",
 }
 HEADER_BOUND = {"me.name", "me.email", "me.company"}  # they reach From and Subject
 SECURITY_MODES = ("starttls", "ssl", "none")
@@ -87,8 +90,14 @@ def clean_value(key: str, value: str) -> str:
         "smtp.port": _port,
         "smtp.security": _security,
         "send.pause": _pause,
+        "cancel.window_hours": _hours,
     }
     return checks.get(key, str)(value.strip())
+
+
+def cancel_window(settings: dict[str, str]) -> dt.timedelta:
+    """How close to the start a cancellation counts as last-minute."""
+    return dt.timedelta(hours=float(settings.get("cancel.window_hours", "24")))
 
 
 def _port(value: str) -> str:
@@ -106,13 +115,23 @@ def _security(value: str) -> str:
 
 
 def _pause(value: str) -> str:
-    """A non-negative number of seconds."""
+    """Seconds between two messages."""
+    return _number(value, 0, 3600, "pause", "seconds, e.g. 1 or 0.5")
+
+
+def _hours(value: str) -> str:
+    """Hours before the start."""
+    return _number(value, 0.1, 24 * 30, "window", "hours, e.g. 24 or 48")
+
+
+def _number(value: str, low: float, high: float, what: str, example: str) -> str:
+    """A number from low to high, or a refusal that says what to give."""
     try:
-        seconds = float(value)
+        number = float(value)
     except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= 3600:
-        raise BadValue(f"invalid pause '{value}'; give seconds, e.g. 1 or 0.5")
+        number = math.nan  # compares false with everything, so it is refused below
+    if not low <= number <= high:
+        raise BadValue(f"invalid {what} '{value}'; give {example}")
     return value
 
 

@@ -55,8 +55,8 @@ def normalize_email(address: str) -> str:
 def check_card(card: CardInput) -> CardInput:
     """The card with its fields validated and emails normalized."""
     name = required(card.name, "name")
-    for field_name in SINGLE_LINE:
-        value = name if field_name == "name" else getattr(card, field_name)
+    for field_name in SINGLE_LINE:  # checked before stripping: a leading CR/LF is refused too
+        value = card.name if field_name == "name" else getattr(card, field_name)
         if value:
             mail.check_header_value(value, field_name, f"contact '{name}'")
     if card.lang is not None and card.lang not in LANGUAGES:
@@ -66,9 +66,12 @@ def check_card(card: CardInput) -> CardInput:
     return CardInput(**{**card.__dict__, "name": name, "emails": emails, "topics": topics})
 
 
-def add_card(session: Session, event: Event, card: CardInput) -> AddResult:
+def add_card(session: Session, event: Event, card: CardInput, now: dt.datetime) -> AddResult:
     """Record meeting a person at an event, merging with a contact who has the same email."""
+    from meishi.commitments import attended_by_meeting
+
     card = check_card(card)
+    attended_by_meeting(session, event, now)
     contact = _contact_by_emails(session, card.emails)
     created = contact is None
     contact = _new_contact(session, card) if contact is None else contact

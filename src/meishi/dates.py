@@ -3,7 +3,7 @@
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TypeAlias
 
 from meishi.errors import BadDate, BadValue
@@ -174,3 +174,18 @@ def parse_time(text: str) -> time:
     if match is None:
         raise BadValue(f"invalid time {text.strip()!r}; use HH:MM, for example 19:00")
     return time(int(match["h"]), int(match["m"]))
+
+
+def parse_moment(text: str, now: datetime) -> datetime:
+    """A moment: `now`, HH:MM (today), a date phrase, or a date phrase then HH:MM."""
+    phrase = unicodedata.normalize("NFKC", text).strip()
+    if phrase.casefold() in ("now", "今"):
+        return now
+    day_part, _, clock_part = phrase.rpartition(" ")
+    if _CLOCK.fullmatch(clock_part):
+        day = parse_date(day_part, now.date()) if day_part else now.date()
+        clock = parse_time(clock_part)
+    else:
+        day, clock = parse_date(phrase, now.date()), time(0, 0)
+    # The local zone's rules for that date (daylight saving included).
+    return datetime.combine(day, clock).astimezone()

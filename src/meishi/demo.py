@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from meishi.attendance import CANCELLED
+from meishi.commitments import change_attendance
 from meishi.contacts import CardInput, add_card
 from meishi.events import EventInput, add_event, record_follow_up
 
@@ -56,8 +58,9 @@ PEOPLE = (
 )
 
 
-def populate(session: Session, today: dt.date) -> list[str]:
+def populate(session: Session, now: dt.datetime) -> list[str]:
     """Fill an empty store with the sample; returns the series to ask about."""
+    today = now.date()
     for days_before, name, series, organizer, follow_ups in EVENTS:
         on = today - dt.timedelta(days=days_before)
         given = EventInput(
@@ -68,10 +71,27 @@ def populate(session: Session, today: dt.date) -> list[str]:
             organizer_name=organizer,
             fee=2000,
         )
-        event = add_event(session, given)
+        event = add_event(session, given, now)
         for kind, days_after in follow_ups:
             record_follow_up(session, event, kind, on + dt.timedelta(days=days_after), None, today)
         if days_before == 1:
             for card in PEOPLE:
-                add_card(session, event, card)
+                add_card(session, event, card, now)
+    _cancel_at_the_last_minute(session, now)
     return list(dict.fromkeys(series for *_, series, _, _ in EVENTS))
+
+
+def _cancel_at_the_last_minute(session: Session, now: dt.datetime) -> None:
+    """Two days ago, a cancellation four hours before the start: an apology and a fee owed."""
+    on = now.date() - dt.timedelta(days=2)
+    given = EventInput(
+        name="Fintech Night Tokyo",
+        date=on,
+        start_time=dt.time(19),
+        organizer_name="Emily Clark",
+        organizer_email="emily@fintech-night.example",
+        fee=3000,
+    )
+    event = add_event(session, given, now)
+    at = dt.datetime.combine(on, dt.time(15)).astimezone()
+    change_attendance(session, event, CANCELLED, now, at=at, reason="急な出張")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlmodel import Session, and_, col, or_, select
 
 from meishi import mail
+from meishi.commitments import initial_status
 from meishi.contacts import emails_of, thank_state, topics_of
 from meishi.errors import BadValue
 from meishi.models import Contact, Encounter, Event, OrganizerFollowUp, id_of
@@ -36,26 +37,47 @@ class EventInput:
     fee: int | None = None
 
 
-def add_event(session: Session, given: EventInput) -> Event:
-    """Store a new event after checking its fields."""
+# Single-line fields: they reach subjects and headers (the organizer's name is an apology's To).
+EVENT_SINGLE_LINE = ("name", "place", "series", "organizer_name")
+
+
+def check_event(given: EventInput) -> EventInput:
+    """The event's fields validated: one-line texts, a fee of 0 or more, a valid email."""
     name = required(given.name, "event name")
-    mail.check_header_value(name, "name", f"event '{name}'")  # it goes into subjects
+    for field_name in EVENT_SINGLE_LINE:  # checked before stripping: a leading CR/LF too
+        value = getattr(given, field_name)
+        if value:
+            mail.check_header_value(value, field_name.replace("_", " "), f"event '{name}'")
     if given.fee is not None and given.fee < 0:
         raise BadValue(f"invalid fee {given.fee}; give the fee in yen, 0 or more")
-    email = mail.check_email(given.organizer_email) if given.organizer_email else None
-    event = Event(
+    return replace(
+        given,
         name=name,
-        date=given.date,
-        start_time=given.start_time,
         place=blank_to_none(given.place),
         series=blank_to_none(given.series),
         organizer_name=blank_to_none(given.organizer_name),
-        organizer_email=email,
-        fee=given.fee,
+        organizer_email=mail.check_email(given.organizer_email) if given.organizer_email else None,
     )
+
+
+def add_event(session: Session, given: EventInput, now: dt.datetime) -> Event:
+    """Store a new event after checking its fields."""
+    event = Event(**asdict(check_event(given)))
     session.add(event)
     session.flush()
+    initial_status(session, event, now)
     return event
+
+
+def edit_event(session: Session, event: Event, changes: dict[str, Any]) -> list[str]:
+    """Change some of an event's fields; the names of those that changed."""
+    current = EventInput(**{name: getattr(event, name) for name in EventInput.__dataclass_fields__})
+    checked = check_event(replace(current, **changes))
+    changed = [name for name in changes if getattr(checked, name) != getattr(event, name)]
+    for name in changed:
+        setattr(event, name, getattr(checked, name))
+    session.flush()
+    return changed
 
 
 def list_events(session: Session) -> list[Event]:

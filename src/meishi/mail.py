@@ -1,5 +1,6 @@
 """Mail: checked header values, RFC 5322 messages, and sending them over SMTP."""
 
+import base64
 import email.utils
 import ipaddress
 import smtplib
@@ -220,19 +221,44 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
         )
     else:
         connection = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+    try:
+        _secure_and_log_in(connection, settings, context)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _secure_and_log_in(
+    connection: smtplib.SMTP, settings: SmtpSettings, context: ssl.SSLContext
+) -> None:
+    """Greet the server, start TLS as configured, and log in."""
     connection.ehlo()
     if settings.security == "starttls":
         connection.starttls(context=context)
         connection.ehlo()
     if settings.user:
         if settings.security == "none" and not is_loopback(settings.host):
-            _close(connection)
             raise SmtpUnavailable(
                 f"refusing to send your password unencrypted to {settings.host}; "
                 "meishi config set smtp.security starttls (or ssl)"
             )
-        connection.login(settings.user, settings.password or "")
-    return connection
+        _login(connection, settings.user, settings.password or "")
+
+
+def _login(connection: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in; smtplib encodes logins as ASCII, so others go as UTF-8 AUTH PLAIN (RFC 4616)."""
+    if user.isascii() and password.isascii():
+        connection.login(user, password)
+        return
+    if "PLAIN" not in connection.esmtp_features.get("auth", "").upper().split():
+        raise smtplib.SMTPException(
+            "the server does not offer AUTH PLAIN, which a login with non-ASCII characters needs"
+        )
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, text = connection.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, text)
 
 
 def _close(connection: smtplib.SMTP) -> None:
@@ -248,10 +274,12 @@ def deliver(connection: smtplib.SMTP, sender: str, recipient: str, raw: bytes) -
     try:
         for command in (f"MAIL FROM:<{_ascii(sender)}>", f"RCPT TO:<{_ascii(recipient)}>", "DATA"):
             code, text = connection.docmd(command)
-            if code >= 400 or (command == "DATA" and code != 354):
+            if code >= 400:
                 return _refused(connection, code, text)
     except (OSError, smtplib.SMTPException) as error:
         return Reply("queued", f"connection lost before the message was sent ({error})", True)
+    if code != 354:  # the server did not ask for the message: nothing was handed over
+        return Reply("queued", f"unexpected reply to DATA: {code} {_reply_text(text)}", True)
     try:
         connection.send(_dot_stuffed(raw))
         code, text = connection.getreply()

@@ -58,6 +58,8 @@ class Event(SQLModel, table=True):
     organizer_name: str | None = None
     organizer_email: str | None = None
     fee: int | None = None  # yen
+    # Your own status: registered, attended, cancelled or no-show.
+    attendance: str = Field(default="registered", sa_column_kwargs={"server_default": "registered"})
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -142,3 +144,37 @@ class OutboxMessage(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
     sent_at: dt.datetime | None = None
+
+
+class AttendanceChange(SQLModel, table=True):
+    """One change of your status for an event, with when it happened."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    status: str
+    at: dt.datetime
+    last_minute: bool = False  # a cancellation inside the window before the start
+    reason: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Obligation(SQLModel, table=True):
+    """What you owe an organizer after a last-minute cancellation or a no-show."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    kind: str  # "apology" or "fee"
+    amount: int | None = None  # the fee owed, in yen
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    settled_at: dt.datetime | None = None
+    how: str | None = None  # for an apology: mail, phone or in-person
+    paid: int | None = None  # for a fee: the amount paid
+
+
+class Decision(SQLModel, table=True):
+    """A should-return verdict you were given for a series, remembered for the agenda."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    series: str = Field(index=True)
+    verdict: str
+    decided_at: dt.datetime = Field(default_factory=utcnow)

@@ -20,7 +20,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from meishi import mail
-from meishi.errors import MissingSetting, NotFound, NothingToDo, SendingBusy
+from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
 from meishi.models import Draft, Encounter, OutboxMessage, id_of, utcnow
 from meishi.store import Store
 
@@ -79,7 +79,7 @@ def sender_from(settings: dict[str, str]) -> Sender:
         raise MissingSetting(
             "me.email is not set; mail is sent from it: meishi config set me.email YOU@EXAMPLE.COM"
         )
-    return Sender(me, smtp_settings(settings), float(settings.get("send.pause", "1")))
+    return Sender(me, smtp_settings(settings), float(_checked(settings, "send.pause", "1")))
 
 
 def smtp_settings(settings: dict[str, str]) -> mail.SmtpSettings:
@@ -90,7 +90,7 @@ def smtp_settings(settings: dict[str, str]) -> mail.SmtpSettings:
     host = settings.get("smtp.host")
     if not host:
         raise MissingSetting("smtp.host is not set: meishi config set smtp.host smtp.example.com")
-    security = settings.get("smtp.security", "starttls")
+    security = _checked(settings, "smtp.security", "starttls")
     user = settings.get("smtp.user") or None
     password = None
     if user:
@@ -99,9 +99,20 @@ def smtp_settings(settings: dict[str, str]) -> mail.SmtpSettings:
             raise MissingSetting(
                 f"no password for {user} at {host} in the keyring: meishi config set-password smtp"
             )
-    port = int(settings.get("smtp.port") or DEFAULT_PORTS[security])
+    port = int(_checked(settings, "smtp.port", str(DEFAULT_PORTS[security])))
     cafile = settings.get("smtp.cafile") or None
     return mail.SmtpSettings(host, port, security, user, password, cafile)
+
+
+def _checked(settings: dict[str, str], key: str, default: str) -> str:
+    """A setting checked as `meishi config set` checks it: config.toml may be edited by hand."""
+    from meishi import home
+    from meishi.config import clean_value
+
+    try:
+        return clean_value(key, settings.get(key) or default)
+    except BadValue as error:
+        raise BadValue(f"{home.config_path()}: {key}: {error}") from None
 
 
 def pending_drafts(session: Session, draft_ids: list[int]) -> list[Draft]:
@@ -152,9 +163,7 @@ def _why_not_queue(session: Session, draft: Draft) -> str:
 
 def _queue(session: Session, draft: Draft, me: dict[str, str], now: dt.datetime) -> OutboxMessage:
     """Freeze one draft into message bytes in the outbox."""
-    from meishi.thank import message_for
-
-    message = message_for(draft, me, now, f"draft #{draft.id}", unsent=False)
+    message = _message(draft, me, now)
     queued = OutboxMessage(
         draft_id=draft.id,
         encounter_id=draft.encounter_id,
@@ -170,14 +179,16 @@ def _queue(session: Session, draft: Draft, me: dict[str, str], now: dt.datetime)
     return queued
 
 
-def dry_run(drafts: list[Draft], me: dict[str, str], now: dt.datetime) -> list[tuple[Draft, int]]:
-    """Each draft with the size in bytes of the message it would send; nothing is stored."""
+def _message(draft: Draft, me: dict[str, str], now: dt.datetime) -> Any:
+    """The message a draft goes out as (not marked as an unsent draft)."""
     from meishi.thank import message_for
 
-    return [
-        (draft, len(mail.message_bytes(message_for(draft, me, now, f"draft #{draft.id}"))))
-        for draft in drafts
-    ]
+    return message_for(draft, me, now, f"draft #{draft.id}", unsent=False)
+
+
+def dry_run(drafts: list[Draft], me: dict[str, str], now: dt.datetime) -> list[tuple[Draft, int]]:
+    """Each draft with the size in bytes of the message it would send; nothing is stored."""
+    return [(draft, len(mail.message_bytes(_message(draft, me, now)))) for draft in drafts]
 
 
 def mark_interrupted(session: Session) -> int:

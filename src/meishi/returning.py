@@ -6,17 +6,47 @@ import datetime as dt
 
 from sqlmodel import Session, col, func, select
 
+from meishi.attendance import ATTENDED
+from meishi.commitments import open_obligations
 from meishi.errors import Ambiguous, NotFound
 from meishi.events import follow_ups_of
-from meishi.models import Encounter, Event
+from meishi.models import Decision, Encounter, Event, id_of
 from meishi.resolve import find_event
-from meishi.verdict import FollowUpFact, Occurrence, Verdict, decide
+from meishi.verdict import FollowUpFact, Occurrence, OwedFact, Verdict, decide, with_owed
 
 
 def should_return(session: Session, text: str, today: dt.date) -> Verdict:
-    """The verdict for the event or series the user named."""
+    """The verdict for the event or series the user named, with anything still owed."""
     label, events = occurrences_named(session, text)
-    return decide(label, [_occurrence(session, event, today) for event in events], today)
+    verdict = decide(label, [_occurrence(session, event) for event in events], today)
+    return with_owed(verdict, owed_to_organizers(session, events))
+
+
+def remember(session: Session, verdict: Verdict, now: dt.datetime) -> None:
+    """Keep the verdict given, so the agenda knows the decision was looked at."""
+    if verdict.verdict != "unknown":
+        session.add(Decision(series=verdict.series, verdict=verdict.verdict, decided_at=now))
+
+
+def owed_to_organizers(session: Session, events: list[Event]) -> list[OwedFact]:
+    """Open obligations toward the organizers of these events, or within their series."""
+    organizers = {e.organizer_name for e in events if e.organizer_name}
+    ids = {e.id for e in events}
+    facts = []
+    for obligation in open_obligations(session):
+        event = session.get(Event, obligation.event_id)
+        if event is not None and (event.id in ids or event.organizer_name in organizers):
+            facts.append(
+                OwedFact(
+                    obligation.kind,
+                    id_of(event),
+                    event.name,
+                    event.date,
+                    event.organizer_name,
+                    obligation.amount,
+                )
+            )
+    return facts
 
 
 def occurrences_named(session: Session, text: str) -> tuple[str, list[Event]]:
@@ -70,7 +100,7 @@ def _events_where(session: Session, **equal: str) -> list[Event]:
     return list(session.exec(query).all())
 
 
-def _occurrence(session: Session, event: Event, today: dt.date) -> Occurrence:
+def _occurrence(session: Session, event: Event) -> Occurrence:
     """The facts of one event, as the verdict module needs them."""
     assert event.id is not None
     met, thanked = session.exec(
@@ -86,7 +116,7 @@ def _occurrence(session: Session, event: Event, today: dt.date) -> Occurrence:
         event_id=event.id,
         name=event.name,
         on=event.date,
-        attended=event.date <= today,
+        attended=event.attendance == ATTENDED,
         follow_ups=facts,
         people_met=met,
         thanked=thanked,

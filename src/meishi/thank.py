@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,10 +10,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from meishi import drafts, mail
+from meishi import drafts
 from meishi.contacts import emails_of, encounters_of, topics_of
-from meishi.errors import Ambiguous, MissingSetting, NotFound, NothingToDo, OutputNotWritable
-from meishi.models import Contact, Draft, Encounter, Event, id_of, utcnow
+from meishi.draftbox import message_for, save_draft
+from meishi.errors import Ambiguous, MissingSetting, NotFound, NothingToDo
+from meishi.models import Contact, Draft, Encounter, Event, id_of
 
 # The day after is best; past this many days a thank-you is flagged as late.
 LATE_AFTER_DAYS = 3
@@ -52,6 +51,10 @@ class ThankRun:
 
     drafts: list[PreparedDraft]
     skipped: list[Skipped]
+
+    def letters(self) -> list[tuple[Draft, Event]]:
+        """Each draft with its event, as .eml files are written from them."""
+        return [(item.draft, item.event) for item in self.drafts]
 
 
 def require_me(settings: Mapping[str, str]) -> dict[str, str]:
@@ -100,7 +103,9 @@ def prepare_thanks(
             encounter, contact, event, emails[0], topics, me, today, template, user_templates
         )
         run.drafts.append(
-            PreparedDraft(_save(session, draft), contact, event, topics, (today - event.date).days)
+            PreparedDraft(
+                save_draft(session, draft), contact, event, topics, (today - event.date).days
+            )
         )
     return run
 
@@ -171,95 +176,6 @@ def draft_context(
         "lang": lang,
         "today": today,
     }
-
-
-def _save(session: Session, fresh: Draft) -> Draft:
-    """Store the draft, updating the encounter's pending one rather than adding a twin."""
-    stored = session.exec(
-        select(Draft).where(
-            Draft.encounter_id == fresh.encounter_id, Draft.kind == "thank", Draft.state == "draft"
-        )
-    ).first()
-    if stored is None:
-        session.add(fresh)
-        session.flush()
-        return fresh
-    changed = False
-    for name in ("template", "to_name", "to_addr", "subject", "body"):
-        if getattr(stored, name) != getattr(fresh, name):
-            setattr(stored, name, getattr(fresh, name))
-            changed = True
-    if changed:
-        stored.updated_at = utcnow()
-    session.flush()
-    return stored
-
-
-def message_for(
-    draft: Draft, me: dict[str, str], when: dt.datetime, owner: str, unsent: bool = True
-) -> Any:
-    """The RFC 5322 message for a draft, From you and To exactly one person."""
-    sender = me.get("email") or None
-    return mail.build_message(
-        to_name=draft.to_name,
-        to_addr=draft.to_addr,
-        from_name=me.get("name") or None,
-        from_addr=sender,
-        subject=draft.subject,
-        body=draft.body,
-        when=when,
-        message_id_domain=sender.rpartition("@")[2] if sender else None,
-        draft=unsent,
-        owner=owner,
-    )
-
-
-def eml_name(prepared: PreparedDraft) -> str:
-    """A stable file name for a draft: the same encounter always gets the same name."""
-    safe = re.sub(r"[^\w.-]+", "-", prepared.contact.full_name).strip("-.") or "contact"
-    event = prepared.event
-    return f"thank-{event.date.isoformat()}-e{event.id}-c{prepared.contact.id}-{safe}.eml"
-
-
-def write_eml_files(
-    prepared: list[PreparedDraft], out_dir: Path, me: dict[str, str], now: dt.datetime
-) -> list[Path]:
-    """Write each draft as an owner-only .eml file in out_dir; all or none."""
-    _ensure_writable(out_dir)
-    written: list[Path] = []
-    try:
-        for item in prepared:
-            message = message_for(item.draft, me, now, f"contact '{item.contact.full_name}'")
-            written.append(_write_private(out_dir / eml_name(item), mail.message_bytes(message)))
-    except OSError as error:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise OutputNotWritable(
-            f"cannot write in {out_dir}: {error.strerror}; choose another --out folder"
-        ) from error
-    return written
-
-
-def _ensure_writable(out_dir: Path) -> None:
-    """Create the folder if needed and check that files can be written in it."""
-    try:
-        out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # drafts hold contact data
-    except OSError as error:
-        raise OutputNotWritable(
-            f"cannot create {out_dir}: {error.strerror}; choose another --out folder"
-        ) from error
-    if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise OutputNotWritable(f"cannot write in {out_dir}; choose another --out folder")
-
-
-def _write_private(path: Path, data: bytes) -> Path:
-    """Write a file readable by the owner only, replacing any older one whole."""
-    partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as file:
-        file.write(data)
-    partial.replace(path)
-    return path
 
 
 def mark_sent(

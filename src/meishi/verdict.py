@@ -11,7 +11,7 @@ passed in so the same facts always give the same verdict.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from meishi.errors import BadValue
@@ -97,6 +97,7 @@ class Verdict:
     strength: int  # distinct care kinds after the latest visit, else across all visits (0-3)
     people_met: int
     thanked: int
+    owed: tuple[Reason, ...] = ()  # apologies and fees still owed to this organizer
 
     def to_json(self) -> dict[str, object]:
         """The verdict as JSON-ready values, dates as ISO strings."""
@@ -109,6 +110,7 @@ class Verdict:
             "strength": self.strength,
             "people_met": self.people_met,
             "thanked": self.thanked,
+            "owed": [reason.to_json() for reason in self.owed],
         }
 
 
@@ -296,3 +298,39 @@ def _count(n: int, singular: str, plural: str | None = None) -> str:
 def _join(words: Sequence[str]) -> str:
     """Words as an English list: "a", "a and b", "a, b and c"."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+@dataclass(frozen=True)
+class OwedFact:
+    """Something you still owe an organizer: an apology, or a fee."""
+
+    kind: str  # "apology" | "fee"
+    event_id: int
+    name: str
+    on: date
+    organizer: str | None = None
+    amount: int | None = None
+
+
+def with_owed(verdict: Verdict, owed: Sequence[OwedFact]) -> Verdict:
+    """The verdict with what you still owe the organizer: go back, but settle it first."""
+    if not owed:
+        return verdict
+    going = verdict.verdict in ("return", "wait")
+    reasons = tuple(_owed_reason(fact, going) for fact in owed)
+    return replace(verdict, reasons=verdict.reasons + reasons, owed=reasons)
+
+
+def _owed_reason(fact: OwedFact, going: bool) -> Reason:
+    """One sentence naming what is owed, to whom, and how to settle it."""
+    whom = fact.organizer or "the organizer"
+    if fact.kind == "fee":
+        what = f"the ¥{fact.amount:,} fee" if fact.amount else "the fee"
+        settle = f"meishi paid {fact.event_id}"
+    else:
+        what, settle = "an apology", f"meishi apologized {fact.event_id} --how in-person"
+    text = (
+        f"You still owe {whom} {what} for {fact.name} on {fact.on.isoformat()}: "
+        f"{'go back, but settle it first' if going else 'settle it all the same'} ({settle})."
+    )
+    return Reason(text, event_id=fact.event_id, kind=fact.kind, on=fact.on)

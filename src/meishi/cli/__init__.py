@@ -41,7 +41,19 @@ app = typer.Typer(
 
 def _register() -> None:
     """Join the command modules to the app."""
-    from meishi.cli import add, config, contacts, demo, event, returning, send, templates, thank
+    from meishi.cli import (
+        add,
+        agenda,
+        attendance,
+        config,
+        contacts,
+        demo,
+        event,
+        returning,
+        send,
+        templates,
+        thank,
+    )
 
     app.add_typer(event.app, name="event")
     app.add_typer(contacts.app, name="contacts")
@@ -50,6 +62,8 @@ def _register() -> None:
     add.register(app)
     thank.register(app)
     send.register(app)
+    attendance.register(app)
+    agenda.register(app)
     returning.register(app)
     demo.register(app)
 

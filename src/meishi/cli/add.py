@@ -95,7 +95,7 @@ def _save(event_id: int, card: CardInput) -> AddResult:
         event = session.get(Event, event_id)
         if event is None:
             raise NotFound(f"event #{event_id} was removed meanwhile; run the command again")
-        return add_card(session, event, card)
+        return add_card(session, event, card, common.now())
 
 
 def _report(result: AddResult) -> str:

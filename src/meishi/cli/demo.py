@@ -40,11 +40,14 @@ def demo(
 def _run() -> None:
     """Populate the sample home and walk through the evening after an event."""
     from meishi import config, home
+    from meishi.agenda import build_agenda
+    from meishi.cli.agenda import print_agenda
     from meishi.cli.returning import print_verdict
-    from meishi.cli.thank import _print_run
+    from meishi.cli.thank import print_run
     from meishi.demo import ME, populate
+    from meishi.draftbox import write_eml_files
     from meishi.returning import should_return
-    from meishi.thank import prepare_thanks, unthanked, write_eml_files
+    from meishi.thank import prepare_thanks, unthanked
 
     today = common.today()
     for key, value in ME.items():
@@ -52,7 +55,7 @@ def _run() -> None:
     me = {key.removeprefix("me."): value for key, value in ME.items()} | {"signature": ""}
     out = home.data_dir() / "drafts"
     with common.store() as store, store.write() as session:
-        series = populate(session, today)
+        series = populate(session, common.now())
         _heading("1. Yesterday's event and the people met there (meishi add)")
         typer.echo("   4 cards added to 'Tokyo AI 勉強会 #12', with the topics talked about.")
         _heading(
@@ -60,12 +63,15 @@ def _run() -> None:
         )
         encounters = unthanked(session, common.parse_date("yesterday"), None, today)
         run = prepare_thanks(session, encounters, me, today, None, home.templates_dir())
-        files = write_eml_files(run.drafts, out, me, common.now())
-        _print_run(run, files, out)
+        files = write_eml_files(run.letters(), out, me, common.now())
+        print_run(run, files, out)
         _heading("3. Should you go back? (meishi should-return SERIES)")
         for name in series:
             print_verdict(should_return(session, name, today))
             typer.echo("")
+        _heading("4. What you owe, most urgent first (meishi todo)")
+        typer.echo("   You cancelled Fintech Night Tokyo 4 hours before the start (meishi cancel).")
+        print_agenda(build_agenda(session, today))
 
 
 def _heading(text: str) -> None:

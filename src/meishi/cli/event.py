@@ -11,21 +11,30 @@ from meishi.cli import common
 if TYPE_CHECKING:
     from meishi.models import Event
 
-app = typer.Typer(help="Events you go to: add, list, show.", no_args_is_help=True)
+app = typer.Typer(help="Events you go to: add, edit, list, show.", no_args_is_help=True)
+
+
+TimeOption = Annotated[str | None, typer.Option("--time", help="Start time, HH:MM.")]
+SeriesOption = Annotated[str | None, typer.Option(help="The series it belongs to.")]
+OrganizerOption = Annotated[str | None, typer.Option(help="The organizer's name.")]
+OrganizerEmailOption = Annotated[str | None, typer.Option(help="The organizer's email.")]
+PlaceOption = Annotated[str | None, typer.Option(help="Where it takes place.")]
+FeeOption = Annotated[int | None, typer.Option(help="The fee in yen.")]
+DATE_HELP = "When: 2026-11-28, yesterday, 昨日..."
 
 
 @app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="The event's name, e.g. 'AI勉強会 #12'.")],
-    date: Annotated[str, typer.Option("--date", help="When: 2026-11-28, yesterday, 昨日...")],
-    time: Annotated[str | None, typer.Option("--time", help="Start time, HH:MM.")] = None,
-    series: Annotated[str | None, typer.Option(help="The series it belongs to.")] = None,
-    organizer: Annotated[str | None, typer.Option(help="The organizer's name.")] = None,
-    organizer_email: Annotated[str | None, typer.Option(help="The organizer's email.")] = None,
-    place: Annotated[str | None, typer.Option(help="Where it takes place.")] = None,
-    fee: Annotated[int | None, typer.Option(help="The fee in yen.")] = None,
+    date: Annotated[str, typer.Option("--date", help=DATE_HELP)],
+    time: TimeOption = None,
+    series: SeriesOption = None,
+    organizer: OrganizerOption = None,
+    organizer_email: OrganizerEmailOption = None,
+    place: PlaceOption = None,
+    fee: FeeOption = None,
 ) -> None:
-    """Add an event."""
+    """Add an event (registered if it lies ahead, attended if it has taken place)."""
     from meishi.dates import parse_time
     from meishi.events import EventInput, add_event
 
@@ -40,8 +49,46 @@ def add(
         fee=fee,
     )
     with common.store() as store, store.write() as session:
-        event = add_event(session, given)
-        typer.echo(f"Added event #{event.id} {describe(event)}")
+        event = add_event(session, given, common.now())
+        typer.echo(f"Added event #{event.id} {describe(event)} ({event.attendance})")
+
+
+@app.command("edit")
+def edit(
+    event: Annotated[str, typer.Argument(help="Event id, name or name prefix.")],
+    name: Annotated[str | None, typer.Option(help="A new name.")] = None,
+    date: Annotated[str | None, typer.Option(help=DATE_HELP)] = None,
+    time: TimeOption = None,
+    series: SeriesOption = None,
+    organizer: OrganizerOption = None,
+    organizer_email: OrganizerEmailOption = None,
+    place: PlaceOption = None,
+    fee: FeeOption = None,
+) -> None:
+    """Change an event's details, e.g. add the organizer's email."""
+    from meishi.dates import parse_time
+    from meishi.errors import BadValue
+    from meishi.events import edit_event
+    from meishi.resolve import find_event
+
+    given = {
+        "name": name,
+        "date": common.parse_date(date) if date else None,
+        "start_time": parse_time(time) if time else None,
+        "series": series,
+        "organizer_name": organizer,
+        "organizer_email": organizer_email,
+        "place": place,
+        "fee": fee,
+    }
+    changes = {key: value for key, value in given.items() if value is not None}
+    if not changes:
+        raise BadValue("nothing to change; give at least one option, e.g. --organizer-email")
+    with common.store() as store, store.write() as session:
+        found = find_event(session, event)
+        changed = edit_event(session, found, changes)
+        what = ", ".join(changed) if changed else "nothing (the values were the same)"
+        typer.echo(f"Changed {what} of event #{found.id} {describe(found)}")
 
 
 @app.command("list")

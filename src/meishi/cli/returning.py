@@ -52,10 +52,12 @@ def should_return(
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Decide whether to go back, by what the organizer did after the events you attended."""
+    from meishi.returning import remember
     from meishi.returning import should_return as decide
 
-    with common.store() as store, store.read() as session:
+    with common.store() as store, store.write() as session:
         verdict = decide(session, event, common.today())
+        remember(session, verdict, common.now())
     if as_json:
         common.print_json(verdict.to_json())
     else:

@@ -10,7 +10,8 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
-    from meishi.thank import PreparedDraft, ThankRun
+    from meishi.models import Draft
+    from meishi.thank import ThankRun
 
 
 def register(app: typer.Typer) -> None:
@@ -67,7 +68,7 @@ def thank(
     if as_json:
         common.print_json(_run_json(run, files))
     else:
-        _print_run(run, files, out)
+        print_run(run, files, out)
 
 
 def _prepare(
@@ -75,8 +76,9 @@ def _prepare(
 ) -> tuple[ThankRun, list[Path]]:
     """Render and store the drafts (and write .eml files) in one transaction."""
     from meishi import config, home
+    from meishi.draftbox import write_eml_files
     from meishi.resolve import find_event
-    from meishi.thank import prepare_thanks, require_me, unthanked, write_eml_files
+    from meishi.thank import prepare_thanks, require_me, unthanked
 
     me = require_me(config.load())
     today = common.today()
@@ -87,7 +89,7 @@ def _prepare(
             start = met_at.date if met_at else common.parse_date("yesterday")
         encounters = unthanked(session, start, met_at, today)
         run = prepare_thanks(session, encounters, me, today, template, home.templates_dir())
-        files = write_eml_files(run.drafts, out, me, common.now()) if out else []
+        files = write_eml_files(run.letters(), out, me, common.now()) if out else []
     return run, files
 
 
@@ -129,29 +131,29 @@ def _run_json(run: ThankRun, files: list[Path]) -> dict[str, Any]:
     }
 
 
-def _print_run(run: ThankRun, files: list[Path], out: Path | None) -> None:
+def print_run(run: ThankRun, files: list[Path], out: Path | None) -> None:
     """Show each draft as a panel, then the skipped people and a summary."""
     if not run.drafts and not run.skipped:
         typer.echo("No one to thank: everyone met in that period has been thanked.")
         return
     output = common.console()
     for item in run.drafts:
-        output.print(_panel(item))
+        late = f"late: {item.days_after} days after; the day after is best" if item.late else ""
+        output.print(draft_panel(item.draft, item.event.name, late))
     for skipped in run.skipped:
         typer.echo(f"Skipped {skipped.contact.full_name} ({skipped.event.name}): {skipped.reason}")
     where = f"; written to {out}" if out else "; add --out DIR to save them as .eml files"
     typer.echo(f"{len(run.drafts)} draft(s) ready{where if run.drafts else ''}.")
 
 
-def _panel(item: PreparedDraft) -> Any:
+def draft_panel(draft: Draft, event_name: str, warning: str = "") -> Any:
     """A rich panel showing one draft as a mail client would."""
     from rich.panel import Panel
     from rich.text import Text
 
     text = Text()
-    text.append(f"To: {item.draft.to_name} <{item.draft.to_addr}>\n", style="bold")
-    text.append(f"Subject: {item.draft.subject}\n\n", style="bold")
-    text.append(item.draft.body)
-    late = f" — late: {item.days_after} days after; the day after is best" if item.late else ""
-    title = f"draft #{item.draft.id} · {item.event.name}{late}"
-    return Panel(text, title=title, title_align="left", border_style="red" if item.late else "")
+    text.append(f"To: {draft.to_name} <{draft.to_addr}>\n", style="bold")
+    text.append(f"Subject: {draft.subject}\n\n", style="bold")
+    text.append(draft.body)
+    title = f"draft #{draft.id} · {event_name}{' — ' + warning if warning else ''}"
+    return Panel(text, title=title, title_align="left", border_style="red" if warning else "")

@@ -1,0 +1,76 @@
+"""Apology drafts to an organizer after a last-minute cancellation or a no-show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from meishi import drafts
+from meishi.attendance import CANCELLED, NO_SHOW
+from meishi.draftbox import message_for, save_draft
+from meishi.errors import BadValue, MissingSetting
+from meishi.models import Draft, Event, id_of
+
+
+@dataclass
+class PreparedApology:
+    """An apology draft and the event it is about."""
+
+    draft: Draft
+    event: Event
+
+
+def prepare_apology(
+    session: Session,
+    event: Event,
+    me: dict[str, str],
+    today: dt.date,
+    template: str | None,
+    user_templates: Path,
+) -> PreparedApology:
+    """Render (or re-render) the stored apology draft to the event's organizer."""
+    if event.attendance not in (CANCELLED, NO_SHOW):
+        raise BadValue(f"{event.name} is {event.attendance}: there is nothing to apologize for")
+    if not event.organizer_email:
+        raise MissingSetting(
+            f"{event.name} has no organizer email: "
+            f"meishi event edit {event.id} --organizer-email ADDRESS"
+        )
+    lang = drafts.choose_language(None, event.organizer_name, event.name)
+    name = template or f"apology-{lang}"
+    rendered = drafts.render_draft(
+        name, apology_context(event, me, lang, today), user_templates, lang
+    )
+    draft = Draft(
+        kind="apology",
+        event_id=id_of(event),
+        template=name,
+        to_name=event.organizer_name or "",
+        to_addr=event.organizer_email,
+        subject=rendered.subject,
+        body=rendered.body,
+    )
+    message_for(draft, me, dt.datetime.now(dt.UTC), f"event '{event.name}'")  # checks headers
+    return PreparedApology(save_draft(session, draft), event)
+
+
+def apology_context(event: Event, me: dict[str, str], lang: str, today: dt.date) -> dict[str, Any]:
+    """The variables an apology template sees; plain values, never template code."""
+    return {
+        "organizer": {"name": event.organizer_name or "", "email": event.organizer_email or ""},
+        "event": {
+            "name": event.name,
+            "date": event.date,
+            "place": event.place or "",
+            "series": event.series or "",
+        },
+        "status": event.attendance,
+        "fee": event.fee or 0,
+        "me": me,
+        "lang": lang,
+        "today": today,
+    }

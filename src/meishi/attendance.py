@@ -1,0 +1,165 @@
+"""Keeping your word: attendance rules, last-minute cancellations, and your record.
+
+Pure functions of the recorded facts; the thresholds live here, in one place.
+Organizers resent a last-minute cancellation (ドタキャン) more than anything, and
+they talk to each other; someone who rarely cancels is forgiven when it happens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from meishi.errors import BadValue, NothingToDo
+
+REGISTERED, ATTENDED, CANCELLED, NO_SHOW = "registered", "attended", "cancelled", "no-show"
+STATUSES = (REGISTERED, ATTENDED, CANCELLED, NO_SHOW)
+# A cancellation this close to the start (or closer) is last-minute.
+LAST_MINUTE_WINDOW = dt.timedelta(hours=24)
+# This many last-minute cancellations or no-shows within PATTERN_DAYS form a pattern.
+PATTERN_COUNT = 2
+PATTERN_DAYS = 90
+
+
+def event_start(on: dt.date, at: dt.time | None, tz: dt.tzinfo | None = None) -> dt.datetime:
+    """When an event starts; without a start time, at 00:00 of its date (local time)."""
+    naive = dt.datetime.combine(on, at or dt.time(0, 0))
+    # astimezone() on a naive time applies the local zone's rules for that very date (DST).
+    return naive.replace(tzinfo=tz) if tz is not None else naive.astimezone()
+
+
+def is_last_minute(
+    start: dt.datetime, cancelled_at: dt.datetime, window: dt.timedelta = LAST_MINUTE_WINDOW
+) -> bool:
+    """True when a cancellation comes within the window before the start (its edge included)."""
+    if cancelled_at > start:
+        raise BadValue(
+            f"a cancellation at {_local(cancelled_at)} is after the start ({_local(start)}); "
+            "not going without cancelling is a no-show: meishi no-show EVENT"
+        )
+    return start - cancelled_at <= window
+
+
+def check_change(name: str, current: str, new: str, started: bool) -> None:
+    """Refuse a status change that contradicts what already happened."""
+    if current == new:
+        raise NothingToDo(f"{name} is already marked {new}")
+    refusal = _REFUSALS.get((current, new))
+    if refusal is None and not started and new in (ATTENDED, NO_SHOW):
+        refusal = "has not started yet"
+    if refusal is None and started and new == REGISTERED:
+        refusal = "has already started"
+    if refusal:
+        raise BadValue(f"{name} {refusal}")
+
+
+_REFUSALS = {
+    (ATTENDED, CANCELLED): "was attended; an event you went to cannot be cancelled",
+    (ATTENDED, NO_SHOW): "was attended, so it was not a no-show",
+    (ATTENDED, REGISTERED): "was attended already",
+    (NO_SHOW, CANCELLED): "is recorded as a no-show; a cancellation comes before the start",
+    (NO_SHOW, REGISTERED): "is recorded as a no-show already",
+    (CANCELLED, ATTENDED): "was cancelled; if you went after all: meishi register, then attend",
+    (CANCELLED, NO_SHOW): "was cancelled, so it was not a no-show",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One event and how your commitment to it ended."""
+
+    event_id: int
+    name: str
+    on: dt.date
+    status: str
+    organizer: str | None = None
+    series: str | None = None
+    last_minute: bool = False  # a last-minute cancellation (no-shows count separately)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Last-minute cancellations and no-shows against the events you committed to."""
+
+    incidents: int
+    committed: int
+
+    @property
+    def share(self) -> float:
+        """The rate as a fraction (0 when there is nothing to count)."""
+        return self.incidents / self.committed if self.committed else 0.0
+
+
+@dataclass(frozen=True)
+class Record:
+    """Your record: how often you kept your word, and where you did not."""
+
+    counts: dict[str, int]
+    last_minute: int
+    overall: Rate
+    by_organizer: dict[str, Rate]
+    by_series: dict[str, Rate]
+    warnings: list[str] = field(default_factory=list)
+
+
+def is_incident(outcome: Outcome) -> bool:
+    """A last-minute cancellation or a no-show."""
+    return outcome.status == NO_SHOW or (outcome.status == CANCELLED and outcome.last_minute)
+
+
+def build_record(outcomes: Sequence[Outcome], today: dt.date) -> Record:
+    """Counts, last-minute rates overall and per organizer and series, and warnings."""
+    counts = Counter(o.status for o in outcomes)
+    return Record(
+        counts={status: counts.get(status, 0) for status in STATUSES},
+        last_minute=sum(o.status == CANCELLED and o.last_minute for o in outcomes),
+        overall=_rate(outcomes),
+        by_organizer=_rates_by(outcomes, lambda o: o.organizer),
+        by_series=_rates_by(outcomes, lambda o: o.series),
+        warnings=pattern_warnings(outcomes, today),
+    )
+
+
+def _rate(outcomes: Iterable[Outcome]) -> Rate:
+    """The incident rate among events that were not merely registered."""
+    decided = [o for o in outcomes if o.status != REGISTERED]
+    return Rate(sum(map(is_incident, decided)), len(decided))
+
+
+def _rates_by(outcomes: Sequence[Outcome], key: Callable[[Outcome], str | None]) -> dict[str, Rate]:
+    """Rates grouped by organizer or series (events without one are left out)."""
+    groups: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        name = key(outcome)
+        if name:
+            groups[name].append(outcome)
+    return {name: _rate(group) for name, group in sorted(groups.items())}
+
+
+def pattern_warnings(outcomes: Sequence[Outcome], today: dt.date) -> list[str]:
+    """Plain words when last-minute cancellations and no-shows start to form a pattern."""
+    since = today - dt.timedelta(days=PATTERN_DAYS)
+    recent = sorted((o for o in outcomes if is_incident(o) and o.on >= since), key=lambda o: o.on)
+    warnings = []
+    if len(recent) >= PATTERN_COUNT:
+        listed = ", ".join(f"{o.name} ({o.on.isoformat()})" for o in recent)
+        warnings.append(
+            f"{len(recent)} last-minute cancellations or no-shows in the last {PATTERN_DAYS} "
+            f"days: {listed}. Organizers notice and talk to each other; keep your next "
+            "commitments, or cancel early."
+        )
+    by_organizer = Counter(o.organizer for o in outcomes if is_incident(o) and o.organizer)
+    for organizer, count in sorted(by_organizer.items()):
+        if count >= PATTERN_COUNT:
+            warnings.append(
+                f"{count} last-minute cancellations or no-shows with {organizer}: "
+                "apologize in person next time you meet."
+            )
+    return warnings
+
+
+def _local(moment: dt.datetime) -> str:
+    """A time in the local zone, to the minute."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,224 @@
+"""Keeping your word: register, attend, cancel, no-show, and settling what you owe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from meishi.cli import common
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from meishi.attendance import Rate, Record
+    from meishi.commitments import Change
+    from meishi.models import Event
+
+EventArgument = Annotated[str, typer.Argument(help="Event id, name or name prefix.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the app."""
+    app.command("register")(register_for)
+    app.command("attend")(attend)
+    app.command("cancel")(cancel)
+    app.command("no-show")(no_show)
+    app.command("apologized")(apologized)
+    app.command("paid")(paid)
+    app.command("apology")(apology)
+    app.command("record")(record)
+
+
+def register_for(event: EventArgument) -> None:
+    """Mark an event you will go to as registered."""
+    _change(event, "registered")
+
+
+def attend(event: EventArgument) -> None:
+    """Mark an event as attended."""
+    _change(event, "attended")
+
+
+def no_show(event: EventArgument) -> None:
+    """Record that you did not go and did not cancel: you owe an apology (and the fee)."""
+    _change(event, "no-show")
+
+
+def cancel(
+    event: EventArgument,
+    at: Annotated[
+        str | None, typer.Option(help="When you cancelled: 'yesterday 18:30', '17:00' (now).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Why, for your own record.")] = None,
+) -> None:
+    """Cancel an event; inside the window before the start it is last-minute (ドタキャン)."""
+    from meishi.dates import parse_moment
+
+    _change(event, "cancelled", parse_moment(at, common.now()) if at else None, reason)
+
+
+def _change(
+    event_text: str, status: str, at: dt.datetime | None = None, reason: str | None = None
+) -> None:
+    """Apply one status change in a write transaction and say what it means."""
+    from meishi import config
+    from meishi.commitments import change_attendance
+    from meishi.resolve import find_event
+
+    window = config.cancel_window(config.load())
+    with common.store() as store, store.write() as session:
+        event = find_event(session, event_text)
+        change = change_attendance(session, event, status, common.now(), at, reason, window)
+        typer.echo(_said(event, change))
+
+
+def _said(event: Event, change: Change) -> str:
+    """What a status change means, in a sentence or two."""
+    from meishi.cli.event import describe
+
+    line = f"{describe(event)}: {change.change.status}."
+    if change.change.status == "cancelled" and not change.change.last_minute:
+        line += " Cancelled in good time; thank you for letting the organizer know early."
+    if change.change.last_minute:
+        line += " That is a last-minute cancellation."
+    if change.owed:
+        whom = event.organizer_name or "the organizer"
+        owed = " and ".join(
+            "an apology (in person is best)" if o.kind == "apology" else f"the ¥{o.amount:,} fee"
+            for o in change.owed
+        )
+        line += (
+            f" You owe {whom} {owed}. Draft it: meishi apology {event.id}; "
+            f"then meishi apologized {event.id} --how in-person"
+            + (f" and meishi paid {event.id}" if any(o.kind == "fee" for o in change.owed) else "")
+        )
+    return line
+
+
+def apologized(
+    event: EventArgument,
+    how: Annotated[str, typer.Option(help="in-person, phone or mail.")] = "in-person",
+) -> None:
+    """Record that you apologized to the organizer."""
+    from meishi.commitments import settle_apology
+    from meishi.resolve import find_event
+
+    with common.store() as store, store.write() as session:
+        found = find_event(session, event)
+        settle_apology(session, found, how, common.now())
+        typer.echo(f"Recorded your apology ({how}) for {found.name}.")
+
+
+def paid(
+    event: EventArgument,
+    amount: Annotated[int | None, typer.Option(help="Yen paid (default: the fee).")] = None,
+) -> None:
+    """Record that you paid the fee for the seat you left empty."""
+    from meishi.commitments import settle_fee
+    from meishi.resolve import find_event
+
+    with common.store() as store, store.write() as session:
+        found = find_event(session, event)
+        obligation = settle_fee(session, found, amount, common.now())
+        typer.echo(f"Recorded ¥{obligation.paid:,} paid for {found.name}.")
+
+
+def apology(
+    event: EventArgument,
+    out: Annotated[Path | None, typer.Option(help="Also write it as an .eml file here.")] = None,
+    send: Annotated[bool, typer.Option("--send", help="Send it through your mail server.")] = False,
+    template: Annotated[
+        str | None, typer.Option(help="Template (default: apology-ja or apology-en).")
+    ] = None,
+) -> None:
+    """Draft an apology to the organizer: short, sincere, no excuses, offering to pay."""
+    from meishi import config, home
+    from meishi.apology import prepare_apology
+    from meishi.cli.thank import draft_panel
+    from meishi.draftbox import write_eml_files
+    from meishi.resolve import find_event
+    from meishi.thank import require_me
+
+    settings = config.load()
+    me = require_me(settings)
+    if send:
+        from meishi import outbox
+
+        outbox.sender_from(settings)  # refuse before drafting when sending cannot work
+    with common.store() as store, store.write() as session:
+        found = find_event(session, event)
+        prepared = prepare_apology(
+            session, found, me, common.today(), template, home.templates_dir()
+        )
+        files = write_eml_files([(prepared.draft, found)], out, me, common.now()) if out else []
+    if send:
+        from meishi.cli.send import send_drafts
+
+        assert prepared.draft.id is not None
+        send_drafts([prepared.draft.id], dry_run=False, as_json=False)
+        return
+    common.console().print(draft_panel(prepared.draft, found.name))
+    for path in files:
+        typer.echo(f"Written to {path}")
+
+
+def record(as_json: bool = common.JSON_OPTION) -> None:
+    """Your record: registered, attended, cancelled, no-shows, and what is still owed."""
+    from meishi.attendance import build_record
+    from meishi.commitments import open_obligations, outcomes, owed_json
+
+    with common.store() as store, store.read() as session:
+        result = build_record(outcomes(session), common.today())
+        owed = owed_json(session, open_obligations(session))
+    if as_json:
+        common.print_json(_record_json(result, owed))
+    else:
+        _print_record(result, owed)
+
+
+def _rate_json(rate: Rate) -> dict[str, object]:
+    """A rate as counts and a share."""
+    return {"incidents": rate.incidents, "committed": rate.committed, "rate": round(rate.share, 3)}
+
+
+def _record_json(result: Record, owed: list[dict[str, object]]) -> dict[str, object]:
+    """The record as JSON-ready values."""
+    return {
+        "counts": result.counts,
+        "last_minute": result.last_minute,
+        "rate": _rate_json(result.overall),
+        "by_organizer": {name: _rate_json(r) for name, r in result.by_organizer.items()},
+        "by_series": {name: _rate_json(r) for name, r in result.by_series.items()},
+        "owed": owed,
+        "warnings": result.warnings,
+    }
+
+
+def _print_record(result: Record, owed: list[dict[str, object]]) -> None:
+    """The record as a few plain lines."""
+    counts = result.counts
+    typer.echo(
+        f"Registered {counts['registered']}, attended {counts['attended']}, "
+        f"cancelled {counts['cancelled']} ({result.last_minute} at the last minute), "
+        f"no-shows {counts['no-show']}."
+    )
+    typer.echo(f"Last-minute rate: {_percent(result.overall)} overall.")
+    for label, rates in (("organizer", result.by_organizer), ("series", result.by_series)):
+        for name, rate in rates.items():
+            if rate.incidents:
+                typer.echo(f"  {label} {name}: {_percent(rate)}")
+    for item in owed:
+        event = item["event"]
+        what = "an apology" if item["kind"] == "apology" else f"the ¥{item['amount']:,} fee"
+        typer.echo(f"Still owed: {what} for {event['name']} ({event['date']})")  # type: ignore[index]
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}")
+    if not result.warnings and not owed:
+        typer.echo("Nothing owed, no pattern: organizers can count on you.")
+
+
+def _percent(rate: Rate) -> str:
+    """A rate as 'N of M (P%)'."""
+    return f"{rate.incidents} of {rate.committed} ({rate.share:.0%})"
