@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from meishi import drafts
 from meishi.attendance import CANCELLED, NO_SHOW
+from meishi.commitments import apology_owed_ever
 from meishi.draftbox import message_for, save_draft
 from meishi.errors import BadValue, MissingSetting
 from meishi.models import Draft, Event, id_of
@@ -33,8 +34,11 @@ def prepare_apology(
     user_templates: Path,
 ) -> PreparedApology:
     """Render (or re-render) the stored apology draft to the event's organizer."""
-    if event.attendance not in (CANCELLED, NO_SHOW):
-        raise BadValue(f"{event.name} is {event.attendance}: there is nothing to apologize for")
+    if event.attendance not in (CANCELLED, NO_SHOW) or not apology_owed_ever(session, event):
+        raise BadValue(
+            f"{event.name} is {event.attendance}, not a last-minute cancellation or a no-show: "
+            "no apology is owed"
+        )
     if not event.organizer_email:
         raise MissingSetting(
             f"{event.name} has no organizer email: "

@@ -34,6 +34,8 @@ def is_last_minute(
     start: dt.datetime, cancelled_at: dt.datetime, window: dt.timedelta = LAST_MINUTE_WINDOW
 ) -> bool:
     """True when a cancellation comes within the window before the start (its edge included)."""
+    # In UTC: aware times sharing one zone compare and subtract as wall clocks (DST!).
+    start, cancelled_at = start.astimezone(dt.UTC), cancelled_at.astimezone(dt.UTC)
     if cancelled_at > start:
         raise BadValue(
             f"a cancellation at {_local(cancelled_at)} is after the start ({_local(start)}); "
@@ -61,7 +63,6 @@ _REFUSALS = {
     (ATTENDED, REGISTERED): "was attended already",
     (NO_SHOW, CANCELLED): "is recorded as a no-show; a cancellation comes before the start",
     (NO_SHOW, REGISTERED): "is recorded as a no-show already",
-    (CANCELLED, ATTENDED): "was cancelled; if you went after all: meishi register, then attend",
     (CANCELLED, NO_SHOW): "was cancelled, so it was not a no-show",
 }
 

@@ -71,8 +71,8 @@ def change_attendance(
         raise BadValue(f"{when:%Y-%m-%d %H:%M} is in the future; record a change once it happened")
     start = event_start(event.date, event.start_time)
     late = new == CANCELLED and is_last_minute(start, when, window)
-    if new == ATTENDED and event.attendance == NO_SHOW:
-        _forgive(session, event)  # a no-show corrected to attended owes nothing
+    if new == ATTENDED:
+        _forgive(session, event)  # you went after all: nothing is owed
     event.attendance = new
     change = AttendanceChange(
         event_id=id_of(event), status=new, at=when, last_minute=late, reason=reason
@@ -107,6 +107,12 @@ def _create_obligations(session: Session, event: Event) -> list[Obligation]:
     fresh = [item for item in owed if _open(session, event, item.kind) is None]
     session.add_all(fresh)
     return fresh
+
+
+def apology_owed_ever(session: Session, event: Event) -> bool:
+    """True when an apology was owed for the event (open or already settled)."""
+    query = select(Obligation.id).where(Obligation.event_id == event.id, Obligation.kind == APOLOGY)
+    return session.exec(query).first() is not None
 
 
 def _forgive(session: Session, event: Event) -> None:

@@ -97,7 +97,15 @@ def clean_value(key: str, value: str) -> str:
 
 def cancel_window(settings: dict[str, str]) -> dt.timedelta:
     """How close to the start a cancellation counts as last-minute."""
-    return dt.timedelta(hours=float(settings.get("cancel.window_hours", "24")))
+    return dt.timedelta(hours=float(checked(settings, "cancel.window_hours", "24")))
+
+
+def checked(settings: dict[str, str], key: str, default: str) -> str:
+    """A setting checked as `meishi config set` checks it: config.toml may be edited by hand."""
+    try:
+        return clean_value(key, settings.get(key) or default)
+    except BadValue as error:
+        raise BadValue(f"{home.config_path()}: {key}: {error}") from None
 
 
 def _port(value: str) -> str:

@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from meishi import mail
 from meishi.errors import BadValue
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, utcnow
+from meishi.search import CARD_COLUMNS, card_json
 from meishi.text import blank_to_none, required, split_name
 
 LANGUAGES = ("ja", "en")
@@ -180,33 +181,6 @@ def topics_of(session: Session, encounter: Encounter) -> list[str]:
     return list(session.exec(query).all())
 
 
-def list_contacts(
-    session: Session, event: Event | None = None, search: str | None = None
-) -> list[Contact]:
-    """Contacts, newest first, optionally only those met at an event or matching text."""
-    query = select(Contact).order_by(col(Contact.id).desc())
-    if event is not None:
-        met = select(Encounter.contact_id).where(Encounter.event_id == event.id)
-        query = query.where(col(Contact.id).in_(met))
-    if search:
-        pattern = f"%{search.strip()}%"
-        fields = ("full_name", "reading", "company", "department", "title", "note", "phone")
-        by_email = select(ContactEmail.contact_id).where(col(ContactEmail.address).ilike(pattern))
-        by_topic = (
-            select(Encounter.contact_id)
-            .join(Topic, col(Topic.encounter_id) == col(Encounter.id))
-            .where(col(Topic.text).ilike(pattern))
-        )
-        query = query.where(
-            or_(
-                *(col(getattr(Contact, name)).ilike(pattern) for name in fields),
-                col(Contact.id).in_(by_email),
-                col(Contact.id).in_(by_topic),
-            )
-        )
-    return list(session.exec(query).all())
-
-
 def encounters_of(session: Session, contact: Contact) -> list[tuple[Encounter, Event]]:
     """The contact's encounters with their events, most recent first."""
     query = (
@@ -220,20 +194,9 @@ def encounters_of(session: Session, contact: Contact) -> list[tuple[Encounter, E
 
 def contact_json(session: Session, contact: Contact) -> dict[str, Any]:
     """A contact's card fields and emails as JSON-ready values."""
-    return {
-        "id": contact.id,
-        "name": contact.full_name,
-        "family_name": contact.family_name,
-        "given_name": contact.given_name,
-        "reading": contact.reading,
-        "company": contact.company,
-        "department": contact.department,
-        "title": contact.title,
-        "emails": emails_of(session, contact),
-        "phone": contact.phone,
-        "note": contact.note,
-        "lang": contact.lang,
-    }
+    values = {"id": contact.id, "full_name": contact.full_name}
+    values.update({name: getattr(contact, name) for name in CARD_COLUMNS})
+    return card_json(values, emails_of(session, contact))
 
 
 def thank_state(session: Session, encounter: Encounter, has_email: bool) -> dict[str, Any]:

@@ -39,6 +39,11 @@ def load_password(entry: str) -> str | None:
         raise KeyringUnavailable(f"cannot read the keyring: {type(error).__name__}") from None
 
 
+def check_available() -> None:
+    """Refuse early, before asking for a password, when no keyring can keep it."""
+    _usable_backend()
+
+
 def _usable_backend() -> Any:
     """The active keyring backend, refusing the ones that cannot keep a secret."""
     import keyring

@@ -20,8 +20,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from meishi import mail
+from meishi.commitments import APOLOGY, open_obligations, settle_apology
+from meishi.config import DEFAULT_PORTS, checked
 from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
-from meishi.models import Draft, Encounter, OutboxMessage, id_of, utcnow
+from meishi.models import Draft, Encounter, Event, OutboxMessage, id_of, utcnow
 from meishi.store import Store
 
 QUEUED, SENDING, SENT, FAILED, UNKNOWN = "queued", "sending", "sent", "failed", "unknown"
@@ -79,18 +81,17 @@ def sender_from(settings: dict[str, str]) -> Sender:
         raise MissingSetting(
             "me.email is not set; mail is sent from it: meishi config set me.email YOU@EXAMPLE.COM"
         )
-    return Sender(me, smtp_settings(settings), float(_checked(settings, "send.pause", "1")))
+    return Sender(me, smtp_settings(settings), float(checked(settings, "send.pause", "1")))
 
 
 def smtp_settings(settings: dict[str, str]) -> mail.SmtpSettings:
     """The mail server settings, with the password from the keyring."""
     from meishi import keychain
-    from meishi.config import DEFAULT_PORTS
 
     host = settings.get("smtp.host")
     if not host:
         raise MissingSetting("smtp.host is not set: meishi config set smtp.host smtp.example.com")
-    security = _checked(settings, "smtp.security", "starttls")
+    security = checked(settings, "smtp.security", "starttls")
     user = settings.get("smtp.user") or None
     password = None
     if user:
@@ -99,20 +100,11 @@ def smtp_settings(settings: dict[str, str]) -> mail.SmtpSettings:
             raise MissingSetting(
                 f"no password for {user} at {host} in the keyring: meishi config set-password smtp"
             )
-    port = int(_checked(settings, "smtp.port", str(DEFAULT_PORTS[security])))
+    port = int(checked(settings, "smtp.port", str(DEFAULT_PORTS[security])))
     cafile = settings.get("smtp.cafile") or None
+    if cafile and not Path(cafile).expanduser().is_file():
+        raise BadValue(f"smtp.cafile {cafile} is not a file; give the CA certificate's path")
     return mail.SmtpSettings(host, port, security, user, password, cafile)
-
-
-def _checked(settings: dict[str, str], key: str, default: str) -> str:
-    """A setting checked as `meishi config set` checks it: config.toml may be edited by hand."""
-    from meishi import home
-    from meishi.config import clean_value
-
-    try:
-        return clean_value(key, settings.get(key) or default)
-    except BadValue as error:
-        raise BadValue(f"{home.config_path()}: {key}: {error}") from None
 
 
 def pending_drafts(session: Session, draft_ids: list[int]) -> list[Draft]:
@@ -181,7 +173,7 @@ def _queue(session: Session, draft: Draft, me: dict[str, str], now: dt.datetime)
 
 def _message(draft: Draft, me: dict[str, str], now: dt.datetime) -> Any:
     """The message a draft goes out as (not marked as an unsent draft)."""
-    from meishi.thank import message_for
+    from meishi.draftbox import message_for
 
     return message_for(draft, me, now, f"draft #{draft.id}", unsent=False)
 
@@ -271,20 +263,25 @@ def _settle(store: Store, message_id: int, reply: mail.Reply, report: SendReport
         _set_state(message, reply.outcome, None if reply.outcome == SENT else reply.text)
         if reply.outcome == SENT:
             message.sent_at = utcnow()
-            _record_thanked(session, message)
+            _record_delivery(session, message)
         _draft_follows(session, message)
         {SENT: report.sent, FAILED: report.failed, UNKNOWN: report.unknown}.get(
             reply.outcome, report.retry_later
         ).append(message)
 
 
-def _record_thanked(session: Session, message: OutboxMessage) -> None:
-    """A sent thank-you marks its encounter thanked."""
-    if message.encounter_id is None or message.kind != "thank":
-        return
-    encounter = session.get(Encounter, message.encounter_id)
-    if encounter is not None and encounter.thanked_at is None:
-        encounter.thanked_at = message.sent_at
+def _record_delivery(session: Session, message: OutboxMessage) -> None:
+    """A sent thank-you marks its encounter thanked; a sent apology counts as made."""
+    if message.kind == "thank" and message.encounter_id is not None:
+        encounter = session.get(Encounter, message.encounter_id)
+        if encounter is not None and encounter.thanked_at is None:
+            encounter.thanked_at = message.sent_at
+    draft = session.get(Draft, message.draft_id) if message.draft_id else None
+    if message.kind == "apology" and draft is not None:
+        event = session.get(Event, draft.event_id)
+        owed = open_obligations(session, event) if event is not None else []
+        if event is not None and any(o.kind == APOLOGY for o in owed):
+            settle_apology(session, event, "mail", message.sent_at or utcnow())
 
 
 def _draft_follows(session: Session, message: OutboxMessage) -> None:

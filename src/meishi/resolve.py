@@ -1,83 +1,106 @@
-"""Find the event or contact a user means: by id, exact name, or unambiguous prefix."""
+"""Find the event or contact a user means: by id, exact name, or unambiguous prefix.
+
+Plain SQL on the SQLite connection, so that fast read paths can resolve names
+without loading the ORM; find_event() and find_contact() give ORM rows to writers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
-
-from sqlmodel import Session, col, select
+import sqlite3
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from meishi.errors import Ambiguous, NotFound
-from meishi.models import Contact, ContactEmail, Event
+from meishi.text import escape_like
 
-Row = TypeVar("Row")
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from meishi.models import Contact, Event
+
 MAX_LISTED = 8
+MAX_CANDIDATES = 50
+# kind: (table, the name column, the columns that label a candidate, the command that lists)
+KINDS = {
+    "event": ("event", "name", "id, name, date", "event list"),
+    "contact": ("contact", "full_name", "id, full_name, company", "contacts list"),
+}
+
+
+def event_id_named(connection: sqlite3.Connection, text: str) -> int:
+    """The id of the event named by id, exact name or prefix (case-insensitive)."""
+    return _find(connection, "event", text)
+
+
+def contact_id_named(connection: sqlite3.Connection, text: str) -> int:
+    """The id of the contact named by id, email, exact name or prefix (case-insensitive)."""
+    if "@" in text:
+        row = connection.execute(
+            "SELECT contact_id FROM contactemail WHERE address LIKE ? ESCAPE '\\'",
+            (escape_like(text.strip()),),
+        ).fetchone()
+        if row is not None:
+            return int(row[0])
+    return _find(connection, "contact", text)
 
 
 def find_event(session: Session, text: str) -> Event:
-    """The event named by id, exact name or prefix (case-insensitive)."""
-    return _find(session, Event, Event.name, text, "event", _event_label)
+    """The event named, as an ORM row of the session."""
+    from meishi.models import Event
+
+    event = session.get(Event, event_id_named(raw_connection(session), text))
+    assert event is not None
+    return event
 
 
 def find_contact(session: Session, text: str) -> Contact:
-    """The contact named by id, email, exact name or prefix (case-insensitive)."""
-    if "@" in text:
-        by_email = (
-            select(Contact)
-            .join(ContactEmail)
-            .where(col(ContactEmail.address).ilike(_escape_like(text.strip()), escape="\\"))
-        )
-        found = session.exec(by_email).first()
-        if found is not None:
-            return found
-    return _find(session, Contact, Contact.full_name, text, "contact", _contact_label)
+    """The contact named, as an ORM row of the session."""
+    from meishi.models import Contact
+
+    contact = session.get(Contact, contact_id_named(raw_connection(session), text))
+    assert contact is not None
+    return contact
 
 
-def _find(
-    session: Session,
-    model: Any,
-    column: Any,
-    text: str,
-    kind: str,
-    label: Callable[[Any], str],
-) -> Any:
+def raw_connection(session: Session) -> sqlite3.Connection:
+    """The SQLite connection under a session, inside the session's transaction."""
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
+
+
+def _find(connection: sqlite3.Connection, kind: str, text: str) -> int:
     """Resolve text against one table: id first, then exact name, then prefix."""
+    table, column, labels, listing = KINDS[kind]
     text = text.strip()
-    if text.isdigit() and (row := session.get(model, int(text))) is not None:
-        return row
-    pattern = _escape_like(text)
-    for where in (column.like(pattern, escape="\\"), column.like(pattern + "%", escape="\\")):
-        rows = session.exec(select(model).where(where).order_by(model.id).limit(50)).all()
+    if text.isdigit():
+        row = connection.execute(f"SELECT id FROM {table} WHERE id = ?", (int(text),)).fetchone()
+        if row is not None:
+            return int(row[0])
+    pattern = escape_like(text)
+    for like in (pattern, pattern + "%"):
+        rows = connection.execute(
+            f"SELECT {labels} FROM {table} WHERE {column} LIKE ? ESCAPE '\\' "
+            f"ORDER BY id LIMIT {MAX_CANDIDATES}",
+            (like,),
+        ).fetchall()
         if len(rows) == 1:
-            return rows[0]
+            return int(rows[0][0])
         if rows:
-            raise Ambiguous(_ambiguous_message(kind, text, rows, label))
-    raise NotFound(f"no {kind} matches '{text}'; see `meishi {_list_command(kind)}`")
+            raise Ambiguous(_ambiguous_message(kind, text, rows))
+    raise NotFound(f"no {kind} matches '{text}'; see `meishi {listing}`")
 
 
-def _escape_like(text: str) -> str:
-    """Escape LIKE wildcards so a name is matched literally."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _ambiguous_message(kind: str, text: str, rows: Sequence[Any], label: Callable) -> str:
+def _ambiguous_message(kind: str, text: str, rows: Sequence[Sequence[object]]) -> str:
     """One line naming the candidates and how to pick one."""
-    shown = "; ".join(label(row) for row in rows[:MAX_LISTED])
+    shown = "; ".join(_label(kind, row) for row in rows[:MAX_LISTED])
     more = f"; and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else ""
     return f"'{text}' matches {len(rows)} {kind}s: {shown}{more}. Use the id or a longer name"
 
 
-def _event_label(event: Event) -> str:
-    """How an event is named in a list of candidates."""
-    return f"#{event.id} {event.name} ({event.date.isoformat()})"
-
-
-def _contact_label(contact: Contact) -> str:
-    """How a contact is named in a list of candidates."""
-    company = f", {contact.company}" if contact.company else ""
-    return f"#{contact.id} {contact.full_name}{company}"
-
-
-def _list_command(kind: str) -> str:
-    """The command that lists things of this kind."""
-    return "event list" if kind == "event" else "contacts list"
+def _label(kind: str, row: Sequence[object]) -> str:
+    """How a candidate is named: #id name (date) for events, #id name, company for contacts."""
+    key, name, extra = row
+    if kind == "event":
+        return f"#{key} {name} ({extra})"
+    return f"#{key} {name}{f', {extra}' if extra else ''}"

@@ -8,6 +8,7 @@ so that a server database can be added later.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 # The newest schema revision this meishi knows; a test keeps it equal to the
 # head of migrations/versions so opening an up-to-date database skips Alembic.
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -67,6 +68,39 @@ def open_store(path: Path | None = None) -> Store:
     return Store(engine)
 
 
+@contextmanager
+def reader(path: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """A plain read-only connection for fast read paths: no SQLAlchemy, no Alembic.
+
+    Commands typed many times a day read through it; when the database is new or
+    older than this meishi, it is created or upgraded first through open_store().
+    """
+    path = path or home.database_path()
+    if not _is_current(path):
+        open_store(path).close()
+    connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        prepare_connection(connection)
+        connection.row_factory = sqlite3.Row
+        yield connection
+    finally:
+        connection.close()
+
+
+def _is_current(path: Path) -> bool:
+    """True when the database exists at this meishi's schema revision."""
+    if not path.exists():
+        return False
+    connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        connection.close()
+    return row == (SCHEMA_REVISION,)
+
+
 def _create_private_file(path: Path) -> None:
     """Create the database folder (0700) and file (0600) before SQLite does."""
     home.private_dir(path.parent)
@@ -87,12 +121,21 @@ def _sqlite_engine(path: Path) -> Engine:
 
 def _configure_connection(dbapi_connection: Any, _record: Any) -> None:
     """Set the pragmas every connection needs."""
+    prepare_connection(dbapi_connection)
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def prepare_connection(connection: sqlite3.Connection) -> None:
+    """What every connection needs, reader or writer: the busy timeout and meishi_fold()."""
+    from meishi.text import fold
+
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # The search index's triggers and queries fold text with it.
+    connection.create_function("meishi_fold", -1, fold, deterministic=True)
 
 
 def _begin(connection: Connection) -> None:

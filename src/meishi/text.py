@@ -21,6 +21,11 @@ def required(value: str | None, what: str) -> str:
     return value
 
 
+def escape_like(text: str) -> str:
+    """Text for a LIKE pattern, its wildcards matched literally (with ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def has_japanese(text: str | None) -> bool:
     """True when the text holds kana or kanji."""
     return any(_is_japanese_char(char) for char in text or "")
@@ -46,3 +51,18 @@ def split_name(full_name: str) -> tuple[str | None, str | None]:
     if has_japanese(full_name):  # 田中 太郎: family name first
         return parts[0], " ".join(parts[1:])
     return parts[-1], " ".join(parts[:-1])
+
+
+# Katakana (ァ..ヶ) sit 0x60 above their hiragana; folding them lets たなか find タナカ.
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
+
+
+def fold(*texts: str | None) -> str:
+    """Text as the search index keeps it: NFKC, case-folded, kana as hiragana, no spaces.
+
+    NFKC makes full- and half-width forms one (ＡＢＣ, ｶﾀｶﾅ); several texts are
+    joined with '|' so that a match never spans two of them.
+    """
+    joined = "|".join(text for text in texts if text)
+    folded = unicodedata.normalize("NFKC", joined).casefold().translate(_KATAKANA_TO_HIRAGANA)
+    return "".join(folded.split())

@@ -95,8 +95,9 @@ def prepare_thanks(
     run = ThankRun([], [])
     for encounter, contact, event in encounters:
         emails = emails_of(session, contact)
-        if not emails:
-            run.skipped.append(Skipped(contact, event, "no email address"))
+        reason = _why_no_draft(session, encounter, emails)
+        if reason:
+            run.skipped.append(Skipped(contact, event, reason))
             continue
         topics = topics_of(session, encounter)
         draft = _render(
@@ -139,6 +140,20 @@ def _render(
     )
     message_for(draft, me, dt.datetime.now(dt.UTC), f"contact '{contact.full_name}'")
     return draft
+
+
+def _why_no_draft(session: Session, encounter: Encounter, emails: list[str]) -> str:
+    """Why an encounter gets no fresh draft (empty when it does)."""
+    if not emails:
+        return "no email address"
+    # A thank-you already in the outbox (queued, failed, unknown) is never drafted again:
+    # only `meishi outbox retry` sends it once more.
+    in_outbox = session.exec(
+        select(Draft.state).where(
+            Draft.encounter_id == encounter.id, Draft.kind == "thank", Draft.state != "draft"
+        )
+    ).first()
+    return f"its thank-you is {in_outbox} in the outbox; see meishi outbox" if in_outbox else ""
 
 
 def draft_context(

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from meishi.cli import common
 from meishi.errors import MeishiError
 
 
@@ -29,13 +30,11 @@ def one_line(text: str) -> str:
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
-app = typer.Typer(
+app = common.command_group(
+    "名刺 meishi: the people you meet, what you talked about, and whether to go back.",
     cls=MeishiGroup,
     name="meishi",
-    help="名刺 meishi: the people you meet, what you talked about, and whether to go back.",
     no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -60,6 +59,7 @@ def _register() -> None:
     app.add_typer(config.app, name="config")
     app.add_typer(templates.app, name="templates")
     add.register(app)
+    contacts.register(app)
     thank.register(app)
     send.register(app)
     attendance.register(app)

@@ -19,6 +19,20 @@ if TYPE_CHECKING:
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of text.")
 
 
+def command_group(help_text: str, **settings: Any) -> typer.Typer:
+    """A group of commands with meishi's settings: plain help, -h, no pretty tracebacks.
+
+    Plain help because Rich's help formatting costs ~80 ms at every `--help`.
+    """
+    return typer.Typer(
+        help=help_text,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        **settings,
+    )
+
+
 def today() -> dt.date:
     """Today's date on this machine."""
     return dt.date.today()
@@ -67,9 +81,9 @@ def is_terminal() -> bool:
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> None:
     """A table on a terminal; plain tab-separated lines when piped."""
-    if not is_terminal():
-        for row in rows:
-            typer.echo("\t".join("" if cell is None else str(cell) for cell in row))
+    if not is_terminal():  # one write: piping 100,000 rows stays fast
+        lines = ("\t".join("" if cell is None else str(cell) for cell in row) for row in rows)
+        sys.stdout.write("".join(line + "\n" for line in lines))
         return
     from rich.table import Table
 

@@ -8,10 +8,11 @@ import typer
 
 from meishi.cli import common
 
-app = typer.Typer(help="Settings: your name, email and signature.", no_args_is_help=True)
+app = common.command_group("Settings: your name, email and signature.", no_args_is_help=True)
 
 
-@app.command("set")
+# "-1" is a value here, not an option (it is refused as a pause with a clear message).
+@app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(
     key: Annotated[str, typer.Argument(help="A setting, e.g. me.name.")],
     value: Annotated[str, typer.Argument(help="Its value.")],
@@ -60,6 +61,7 @@ def set_password(
     host, user = settings.get("smtp.host"), settings.get("smtp.user")
     if not host or not user:
         raise MissingSetting("set smtp.host and smtp.user first: meishi config set smtp.user NAME")
+    keychain.check_available()
     if sys.stdin.isatty():
         password = typer.prompt(f"Password for {user} at {host}", hide_input=True)
     else:

@@ -2,38 +2,82 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from meishi.cli import common
 
-app = typer.Typer(help="The people whose cards you have: list, show.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from meishi.search import Page
+
+app = common.command_group("The people whose cards you have: list, show.", no_args_is_help=True)
+
+
+LimitOption = Annotated[int, typer.Option(help="Show at most N contacts.", min=1)]
+AllOption = Annotated[bool, typer.Option("--all", help="Show every contact.")]
+PAGE = 50
+
+
+def register(root: typer.Typer) -> None:
+    """Add the top-level search command to the app."""
+    root.command("search")(search)
 
 
 @app.command("list")
 def list_(
     event: Annotated[str | None, typer.Option(help="Only people met at this event.")] = None,
     search: Annotated[str | None, typer.Option(help="Only people matching this text.")] = None,
+    limit: LimitOption = PAGE,
+    all_: AllOption = False,
     as_json: bool = common.JSON_OPTION,
 ) -> None:
-    """List contacts, newest first."""
-    from meishi.contacts import contact_json, list_contacts
-    from meishi.resolve import find_event
+    """List contacts, newest first (the newest 50 unless --all or --limit)."""
+    from meishi import search as finder
+    from meishi.resolve import event_id_named
+    from meishi.store import reader
 
-    with common.store() as store, store.read() as session:
-        met_at = find_event(session, event) if event else None
-        found = list_contacts(session, met_at, search)
-        rows = [contact_json(session, contact) for contact in found]
+    with reader() as connection:
+        event_id = event_id_named(connection, event) if event else None
+        most = None if all_ else limit
+        if search is None:
+            page = finder.newest(connection, event_id, most)
+        else:
+            page = finder.search(connection, search, most, event_id)
+    empty = "No contacts match." if event or search else "No contacts yet: meishi add"
+    _print_page(page, as_json, empty)
+
+
+def search(
+    text: Annotated[str, typer.Argument(help="Part of a name, reading, company, topic...")],
+    limit: LimitOption = PAGE,
+    all_: AllOption = False,
+    as_json: bool = common.JSON_OPTION,
+) -> None:
+    """Find contacts by any part of their name, reading, company, email, note or topics."""
+    from meishi import search as finder
+    from meishi.store import reader
+
+    with reader() as connection:
+        page = finder.search(connection, text, None if all_ else limit)
+    _print_page(page, as_json, f"No contact matches '{text}'.")
+
+
+def _print_page(page: Page, as_json: bool, empty: str) -> None:
+    """Contacts as JSON, a table, or tab-separated lines, and how many were left out."""
     if as_json:
-        common.print_json(rows)
-    elif not rows:
-        typer.echo("No contacts match." if event or search else "No contacts yet: meishi add")
-    else:
-        table = [
-            (c["id"], c["name"], c["company"], c["title"], ", ".join(c["emails"])) for c in rows
-        ]
-        common.print_table(("id", "name", "company", "title", "email"), table)
+        common.print_json(page.rows)
+        return
+    if not page.rows:
+        typer.echo(empty)
+        return
+    table = [
+        (c["id"], c["name"], c["company"], c["title"], ", ".join(c["emails"])) for c in page.rows
+    ]
+    common.print_table(("id", "name", "company", "title", "email"), table)
+    left = page.total - len(page.rows)
+    if left:
+        typer.echo(f"… and {left} more; --all or --limit N shows them.", err=True)
 
 
 @app.command("show")

@@ -11,7 +11,7 @@ from meishi.cli import common
 if TYPE_CHECKING:
     from meishi.models import Event
 
-app = typer.Typer(help="Events you go to: add, edit, list, show.", no_args_is_help=True)
+app = common.command_group("Events you go to: add, edit, list, show.", no_args_is_help=True)
 
 
 TimeOption = Annotated[str | None, typer.Option("--time", help="Start time, HH:MM.")]

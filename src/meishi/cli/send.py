@@ -12,8 +12,8 @@ if TYPE_CHECKING:
     from meishi.models import Draft
     from meishi.outbox import Queued, Sender, SendReport
 
-outbox_app = typer.Typer(
-    help="Messages on their way out, and what became of them.", invoke_without_command=True
+outbox_app = common.command_group(
+    "Messages on their way out, and what became of them.", invoke_without_command=True
 )
 
 

@@ -8,7 +8,7 @@ import typer
 
 from meishi.cli import common
 
-app = typer.Typer(help="Draft templates: list, show.", no_args_is_help=True)
+app = common.command_group("Draft templates: list, show.", no_args_is_help=True)
 
 
 @app.command("list")

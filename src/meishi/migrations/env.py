@@ -4,9 +4,18 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import meishi.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from meishi.migrations import is_modelled
+from meishi.store import prepare_connection
 
 connection = context.config.attributes["connection"]
+# The search index's triggers call meishi_fold(), whoever opened the connection.
+prepare_connection(connection.connection.driver_connection)
 # Batch mode lets later migrations alter SQLite tables by copy-and-move.
-context.configure(connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True)
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=True,
+    include_name=is_modelled,
+)
 with context.begin_transaction():
     context.run_migrations()

@@ -1,0 +1,277 @@
+"""How fast meishi answers at 1k, 10k and 100k contacts, beside khard on the same people.
+
+Run:  pip install khard && python benchmarks/bench_cli.py [--sizes 1000 10000 100000] [--runs 5]
+
+Prints the median wall time and peak memory of each command (each run a fresh
+process, as a user types it), then khard's times on the same 10k people as vCards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import pty
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FAMILY = ["田中", "佐藤", "鈴木", "高橋", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"]
+FAMILY_KANA = [
+    "たなか",
+    "さとう",
+    "すずき",
+    "たかはし",
+    "いとう",
+    "わたなべ",
+    "やまもと",
+    "なかむら",
+    "こばやし",
+    "かとう",
+]
+GIVEN = ["太郎", "花子", "一郎", "美咲", "健", "愛", "翔", "陽子", "大輔", "真由美"]
+GIVEN_KANA = [
+    "たろう",
+    "はなこ",
+    "いちろう",
+    "みさき",
+    "けん",
+    "あい",
+    "しょう",
+    "ようこ",
+    "だいすけ",
+    "まゆみ",
+]
+COMPANY = [
+    "株式会社ソフトバンク",
+    "合同会社すずきラボ",
+    "株式会社サンプル商事",
+    "一般社団法人未来会議",
+    "有限会社タカハシ工務店",
+]
+TOPICS = [
+    "生成AIの社内導入",
+    "RAGの評価方法",
+    "決済API",
+    "UXリサーチ",
+    "採用ブランディング",
+    "expanding into Japan",
+    "developer relations",
+    "supply chain",
+    "climate tech",
+]
+EN_FIRST = ["John", "Sarah", "Emily", "Michael", "Olivia", "David", "Sophia", "James"]
+EN_LAST = ["Smith", "Johnson", "Clark", "Brown", "Taylor", "Wilson", "Lee", "Walker"]
+SEARCHES = {
+    "kanji": "田中",
+    "kana reading": "たなか",
+    "company fragment": "ソフト",
+    "topic": "社内導入",
+    "no match": "zzzqqq",
+}
+
+
+def person(number: int, rng: random.Random) -> dict[str, str]:
+    """One synthetic person: a third Japanese, with reading, company and topics."""
+    if number % 3 == 0:
+        f, g = rng.randrange(len(FAMILY)), rng.randrange(len(GIVEN))
+        return {
+            "name": f"{FAMILY[f]} {GIVEN[g]}",
+            "reading": f"{FAMILY_KANA[f]} {GIVEN_KANA[g]}",
+            "company": rng.choice(COMPANY),
+            "email": f"p{number}@example.jp",
+        }
+    first, last = rng.choice(EN_FIRST), rng.choice(EN_LAST)
+    return {
+        "name": f"{first} {last} {number}",
+        "reading": "",
+        "company": f"{last} Holdings {number % 97}",
+        "email": f"{first.lower()}.{last.lower()}{number}@example.com",
+    }
+
+
+def build_home(home: Path, size: int) -> list[dict[str, str]]:
+    """A meishi home with `size` contacts, 100 events, encounters and topics."""
+    env = {**os.environ, "MEISHI_HOME": str(home)}
+    run(["config", "set", "me.name", "山田 花子"], env)
+    run(["event", "list"], env)  # creates the store at the current schema
+    from meishi.store import prepare_connection
+
+    rng = random.Random(size)
+    people = [person(number, rng) for number in range(size)]
+    connection = sqlite3.connect(home / "meishi.db")
+    prepare_connection(connection)  # the search index triggers need meishi_fold()
+    now = dt.datetime.now(dt.UTC).isoformat(sep=" ")
+    today = dt.date.today()
+    with connection:
+        for number in range(100):  # the last one was yesterday, in one series
+            day = today - dt.timedelta(days=1 + 7 * (99 - number))
+            connection.execute(
+                "INSERT INTO event (id, name, date, series, organizer_name, attendance, created_at)"
+                " VALUES (?, ?, ?, 'Tokyo AI 勉強会', '佐藤 健', 'attended', ?)",
+                (number + 1, f"Tokyo AI 勉強会 #{number + 1}", day.isoformat(), now),
+            )
+        for number, p in enumerate(people, start=1):
+            connection.execute(
+                "INSERT INTO contact (id, full_name, reading, company, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (number, p["name"], p["reading"] or None, p["company"], now, now),
+            )
+            connection.execute(
+                "INSERT INTO contactemail (contact_id, address, position) VALUES (?, ?, 0)",
+                (number, p["email"]),
+            )
+            # The newest 50 were met yesterday; everyone else at an older event.
+            event = 100 if number > size - 50 else 1 + number % 99
+            connection.execute(
+                "INSERT INTO encounter (id, contact_id, event_id, created_at) VALUES (?, ?, ?, ?)",
+                (number, number, event, now),
+            )
+            for position, topic in enumerate(rng.sample(TOPICS, 2)):
+                connection.execute(
+                    "INSERT INTO topic (encounter_id, position, text) VALUES (?, ?, ?)",
+                    (number, position, topic),
+                )
+    connection.close()
+    return people
+
+
+def run(args: list[str], env: dict[str, str]) -> None:
+    """Run meishi once, quietly, failing loudly."""
+    subprocess.run([*MEISHI, *args], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def measure(
+    command: list[str], env: dict[str, str], runs: int, tty: bool = False
+) -> tuple[float, float]:
+    """Median wall seconds and peak resident MB of a command over several runs."""
+    times, peaks = [], []
+    for _ in range(runs):
+        if tty:
+            controller, terminal = pty.openpty()
+            stdout = terminal
+        else:
+            stdout = subprocess.PIPE
+        start = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=stdout, stderr=subprocess.DEVNULL)
+        if tty:
+            os.close(terminal)
+            while _drain(controller):
+                pass
+        else:
+            assert process.stdout is not None
+            while process.stdout.read(1 << 16):
+                pass
+        _, status, usage = os.wait4(process.pid, 0)
+        times.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss / 1024)
+        if tty:
+            os.close(controller)
+        assert os.waitstatus_to_exitcode(status) == 0, command
+    return statistics.median(times), max(peaks)
+
+
+def _drain(fd: int) -> bool:
+    """Read what a pseudo-terminal has; False once it is closed."""
+    try:
+        return bool(os.read(fd, 1 << 16))
+    except OSError:
+        return False
+
+
+def write_vcards(folder: Path, people: list[dict[str, str]]) -> None:
+    """The same people as vCard 3.0 files, one per person, as khard keeps them."""
+    folder.mkdir(parents=True)
+    for number, p in enumerate(people):
+        family, _, given = p["name"].partition(" ")
+        (folder / f"p{number}.vcf").write_text(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\n"
+            f"UID:meishi-bench-{number}\r\nFN:{p['name']}\r\nN:{family};{given};;;\r\n"
+            f"ORG:{p['company']}\r\nEMAIL;TYPE=WORK:{p['email']}\r\nEND:VCARD\r\n",
+            encoding="utf-8",
+        )
+
+
+def khard_times(book: Path, runs: int) -> dict[str, tuple[float, float]]:
+    """khard list and khard list TERM on the same people."""
+    khard = shutil.which("khard")
+    if khard is None:
+        print("khard is not installed (pip install khard): skipping the comparison")
+        return {}
+    root = Path(tempfile.mkdtemp(prefix="meishi-khard-"))
+    config = root / "khard.conf"
+    config.write_text(
+        f"[addressbooks]\n[[bench]]\npath = {book}\n\n[general]\n"
+        "debug = no\ndefault_action = list\neditor = true\nmerge_editor = true\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "XDG_CONFIG_HOME": str(root)}
+    base = [khard, "-c", str(config)]
+    results = {
+        "khard list": measure([*base, "list"], env, runs),
+        "khard list 田中": measure([*base, "list", "田中"], env, runs),
+    }
+    shutil.rmtree(root, ignore_errors=True)
+    return results
+
+
+MEISHI = [sys.executable, "-m", "meishi"]
+
+
+def main() -> None:
+    """Build the homes, time each command, print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the homes, print where")
+    parser.add_argument("--build", nargs=2, metavar=("HOME", "SIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build:
+        home, size = Path(args.build[0]), int(args.build[1])
+        write_vcards(home / "vcards", build_home(home, size))
+        return
+    print(f"{'contacts':>8}  {'command':<40} {'median ms':>10} {'peak MB':>8}")
+    ten_k: Path | None = None
+    meishi_search_10k = None
+    for size in args.sizes:
+        home = Path(tempfile.mkdtemp(prefix=f"meishi-bench-{size}-"))
+        started = time.perf_counter()
+        # In a child: a forked child's peak memory starts from its parent's, so the
+        # parent stays small (and the vCards for khard are written there too).
+        build = [sys.executable, __file__, "--build", str(home), str(size)]
+        subprocess.run(build, check=True)
+        print(f"{size:>8}  (home built in {time.perf_counter() - started:.1f} s: {home})")
+        env = {**os.environ, "MEISHI_HOME": str(home)}
+        commands = {
+            "meishi --help": (["--help"], False),
+            "contacts list (terminal page)": (["contacts", "list"], True),
+            "contacts list --all | (pipe)": (["contacts", "list", "--all"], False),
+            **{f"search {label}": (["search", text], False) for label, text in SEARCHES.items()},
+            "thank --since yesterday (50 people)": (["thank", "--since", "yesterday"], False),
+            "should-return 'Tokyo AI 勉強会'": (["should-return", "Tokyo AI 勉強会"], False),
+        }
+        for label, (argv, tty) in commands.items():
+            seconds, peak = measure([*MEISHI, *argv], env, args.runs, tty)
+            print(f"{size:>8}  {label:<40} {seconds * 1000:>10.0f} {peak:>8.1f}")
+            if size == 10000 and label == "search kanji":
+                meishi_search_10k = seconds
+        if size == 10000:
+            ten_k = home / "vcards"
+        if not args.keep:
+            shutil.rmtree(home, ignore_errors=True)
+    if ten_k:
+        for label, (seconds, peak) in khard_times(ten_k, max(1, args.runs // 2)).items():
+            ratio = (
+                f"  ({seconds / meishi_search_10k:.0f}x meishi search)" if meishi_search_10k else ""
+            )
+            print(f"{10000:>8}  {label:<40} {seconds * 1000:>10.0f} {peak:>8.1f}{ratio}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Finding and listing contacts fast: plain SQL over the search index, no ORM.
+
+`meishi search` and `meishi contacts list` are typed many times a day, so they
+read through store.reader() and never import SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from meishi.errors import BadValue
+from meishi.text import fold
+
+# Index columns, best match first: a name or company match ranks before a note match.
+RANKED_COLUMNS = ("name", "org", "email", "topics", "events", "note")
+# Card fields shown by listings and --json, beside id, name and emails.
+CARD_COLUMNS = (
+    "family_name",
+    "given_name",
+    "reading",
+    "company",
+    "department",
+    "title",
+    "phone",
+    "note",
+    "lang",
+)
+# FTS5's trigram index answers queries of three characters or more.
+TRIGRAM = 3
+
+
+def _select_cards(extra: str = "") -> str:
+    """SQL selecting the card columns and emails of contacts `c` (plus extra columns)."""
+    return (
+        "SELECT c.id, c.full_name, "
+        + ", ".join(f"c.{name}" for name in CARD_COLUMNS)
+        + ", (SELECT group_concat(address, char(31)) FROM (SELECT address FROM contactemail"
+        " WHERE contact_id = c.id ORDER BY position)) AS emails" + extra + " FROM contact c"
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    """Some contacts, and how many there are in all."""
+
+    rows: list[dict[str, Any]]
+    total: int
+
+
+def card_json(values: dict[str, Any], emails: list[str]) -> dict[str, Any]:
+    """A contact's card as JSON-ready values: the one shape every listing uses."""
+    card = {"id": values["id"], "name": values["full_name"]}
+    card.update({name: values[name] for name in CARD_COLUMNS})
+    card["emails"] = emails
+    return card
+
+
+def _card(row: sqlite3.Row) -> dict[str, Any]:
+    """A card from a row that _select_cards() selected."""
+    emails = row["emails"].split("\x1f") if row["emails"] else []
+    return card_json(dict(row), emails)
+
+
+def newest(connection: sqlite3.Connection, event_id: int | None, limit: int | None) -> Page:
+    """Contacts, newest first (only those met at one event, if given)."""
+    where, params = ("", []) if event_id is None else (f"WHERE c.id {_MET_AT}", [event_id])
+    total = connection.execute(f"SELECT count(*) FROM contact c {where}", params).fetchone()[0]
+    query = f"{_select_cards()} {where} ORDER BY c.id DESC LIMIT ?"
+    rows = connection.execute(query, [*params, -1 if limit is None else limit]).fetchall()
+    return Page([_card(row) for row in rows], total)
+
+
+_MET_AT = "IN (SELECT contact_id FROM encounter WHERE event_id = ?)"
+
+
+def search(
+    connection: sqlite3.Connection, text: str, limit: int | None, event_id: int | None = None
+) -> Page:
+    """Contacts matching text anywhere, best-ranked first (then newest first)."""
+    needle = fold(text)
+    if not needle:
+        raise BadValue("the search text is empty; give part of a name, company, topic...")
+    if len(needle) >= TRIGRAM:  # the trigram index finds them
+        source = "contact_search s JOIN contact_text t ON t.id = s.rowid"
+        match, params = "contact_search MATCH ?", ['"' + needle.replace('"', '""') + '"']
+    else:  # too short for a trigram: one pass over the folded text
+        source, match, params = "contact_text t", "instr(t.doc, ?)", [needle]
+    tiers = " ".join(f"WHEN instr(t.{c}, ?) THEN {n}" for n, c in enumerate(RANKED_COLUMNS))
+    met = "" if event_id is None else f" AND t.id {_MET_AT}"
+    found = (
+        f"SELECT t.id AS id, CASE {tiers} ELSE {len(RANKED_COLUMNS)} END AS tier, "
+        f"count(*) OVER () AS total FROM {source} WHERE {match}{met} "
+        "ORDER BY tier, t.id DESC LIMIT ?"
+    )
+    values = [needle] * len(RANKED_COLUMNS) + params + ([event_id] if event_id is not None else [])
+    query = (
+        f"{_select_cards(', f.total')} JOIN ({found}) f ON f.id = c.id ORDER BY f.tier, c.id DESC"
+    )
+    rows = connection.execute(query, [*values, -1 if limit is None else limit]).fetchall()
+    total = rows[0]["total"] if rows else 0
+    return Page([_card(row) for row in rows], total)
