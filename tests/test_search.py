@@ -201,3 +201,29 @@ def test_read_paths_never_import_heavy_libraries(argv: list[str], tmp_path: Path
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+def test_japanese_names_line_up_in_a_terminal_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from meishi.cli import common
+    from meishi.drafts import display_width
+
+    out = StringIO()
+    monkeypatch.setattr(common, "is_terminal", lambda: True)
+    monkeypatch.setattr(common, "console", lambda: Console(file=out, width=120))
+    rows = [
+        (1, "田中 太郎", "株式会社ソフトバンク"),
+        (2, "John Smith", "Acme"),
+        (3, "ﾀﾅｶ", "ＡＢＣ"),
+    ]
+    assert common.print_table(("id", "name", "company"), rows) == 3
+    lines = out.getvalue().splitlines()[1:]
+    # Each company starts at the same display column, whatever the width of the names.
+    starts = {
+        display_width(line[: line.index(company)])
+        for line, (_, _, company) in zip(lines, rows, strict=True)
+    }
+    assert len(starts) == 1

@@ -7,6 +7,7 @@ read through store.reader() and never import SQLAlchemy.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,9 +44,9 @@ def _select_cards(extra: str = "") -> str:
 
 @dataclass(frozen=True)
 class Page:
-    """Some contacts, and how many there are in all."""
+    """Some contacts, read as they are consumed, and how many there are in all."""
 
-    rows: list[dict[str, Any]]
+    rows: Iterator[dict[str, Any]]
     total: int
 
 
@@ -68,8 +69,8 @@ def newest(connection: sqlite3.Connection, event_id: int | None, limit: int | No
     where, params = ("", []) if event_id is None else (f"WHERE c.id {_MET_AT}", [event_id])
     total = connection.execute(f"SELECT count(*) FROM contact c {where}", params).fetchone()[0]
     query = f"{_select_cards()} {where} ORDER BY c.id DESC LIMIT ?"
-    rows = connection.execute(query, [*params, -1 if limit is None else limit]).fetchall()
-    return Page([_card(row) for row in rows], total)
+    rows = connection.execute(query, [*params, -1 if limit is None else limit])
+    return Page(map(_card, rows), total)
 
 
 _MET_AT = "IN (SELECT contact_id FROM encounter WHERE event_id = ?)"
@@ -100,4 +101,4 @@ def search(
     )
     rows = connection.execute(query, [*values, -1 if limit is None else limit]).fetchall()
     total = rows[0]["total"] if rows else 0
-    return Page([_card(row) for row in rows], total)
+    return Page(map(_card, rows), total)

@@ -37,15 +37,15 @@ def list_(
     from meishi.resolve import event_id_named
     from meishi.store import reader
 
-    with reader() as connection:
+    empty = "No contacts match." if event or search else "No contacts yet: meishi add"
+    with reader() as connection:  # rows are read as they are printed
         event_id = event_id_named(connection, event) if event else None
         most = None if all_ else limit
         if search is None:
             page = finder.newest(connection, event_id, most)
         else:
             page = finder.search(connection, search, most, event_id)
-    empty = "No contacts match." if event or search else "No contacts yet: meishi add"
-    _print_page(page, as_json, empty)
+        _print_page(page, as_json, empty)
 
 
 def search(
@@ -60,22 +60,22 @@ def search(
 
     with reader() as connection:
         page = finder.search(connection, text, None if all_ else limit)
-    _print_page(page, as_json, f"No contact matches '{text}'.")
+        _print_page(page, as_json, f"No contact matches '{text}'.")
 
 
 def _print_page(page: Page, as_json: bool, empty: str) -> None:
     """Contacts as JSON, a table, or tab-separated lines, and how many were left out."""
     if as_json:
-        common.print_json(page.rows)
+        common.print_json(list(page.rows))
         return
-    if not page.rows:
+    if not page.total:
         typer.echo(empty)
         return
-    table = [
+    table = (
         (c["id"], c["name"], c["company"], c["title"], ", ".join(c["emails"])) for c in page.rows
-    ]
-    common.print_table(("id", "name", "company", "title", "email"), table)
-    left = page.total - len(page.rows)
+    )
+    shown = common.print_table(("id", "name", "company", "title", "email"), table)
+    left = page.total - shown
     if left:
         typer.echo(f"… and {left} more; --all or --limit N shows them.", err=True)
 
