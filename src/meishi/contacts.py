@@ -202,7 +202,7 @@ def contact_json(session: Session, contact: Contact) -> dict[str, Any]:
 def thank_state(session: Session, encounter: Encounter, has_email: bool) -> dict[str, Any]:
     """Where the thank-you for an encounter stands: sent, drafted, pending or impossible."""
     if encounter.thanked_at is not None:
-        return {"state": "sent", "at": _local(encounter.thanked_at).isoformat(timespec="minutes")}
+        return {"state": "sent", "at": _local(encounter.thanked_at).strftime("%Y-%m-%d %H:%M")}
     draft = session.exec(
         select(Draft).where(Draft.encounter_id == encounter.id, Draft.kind == "thank")
     ).first()
