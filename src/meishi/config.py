@@ -95,6 +95,16 @@ def clean_value(key: str, value: str) -> str:
     return checks.get(key, str)(value.strip())
 
 
+def unencrypted_warning(settings: dict[str, str]) -> str | None:
+    """A warning when mail would cross the network unencrypted (none is for loopback only)."""
+    from meishi.mail import is_loopback
+
+    host = settings.get("smtp.host")
+    if settings.get("smtp.security") == "none" and host and not is_loopback(host):
+        return f"warning: smtp.security is none: mail to {host} travels unencrypted"
+    return None
+
+
 def cancel_window(settings: dict[str, str]) -> dt.timedelta:
     """How close to the start a cancellation counts as last-minute."""
     return dt.timedelta(hours=float(checked(settings, "cancel.window_hours", "24")))

@@ -22,6 +22,9 @@ def set_(
 
     stored = config.set_value(key, value)
     typer.echo(f"{key} = {stored}")
+    warning = config.unencrypted_warning(config.load())
+    if warning and key in ("smtp.host", "smtp.security"):
+        typer.echo(warning, err=True)
 
 
 @app.command("get")

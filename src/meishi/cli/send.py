@@ -41,7 +41,7 @@ def send_drafts(draft_ids: list[int], dry_run: bool, as_json: bool) -> None:
     from meishi import config, outbox
 
     sender = outbox.sender_from(config.load())
-    _warn_if_unencrypted(sender)
+    _warn_if_unencrypted()
     with common.store() as store:
         if dry_run:
             with store.read() as session:
@@ -69,15 +69,13 @@ def _send(store: Any, sender: Sender, only: list[int] | None = None) -> SendRepo
     return outbox.send_queued(store, sender, home.data_dir(), only)
 
 
-def _warn_if_unencrypted(sender: Sender) -> None:
+def _warn_if_unencrypted() -> None:
     """Warn when mail would cross the network unencrypted."""
-    from meishi.mail import is_loopback
+    from meishi import config
 
-    if sender.smtp.security == "none" and not is_loopback(sender.smtp.host):
-        typer.echo(
-            f"warning: smtp.security is none: mail to {sender.smtp.host} travels unencrypted",
-            err=True,
-        )
+    warning = config.unencrypted_warning(config.load())
+    if warning:
+        typer.echo(warning, err=True)
 
 
 def _show_dry_run(planned: list[tuple[Draft, int]], as_json: bool) -> None:
