@@ -12,7 +12,7 @@ from meishi import mail
 from meishi.errors import BadValue
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, utcnow
 from meishi.search import CARD_COLUMNS, card_json
-from meishi.text import blank_to_none, required, split_name
+from meishi.text import blank_to_none, fold, required, split_name
 
 LANGUAGES = ("ja", "en")
 # Card fields that may be filled in later from a card with the same email.
@@ -73,14 +73,45 @@ def add_card(session: Session, event: Event, card: CardInput, now: dt.datetime) 
 
     card = check_card(card)
     attended_by_meeting(session, event, now)
+    contact, created, filled = upsert_contact(session, card, by_name=False)
+    encounter = _encounter(session, contact, event, card.note)
+    new_topics = _add_topics(session, encounter, card.topics)
+    return AddResult(contact, encounter, created, filled, new_topics)
+
+
+def upsert_contact(
+    session: Session, card: CardInput, by_name: bool = True
+) -> tuple[Contact, bool, list[str]]:
+    """(contact, created, fields filled) for a checked card: the known one with its email
+    (or, by_name, its name and company) filled in, else a new one."""
     contact = _contact_by_emails(session, card.emails)
+    if contact is None and by_name:
+        contact = contact_by_name(session, card.name, card.company)
     created = contact is None
     contact = _new_contact(session, card) if contact is None else contact
     filled = [] if created else _fill_empty(contact, card)
     _add_emails(session, contact, card.emails)
-    encounter = _encounter(session, contact, event, card.note)
-    new_topics = _add_topics(session, encounter, card.topics)
-    return AddResult(contact, encounter, created, filled, new_topics)
+    return contact, created, filled
+
+
+def meet(session: Session, contact: Contact, event: Event, topics: tuple[str, ...] = ()) -> bool:
+    """Record meeting a contact at an event with these topics; True if anything was new."""
+    known = session.exec(
+        select(Encounter.id).where(
+            Encounter.contact_id == contact.id, Encounter.event_id == event.id
+        )
+    ).first()
+    encounter = _encounter(session, contact, event, None)
+    new_topics = _add_topics(session, encounter, topics)
+    return known is None or new_topics > 0
+
+
+def contact_by_name(session: Session, name: str, company: str | None) -> Contact | None:
+    """The first contact with this exact name and the same company (folded; none is the same
+    as none, so that importing a card without company or email twice keeps one contact)."""
+    query = select(Contact).where(Contact.full_name == name).order_by(col(Contact.id))
+    wanted = fold(company)
+    return next((c for c in session.exec(query) if fold(c.company) == wanted), None)
 
 
 def _contact_by_emails(session: Session, emails: tuple[str, ...]) -> Contact | None:
@@ -224,6 +255,9 @@ def contact_detail(session: Session, contact: Contact) -> dict[str, Any]:
         }
         for encounter, event in encounters_of(session, contact)
     ]
+    from meishi.cardimages import card_images_of  # it builds on this module
+
+    detail["card_images"] = card_images_of(session, contact)
     return detail
 
 

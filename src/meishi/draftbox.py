@@ -99,9 +99,8 @@ def _ensure_writable(out_dir: Path) -> None:
 
 def _write_private(path: Path, data: bytes) -> Path:
     """Write a file readable by the owner only, replacing any older one whole."""
-    partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as file:
+    from meishi.files import private_output
+
+    with private_output(path) as file:
         file.write(data)
-    partial.replace(path)
     return path

@@ -69,3 +69,19 @@ class KeyringUnavailable(MeishiError):
     """No usable OS keyring to keep a password in."""
 
     exit_code = 1
+
+
+class ScanUnavailable(MeishiError):
+    """Scanning cards needs the optional `scan` extra, which is not installed."""
+
+    exit_code = 1
+
+
+class ImportRefused(MeishiError):
+    """A file held a bad record, so nothing of it was imported."""
+
+
+class BackupFailed(MeishiError):
+    """The backup copy could not be written or did not pass SQLite's integrity check."""
+
+    exit_code = 1

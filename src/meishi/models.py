@@ -178,3 +178,14 @@ class Decision(SQLModel, table=True):
     series: str = Field(index=True)
     verdict: str
     decided_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class CardImage(SQLModel, table=True):
+    """A photo or scan of a contact's business card, kept in the home's cards/ folder."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    path: str  # relative to the data folder, e.g. cards/3f2a….jpg
+    sha256: str
+    fields: str | None = None  # JSON: what was read that has no column (mobile, fax, url, address)
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from meishi import home
-from meishi.errors import DatabaseTooNew
+from meishi.errors import BackupFailed, DatabaseTooNew, NothingToDo
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # The newest schema revision this meishi knows; a test keeps it equal to the
 # head of migrations/versions so opening an up-to-date database skips Alembic.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -85,6 +85,53 @@ def reader(path: Path | None = None) -> Iterator[sqlite3.Connection]:
         yield connection
     finally:
         connection.close()
+
+
+def backup(target: Path, source: Path | None = None) -> Path:
+    """A consistent, owner-only copy of the database, even while meishi is in use.
+
+    SQLite's online backup API copies a snapshot; the copy is written under a
+    temporary name (created 0600 first: SQLite would make it 0644), passes
+    integrity_check, and only then is renamed to the name asked for.
+    """
+    source = source or home.database_path()
+    if not source.exists():
+        raise NothingToDo(f"nothing to back up yet: {source} does not exist")
+    if not _is_current(source):
+        open_store(source).close()
+    partial = target.with_name(target.name + ".partial")
+    try:
+        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+        _copy_checked(source, partial)
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise BackupFailed(f"cannot write {target}: {error.strerror}") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _copy_checked(source: Path, copy: Path) -> None:
+    """Copy the database into the file `copy` and check the copy's integrity."""
+    original = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)
+    duplicate = sqlite3.connect(copy)
+    try:
+        prepare_connection(original)
+        original.backup(duplicate)
+        duplicate.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        verdict = duplicate.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        duplicate.close()
+        original.close()
+    if verdict != "ok":
+        raise BackupFailed(f"the backup copy failed SQLite's integrity check: {verdict}")
+    fd = os.open(copy, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _is_current(path: Path) -> bool:

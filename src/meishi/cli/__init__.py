@@ -52,6 +52,7 @@ def _register() -> None:
         send,
         templates,
         thank,
+        transfer,
     )
 
     app.add_typer(event.app, name="event")
@@ -66,6 +67,7 @@ def _register() -> None:
     agenda.register(app)
     returning.register(app)
     demo.register(app)
+    transfer.register(app)
 
 
 _register()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,8 +12,10 @@ from meishi.cli import common
 from meishi.errors import BadValue, MeishiError, NotFound
 
 if TYPE_CHECKING:
+    from meishi.cardfields import CardFields
     from meishi.contacts import AddResult, CardInput
     from meishi.models import Event
+    from meishi.scanning import Scan
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +24,10 @@ def register(app: typer.Typer) -> None:
 
 
 def add(
+    images: Annotated[
+        list[Path] | None,
+        typer.Argument(help="With --scan: card images, or folders of them.", show_default=False),
+    ] = None,
     event: Annotated[
         str | None, typer.Option(help="Where you met (default: the latest event so far).")
     ] = None,
@@ -39,14 +46,31 @@ def add(
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Ask for each field, even off a terminal.")
     ] = False,
+    scan: Annotated[
+        bool, typer.Option("--scan", help="Read the cards from IMAGES (photos, scans, QR codes).")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --scan: save the cards as read, no questions.")
+    ] = False,
 ) -> None:
     """Add a person met at an event, with the topics you talked about.
 
     Someone whose email is already known is linked to the existing contact,
-    and the card fills in whatever was empty.
+    and the card fills in whatever was empty. `meishi add --scan IMAGE...` reads
+    business cards from photos (a folder stands for every image in it).
     """
     from meishi.contacts import CardInput
 
+    if scan or images:
+        if not (scan and images):
+            raise BadValue("give card images with --scan: meishi add --scan IMAGE...")
+        overrides = {
+            "name": name, "reading": reading, "company": company, "department": department,
+            "title": title, "phone": phone, "email": email[0] if email else None,
+        }  # fmt: skip
+        extra = CardInput(name="", topics=tuple(topic or ()), note=note, lang=lang)
+        _add_scanned(event, images, overrides, extra, ask=_asking(yes, interactive))
+        return
     met_at = _event_meant(event)
     if name is None:
         if not (interactive or sys.stdin.isatty()):
@@ -86,8 +110,8 @@ def _event_meant(text: str | None) -> int:
         return found.id
 
 
-def _save(event_id: int, card: CardInput) -> AddResult:
-    """Store the card in one write transaction."""
+def _save(event_id: int, card: CardInput, scanned: Scan | None = None) -> AddResult:
+    """Store the card (and the image it was read from) in one write transaction."""
     from meishi.contacts import add_card
     from meishi.models import Event
 
@@ -95,7 +119,14 @@ def _save(event_id: int, card: CardInput) -> AddResult:
         event = session.get(Event, event_id)
         if event is None:
             raise NotFound(f"event #{event_id} was removed meanwhile; run the command again")
-        return add_card(session, event, card, common.now())
+        result = add_card(session, event, card, common.now())
+        if scanned is not None:
+            from meishi.cardimages import attach, extras
+            from meishi.scanning import keep_image
+
+            stored, digest = keep_image(scanned.path)
+            attach(session, result.contact, stored, digest, extras(scanned.fields))
+        return result
 
 
 def _report(result: AddResult) -> str:
@@ -168,3 +199,112 @@ def _ask_lines(label: str) -> tuple[str, ...]:
     while line := _ask(">"):
         lines.append(line)
     return tuple(lines)
+
+
+# --- scanning cards ----------------------------------------------------------------------
+
+
+def _asking(yes: bool, interactive: bool) -> bool:
+    """Whether to ask about each scanned card: on a terminal, or with -i; never with --yes.
+
+    Off a terminal without either, refuse: there is no `contacts edit` yet, so a
+    wrong reading saved silently would be hard to put right.
+    """
+    if yes:
+        return False
+    if interactive or sys.stdin.isatty():
+        return True
+    raise BadValue("not on a terminal: add --yes to save the cards as read, or -i to review them")
+
+
+def _add_scanned(
+    event: str | None, images: list[Path], overrides: dict[str, str | None],
+    extra: CardInput, ask: bool,
+) -> None:  # fmt: skip
+    """Read each card, let the user check it (unless --yes), and save it with its image."""
+    from meishi import scanning
+
+    scanning.require_libraries()
+    files = scanning.image_files(images)
+    met_at = _event_meant(event)
+    if scanning.tesseract_command() is None:
+        typer.echo(scanning.INSTALL_TESSERACT, err=True)
+    failed: list[str] = []
+    for scanned in _read_all(files, failed):
+        for key, value in overrides.items():
+            if value:
+                scanned.fields.fields.pop(key, None)
+                scanned.fields.set(key, value)
+        typer.echo(f"{scanned.path}:{' (QR code)' if scanned.from_code else ''}")
+        card = _review(scanned.fields, extra) if ask else _as_read(scanned.fields, extra)
+        if card is None:
+            failed.append(f"{scanned.path} (no name read; run without --yes to type it)")
+            continue
+        typer.echo(_report(_save(met_at, card, scanned)))
+    if failed:
+        raise BadValue(f"not added: {'; '.join(failed)}")
+
+
+def _read_all(files: list[Path], failed: list[str]) -> list[Scan]:
+    """Every readable card, with a progress bar for several; the others noted in failed."""
+    from meishi import scanning
+
+    if len(files) == 1:
+        return [scanning.scan(files[0])]
+    scans = []
+    with typer.progressbar(files, label="Reading cards", file=sys.stderr) as progress:
+        for path in progress:
+            try:
+                scans.append(scanning.scan(path))
+            except BadValue as error:
+                failed.append(str(error))
+    return scans
+
+
+def _as_read(read: CardFields, extra: CardInput) -> CardInput | None:
+    """The card exactly as read, shown with doubtful fields marked; None without a name."""
+    from meishi.cardfields import FIELDS
+    from meishi.cardimages import card_input
+
+    for name in FIELDS:
+        if value := read.get(name):
+            typer.echo(f"  {name.replace('_', ' ')}: {value}{'' if read.sure(name) else ' (?)'}")
+    if not read.get("name"):
+        return None
+    return card_input(read, extra.topics, extra.note, extra.lang)
+
+
+def _review(read: CardFields, extra: CardInput) -> CardInput:
+    """Each field read, to accept with Enter or type over ('-' clears it); then the topics."""
+    from meishi.cardfields import FIELDS
+    from meishi.cardimages import card_input
+
+    typer.echo("Enter keeps what was read, '-' clears it; '?' marks a doubtful reading.")
+    for name in FIELDS:
+        label = f"{name.replace('_', ' ').capitalize()}{'' if read.sure(name) else ' ?'}"
+        while (problem := _problem(name, answer := _ask_field(label, read.get(name)))) is not None:
+            typer.echo(f"  {problem}", err=True)
+        read.fields.pop(name, None)
+        if answer != "-":
+            read.set(name, answer)
+    topics = extra.topics + _ask_lines("Topics talked about, one per line (empty line ends)")
+    return card_input(read, topics, extra.note, extra.lang)
+
+
+def _ask_field(label: str, value: str | None) -> str:
+    """One field, its reading offered as the default."""
+    return typer.prompt(label, default=value or "", show_default=bool(value)).strip()
+
+
+def _problem(name: str, answer: str) -> str | None:
+    """Why an answer cannot be taken for a field, or None."""
+    from meishi.contacts import normalize_email
+
+    if name == "name" and answer in ("", "-"):
+        return "a name is needed"
+    if name == "email" and answer not in ("", "-"):
+        try:
+            normalize_email(answer)
+        except MeishiError as error:
+            return str(error)
+    return None

@@ -108,6 +108,10 @@ def _print_detail(detail: dict[str, Any]) -> None:
             typer.echo(f"  {label}: {detail[label]}")
     for address in detail["emails"]:
         typer.echo(f"  email: {address}")
+    for image in detail.get("card_images", ()):
+        typer.echo(f"  card image: {image['path']}")
+        for label, value in image["fields"].items():
+            typer.echo(f"    {label.replace('_', ' ')}: {value}")
     if not detail["encounters"]:
         typer.echo("No encounters recorded.")
     for encounter in detail["encounters"]:

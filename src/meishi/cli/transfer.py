@@ -1,0 +1,214 @@
+"""`meishi import`, `export`, `backup` and `merge`: your cards in and out of meishi."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from meishi.cli import common
+
+if TYPE_CHECKING:
+    from meishi.importing import ImportReport, Tally
+
+EXPORT_FORMATS = ("vcard", "csv", "json")
+
+
+def register(root: typer.Typer) -> None:
+    """Add the import, export, backup and merge commands to the app."""
+    root.command("import")(import_)
+    root.command("export")(export)
+    root.command("backup")(backup)
+    root.command("merge")(merge)
+
+
+def import_(
+    files: Annotated[
+        list[Path], typer.Argument(help="vCard, CSV, iCalendar or meishi JSON files.")
+    ],
+    format_: Annotated[
+        str | None, typer.Option("--format", help="vcard, csv, ics or json (default: detected).")
+    ] = None,
+    event: Annotated[
+        str | None, typer.Option(help="Link every imported contact to this event.")
+    ] = None,
+    map_: Annotated[
+        str | None,
+        typer.Option("--map", help="CSV columns to fields: 'Full Name=name,Mail=email'."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be imported; store nothing.")
+    ] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Import the good records; list the bad ones.")
+    ] = False,
+    as_json: bool = common.JSON_OPTION,
+) -> None:
+    """Import contacts and events from vCard, CSV (Eight, Google, LinkedIn), iCalendar or JSON."""
+    from meishi.importers import open_source
+    from meishi.importers.csvfile import parse_map
+    from meishi.importing import import_source
+
+    mapping = parse_map(map_) if map_ is not None else None
+    # Every file is checked (readable, known format, --map fits) before any is imported.
+    sources = [open_source(path, format_, mapping, common.today()) for path in files]
+    reports = []
+    with common.store() as store:
+        for source in sources:
+            report = import_source(store, source, common.now(), event, skip_bad, dry_run)
+            reports.append(report)
+            if not as_json:
+                _print_report(report, dry_run)
+    if as_json:
+        common.print_json([_report_json(r) for r in reports])
+    elif dry_run:
+        typer.echo("Dry run: nothing was stored.")
+
+
+def _print_report(report: ImportReport, dry_run: bool) -> None:
+    """What one file's import did, in words."""
+    would = "would be " if dry_run else ""
+    parts = [
+        f"{report.created.count} new",
+        f"{report.merged.count} merged",
+        f"{report.unchanged} unchanged",
+    ]
+    if report.events_created.count or report.events_known:
+        parts.append(f"{report.events_created.count} new events, {report.events_known} known")
+    if report.encounters:
+        parts.append(f"{report.encounters} encounters")
+    if report.restored:
+        parts = [f"{n} {table.replace('_', ' ')}" for table, n in report.restored.items() if n]
+        parts = parts or ["nothing new"]
+    typer.echo(f"{report.path} ({report.format}): {would}{', '.join(parts)}")
+    if dry_run:
+        _print_names("new", report.created)
+        _print_names("merged", report.merged)
+        _print_names("new event", report.events_created)
+    for problem in report.skipped:
+        typer.echo(f"  skipped {problem}")
+
+
+def _print_names(label: str, tally: Tally) -> None:
+    """The names counted, a line each, and how many were not listed."""
+    for name in tally.names:
+        typer.echo(f"  {label}: {name}")
+    if tally.count > len(tally.names):
+        typer.echo(f"  … and {tally.count - len(tally.names)} more {label}")
+
+
+def _report_json(report: ImportReport) -> dict[str, object]:
+    """A report as JSON-ready values."""
+    return {
+        "file": report.path,
+        "format": report.format,
+        "created": report.created.count,
+        "merged": report.merged.count,
+        "unchanged": report.unchanged,
+        "events_created": report.events_created.count,
+        "events_known": report.events_known,
+        "encounters": report.encounters,
+        "restored": report.restored,
+        "skipped": report.skipped,
+    }
+
+
+def export(
+    format_: Annotated[str, typer.Option("--format", help="vcard, csv or json.")] = "vcard",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write to this file (owner-only), not stdout; a folder: one .vcf per contact."
+        ),
+    ] = None,
+    version: Annotated[
+        str, typer.Option("--version", help="vCard version: 3.0 (default) or 4.0.")
+    ] = "3.0",
+) -> None:
+    """Export contacts as vCard or CSV, or everything as JSON that import restores."""
+    from meishi.errors import BadValue, OutputNotWritable
+
+    if format_ not in EXPORT_FORMATS:
+        raise BadValue(f"unknown format '{format_}'; use one of: {', '.join(EXPORT_FORMATS)}")
+    if out is not None and out.is_dir() and format_ == "vcard":
+        _export_vdir(out, version)
+        return
+    chunks = _export_chunks(format_, version)
+    if out is None:
+        for chunk in chunks:
+            typer.echo(chunk, nl=False)
+        return
+    from meishi.files import private_output
+
+    try:
+        with private_output(out) as file:
+            for chunk in chunks:
+                file.write(chunk.encode("utf-8"))
+    except OSError as error:
+        raise OutputNotWritable(f"cannot write {out}: {error.strerror}") from None
+    typer.echo(f"Exported to {out}", err=True)
+
+
+def _export_vdir(folder: Path, version: str) -> None:
+    """One owner-only .vcf per contact in a folder: the vdir khard and vdirsyncer read."""
+    from meishi import exporting
+    from meishi.files import private_output
+    from meishi.store import reader
+
+    with reader() as connection:
+        rows = list(exporting.cards(connection))
+    for row, text in zip(rows, exporting.vcards(iter(rows), version), strict=True):
+        with private_output(folder / f"meishi-contact-{row['id']}.vcf") as file:
+            file.write(text.encode("utf-8"))
+    typer.echo(f"Exported {len(rows)} contacts to {folder}", err=True)
+
+
+def _export_chunks(format_: str, version: str) -> list[str]:
+    """The export as pieces of text, read from the store before anything is written."""
+    from meishi import exporting
+    from meishi.store import reader
+
+    if format_ == "json":
+        from meishi.dump import dump_text
+
+        with common.store() as store, store.read() as session:
+            return [dump_text(session)]
+    with reader() as connection:
+        rows = exporting.cards(connection)
+        if format_ == "csv":
+            return ["\ufeff", *exporting.csv_lines(rows)]  # the BOM tells Excel it is UTF-8
+        return list(exporting.vcards(rows, version))
+
+
+def backup(
+    file: Annotated[
+        Path | None, typer.Argument(help="Where to write it (default: backups/ in meishi's home).")
+    ] = None,
+) -> None:
+    """Copy the database consistently, even while meishi is in use; owner-only."""
+    from meishi import home
+    from meishi.store import backup as copy
+
+    name = f"meishi-{common.now():%Y%m%d-%H%M%S}.db"
+    if file is None:
+        file = home.private_dir(home.data_dir() / "backups") / name
+    elif file.is_dir():
+        file = file / name
+    typer.echo(f"Backed up to {copy(file)}")
+
+
+def merge(
+    keep: Annotated[str, typer.Argument(help="The contact to keep: id, email or name.")],
+    other: Annotated[str, typer.Argument(help="The contact merged into it and removed.")],
+) -> None:
+    """Merge two contacts who are one person, keeping every encounter and topic."""
+    from meishi.merging import merge_contacts
+    from meishi.resolve import find_contact
+
+    with common.store() as store, store.write() as session:
+        kept, gone = find_contact(session, keep), find_contact(session, other)
+        label = f"#{gone.id} {gone.full_name}"
+        filled = merge_contacts(session, kept, gone)
+        extra = f"; filled in {', '.join(filled)}" if filled else ""
+        typer.echo(f"Merged {label} into #{kept.id} {kept.full_name}{extra}")

@@ -1,0 +1,123 @@
+"""Exporting contacts for other programs: vCard (3.0 or 4.0) and CSV.
+
+The complete JSON dump is dump.py's; this module writes what address books read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from meishi.errors import BadValue
+
+VCARD_VERSIONS = ("3.0", "4.0")
+CSV_COLUMNS = (
+    "name",
+    "reading",
+    "family_name",
+    "given_name",
+    "company",
+    "department",
+    "title",
+    "email",
+    "phone",
+    "note",
+)
+EMAIL_SEPARATOR = "; "  # several addresses in one CSV cell; import splits them again
+
+
+CARD_QUERY = (
+    "SELECT c.id, c.full_name AS name, c.family_name, c.given_name, c.reading, c.company,"
+    " c.department, c.title, c.phone, c.note, (SELECT group_concat(address, char(31)) FROM"
+    " (SELECT address FROM contactemail WHERE contact_id = c.id ORDER BY position)) AS emails"
+    " FROM contact c ORDER BY c.id"
+)
+
+
+def cards(connection: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    """Every contact's card, oldest first, read one at a time."""
+    for row in connection.execute(CARD_QUERY):
+        card = dict(zip(("id", *CARD_KEYS), row, strict=True))
+        card["emails"] = card["emails"].split("\x1f") if card["emails"] else []
+        yield card
+
+
+CARD_KEYS = (
+    "name",
+    "family_name",
+    "given_name",
+    "reading",
+    "company",
+    "department",
+    "title",
+    "phone",
+    "note",
+    "emails",
+)
+
+
+def vcards(rows: Iterator[dict[str, Any]], version: str = "3.0") -> Iterator[str]:
+    """Each card as a vCard: 3.0 (what iOS and macOS Contacts read) or 4.0."""
+    if version not in VCARD_VERSIONS:
+        raise BadValue(f"unknown vCard version '{version}'; use 3.0 or 4.0")
+    for row in rows:
+        yield _vcard(row, version).serialize()
+
+
+def _vcard(row: dict[str, Any], version: str) -> Any:
+    """One card as a vobject component."""
+    import vobject
+
+    card = vobject.vCard()
+    card.add("version").value = version
+    card.add("uid").value = f"meishi-contact-{row['id']}"
+    card.add("fn").value = row["name"]
+    name = card.add("n")
+    name.value = vobject.vcard.Name(family=row["family_name"] or "", given=row["given_name"] or "")
+    if not (row["family_name"] or row["given_name"]):
+        name.value = vobject.vcard.Name(family=row["name"])
+    reading = row["reading"]
+    if reading:
+        family_reading, _, given_reading = reading.partition(" ")
+        if version == "3.0":
+            card.add("sort-string").value = reading
+        else:  # 4.0 dropped SORT-STRING; the reading goes on N
+            name.params["SORT-AS"] = [family_reading, given_reading] if given_reading else [reading]
+        # What iOS, macOS and Android Contacts show as the phonetic name.
+        card.add("x-phonetic-last-name").value = family_reading
+        if given_reading:
+            card.add("x-phonetic-first-name").value = given_reading
+    if row["company"] or row["department"]:
+        card.add("org").value = _org(row["company"], row["department"])
+    if row["title"]:
+        card.add("title").value = row["title"]
+    for address in row["emails"]:
+        card.add("email").value = address
+    for phone in (row["phone"] or "").split(", "):
+        if phone.strip():
+            card.add("tel").value = phone.strip()
+    if row["note"]:
+        card.add("note").value = row["note"]
+    return card
+
+
+def _org(company: str | None, department: str | None) -> list[str]:
+    """ORG's components: the company, then the department."""
+    return [company or "", *([department] if department else [])]
+
+
+def csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+    """The cards as CSV text, a header first, one line per contact."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")  # CRLF: what Excel writes and expects
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        values = {**row, "email": EMAIL_SEPARATOR.join(row["emails"])}
+        writer.writerow(["" if values[c] is None else values[c] for c in CSV_COLUMNS])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()

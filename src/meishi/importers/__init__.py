@@ -1,0 +1,82 @@
+"""Reading other programs' files: which format a file is in, and its records.
+
+Each format has its own small parser yielding plain records with the line they
+start on; importing.py applies them to the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from meishi.errors import BadValue
+from meishi.importers.records import Record
+from meishi.importers.textfile import detect_encoding, head_text
+
+FORMATS = ("vcard", "csv", "ics", "json")
+EXTENSIONS = {
+    ".vcf": "vcard",
+    ".vcard": "vcard",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".ics": "ics",
+    ".ical": "ics",
+    ".json": "json",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file checked to be importable: its format and how to read its records."""
+
+    path: Path
+    format: str
+    records: Callable[[], Iterator[Record]]
+
+
+def open_source(
+    path: Path, fmt: str | None, mapping: dict[str, str] | None, today: dt.date
+) -> Source:
+    """Check a file can be imported (readable, known format, --map fits) before any is.
+
+    The mapping applies to CSV files only; other files beside them ignore it."""
+    if fmt is not None and fmt not in FORMATS:
+        raise BadValue(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
+    encoding = detect_encoding(path)
+    fmt = fmt or detect_format(path, head_text(path, encoding))
+    if fmt == "vcard":
+        from meishi.importers.vcard import read_vcards
+
+        return Source(path, fmt, lambda: read_vcards(path))
+    if fmt == "csv":
+        from meishi.importers.csvfile import layout_of, read_csv
+
+        layout = layout_of(path, mapping)
+        return Source(path, fmt, lambda: read_csv(path, layout))
+    if fmt == "ics":
+        from meishi.importers.ical import read_calendar
+
+        return Source(path, fmt, lambda: read_calendar(path, today))
+    from meishi.dump import read_dump
+
+    return Source(path, fmt, lambda: read_dump(path))
+
+
+def detect_format(path: Path, head: str) -> str:
+    """The format a file's first bytes show (its extension when they do not)."""
+    start = head.lstrip("\ufeff \t\r\n")
+    upper = start[:2000].upper()
+    if upper.startswith("BEGIN:VCARD"):
+        return "vcard"
+    if upper.startswith("BEGIN:VCALENDAR"):
+        return "ics"
+    if start.startswith("{"):
+        return "json"
+    if path.suffix.lower() in EXTENSIONS:
+        return EXTENSIONS[path.suffix.lower()]
+    if "," in start or "\t" in start:
+        return "csv"
+    raise BadValue(f"cannot tell what {path} holds; give --format ({', '.join(FORMATS)})")

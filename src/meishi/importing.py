@@ -1,0 +1,254 @@
+"""Applying imported records to the store: one file, one transaction, all or nothing.
+
+Parsers (meishi.importers) yield records; here each becomes a contact (merged
+with the one it duplicates), an event, an encounter, or a whole restored dump.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from meishi.contacts import CardInput, check_card, meet, upsert_contact
+from meishi.errors import ImportRefused, MeishiError
+from meishi.events import EventInput, add_event
+from meishi.importers import Source
+from meishi.importers.records import BadRecord, CardRecord, DumpRecord, EventRecord, Record
+from meishi.models import Contact, Event, utcnow
+from meishi.store import Store
+from meishi.text import blank_to_none, has_japanese
+
+# The session forgets rows it has flushed every so many records: a big file streams.
+FORGET_EVERY = 1000
+EXCHANGE_EVENT = "名刺交換 {date}"  # the event a card-exchange date (Eight's 名刺交換日) names
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back, carrying its report."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("dry run")
+        self.report = report
+
+
+LISTED = 50  # names kept for the report; a big file's are counted, not listed
+
+
+@dataclass
+class Tally:
+    """How many contacts or events, and the names of the first few."""
+
+    count: int = 0
+    names: list[str] = field(default_factory=list)
+
+    def add(self, name: str) -> None:
+        """Count one more, keeping its name while there are few."""
+        self.count += 1
+        if len(self.names) < LISTED:
+            self.names.append(name)
+
+
+@dataclass
+class ImportReport:
+    """What importing one file did (or, in a dry run, would do)."""
+
+    path: str
+    format: str
+    created: Tally = field(default_factory=Tally)
+    merged: Tally = field(default_factory=Tally)
+    unchanged: int = 0
+    events_created: Tally = field(default_factory=Tally)
+    events_known: int = 0
+    encounters: int = 0
+    restored: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # "FILE:LINE: what is wrong"
+
+
+def import_source(
+    store: Store,
+    source: Source,
+    now: dt.datetime,
+    event_name: str | None = None,
+    skip_bad: bool = False,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Import one file in one transaction; a bad record refuses it whole unless skip_bad."""
+    report = ImportReport(str(source.path), source.format)
+    try:
+        with store.write() as session:
+            _apply_all(session, source.records(), report, now, event_name, skip_bad)
+            if dry_run:
+                raise _DryRun(report)
+    except _DryRun as rolled_back:
+        return rolled_back.report
+    return report
+
+
+def _apply_all(
+    session: Session,
+    records: Iterator[Record],
+    report: ImportReport,
+    now: dt.datetime,
+    event_name: str | None,
+    skip_bad: bool,
+) -> None:
+    """Apply every record of a file to the session."""
+    from meishi.resolve import find_event
+
+    event = find_event(session, event_name) if event_name else None
+    exchanges: dict[dt.date, Event] = {}
+    # Every step flushes what later queries need; autoflush before each query only costs.
+    with session.no_autoflush:
+        _apply_records(session, records, report, now, event, exchanges, skip_bad)
+
+
+def _apply_records(
+    session: Session,
+    records: Iterator[Record],
+    report: ImportReport,
+    now: dt.datetime,
+    event: Event | None,
+    exchanges: dict[dt.date, Event],
+    skip_bad: bool,
+) -> None:
+    """Apply the records one by one, refusing the file or noting each bad one."""
+    for count, record in enumerate(records, start=1):
+        try:
+            _apply(session, record, report, now, event, exchanges)
+        except MeishiError as error:
+            problem = f"{report.path}:{record.line}: {error}"
+            if not skip_bad:
+                raise ImportRefused(
+                    f"{problem}; nothing of {report.path} was imported "
+                    "(--skip-bad imports the rest)"
+                ) from None
+            report.skipped.append(problem)
+        if count % FORGET_EVERY == 0:
+            session.expunge_all()  # all flushed: the transaction holds them, memory need not
+            if event is not None:
+                event = session.merge(event, load=False)
+            for day, known in exchanges.items():
+                exchanges[day] = session.merge(known, load=False)
+
+
+def _apply(
+    session: Session,
+    record: Record,
+    report: ImportReport,
+    now: dt.datetime,
+    event: Event | None,
+    exchanges: dict[dt.date, Event],
+) -> None:
+    """Apply one record; raises MeishiError (before writing anything) when it is bad."""
+    if isinstance(record, BadRecord):
+        raise MeishiError(record.problem)
+    if isinstance(record, CardRecord):
+        _apply_card(session, record, report, now, event, exchanges)
+    elif isinstance(record, EventRecord):
+        _, created = find_or_add_event(session, record.event, now)
+        if created:
+            report.events_created.add(record.event.name)
+        else:
+            report.events_known += 1
+    elif isinstance(record, DumpRecord):
+        from meishi.dump import restore
+
+        report.restored = restore(session, record.data)
+
+
+def _apply_card(
+    session: Session,
+    record: CardRecord,
+    report: ImportReport,
+    now: dt.datetime,
+    event: Event | None,
+    exchanges: dict[dt.date, Event],
+) -> None:
+    """Merge a card into the contact it duplicates (or add it), and link it to its event."""
+    card = check_card(card_input(record))
+    contact, created, filled = upsert_contact(session, card)
+    noted = _add_note(contact, contact_note(record))
+    met_at = event or _exchange_event(session, record.met_on, now, exchanges)
+    met = meet(session, contact, met_at) if met_at is not None else False
+    report.encounters += met
+    if created:
+        report.created.add(card.name)
+    elif filled or noted or met:
+        report.merged.add(card.name)
+    else:
+        report.unchanged += 1
+
+
+def card_input(record: CardRecord) -> CardInput:
+    """The card a record gives: its name (composed from family and given names if need be)."""
+    name = record.name or _compose(record.family_name, record.given_name)
+    name = name or (record.emails[0].strip() if record.emails else None)
+    if not name:
+        raise MeishiError("the card has no name (and no email to name it by)")
+    japanese = has_japanese(name)
+    reading = record.reading or _compose(record.family_reading, record.given_reading, japanese)
+    return CardInput(
+        name=" ".join(name.split()),  # 田中　太郎 (a full-width space) is 田中 太郎
+        reading=reading,
+        company=blank_to_none(record.company),
+        department=blank_to_none(record.department),
+        title=blank_to_none(record.title),
+        phone=", ".join(dict.fromkeys(p.strip() for p in record.phones if p.strip())) or None,
+        emails=tuple(record.emails),
+    )
+
+
+def _compose(family: str | None, given: str | None, family_first: bool | None = None) -> str | None:
+    """A full name from its parts: family first in Japanese, given first otherwise."""
+    parts = [p for p in (blank_to_none(family), blank_to_none(given)) if p]
+    if family_first is None:
+        family_first = has_japanese("".join(parts))
+    return " ".join(parts if family_first else parts[::-1]) or None
+
+
+def contact_note(record: CardRecord) -> str | None:
+    """The note a card carries about the person: its notes, then its tags."""
+    lines = [note.strip() for note in record.notes if note.strip()]
+    tags = list(dict.fromkeys(record.tags))
+    if tags:
+        lines.append("Tags: " + ", ".join(tags))
+    return "\n".join(lines) or None
+
+
+def _add_note(contact: Contact, note: str | None) -> bool:
+    """Add the note to the contact's unless it is already there; True if it was added."""
+    if not note or note in (contact.note or ""):
+        return False
+    contact.note = f"{contact.note}\n{note}" if contact.note else note
+    contact.updated_at = utcnow()
+    return True
+
+
+def _exchange_event(
+    session: Session, day: dt.date | None, now: dt.datetime, known: dict[dt.date, Event]
+) -> Event | None:
+    """The event standing for the day cards were exchanged, created the first time
+    (remembered in `known`: a big file has few days and many cards)."""
+    if day is None:
+        return None
+    if day not in known:
+        given = EventInput(EXCHANGE_EVENT.format(date=day), day)
+        known[day] = find_or_add_event(session, given, now)[0]
+    return known[day]
+
+
+def find_or_add_event(session: Session, given: EventInput, now: dt.datetime) -> tuple[Event, bool]:
+    """(event, created): the event with the same name, date and time, else a new one."""
+    query = select(Event).where(Event.name == given.name.strip(), Event.date == given.date)
+    query = query.where(
+        col(Event.start_time).is_(None)
+        if given.start_time is None
+        else Event.start_time == given.start_time
+    )
+    known = session.exec(query.order_by(col(Event.id))).first()
+    if known is not None:
+        return known, False
+    return add_event(session, given, now), True
