@@ -461,6 +461,23 @@ def full_store(tmp_path: Path) -> None:
     ok("followup", "AI勉強会 #1", "survey", "--date", "today", "--note", "アンケート")
     ok("cancel", "AI勉強会 #2")
     ok("import", str(write(tmp_path, "cards.vcf", VCARD3)))
+    keep_card_image(contact_id=1)
+
+
+def keep_card_image(contact_id: int) -> None:
+    """A scanned card's image row, as `add --scan` leaves it (the file itself is not needed)."""
+    from meishi.models import CardImage
+    from meishi.store import open_store
+
+    store = open_store()
+    try:
+        with store.write() as session:
+            image = CardImage(
+                contact_id=contact_id, path="cards/ab.jpg", sha256="ab" * 32, fields='{"fax": "03"}'
+            )
+            session.add(image)
+    finally:
+        store.close()
 
 
 def test_json_export_import_into_empty_home_is_identical(
@@ -474,6 +491,7 @@ def test_json_export_import_into_empty_home_is_identical(
     assert {d["state"] for d in data["drafts"]} == {"draft", "sent"}
     assert data["follow_ups"] and data["attendance_changes"] and data["outbox"] == []
     assert any(e["topics"] == ["RAG", "評価"] for e in data["encounters"])
+    assert [(c["contact_id"], c["path"]) for c in data["card_images"]] == [(1, "cards/ab.jpg")]
     monkeypatch.setenv("MEISHI_HOME", str(tmp_path / "empty"))
     ok("import", str(first))
     second = tmp_path / "again.json"

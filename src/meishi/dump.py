@@ -24,6 +24,7 @@ from meishi.errors import BadValue
 from meishi.importers.records import BadRecord, DumpRecord, Record
 from meishi.models import (
     AttendanceChange,
+    CardImage,
     Contact,
     ContactEmail,
     Decision,
@@ -41,6 +42,7 @@ DUMP_VERSION = 1
 # The lists of a dump in the order they are restored (each refers only to those before it).
 TABLES: dict[str, type[SQLModel]] = {
     "contacts": Contact,
+    "card_images": CardImage,  # the rows; the image files stay in the home's cards/ folder
     "events": Event,
     "attendance_changes": AttendanceChange,
     "obligations": Obligation,
@@ -192,6 +194,7 @@ def _restore_row(
 
 # What makes a dumped row the same as one already stored, table by table.
 SAME_AS = {
+    CardImage: ("contact_id", "sha256"),
     Event: ("name", "date", "start_time"),
     AttendanceChange: ("event_id", "status", "at"),
     Obligation: ("event_id", "kind", "created_at"),
