@@ -554,3 +554,13 @@ def test_merge_keeps_every_encounter() -> None:
     assert topics == {"AI勉強会 #1": ["RAG", "UX"], "AI勉強会 #2": ["評価"]}
     assert table_count("contact") == 1
     assert "same contact twice" in error_of(fails("merge", "taro@example.jp", "田中 太郎"))
+
+
+def test_an_unescaped_comma_in_org_stays_in_the_company(tmp_path: Path) -> None:
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:David Miller\r\n"
+        "ORG:Blue Harbor Co., Ltd.;Sales\r\nEND:VCARD\r\n"
+    )
+    ok("import", str(write(tmp_path, "miller.vcf", card)))
+    [contact] = json_of(ok("contacts", "list", "--json"))
+    assert (contact["company"], contact["department"]) == ("Blue Harbor Co., Ltd.", "Sales")

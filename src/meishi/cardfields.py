@@ -275,41 +275,26 @@ def split_escaped(text: str, separator: str) -> list[str]:
 
 
 def parse_vcard(text: str) -> CardFields:
-    """The fields of a vCard (2.1, 3.0 or 4.0)."""
-    unfolded = re.sub(r"\r?\n[ \t]", "", text)
+    """The fields of a vCard (2.1, 3.0 or 4.0), read by the same parser as vCard files."""
+    from meishi.importers.records import CardRecord
+    from meishi.importers.vcard import read_vcard_text
+
+    record = read_vcard_text(text)
     card = CardFields()
-    for line in unfolded.splitlines():
-        key, _, value = line.partition(":")
-        name, *params = key.split(";")
-        kinds = ",".join(params).upper()
-        _vcard_property(card, name.upper().split(".")[-1], kinds, value)
+    if not isinstance(record, CardRecord):
+        return card
+    card.set("name", record.name or join_name(record.family_name or "", record.given_name or ""))
+    readings = (record.family_reading or "", record.given_reading or "")
+    card.set("reading", record.reading or " ".join(r for r in readings if r))
+    for name in ("company", "department", "title"):
+        card.set(name, getattr(record, name))
+    card.set("email", next(iter(record.emails), None))
+    card.set("url", next(iter(record.urls), None))
+    for kind, number in record.typed_phones:
+        card.set(kind, format_phone(number) or number)
+    if record.address_parts:
+        _set_address(card, record.address_parts)
     return card
-
-
-def _vcard_property(card: CardFields, name: str, kinds: str, value: str) -> None:
-    """Record one vCard property."""
-    if name == "FN":
-        card.set("name", split_escaped(value, ";")[0])
-    elif name == "N":
-        family, given, *_ = [*split_escaped(value, ";"), "", ""]
-        card.set("name", join_name(family, given))
-    elif name in ("SORT-STRING", "X-PHONETIC-LAST-NAME") or name.endswith("PHONETIC"):
-        card.set("reading", value)
-    elif name == "ORG":
-        company, *units = split_escaped(value, ";")
-        card.set("company", company)
-        card.set("department", " ".join(u for u in units if u))
-    elif name in ("TITLE", "ROLE"):
-        card.set("title", split_escaped(value, ";")[0])
-    elif name == "EMAIL":
-        card.set("email", value)
-    elif name == "URL":
-        card.set("url", split_escaped(value, ";")[0])
-    elif name == "TEL":
-        kind = "fax" if "FAX" in kinds else "mobile" if "CELL" in kinds else "phone"
-        card.set(kind, format_phone(value) or value)
-    elif name == "ADR":
-        _set_address(card, split_escaped(value, ";"))
 
 
 def _set_address(card: CardFields, parts: list[str]) -> None:

@@ -48,6 +48,11 @@ class CardRecord:
     notes: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     met_on: dt.date | None = None  # the day cards were exchanged
+    # What a card says that no contact column holds yet; a scanned card keeps it beside
+    # its image. Phones as (kind, number): kind "phone", "mobile" or "fax".
+    typed_phones: list[tuple[str, str]] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    address_parts: list[str] = field(default_factory=list)  # vCard ADR: box;ext;street;...
 
 
 @dataclass

@@ -32,6 +32,17 @@ def read_vcards(path: Path) -> Iterator[Record]:
             yield _card_record(start, lines, encoding)
 
 
+def read_vcard_text(text: str) -> Record:
+    """One vCard given as text (a QR code's payload), or what is wrong with it."""
+    lines = list(enumerate(text.replace("\r\n", "\n").split("\n"), start=1))
+    inner = [
+        (n, line)
+        for n, line in lines
+        if line.strip().upper() not in ("BEGIN:VCARD", "END:VCARD", "")
+    ]
+    return _card_record(1, inner, "utf-8")
+
+
 def _cards(path: Path, encoding: str) -> Iterator[tuple[int, list[tuple[int, str]] | str]]:
     """(line, physical lines) of each BEGIN:VCARD..END:VCARD; (line, problem) for junk."""
     card: list[tuple[int, str]] | None = None
@@ -144,16 +155,34 @@ def _record_of(start: int, card: Any) -> CardRecord:
     _irmc_reading(record, contents)
     orgs = contents.get("org")
     if orgs:
-        parts = [p for p in (blank_to_none(str(v)) for v in _list(orgs[0].value)) if p]
+        # An unescaped comma (common in real files) makes vobject split a unit: rejoin it.
+        units = (", ".join(str(u).strip() for u in _list(v)) for v in _list(orgs[0].value))
+        parts = [p for p in map(blank_to_none, units) if p]
         record.company = parts[0] if parts else None
         record.department = " ".join(parts[1:]) or None
     record.title = _first_text(contents, "title")
     record.emails = [e for e in (_plain(line.value) for line in contents.get("email", [])) if e]
     record.phones = [_phone(line.value) for line in contents.get("tel", []) if _plain(line.value)]
+    record.typed_phones = [
+        (_phone_kind(line), _phone(line.value))
+        for line in contents.get("tel", [])
+        if _plain(line.value)
+    ]
+    record.urls = [u for u in (_plain(line.value) for line in contents.get("url", [])) if u]
+    for line in contents.get("adr", [])[:1]:
+        value = line.value
+        names = ("box", "extended", "street", "city", "region", "code", "country")
+        record.address_parts = [_joined(getattr(value, name, None)) or "" for name in names]
     record.notes = [n for n in (_plain(line.value) for line in contents.get("note", [])) if n]
     for line in contents.get("categories", []):
         record.tags.extend(t for t in (blank_to_none(str(v)) for v in _list(line.value)) if t)
     return record
+
+
+def _phone_kind(line: Any) -> str:
+    """phone, mobile or fax, from a TEL line's TYPE parameters."""
+    kinds = {kind.upper() for value in line.params.get("TYPE", []) for kind in value.split(",")}
+    return "fax" if "FAX" in kinds else "mobile" if "CELL" in kinds else "phone"
 
 
 def _irmc_reading(record: CardRecord, contents: dict[str, Any]) -> None:
