@@ -77,7 +77,7 @@ def _print_report(report: ImportReport, dry_run: bool) -> None:
     if report.events_created.count or report.events_known:
         parts.append(f"{report.events_created.count} new events, {report.events_known} known")
     if report.encounters:
-        parts.append(f"{report.encounters} encounters")
+        parts.append(f"{report.encounters} encounter{'s' if report.encounters != 1 else ''}")
     if report.restored:
         parts = [f"{n} {table.replace('_', ' ')}" for table, n in report.restored.items() if n]
         parts = parts or ["nothing new"]
