@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+from meishi import search
 from meishi.errors import BadValue
 
 VCARD_VERSIONS = ("3.0", "4.0")
@@ -29,34 +30,9 @@ CSV_COLUMNS = (
 EMAIL_SEPARATOR = "; "  # several addresses in one CSV cell; import splits them again
 
 
-CARD_QUERY = (
-    "SELECT c.id, c.full_name AS name, c.family_name, c.given_name, c.reading, c.company,"
-    " c.department, c.title, c.phone, c.note, (SELECT group_concat(address, char(31)) FROM"
-    " (SELECT address FROM contactemail WHERE contact_id = c.id ORDER BY position)) AS emails"
-    " FROM contact c ORDER BY c.id"
-)
-
-
 def cards(connection: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    """Every contact's card, oldest first, read one at a time."""
-    for row in connection.execute(CARD_QUERY):
-        card = dict(zip(("id", *CARD_KEYS), row, strict=True))
-        card["emails"] = card["emails"].split("\x1f") if card["emails"] else []
-        yield card
-
-
-CARD_KEYS = (
-    "name",
-    "family_name",
-    "given_name",
-    "reading",
-    "company",
-    "department",
-    "title",
-    "phone",
-    "note",
-    "emails",
-)
+    """Every contact's card, oldest first, read one at a time (the listings' card shape)."""
+    return search.all_cards(connection)
 
 
 def vcards(rows: Iterator[dict[str, Any]], version: str = "3.0") -> Iterator[str]:

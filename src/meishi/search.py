@@ -64,6 +64,11 @@ def _card(row: sqlite3.Row) -> dict[str, Any]:
     return card_json(dict(row), emails)
 
 
+def all_cards(connection: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    """Every contact's card, oldest first, read as it is consumed."""
+    return map(_card, connection.execute(f"{_select_cards()} ORDER BY c.id"))
+
+
 def newest(connection: sqlite3.Connection, event_id: int | None, limit: int | None) -> Page:
     """Contacts, newest first (only those met at one event, if given)."""
     where, params = ("", []) if event_id is None else (f"WHERE c.id {_MET_AT}", [event_id])
