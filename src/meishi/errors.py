@@ -59,12 +59,6 @@ class SendingBusy(MeishiError):
     exit_code = 1
 
 
-class SendingFailed(MeishiError):
-    """The mail server could not be reached or refused the login."""
-
-    exit_code = 1
-
-
 class KeyringUnavailable(MeishiError):
     """No usable OS keyring to keep a password in."""
 

@@ -101,8 +101,3 @@ def _write_lines(lines: Iterable[str], batch: int = 2000) -> int:
         sys.stdout.write("".join(line + "\n" for line in chunk))
         count += len(chunk)
     return count
-
-
-def local_time(moment: dt.datetime | None) -> str:
-    """A stored time shown in the local zone, to the minute."""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
