@@ -29,7 +29,8 @@ def command_group(help_text: str, **settings: Any) -> typer.Typer:
         help=help_text,
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        # Wide terminals show whole command summaries instead of cutting them at 80 columns.
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
         **settings,
     )
 
