@@ -7,6 +7,8 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -112,3 +114,60 @@ def table_count(table: str) -> int:
     """How many rows a table of the store holds."""
     with closing(sqlite3.connect(home() / "meishi.db")) as connection:
         return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+# Generous bounds for hostile input: the point is that a command finishes and stays small.
+HOSTILE_SECONDS = 60
+HOSTILE_RSS_MB = 400
+
+
+# Runs meishi as `python -m meishi` would, then reports its own peak memory into a file.
+_MEASURED_CHILD = """
+import os, resource, runpy, sys
+sys.argv[0] = "meishi"
+try:
+    runpy.run_module("meishi", run_name="__main__", alter_sys=True)
+finally:
+    with open(os.environ["MEISHI_TEST_RSS_FILE"], "w") as out:
+        out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+"""
+
+
+def run_bounded(
+    *args: str, input: str | bytes | None = None, seconds: float = HOSTILE_SECONDS
+) -> tuple[subprocess.CompletedProcess[bytes], float]:
+    """Run meishi ARGS in a child (the test's home); its result and its peak RSS in MB.
+
+    The child is killed after `seconds` (a hostile input must not run away).
+    """
+    data = input.encode() if isinstance(input, str) else input
+    rss_file = home().parent / "child-rss.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED_CHILD, *args],
+        input=data,
+        capture_output=True,
+        env={**os.environ, "MEISHI_TEST_RSS_FILE": str(rss_file)},
+        timeout=seconds,
+    )
+    peak_kb = int(rss_file.read_text()) if rss_file.exists() else 0
+    rss_file.unlink(missing_ok=True)
+    return done, peak_kb / 1024
+
+
+def refused_in_child(*args: str, code: int = 2, input: str | bytes | None = None) -> str:
+    """Run meishi in a bounded child and require a clean refusal; the one stderr line.
+
+    Clean: the exit code, one `meishi: ` line on stderr, no traceback, the store and
+    config exactly as before, within HOSTILE_SECONDS and HOSTILE_RSS_MB.
+    """
+    before = snapshot()
+    done, peak_mb = run_bounded(*args, input=input)
+    stderr = done.stderr.decode("utf-8", "replace")
+    shown = f"exit {done.returncode}\nstdout:\n{done.stdout[:2000]!r}\nstderr:\n{stderr[:4000]}"
+    assert done.returncode == code, shown
+    assert "Traceback" not in stderr, shown
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("meishi: "), shown
+    assert snapshot() == before, "the store or config changed"
+    assert peak_mb < HOSTILE_RSS_MB, f"peak memory {peak_mb:.0f} MB"
+    return lines[0].removeprefix("meishi: ")
