@@ -2,7 +2,6 @@
 
 import datetime as dt
 import math
-import os
 import tomllib
 from pathlib import Path
 
@@ -172,9 +171,8 @@ def _save(settings: dict[str, str], path: Path) -> None:
     for key, value in sorted(settings.items()):
         table, _, name = key.partition(".")
         tree.setdefault(table, {})[name] = value
+    from meishi.files import own_output
+
     home.private_dir(path.parent)
-    partial = path.with_suffix(".toml.partial")
-    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as file:
+    with own_output(path) as file:
         tomli_w.dump(tree, file)
-    partial.replace(path)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from meishi import mail
-from meishi.errors import OutputNotWritable
-from meishi.models import Draft, Event, utcnow
+from meishi.errors import MeishiError, OutputNotWritable
+from meishi.files import fit_bytes, private_output, try_writing_in
+from meishi.limits import FILE_NAME_BYTES
+from meishi.models import Draft, Event, id_of, utcnow
+
+EML = ".eml"
 
 
 def save_draft(session: Session, fresh: Draft) -> Draft:
@@ -58,49 +62,67 @@ def message_for(
 
 
 def eml_name(draft: Draft, event: Event) -> str:
-    """A stable file name: the same person (or organizer) and event always get the same one."""
-    safe = re.sub(r"[^\w.-]+", "-", draft.to_name).strip("-.") or "recipient"
+    """A stable, unique file name: the same person (or organizer) and event always get the
+    same one, and the ids come first so that cutting a long name to fit keeps it unique."""
     who = f"c{draft.contact_id}" if draft.contact_id else "organizer"
-    return f"{draft.kind}-{event.date.isoformat()}-e{event.id}-{who}-{safe}.eml"
+    head = f"{draft.kind}-{event.date.isoformat()}-e{event.id}-{who}-"
+    safe = re.sub(r"[^\w.-]+", "-", draft.to_name).strip("-.") or "recipient"
+    room = FILE_NAME_BYTES - len(head.encode("utf-8")) - len(EML)
+    return f"{head}{fit_bytes(safe, room).rstrip('-.')}{EML}"
 
 
-def write_eml_files(
-    drafts: list[tuple[Draft, Event]], out_dir: Path, me: dict[str, str], now: dt.datetime
-) -> list[Path]:
-    """Write each draft as an owner-only .eml file in out_dir; all or none."""
-    _ensure_writable(out_dir)
-    written: list[Path] = []
-    try:
-        for draft, event in drafts:
-            message = message_for(draft, me, now, f"draft to '{draft.to_name}'")
-            written.append(
-                _write_private(out_dir / eml_name(draft, event), mail.message_bytes(message))
-            )
-    except OSError as error:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise OutputNotWritable(
-            f"cannot write in {out_dir}: {error.strerror}; choose another --out folder"
-        ) from error
-    return written
+@dataclass
+class EmlFiles:
+    """The .eml files written, by draft id, and why the others could not be."""
+
+    written: dict[int, Path] = field(default_factory=dict)
+    problems: list[MeishiError] = field(default_factory=list)
+
+    def path_of(self, draft: Draft) -> str | None:
+        """Where the draft was written, or None."""
+        path = self.written.get(id_of(draft))
+        return str(path) if path else None
+
+    def check(self) -> None:
+        """Raise the first problem, once every other file has been written, in one line."""
+        if not self.problems:
+            return
+        first, more = self.problems[0], len(self.problems) - 1
+        also = f" (and {more} more .eml file{'s' if more > 1 else ''})" if more else ""
+        rest = f"; the other {len(self.written)} were written" if self.written else ""
+        raise type(first)(f"{first}{also}{rest}")
 
 
-def _ensure_writable(out_dir: Path) -> None:
-    """Create the folder if needed and check that files can be written in it."""
+def check_out_folder(out_dir: Path) -> None:
+    """Create the folder if needed (owner-only) and check that files can be written in it."""
     try:
         out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # drafts hold contact data
     except OSError as error:
         raise OutputNotWritable(
             f"cannot create {out_dir}: {error.strerror}; choose another --out folder"
         ) from error
-    if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise OutputNotWritable(f"cannot write in {out_dir}; choose another --out folder")
+    try:
+        try_writing_in(out_dir)
+    except OSError as error:
+        raise OutputNotWritable(
+            f"cannot write in {out_dir}: {error.strerror}; choose another --out folder"
+        ) from None
 
 
-def _write_private(path: Path, data: bytes) -> Path:
-    """Write a file readable by the owner only, replacing any older one whole."""
-    from meishi.files import private_output
-
-    with private_output(path) as file:
-        file.write(data)
-    return path
+def write_eml_files(
+    drafts: list[tuple[Draft, Event]], out_dir: Path, me: dict[str, str], now: dt.datetime
+) -> EmlFiles:
+    """Write each draft as an owner-only .eml file in out_dir (checked by check_out_folder);
+    one that cannot be written does not stop the others."""
+    files = EmlFiles()
+    for draft, event in drafts:
+        path = out_dir / eml_name(draft, event)
+        try:
+            message = message_for(draft, me, now, f"draft to '{draft.to_name}'")
+            with private_output(path) as file:
+                file.write(mail.message_bytes(message))
+        except MeishiError as error:
+            files.problems.append(error)
+        else:
+            files.written[id_of(draft)] = path
+    return files

@@ -79,3 +79,9 @@ class BackupFailed(MeishiError):
     """The backup copy could not be written or did not pass SQLite's integrity check."""
 
     exit_code = 1
+
+
+class WriteFailed(MeishiError):
+    """The system would not let a file be written: no space, no permission, a read error."""
+
+    exit_code = 1

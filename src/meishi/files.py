@@ -1,26 +1,185 @@
-"""Files meishi writes with your data in them: owner-only, and whole or not at all."""
+"""Files meishi writes with your data in them: owner-only, whole or not at all, and only
+where a file belongs: never through a link, over a device, or over meishi's own files.
+
+Every file meishi writes goes through here. It is written under an unpredictable name,
+created exclusively in the target's folder (so nothing planted there can be followed or
+reused), synced, and renamed into place; on failure the temporary file is removed.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+import secrets
+import stat
+import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from meishi import home
+from meishi.errors import OutputNotWritable, WriteFailed
+from meishi.limits import FILE_NAME_BYTES, STALE_TEMP_SECONDS
+
+# .NAME.<16 hex digits>.partial: the hex part is what tells meishi's own temporary files
+# from anything else, so a stale one can be removed without touching a user's file.
+_TEMP_NAME = re.compile(r"\..*\.[0-9a-f]{16}\.partial", re.DOTALL)
+_NEW_FILE = os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+
 
 @contextmanager
-def private_output(path: Path) -> Iterator[BinaryIO]:
-    """A file readable by the owner only, written under a temporary name and renamed
-    into place when done: a reader never sees half of it, a failure leaves no trace."""
-    partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+def private_output(path: Path, keep: Iterable[Path] = ()) -> Iterator[BinaryIO]:
+    """A file the user named, replaced whole: refused when it is one of meishi's own
+    (the database, config.toml, the card images) or one of the files in `keep`."""
+    _refuse_own(path, keep)
+    with own_output(path) as file:
+        yield file
+
+
+@contextmanager
+def own_output(path: Path) -> Iterator[BinaryIO]:
+    """A file readable by the owner only, renamed into place once whole: a reader never
+    sees half of it, and a link, folder, device or pipe at `path` is refused."""
+    _require_regular_or_absent(path)
+    folder = path.parent
+    _remove_stale(folder)
+    temp = _temp_path(path)
+    try:
+        fd = os.open(temp, _NEW_FILE, 0o600)
+    except OSError as error:
+        raise _failed(path, error) from None
     try:
         with os.fdopen(fd, "wb") as file:
             yield file
             file.flush()
             os.fsync(file.fileno())
-        partial.replace(path)
+        _require_regular_or_absent(path)  # again: it may have been swapped while we wrote
+        os.replace(temp, path)
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        raise _failed(path, error) from None
     except BaseException:
-        partial.unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
+
+
+def try_writing_in(folder: Path) -> None:
+    """Create and remove a file in the folder; OSError says why meishi cannot write there."""
+    temp = _temp_path(folder / "probe")
+    os.close(os.open(temp, _NEW_FILE, 0o600))
+    temp.unlink()
+
+
+def _temp_path(path: Path) -> Path:
+    """An unpredictable temporary name beside path, in the pattern _TEMP_NAME matches."""
+    stem = fit_bytes(path.name, FILE_NAME_BYTES)
+    return path.with_name(f".{stem}.{secrets.token_hex(8)}.partial")
+
+
+def fit_bytes(text: str, limit: int) -> str:
+    """The longest start of text that fits in `limit` UTF-8 bytes, cut between characters."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def database_files(database: Path) -> list[Path]:
+    """A SQLite database and the journal, WAL and shared-memory files beside it."""
+    return [database, *(database.with_name(database.name + end) for end in _SQLITE_SIDES)]
+
+
+_SQLITE_SIDES = ("-wal", "-shm", "-journal")
+
+
+def _own_files() -> list[tuple[Path, str]]:
+    """meishi's own files and folders, with what each is called in a refusal."""
+    database = home.database_path()
+    return [
+        (database, "meishi's database"),
+        *((side, "meishi's database journal") for side in database_files(database)[1:]),
+        (home.config_path(), "meishi's config file"),
+        (home.data_dir() / "cards", "meishi's card images folder"),
+    ]
+
+
+def _refuse_own(path: Path, keep: Iterable[Path]) -> None:
+    """Refuse a path that is, or is inside, one of meishi's own files or one of `keep`."""
+    where = _real(path)
+    for own, what in [*_own_files(), *((kept, "the file being read") for kept in keep)]:
+        mine = _real(own)
+        if where == mine or _same_file(path, own):
+            inside = ""
+        elif where.is_relative_to(mine):
+            inside = "inside "
+        else:
+            continue
+        raise OutputNotWritable(
+            f"{path} is {inside}{what}; writing there would destroy it: choose another file"
+        )
+
+
+def _real(path: Path) -> Path:
+    """The path with its folder's links resolved (the name itself is never followed)."""
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """True when both names are one file (a hard link, or another spelling of it)."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
+
+
+def _require_regular_or_absent(path: Path) -> None:
+    """Refuse a link, folder, device, pipe or socket where a file is to be written."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise _failed(path, error) from None
+    if stat.S_ISLNK(mode):
+        raise OutputNotWritable(
+            f"{path} is a symbolic link; meishi does not write through links: "
+            "name the file itself, or another file"
+        )
+    if not stat.S_ISREG(mode):
+        raise OutputNotWritable(f"{path} is {_kind(mode)}, not a file; give a file name to write")
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    return "a socket or other special file"
+
+
+def _remove_stale(folder: Path) -> None:
+    """Remove meishi's own temporary files that a killed run left in the folder."""
+    oldest = time.time() - STALE_TEMP_SECONDS
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if _TEMP_NAME.fullmatch(entry.name):
+                    _remove_if_stale(entry, oldest)
+    except OSError:
+        return  # creating the new temporary file will say what is wrong
+
+
+def _remove_if_stale(entry: os.DirEntry[str], oldest: float) -> None:
+    """Remove a temporary file of this user's not written to since `oldest`."""
+    try:
+        info = entry.stat(follow_symlinks=False)
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and info.st_mtime < oldest:
+            os.unlink(entry.path)
+    except OSError:
+        return  # gone already, or not ours to remove
+
+
+def _failed(path: Path, error: OSError) -> WriteFailed:
+    """The one-line error for a file the system would not let meishi write."""
+    return WriteFailed(f"cannot write {path}: {error.strerror or error}; choose another place")

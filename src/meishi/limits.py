@@ -40,3 +40,4 @@ IMAGE_PIXELS = 50_000_000  # a 12-megapixel phone photo is far below
 
 # Files meishi writes.
 FILE_NAME_BYTES = 200  # an .eml draft's file name (most file systems allow 255)
+STALE_TEMP_SECONDS = 15 * 60  # a temporary file of meishi's this old was left by a killed run

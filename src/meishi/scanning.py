@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from meishi import home
 from meishi.cardfields import CONFIDENT, CardFields, Line, Word, merge, parse_code, read_lines
 from meishi.errors import BadValue, ScanUnavailable
+from meishi.files import own_output
 from meishi.text import has_japanese
 
 if TYPE_CHECKING:
@@ -340,7 +340,6 @@ def keep_image(path: Path) -> tuple[Path, str]:
     folder = home.private_dir(home.data_dir() / "cards")
     target = folder / f"{digest[:16]}{path.suffix.lower()}"
     if not target.exists():
-        fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
+        with own_output(target) as out:
             out.write(data)
     return target, digest

@@ -90,48 +90,41 @@ def reader(path: Path | None = None) -> Iterator[sqlite3.Connection]:
 def backup(target: Path, source: Path | None = None) -> Path:
     """A consistent, owner-only copy of the database, even while meishi is in use.
 
-    SQLite's online backup API copies a snapshot; the copy is written under a
-    temporary name (created 0600 first: SQLite would make it 0644), passes
-    integrity_check, and only then is renamed to the name asked for.
+    SQLite's online backup API copies a snapshot into memory; the copy passes
+    integrity_check, and only then is written, through files.private_output, to the
+    name asked for (which may not be the database itself or another of meishi's files).
     """
+    from meishi.files import database_files, private_output
+
     source = source or home.database_path()
     if not source.exists():
         raise NothingToDo(f"nothing to back up yet: {source} does not exist")
     if not _is_current(source):
         open_store(source).close()
-    partial = target.with_name(target.name + ".partial")
-    try:
-        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
-        _copy_checked(source, partial)
-        partial.replace(target)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise BackupFailed(f"cannot write {target}: {error.strerror}") from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    copy = _copy_checked(source)
+    with private_output(target, keep=database_files(source)) as file:
+        file.write(copy)
     return target
 
 
-def _copy_checked(source: Path, copy: Path) -> None:
-    """Copy the database into the file `copy` and check the copy's integrity."""
+def _copy_checked(source: Path) -> bytearray:
+    """The database as the bytes of one self-contained file, checked for integrity."""
     original = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)
-    duplicate = sqlite3.connect(copy)
+    duplicate = sqlite3.connect(":memory:")
     try:
         prepare_connection(original)
         original.backup(duplicate)
-        duplicate.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         verdict = duplicate.execute("PRAGMA integrity_check").fetchone()[0]
+        image = bytearray(duplicate.serialize())
     finally:
         duplicate.close()
         original.close()
     if verdict != "ok":
         raise BackupFailed(f"the backup copy failed SQLite's integrity check: {verdict}")
-    fd = os.open(copy, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    # The copy keeps the source's WAL marks (header bytes 18 and 19); 1 and 1 make it a
+    # rollback-journal database, one self-contained file, as PRAGMA journal_mode=DELETE would.
+    image[18:20] = b"\x01\x01"
+    return image
 
 
 def _is_current(path: Path) -> bool:

@@ -137,7 +137,7 @@ def apology(
     from meishi import config, home
     from meishi.apology import prepare_apology
     from meishi.cli.thank import draft_panel
-    from meishi.draftbox import write_eml_files
+    from meishi.draftbox import EmlFiles, check_out_folder, write_eml_files
     from meishi.resolve import find_event
     from meishi.thank import require_me
 
@@ -147,21 +147,24 @@ def apology(
         from meishi import outbox
 
         outbox.sender_from(settings)  # refuse before drafting when sending cannot work
+    if out:
+        check_out_folder(out)
     with common.store() as store, store.write() as session:
         found = find_event(session, event)
         prepared = prepare_apology(
             session, found, me, common.today(), template, home.templates_dir()
         )
-        files = write_eml_files([(prepared.draft, found)], out, me, common.now()) if out else []
+    files = write_eml_files([(prepared.draft, found)], out, me, common.now()) if out else EmlFiles()
     if send:
         from meishi.cli.send import send_drafts
 
         assert prepared.draft.id is not None
         send_drafts([prepared.draft.id], dry_run=False, as_json=False)
-        return
-    common.console().print(draft_panel(prepared.draft, found.name))
-    for path in files:
+    else:
+        common.console().print(draft_panel(prepared.draft, found.name))
+    for path in files.written.values():
         typer.echo(f"Written to {path}")
+    files.check()
 
 
 def record(as_json: bool = common.JSON_OPTION) -> None:

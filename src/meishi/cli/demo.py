@@ -45,7 +45,7 @@ def _run() -> None:
     from meishi.cli.returning import print_verdict
     from meishi.cli.thank import print_run
     from meishi.demo import ME, populate
-    from meishi.draftbox import write_eml_files
+    from meishi.draftbox import check_out_folder, write_eml_files
     from meishi.returning import should_return
     from meishi.thank import prepare_thanks, unthanked
 
@@ -63,8 +63,9 @@ def _run() -> None:
         )
         encounters = unthanked(session, common.parse_date("yesterday"), None, today)
         run = prepare_thanks(session, encounters, me, today, None, home.templates_dir())
-        files = write_eml_files(run.letters(), out, me, common.now())
-        print_run(run, files, out)
+        check_out_folder(out)
+        write_eml_files(run.letters(), out, me, common.now()).check()
+        print_run(run, out)
         _heading("3. Should you go back? (meishi should-return SERIES)")
         for name in series:
             print_verdict(should_return(session, name, today))

@@ -10,6 +10,7 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
+    from meishi.draftbox import EmlFiles
     from meishi.models import Draft
     from meishi.thank import ThankRun
 
@@ -64,32 +65,34 @@ def thank(
             send_drafts(ids, dry_run, as_json)
         else:
             typer.echo("No one to thank: nothing to send.")
-        return
-    if as_json:
+    elif as_json:
         common.print_json(_run_json(run, files))
     else:
-        print_run(run, files, out)
+        print_run(run, out)
+    files.check()  # after the rest: one draft's file never stops the others
 
 
 def _prepare(
     since: str | None, event: str | None, template: str | None, out: Path | None
-) -> tuple[ThankRun, list[Path]]:
-    """Render and store the drafts (and write .eml files) in one transaction."""
+) -> tuple[ThankRun, EmlFiles]:
+    """Render and store the drafts in one transaction, then write the .eml files asked for."""
     from meishi import config, home
-    from meishi.draftbox import write_eml_files
+    from meishi.draftbox import EmlFiles, check_out_folder, write_eml_files
     from meishi.resolve import find_event
     from meishi.thank import prepare_thanks, require_me, unthanked
 
     me = require_me(config.load())
     today = common.today()
     start = common.parse_date(since) if since else None
+    if out:
+        check_out_folder(out)
     with common.store() as store, store.write() as session:
         met_at = find_event(session, event) if event else None
         if start is None:  # with --event alone, that event counts whatever its date
             start = met_at.date if met_at else common.parse_date("yesterday")
         encounters = unthanked(session, start, met_at, today)
         run = prepare_thanks(session, encounters, me, today, template, home.templates_dir())
-        files = write_eml_files(run.letters(), out, me, common.now()) if out else []
+    files = write_eml_files(run.letters(), out, me, common.now()) if out else EmlFiles()
     return run, files
 
 
@@ -105,9 +108,8 @@ def _mark_sent(contact_text: str, event_text: str | None) -> None:
         typer.echo(f"Recorded the thank-you to {contact.full_name} for {met_at.name} as sent.")
 
 
-def _run_json(run: ThankRun, files: list[Path]) -> dict[str, Any]:
+def _run_json(run: ThankRun, files: EmlFiles) -> dict[str, Any]:
     """The drafts and skipped people as JSON-ready values."""
-    paths = {item.draft.id: str(path) for item, path in zip(run.drafts, files, strict=False)}
     return {
         "drafts": [
             {
@@ -120,7 +122,7 @@ def _run_json(run: ThankRun, files: list[Path]) -> dict[str, Any]:
                 "template": item.draft.template,
                 "days_after": item.days_after,
                 "late": item.late,
-                "file": paths.get(item.draft.id),
+                "file": files.path_of(item.draft),
             }
             for item in run.drafts
         ],
@@ -131,7 +133,7 @@ def _run_json(run: ThankRun, files: list[Path]) -> dict[str, Any]:
     }
 
 
-def print_run(run: ThankRun, files: list[Path], out: Path | None) -> None:
+def print_run(run: ThankRun, out: Path | None) -> None:
     """Show each draft as a panel, then the skipped people and a summary."""
     if not run.drafts and not run.skipped:
         typer.echo("No one to thank: everyone met in that period has been thanked.")

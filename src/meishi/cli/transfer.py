@@ -127,7 +127,7 @@ def export(
     ] = "3.0",
 ) -> None:
     """Export contacts as vCard or CSV, or everything as JSON that import restores."""
-    from meishi.errors import BadValue, OutputNotWritable
+    from meishi.errors import BadValue
 
     if format_ not in EXPORT_FORMATS:
         raise BadValue(f"unknown format '{format_}'; use one of: {', '.join(EXPORT_FORMATS)}")
@@ -141,12 +141,9 @@ def export(
         return
     from meishi.files import private_output
 
-    try:
-        with private_output(out) as file:
-            for chunk in chunks:
-                file.write(chunk.encode("utf-8"))
-    except OSError as error:
-        raise OutputNotWritable(f"cannot write {out}: {error.strerror}") from None
+    with private_output(out) as file:
+        for chunk in chunks:
+            file.write(chunk.encode("utf-8"))
     typer.echo(f"Exported to {out}", err=True)
 
 
