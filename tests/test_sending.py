@@ -412,7 +412,7 @@ def test_without_a_usable_keyring_set_password_says_what_to_install(
     ok("config", "set", "smtp.user", USER)
     before = snapshot()
     message = error_of(fails("config", "set-password", "smtp", input=PASSWORD + "\n", code=1))
-    assert "Secret Service" in message and "keyrings.alt" in message
+    assert "Secret Service" in message and "fail Keyring" in message
     assert snapshot() == before
     assert_nowhere(PASSWORD)
 

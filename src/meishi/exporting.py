@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +29,10 @@ CSV_COLUMNS = (
     "note",
 )
 EMAIL_SEPARATOR = "; "  # several addresses in one CSV cell; import splits them again
+# What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list, and the
+# full-width forms Japanese spreadsheets also accept); such a cell gets a leading quote.
+FORMULA_STARTS = "=+-@\t\r＝＋－＠"
+_NEUTRALIZED = re.compile(f"'*[{re.escape(FORMULA_STARTS)}]")
 
 
 def cards(connection: sqlite3.Connection) -> Iterator[dict[str, Any]]:
@@ -86,14 +91,30 @@ def _org(company: str | None, department: str | None) -> list[str]:
 
 
 def csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    """The cards as CSV text, a header first, one line per contact."""
+    """The cards as CSV text, a header first, one line per contact, every cell quoted and
+    none that a spreadsheet would run as a formula."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")  # CRLF: what Excel writes and expects
+    # CRLF: what Excel writes and expects; every cell quoted, as OWASP recommends.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         values = {**row, "email": EMAIL_SEPARATOR.join(row["emails"])}
-        writer.writerow(["" if values[c] is None else values[c] for c in CSV_COLUMNS])
+        writer.writerow([formula_safe(values[c] or "") for c in CSV_COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
+
+
+def formula_safe(cell: str) -> str:
+    """The cell with a leading quote when a spreadsheet would otherwise run it as a formula.
+
+    A cell that already starts with quotes before such a character gets one more, so that
+    formula_restored gives back exactly what was written.
+    """
+    return f"'{cell}" if _NEUTRALIZED.match(cell) else cell
+
+
+def formula_restored(cell: str) -> str:
+    """A cell as it was before formula_safe: the quote it added taken off again."""
+    return cell[1:] if cell.startswith("'") and _NEUTRALIZED.match(cell, 1) else cell

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from meishi.errors import KeyringUnavailable
 
 SERVICE = "meishi"
-NO_BACKEND = (
-    "no usable keyring to keep the password in ({backend}). On Linux, install and unlock the "
-    "Secret Service (GNOME Keyring or KeePassXC), or, knowingly accepting a file-based "
-    "store, pip install keyrings.alt; macOS and Windows have a keyring built in"
+# The keyring library's own convention: a priority of 1 or more is "recommended"; below
+# it are the file-based keyrings of keyrings.alt (plaintext or weakly protected), the
+# fail keyring (nothing stored) and the null keyring (nothing kept).
+RECOMMENDED_PRIORITY = 1
+INSTALL_KEYRING = (
+    "install and unlock a real keyring: on Linux the Secret Service (GNOME Keyring, KWallet "
+    "or KeePassXC); macOS and Windows have one built in"
 )
 
 
@@ -19,15 +23,16 @@ def account(kind: str, user: str, host: str) -> str:
     return f"{kind}:{user}@{host}"
 
 
-def store_password(entry: str, password: str) -> None:
-    """Keep a password in the keyring."""
+def store_password(entry: str, password: str) -> str:
+    """Keep a password in the keyring; the name of the keyring that keeps it."""
     keyring = _usable_backend()
     try:
         keyring.set_password(SERVICE, entry, password)
     except Exception as error:  # backends raise their own types
         raise KeyringUnavailable(
-            f"the keyring refused the password: {type(error).__name__}"
+            f"the keyring ({_name(keyring)}) refused the password: {type(error).__name__}"
         ) from None
+    return _name(keyring)
 
 
 def load_password(entry: str) -> str | None:
@@ -45,11 +50,38 @@ def check_available() -> None:
 
 
 def _usable_backend() -> Any:
-    """The active keyring backend, refusing the ones that cannot keep a secret."""
+    """The keyring to use: the active one, or the first recommended one it chains; a
+    keyring that keeps passwords in a plain file, or not at all, is refused."""
     import keyring
-    from keyring.backends import fail
 
-    backend = keyring.get_keyring()
-    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 0) <= 0:
-        raise KeyringUnavailable(NO_BACKEND.format(backend=type(backend).__module__))
-    return backend
+    try:
+        active = keyring.get_keyring()
+    except Exception as error:  # the keyring chosen in its configuration cannot work here
+        chosen = os.environ.get("PYTHON_KEYRING_BACKEND") or "the one in keyringrc.cfg"
+        raise KeyringUnavailable(
+            f"the keyring chosen ({chosen}) cannot work here ({type(error).__name__}: "
+            f"{error}); {INSTALL_KEYRING}"
+        ) from None
+    # The chainer writes to the first keyring of its chain that takes the password and
+    # reads from any: use the best one alone, never a file-based one behind it.
+    candidates = getattr(active, "backends", None) or [active]
+    for backend in candidates:
+        if _recommended(backend):
+            return backend
+    raise KeyringUnavailable(
+        f"the keyring '{_name(active)}' ({type(active).__module__}) would keep the password "
+        f"in a plain file or not at all; {INSTALL_KEYRING}"
+    )
+
+
+def _recommended(backend: Any) -> bool:
+    """True for a keyring the keyring library recommends (it keeps passwords encrypted)."""
+    try:
+        return float(backend.priority) >= RECOMMENDED_PRIORITY
+    except Exception:  # a backend's priority raises when it cannot work here
+        return False
+
+
+def _name(backend: Any) -> str:
+    """A keyring's name for people."""
+    return str(getattr(backend, "name", type(backend).__name__))

@@ -14,7 +14,7 @@ from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from meishi.errors import BadValue, HeaderInjection
 
@@ -38,12 +38,20 @@ class _Policy(EmailPolicy):
     written here, with email.header's encoder, which keeps spaces inside the words.
     """
 
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        """The header to keep; text that looks encoded is kept literally, not decoded."""
+        if isinstance(value, str) and _looks_encoded(value):
+            # The parser would decode "=?utf-8?b?DQo=?=" into a line break; an encoded
+            # word holding the text decodes back to the text itself.
+            value = Header(value, "utf-8").encode(maxlinelen=0)
+        return super().header_store_parse(name, value)
+
     def fold(self, name: str, value: str) -> str:
         """The header as folded lines of text."""
         if hasattr(value, "addresses"):
             mailboxes = ", ".join(_mailbox(box, name, self.linesep) for box in value.addresses)
             return f"{name}: {mailboxes}{self.linesep}"
-        if not str(value).isascii():
+        if not str(value).isascii() or _looks_encoded(str(value)):
             return f"{name}: {_encoded_words(str(value), name, self.linesep)}{self.linesep}"
         return super().fold(name, value)
 
@@ -52,9 +60,15 @@ class _Policy(EmailPolicy):
         return self.fold(name, value).encode("ascii")
 
 
+def _looks_encoded(text: str) -> bool:
+    """True for text a mail reader would decode as RFC 2047 (=?charset?b?...?=)."""
+    return "=?" in text
+
+
 def _mailbox(address: Address, field: str, linesep: str) -> str:
-    """One mailbox for a header: an ASCII name quoted as needed, on one line; others encoded."""
-    if address.display_name.isascii():
+    """One mailbox for a header: an ASCII name quoted as needed, on one line; others (and
+    names that look encoded, which readers would decode) encoded."""
+    if address.display_name.isascii() and not _looks_encoded(address.display_name):
         return str(address)
     return f"{_encoded_words(address.display_name, field, linesep)} <{address.addr_spec}>"
 

@@ -71,8 +71,8 @@ def set_password(
         password = sys.stdin.readline().rstrip("\r\n")
     if not password:
         raise BadValue("the password is empty; nothing was stored")
-    keychain.store_password(keychain.account("smtp", user, host), password)
-    typer.echo(f"Stored the password for {user} at {host} in the keyring.")
+    keeper = keychain.store_password(keychain.account("smtp", user, host), password)
+    typer.echo(f"Stored the password for {user} at {host} in the keyring ({keeper}).")
 
 
 @app.command("list")

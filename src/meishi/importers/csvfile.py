@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from meishi.errors import BadValue
+from meishi.exporting import formula_restored
 from meishi.importers.records import FIELDS, REPEATABLE, BadRecord, CardRecord, Record
 from meishi.importers.textfile import detect_encoding, head_text, numbered_lines
 from meishi.text import blank_to_none
@@ -200,7 +201,7 @@ def _card(number: int, row: list[str], layout: Layout) -> CardRecord:
     """A card record from one row."""
     record = CardRecord(line=number)
     for column, field, value in zip(layout.header, layout.columns, row, strict=False):
-        value = value.strip()
+        value = formula_restored(value.strip())  # the quote an export put before a formula
         if field is None or not value:
             continue
         _FILL.get(field, _set)(record, field, value, column, layout.kind)
