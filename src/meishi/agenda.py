@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import asdict, dataclass
 
 from sqlmodel import Session, col, func, select
@@ -73,8 +74,9 @@ def _thank_yous(session: Session, today: dt.date) -> list[Task]:
     tasks = []
     for encounter, contact, event in session.exec(query).all():
         late = (today - event.date).days > LATE_AFTER_DAYS
+        mark = f"meishi thank --mark-sent {_word(contact.full_name)} --event {event.id}"
         command = (
-            f'meishi send, or meishi thank --mark-sent "{contact.full_name}" --event {event.id}'
+            f"meishi send, or {mark}"
             if encounter.id in drafted
             else f"meishi thank --event {event.id}"
         )
@@ -102,7 +104,7 @@ def _decisions(session: Session, today: dt.date) -> list[Task]:
             continue
         seen.add(series)
         text = f"Decide whether to go back to {series}: next on {event.date}"
-        tasks.append(Task("decide", event.date, text, f'meishi should-return "{series}"'))
+        tasks.append(Task("decide", event.date, text, f"meishi should-return {_word(series)}"))
     return tasks
 
 
@@ -117,3 +119,8 @@ def _undecided(session: Session, series: str) -> bool:
         select(func.max(Decision.decided_at)).where(Decision.series == series)
     ).one()
     return asked is None or asked.astimezone().date() < last_visit
+
+
+def _word(text: str) -> str:
+    """Text as one shell word to paste: double-quoted, or single-quoted if it holds $ ` \\ " !."""
+    return shlex.quote(text) if set(text) & set('"$`\\!') else f'"{text}"'

@@ -4,6 +4,8 @@ Every error a user can cause derives from MeishiError and carries the exit
 code the CLI returns: 2 for bad usage or input, 1 for other failures.
 """
 
+import errno
+
 
 class MeishiError(Exception):
     """Something the user can fix; the message says what and how."""
@@ -75,13 +77,36 @@ class ImportRefused(MeishiError):
     """A file held a bad record, so nothing of it was imported."""
 
 
-class BackupFailed(MeishiError):
-    """The backup copy could not be written or did not pass SQLite's integrity check."""
+class DatabaseDamaged(MeishiError):
+    """The database file is damaged, cut short, or not a meishi database at all."""
+
+
+class DatabaseBusy(MeishiError):
+    """Another meishi kept the database's write lock for longer than meishi waits."""
 
     exit_code = 1
 
 
-class WriteFailed(MeishiError):
-    """The system would not let a file be written: no space, no permission, a read error."""
+class Unavailable(MeishiError):
+    """A file or folder meishi needs cannot be used: permissions, a full disk, a missing folder."""
 
     exit_code = 1
+
+
+# What to do about the failures a user's machine can cause, by errno.
+_OS_ADVICE = {
+    errno.EACCES: "permission denied; check who owns it and its permissions",
+    errno.EPERM: "permission denied; check who owns it and its permissions",
+    errno.EROFS: "the file system is read-only",
+    errno.ENOSPC: "the disk is full; free some space and try again",
+    errno.EDQUOT: "your disk quota is used up; free some space and try again",
+    errno.ENOTDIR: "part of the path is a file, not a folder; check MEISHI_HOME",
+    errno.EEXIST: "it is a file where a folder is needed; check MEISHI_HOME",
+    errno.EISDIR: "it is a folder, not a file",
+}
+
+
+def os_failure(error: OSError, what: str | None = None) -> Unavailable:
+    """An operating-system failure on a file (or on `what`), in the user's words."""
+    advice = _OS_ADVICE.get(error.errno or 0, (error.strerror or str(error)).lower())
+    return Unavailable(f"cannot use {what or error.filename or 'a file'}: {advice}")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from meishi import home
-from meishi.errors import OutputNotWritable, WriteFailed
+from meishi.errors import OutputNotWritable, Unavailable
 from meishi.limits import FILE_NAME_BYTES, STALE_TEMP_SECONDS
 
 # .NAME.<16 hex digits>.partial: the hex part is what tells meishi's own temporary files
@@ -180,6 +180,6 @@ def _remove_if_stale(entry: os.DirEntry[str], oldest: float) -> None:
         return  # gone already, or not ours to remove
 
 
-def _failed(path: Path, error: OSError) -> WriteFailed:
+def _failed(path: Path, error: OSError) -> Unavailable:
     """The one-line error for a file the system would not let meishi write."""
-    return WriteFailed(f"cannot write {path}: {error.strerror or error}; choose another place")
+    return Unavailable(f"cannot write {path}: {error.strerror or error}; choose another place")

@@ -10,12 +10,19 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from meishi import home
-from meishi.errors import BackupFailed, DatabaseTooNew, NothingToDo
+from meishi.errors import (
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseTooNew,
+    MeishiError,
+    NothingToDo,
+    Unavailable,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -32,13 +39,14 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.path = Path(engine.url.database or "")
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; nothing it does is committed."""
         from sqlmodel import Session
 
-        with Session(self.engine, expire_on_commit=False) as session:
+        with database_errors(self.path), Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
@@ -47,7 +55,11 @@ class Store:
         from sqlmodel import Session
 
         immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        with Session(immediate, expire_on_commit=False) as session, session.begin():
+        with (
+            database_errors(self.path),
+            Session(immediate, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     def close(self) -> None:
@@ -59,9 +71,11 @@ def open_store(path: Path | None = None) -> Store:
     """Open (creating if needed) the database and bring its schema up to date."""
     path = path or home.database_path()
     _create_private_file(path)
+    _refuse_foreign(path)
     engine = _sqlite_engine(path)
     try:
-        _migrate(engine)
+        with database_errors(path):
+            _migrate(engine)
     except BaseException:
         engine.dispose()
         raise
@@ -78,13 +92,57 @@ def reader(path: Path | None = None) -> Iterator[sqlite3.Connection]:
     path = path or home.database_path()
     if not _is_current(path):
         open_store(path).close()
-    connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    with database_errors(path):
+        connection = _read_only(path)
+        try:
+            prepare_connection(connection)
+            connection.row_factory = sqlite3.Row
+            yield connection
+        finally:
+            connection.close()
+
+
+@contextmanager
+def database_errors(path: Path) -> Iterator[None]:
+    """SQLite failing on the database file becomes one named error saying what to do."""
     try:
-        prepare_connection(connection)
-        connection.row_factory = sqlite3.Row
-        yield connection
-    finally:
-        connection.close()
+        yield
+    except Exception as error:
+        cause = getattr(error, "orig", error)  # SQLAlchemy wraps the sqlite3 error
+        problem = database_problem(path, cause) if isinstance(cause, sqlite3.Error) else None
+        if problem is None:
+            raise
+        raise problem from None
+
+
+# What to do when SQLite cannot use the database file, by SQLite's primary result code.
+_FILE_ADVICE = {
+    sqlite3.SQLITE_READONLY: "it or its folder is read-only; make both writable (chmod u+w)",
+    sqlite3.SQLITE_CANTOPEN: "check that it and its folder exist and that you may write them",
+    sqlite3.SQLITE_PERM: "permission denied; check who owns it and its permissions",
+    sqlite3.SQLITE_FULL: "the disk is full; free some space and try again",
+    sqlite3.SQLITE_IOERR: "the disk failed to read or write it; check the disk",
+}
+
+
+def database_problem(path: Path, error: sqlite3.Error) -> MeishiError | None:
+    """What SQLite's error means for the database file, or None when it is not the file's."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF  # the primary result code
+    if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        return damaged(path, str(error))
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return DatabaseBusy(f"another meishi is writing to {path}; try again when it is done")
+    if code in _FILE_ADVICE:
+        return Unavailable(f"cannot use {path}: {_FILE_ADVICE[code]}")
+    return None
+
+
+def damaged(path: Path, detail: str) -> DatabaseDamaged:
+    """The database file is damaged: say so, and how to get going again."""
+    return DatabaseDamaged(
+        f"{path} is damaged or not a meishi database ({detail}); move it aside, then copy "
+        "a backup (meishi backup makes them) in its place, or let meishi start a new one"
+    )
 
 
 def backup(target: Path, source: Path | None = None) -> Path:
@@ -101,7 +159,8 @@ def backup(target: Path, source: Path | None = None) -> Path:
         raise NothingToDo(f"nothing to back up yet: {source} does not exist")
     if not _is_current(source):
         open_store(source).close()
-    copy = _copy_checked(source)
+    with database_errors(source):  # a damaged page shows while copying or checking
+        copy = _copy_checked(source)
     with private_output(target, keep=database_files(source)) as file:
         file.write(copy)
     return target
@@ -109,7 +168,7 @@ def backup(target: Path, source: Path | None = None) -> Path:
 
 def _copy_checked(source: Path) -> bytearray:
     """The database as the bytes of one self-contained file, checked for integrity."""
-    original = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)
+    original = _read_only(source)
     duplicate = sqlite3.connect(":memory:")
     try:
         prepare_connection(original)
@@ -119,25 +178,39 @@ def _copy_checked(source: Path) -> bytearray:
     finally:
         duplicate.close()
         original.close()
-    if verdict != "ok":
-        raise BackupFailed(f"the backup copy failed SQLite's integrity check: {verdict}")
+    if verdict != "ok":  # the copy holds the database's pages as they are
+        raise damaged(source, f"SQLite's integrity check: {verdict}")
     # The copy keeps the source's WAL marks (header bytes 18 and 19); 1 and 1 make it a
     # rollback-journal database, one self-contained file, as PRAGMA journal_mode=DELETE would.
     image[18:20] = b"\x01\x01"
     return image
 
 
+def _refuse_foreign(path: Path) -> None:
+    """Refuse a file that is not a meishi database, reading it only (SQLite would convert it)."""
+    with database_errors(path), closing(_read_only(path)) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    if tables and "alembic_version" not in tables:
+        raise DatabaseDamaged(
+            f"{path} is not a meishi database: it holds another program's tables; "
+            "move it aside, or point MEISHI_HOME at another folder"
+        )
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A plain connection that cannot write to the database."""
+    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+
+
 def _is_current(path: Path) -> bool:
     """True when the database exists at this meishi's schema revision."""
     if not path.exists():
         return False
-    connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError:
+        with closing(_read_only(path)) as connection:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:  # open_store() says what is wrong with it
         return False
-    finally:
-        connection.close()
     return row == (SCHEMA_REVISION,)
 
 
@@ -145,8 +218,11 @@ def _create_private_file(path: Path) -> None:
     """Create the database folder (0700) and file (0600) before SQLite does."""
     home.private_dir(path.parent)
     # SQLite gives its -wal and -shm files the permissions of the main file.
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:  # left as it is: a read-only database can still be read
+        if not path.is_file():
+            raise Unavailable(f"cannot use {path}: it is not a file; move it aside") from None
 
 
 def _sqlite_engine(path: Path) -> Engine:

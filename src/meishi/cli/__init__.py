@@ -4,30 +4,94 @@ Only typer is imported at module level here and in the command modules, so
 that `meishi --help` starts fast; heavy libraries load inside the commands.
 """
 
-from typing import Any
+import contextlib
+import errno
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any, NoReturn, TextIO, cast
 
 import typer
 from typer.core import TyperGroup
 
 from meishi.cli import common
-from meishi.errors import MeishiError
+from meishi.errors import MeishiError, os_failure
 
 
 class MeishiGroup(TyperGroup):
     """A command group that turns meishi's named errors into one line and an exit code."""
 
     def invoke(self, ctx: Any) -> Any:
-        """Run the command; a MeishiError becomes a one-line message on stderr."""
+        """Run the command; a MeishiError or a failing file becomes a one-line message on stderr."""
+        stdout = sys.stdout
+        sys.stdout = cast(TextIO, _Output(stdout))
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not after exit
+            return result
         except MeishiError as error:
-            typer.echo(f"meishi: {one_line(str(error))}", err=True)
-            raise typer.Exit(error.exit_code) from None
+            _fail(error)
+        except OutputFailed as failure:
+            _discard(stdout)
+            if failure.error.errno == errno.EPIPE:  # `| head`: the reader has what it wanted
+                raise typer.Exit(0) from None
+            _fail(os_failure(failure.error, "the output"))
+        except OSError as error:
+            _fail(os_failure(error))
+        finally:
+            sys.stdout = stdout
 
 
-def one_line(text: str) -> str:
-    """Text with control characters shown as escapes, so a message stays one line."""
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+def _fail(error: MeishiError) -> NoReturn:
+    """Say what went wrong in one line on stderr and exit with the error's code."""
+    typer.echo(f"meishi: {common.shown(str(error), one_line=True)}", err=True)
+    raise typer.Exit(error.exit_code) from None
+
+
+class OutputFailed(Exception):
+    """Writing meishi's own output failed: a full disk, a closed pipe."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Output:
+    """stdout while a command runs, its failures told apart from those of other files."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        """Write text to stdout."""
+        with _output_failures():
+            return self.stream.write(text)
+
+    def flush(self) -> None:
+        """Flush stdout."""
+        with _output_failures():
+            self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        """Everything else, as stdout has it."""
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def _output_failures() -> Iterator[None]:
+    """An OSError raised here is the output's (and, unlike BrokenPipeError, Rich lets it pass)."""
+    try:
+        yield
+    except OSError as error:
+        raise OutputFailed(error) from None
+
+
+def _discard(stdout: TextIO) -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):  # not a real file, e.g. under a test runner
+        os.dup2(devnull, stdout.fileno())
+    os.close(devnull)
 
 
 app = common.command_group(

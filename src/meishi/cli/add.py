@@ -89,7 +89,7 @@ def add(
             topics=tuple(topic or ()),
             note=note,
         )
-    typer.echo(_report(_save(met_at, card)))
+    common.echo(_report(_save(met_at, card)))
 
 
 def _event_meant(text: str | None) -> int:
@@ -105,7 +105,7 @@ def _event_meant(text: str | None) -> int:
         if found is None:
             raise NotFound("no event has started yet; add one: meishi event add NAME --date DATE")
         if text is None:
-            typer.echo(f"Event: #{found.id} {describe(found)} (the latest; --event to choose)")
+            common.echo(f"Event: #{found.id} {describe(found)} (the latest; --event to choose)")
         assert found.id is not None
         return found.id
 
@@ -181,7 +181,7 @@ def _ask_emails() -> tuple[str, ...]:
         try:
             emails.append(normalize_email(address))
         except MeishiError as error:
-            typer.echo(f"  {error}", err=True)
+            common.echo(f"  {error}", err=True)
     return tuple(emails)
 
 
@@ -194,7 +194,7 @@ def _ask_language() -> str | None:
 
 def _ask_lines(label: str) -> tuple[str, ...]:
     """Lines until an empty one."""
-    typer.echo(f"{label}:")
+    common.echo(f"{label}:")
     lines: list[str] = []
     while line := _ask(">"):
         lines.append(line)
@@ -235,12 +235,12 @@ def _add_scanned(
             if value:
                 scanned.fields.fields.pop(key, None)
                 scanned.fields.set(key, value)
-        typer.echo(f"{scanned.path}:{' (QR code)' if scanned.from_code else ''}")
+        common.echo(f"{scanned.path}:{' (QR code)' if scanned.from_code else ''}")
         card = _review(scanned.fields, extra) if ask else _as_read(scanned.fields, extra)
         if card is None:
             failed.append(f"{scanned.path} (no name read; run without --yes to type it)")
             continue
-        typer.echo(_report(_save(met_at, card, scanned)))
+        common.echo(_report(_save(met_at, card, scanned)))
     if failed:
         raise BadValue(f"not added: {'; '.join(failed)}")
 
@@ -268,7 +268,7 @@ def _as_read(read: CardFields, extra: CardInput) -> CardInput | None:
 
     for name in FIELDS:
         if value := read.get(name):
-            typer.echo(f"  {name.replace('_', ' ')}: {value}{'' if read.sure(name) else ' (?)'}")
+            common.echo(f"  {name.replace('_', ' ')}: {value}{'' if read.sure(name) else ' (?)'}")
     if not read.get("name"):
         return None
     return card_input(read, extra.topics, extra.note, extra.lang)
@@ -283,7 +283,7 @@ def _review(read: CardFields, extra: CardInput) -> CardInput:
     for name in FIELDS:
         label = f"{name.replace('_', ' ').capitalize()}{'' if read.sure(name) else ' ?'}"
         while (problem := _problem(name, answer := _ask_field(label, read.get(name)))) is not None:
-            typer.echo(f"  {problem}", err=True)
+            common.echo(f"  {problem}", err=True)
         read.fields.pop(name, None)
         if answer != "-":
             read.set(name, answer)
@@ -292,8 +292,9 @@ def _review(read: CardFields, extra: CardInput) -> CardInput:
 
 
 def _ask_field(label: str, value: str | None) -> str:
-    """One field, its reading offered as the default."""
-    return typer.prompt(label, default=value or "", show_default=bool(value)).strip()
+    """One field, its reading offered as the default (shown as text: a QR code may hold escapes)."""
+    offered = f" [{common.shown(value, one_line=True)}]" if value else ""
+    return typer.prompt(label + offered, default=value or "", show_default=False).strip()
 
 
 def _problem(name: str, answer: str) -> str | None:

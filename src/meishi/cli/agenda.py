@@ -34,4 +34,4 @@ def print_agenda(tasks: list[Task]) -> None:
     if not tasks:
         typer.echo("Nothing to do: every thank-you is sent and nothing is owed.")
     for number, task in enumerate(tasks, start=1):
-        typer.echo(f"{number}. {task.text}\n   → {task.command}")
+        common.echo(f"{number}. {task.text}\n   → {task.command}")

@@ -71,7 +71,7 @@ def _change(
     with common.store() as store, store.write() as session:
         event = find_event(session, event_text)
         change = change_attendance(session, event, status, common.now(), at, reason, window)
-        typer.echo(_said(event, change))
+        common.echo(_said(event, change))
 
 
 def _said(event: Event, change: Change) -> str:
@@ -108,7 +108,7 @@ def apologized(
     with common.store() as store, store.write() as session:
         found = find_event(session, event)
         settle_apology(session, found, how, common.now())
-        typer.echo(f"Recorded your apology ({how}) for {found.name}.")
+        common.echo(f"Recorded your apology ({how}) for {found.name}.")
 
 
 def paid(
@@ -122,7 +122,7 @@ def paid(
     with common.store() as store, store.write() as session:
         found = find_event(session, event)
         obligation = settle_fee(session, found, amount, common.now())
-        typer.echo(f"Recorded ¥{obligation.paid:,} paid for {found.name}.")
+        common.echo(f"Recorded ¥{obligation.paid:,} paid for {found.name}.")
 
 
 def apology(
@@ -163,7 +163,7 @@ def apology(
     else:
         common.console().print(draft_panel(prepared.draft, found.name))
     for path in files.written.values():
-        typer.echo(f"Written to {path}")
+        common.echo(f"Written to {path}")
     files.check()
 
 
@@ -211,13 +211,13 @@ def _print_record(result: Record, owed: list[dict[str, object]]) -> None:
     for label, rates in (("organizer", result.by_organizer), ("series", result.by_series)):
         for name, rate in rates.items():
             if rate.incidents:
-                typer.echo(f"  {label} {name}: {_percent(rate)}")
+                common.echo(f"  {label} {name}: {_percent(rate)}")
     for item in owed:
         event = item["event"]
         what = "an apology" if item["kind"] == "apology" else f"the ¥{item['amount']:,} fee"
-        typer.echo(f"Still owed: {what} for {event['name']} ({event['date']})")  # type: ignore[index]
+        common.echo(f"Still owed: {what} for {event['name']} ({event['date']})")  # type: ignore[index]
     for warning in result.warnings:
-        typer.echo(f"Warning: {warning}")
+        common.echo(f"Warning: {warning}")
     if not result.warnings and not owed:
         typer.echo("Nothing owed, no pattern: organizers can count on you.")
 

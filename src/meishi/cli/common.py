@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -64,16 +65,57 @@ def store() -> Iterator[Store]:
         opened.close()
 
 
+# What would act on a terminal instead of being seen, or hide or reorder what is seen:
+# C0 and C1 controls and DEL, bidi marks and overrides, zero-width characters, line and
+# paragraph separators, and lone surrogates (which cannot even be encoded). As regex ranges.
+_C0 = r"\x00-\x1f"
+_OTHER_HIDDEN = (
+    r"\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff"
+)
+_HIDDEN_IN_CELL = re.compile(f"[{_C0}{_OTHER_HIDDEN}]")
+_HIDDEN_IN_TEXT = re.compile(rf"(?![\n\t])[{_C0}{_OTHER_HIDDEN}]")  # a note may have lines
+_HIDDEN_IN_JSON = re.compile(f"[{_OTHER_HIDDEN}]")  # json.dumps escapes C0 itself
+
+
+def shown(value: object, one_line: bool = False) -> str:
+    """User data as display text: characters that would act on a terminal appear escaped."""
+    text = "" if value is None else str(value)
+    pattern = _HIDDEN_IN_CELL if one_line else _HIDDEN_IN_TEXT
+    return pattern.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    """A character as Python writes it in a string: \\x1b, \\u202e."""
+    return repr(match[0])[1:-1]
+
+
+def echo(text: str, err: bool = False) -> None:
+    """Print a line holding user data, shown as text (see shown())."""
+    typer.echo(shown(text), err=err)
+
+
 def print_json(data: Any) -> None:
-    """Print data as indented JSON, Japanese left readable."""
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """Print data as indented JSON, Japanese left readable, hidden characters as \\u escapes."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    typer.echo(_HIDDEN_IN_JSON.sub(lambda match: f"\\u{ord(match[0]):04x}", text))
 
 
 def console() -> Console:
-    """A rich console for output (imported only when output needs it)."""
+    """A rich console for output (imported only when output needs it).
+
+    Print only renderables built from rich.text.Text (see as_text()): a plain string
+    would be parsed as markup, and a name like 'Tanaka [/]' would crash it.
+    """
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, markup=False, emoji=False)
+
+
+def as_text(value: object, style: str = "") -> Any:
+    """User data as a rich Text: never parsed as markup, hidden characters escaped."""
+    from rich.text import Text
+
+    return Text(shown(value, one_line=True), style=style)
 
 
 def is_terminal() -> bool:
@@ -83,16 +125,26 @@ def is_terminal() -> bool:
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "") -> int:
     """A table on a terminal; plain tab-separated lines when piped. How many rows it printed."""
-    cells = (["" if cell is None else str(cell) for cell in row] for row in rows)
+    cells = (_cells(row) for row in rows)
     if not is_terminal():
         return _write_lines("\t".join(row) for row in cells)
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(*headers, title=title or None, box=None, header_style="bold")
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*map(Text, row))  # Text: a cell is never parsed as markup
     console().print(table)
     return table.row_count
+
+
+def _cells(row: Sequence[Any]) -> list[str]:
+    """A row's values as display text, each on one line (see shown())."""
+    texts = ["" if cell is None else str(cell) for cell in row]
+    # Every hidden character is unprintable: most rows are done with one quick test.
+    if "".join(texts).isprintable():
+        return texts
+    return [shown(text, one_line=True) for text in texts]
 
 
 def _write_lines(lines: Iterable[str], batch: int = 2000) -> int:

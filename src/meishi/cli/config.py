@@ -21,10 +21,10 @@ def set_(
     from meishi import config
 
     stored = config.set_value(key, value)
-    typer.echo(f"{key} = {stored}")
+    common.echo(f"{key} = {stored}")
     warning = config.unencrypted_warning(config.load())
     if warning and key in ("smtp.host", "smtp.security"):
-        typer.echo(warning, err=True)
+        common.echo(warning, err=True)
 
 
 @app.command("get")
@@ -34,9 +34,9 @@ def get(key: Annotated[str, typer.Argument(help="A setting, e.g. me.name.")]) ->
 
     value = config.get(key)
     if value is None:
-        typer.echo(f"{key} is not set", err=True)
+        common.echo(f"{key} is not set", err=True)
         raise typer.Exit(1)
-    typer.echo(value)
+    common.echo(value)
 
 
 @app.command("unset")
@@ -45,7 +45,7 @@ def unset(key: Annotated[str, typer.Argument(help="A setting, e.g. me.title.")])
     from meishi import config
 
     removed = config.unset(key)
-    typer.echo(f"{key} removed" if removed else f"{key} was not set")
+    common.echo(f"{key} removed" if removed else f"{key} was not set")
 
 
 @app.command("set-password")
@@ -66,13 +66,13 @@ def set_password(
         raise MissingSetting("set smtp.host and smtp.user first: meishi config set smtp.user NAME")
     keychain.check_available()
     if sys.stdin.isatty():
-        password = typer.prompt(f"Password for {user} at {host}", hide_input=True)
+        password = typer.prompt(common.shown(f"Password for {user} at {host}"), hide_input=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     if not password:
         raise BadValue("the password is empty; nothing was stored")
     keeper = keychain.store_password(keychain.account("smtp", user, host), password)
-    typer.echo(f"Stored the password for {user} at {host} in the keyring ({keeper}).")
+    common.echo(f"Stored the password for {user} at {host} in the keyring ({keeper}).")
 
 
 @app.command("list")
@@ -84,8 +84,8 @@ def list_(as_json: bool = common.JSON_OPTION) -> None:
     if as_json:
         common.print_json({key: values.get(key) for key in config.SETTINGS})
         return
-    typer.echo(f"# {home.config_path()}")
+    common.echo(f"# {home.config_path()}")
     for key, meaning in config.SETTINGS.items():
         value = values.get(key)
         shown = "(not set)" if value is None else value.replace("\n", "\\n")
-        typer.echo(f"{key} = {shown}    # {meaning}")
+        common.echo(f"{key} = {shown}    # {meaning}")

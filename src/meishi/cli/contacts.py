@@ -69,7 +69,7 @@ def _print_page(page: Page, as_json: bool, empty: str) -> None:
         common.print_json(list(page.rows))
         return
     if not page.total:
-        typer.echo(empty)
+        common.echo(empty)
         return
     table = (
         (c["id"], c["name"], c["company"], c["title"], ", ".join(c["emails"])) for c in page.rows
@@ -102,26 +102,26 @@ CARD_LABELS = ("reading", "company", "department", "title", "phone", "lang", "no
 
 def _print_detail(detail: dict[str, Any]) -> None:
     """Print a contact's card and encounters as text."""
-    typer.echo(f"#{detail['id']} {detail['name']}")
+    common.echo(f"#{detail['id']} {detail['name']}")
     for label in CARD_LABELS:
         if detail.get(label):
-            typer.echo(f"  {label}: {detail[label]}")
+            common.echo(f"  {label}: {detail[label]}")
     for address in detail["emails"]:
-        typer.echo(f"  email: {address}")
+        common.echo(f"  email: {address}")
     for image in detail.get("card_images", ()):
-        typer.echo(f"  card image: {image['path']}")
+        common.echo(f"  card image: {image['path']}")
         for label, value in image["fields"].items():
-            typer.echo(f"    {label.replace('_', ' ')}: {value}")
+            common.echo(f"    {label.replace('_', ' ')}: {value}")
     if not detail["encounters"]:
         typer.echo("No encounters recorded.")
     for encounter in detail["encounters"]:
         event = encounter["event"]
-        typer.echo(f"Met at #{event['id']} {event['name']} ({event['date']})")
+        common.echo(f"Met at #{event['id']} {event['name']} ({event['date']})")
         for topic in encounter["topics"]:
-            typer.echo(f"  - {topic}")
+            common.echo(f"  - {topic}")
         if encounter["note"]:
-            typer.echo(f"  note: {encounter['note']}")
-        typer.echo(f"  thank-you: {_thank_text(encounter['thank_you'])}")
+            common.echo(f"  note: {encounter['note']}")
+        common.echo(f"  thank-you: {_thank_text(encounter['thank_you'])}")
 
 
 def _thank_text(state: dict[str, Any]) -> str:

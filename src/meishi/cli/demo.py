@@ -77,7 +77,7 @@ def _run() -> None:
 
 def _heading(text: str) -> None:
     """A step heading."""
-    common.console().rule(f"[bold]{text}", align="left")
+    common.console().rule(common.as_text(text, style="bold"), align="left")
 
 
 def _restore(name: str, value: str | None) -> None:

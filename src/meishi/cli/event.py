@@ -50,7 +50,7 @@ def add(
     )
     with common.store() as store, store.write() as session:
         event = add_event(session, given, common.now())
-        typer.echo(f"Added event #{event.id} {describe(event)} ({event.attendance})")
+        common.echo(f"Added event #{event.id} {describe(event)} ({event.attendance})")
 
 
 @app.command("edit")
@@ -88,7 +88,7 @@ def edit(
         found = find_event(session, event)
         changed = edit_event(session, found, changes)
         what = ", ".join(changed) if changed else "nothing (the values were the same)"
-        typer.echo(f"Changed {what} of event #{found.id} {describe(found)}")
+        common.echo(f"Changed {what} of event #{found.id} {describe(found)}")
 
 
 @app.command("list")
@@ -140,15 +140,15 @@ def _hhmm(event: Event) -> str:
 def _print_detail(detail: dict[str, Any]) -> None:
     """Print an event's detail as text."""
     labels = ("date", "time", "place", "series", "organizer", "organizer_email", "fee")
-    typer.echo(f"#{detail['id']} {detail['name']}")
+    common.echo(f"#{detail['id']} {detail['name']}")
     for label in labels:
         if detail.get(label) is not None:
-            typer.echo(f"  {label.replace('_', ' ')}: {detail[label]}")
+            common.echo(f"  {label.replace('_', ' ')}: {detail[label]}")
     typer.echo(f"People met ({len(detail['people'])}):")
     for person in detail["people"]:
         topics = ", ".join(person["topics"]) or "no topics recorded"
-        typer.echo(f"  #{person['id']} {person['name']} — {topics} [{person['thank_you']}]")
+        common.echo(f"  #{person['id']} {person['name']} — {topics} [{person['thank_you']}]")
     typer.echo("Organizer follow-up:" if detail["follow_ups"] else "No organizer follow-up yet.")
     for follow_up in detail["follow_ups"]:
         note = f" — {follow_up['note']}" if follow_up["note"] else ""
-        typer.echo(f"  {follow_up['date']} {follow_up['kind']}{note}")
+        common.echo(f"  {follow_up['date']} {follow_up['kind']}{note}")

@@ -44,7 +44,7 @@ def followup(
     with common.store() as store, store.write() as session:
         found = find_event(session, event)
         record_follow_up(session, found, kind, on, note, common.today())
-        typer.echo(f"Recorded for {found.name} ({found.date}): {FOLLOW_UP_KINDS[kind]} on {on}.")
+        common.echo(f"Recorded for {found.name} ({found.date}): {FOLLOW_UP_KINDS[kind]} on {on}.")
 
 
 def should_return(
@@ -67,21 +67,21 @@ def should_return(
 def print_verdict(verdict: Verdict) -> None:
     """The verdict in one coloured line, then its reasons."""
     if not common.is_terminal():
-        typer.echo(f"{verdict.verdict}: {VERDICT_WORDS[verdict.verdict]} — {verdict.series}")
+        common.echo(f"{verdict.verdict}: {VERDICT_WORDS[verdict.verdict]} — {verdict.series}")
         for reason in verdict.reasons:
-            typer.echo(f"  • {reason.text}")
+            common.echo(f"  • {reason.text}")
         return
     from rich.table import Table
     from rich.text import Text
 
     style = VERDICT_STYLES.get(verdict.verdict, "bold")
     headline = Text.assemble((verdict.verdict, style), f": {VERDICT_WORDS[verdict.verdict]}")
-    headline.append(f" — {verdict.series}")
+    headline.append(common.shown(f" — {verdict.series}", one_line=True))
     reasons = Table.grid(padding=(0, 1))  # a hanging indent keeps wrapped reasons readable
     reasons.add_column(justify="right", width=3)
     reasons.add_column(overflow="fold")
     for reason in verdict.reasons:
-        reasons.add_row("•", Text(reason.text))
+        reasons.add_row("•", common.as_text(reason.text))
     output = common.console()
     output.print(headline)
     output.print(reasons)

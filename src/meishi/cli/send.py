@@ -75,7 +75,7 @@ def _warn_if_unencrypted() -> None:
 
     warning = config.unencrypted_warning(config.load())
     if warning:
-        typer.echo(warning, err=True)
+        common.echo(warning, err=True)
 
 
 def _show_dry_run(planned: list[tuple[Draft, int]], as_json: bool) -> None:
@@ -88,7 +88,7 @@ def _show_dry_run(planned: list[tuple[Draft, int]], as_json: bool) -> None:
         common.print_json({"dry_run": True, "messages": rows})
         return
     for row in rows:
-        typer.echo(
+        common.echo(
             f"would send draft #{row['draft']} to {row['to']}: {row['subject']} "
             f"({row['size']} bytes)"
         )
@@ -114,7 +114,9 @@ def _show_report(queued: list[Queued], report: SendReport, as_json: bool) -> Non
         return
     for item in queued:
         if item.reason:
-            typer.echo(f"not queued: draft #{item.draft.id} to {item.draft.to_addr}: {item.reason}")
+            common.echo(
+                f"not queued: draft #{item.draft.id} to {item.draft.to_addr}: {item.reason}"
+            )
     for label, messages in (
         ("sent", report.sent),
         ("FAILED", report.failed),
@@ -123,8 +125,8 @@ def _show_report(queued: list[Queued], report: SendReport, as_json: bool) -> Non
     ):
         for message in messages:
             error = f" — {message.last_error}" if message.last_error else ""
-            typer.echo(f"{label}: #{message.id} to {message.to_addr}: {message.subject}{error}")
-    typer.echo(_summary(report))
+            common.echo(f"{label}: #{message.id} to {message.to_addr}: {message.subject}{error}")
+    common.echo(_summary(report))
 
 
 def _summary(report: SendReport) -> str:
@@ -161,7 +163,7 @@ def outbox_list(ctx: typer.Context, as_json: bool = common.JSON_OPTION) -> None:
     ]
     common.print_table(("id", "state", "to", "subject", "when", "server said"), table)
     for state in sorted({r["state"] for r in rows}):
-        typer.echo(f"{state}: {STATE_MEANINGS[state]}", err=True)
+        common.echo(f"{state}: {STATE_MEANINGS[state]}", err=True)
 
 
 @outbox_app.command("retry")

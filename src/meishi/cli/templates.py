@@ -23,7 +23,7 @@ def list_(as_json: bool = common.JSON_OPTION) -> None:
         )
         return
     common.print_table(("name", "origin", "path"), [(t.name, t.origin, t.path) for t in found])
-    typer.echo(f"Your own templates go in {home.templates_dir()} (NAME.j2).", err=True)
+    common.echo(f"Your own templates go in {home.templates_dir()} (NAME.j2).", err=True)
 
 
 @app.command("show")

@@ -105,7 +105,7 @@ def _mark_sent(contact_text: str, event_text: str | None) -> None:
         contact = find_contact(session, contact_text)
         event = find_event(session, event_text) if event_text else None
         _, met_at = mark_sent(session, contact, event, common.now())
-        typer.echo(f"Recorded the thank-you to {contact.full_name} for {met_at.name} as sent.")
+        common.echo(f"Recorded the thank-you to {contact.full_name} for {met_at.name} as sent.")
 
 
 def _run_json(run: ThankRun, files: EmlFiles) -> dict[str, Any]:
@@ -143,9 +143,9 @@ def print_run(run: ThankRun, out: Path | None) -> None:
         late = f"late: {item.days_after} days after; the day after is best" if item.late else ""
         output.print(draft_panel(item.draft, item.event.name, late))
     for skipped in run.skipped:
-        typer.echo(f"Skipped {skipped.contact.full_name} ({skipped.event.name}): {skipped.reason}")
+        common.echo(f"Skipped {skipped.contact.full_name} ({skipped.event.name}): {skipped.reason}")
     where = f"; written to {out}" if out else "; add --out DIR to save them as .eml files"
-    typer.echo(f"{len(run.drafts)} draft(s) ready{where if run.drafts else ''}.")
+    common.echo(f"{len(run.drafts)} draft(s) ready{where if run.drafts else ''}.")
 
 
 def draft_panel(draft: Draft, event_name: str, warning: str = "") -> Any:
@@ -154,8 +154,9 @@ def draft_panel(draft: Draft, event_name: str, warning: str = "") -> Any:
     from rich.text import Text
 
     text = Text()
-    text.append(f"To: {draft.to_name} <{draft.to_addr}>\n", style="bold")
-    text.append(f"Subject: {draft.subject}\n\n", style="bold")
-    text.append(draft.body)
-    title = f"draft #{draft.id} · {event_name}{' — ' + warning if warning else ''}"
+    text.append(common.shown(f"To: {draft.to_name} <{draft.to_addr}>\n"), style="bold")
+    text.append(common.shown(f"Subject: {draft.subject}\n\n"), style="bold")
+    text.append(common.shown(draft.body))
+    # A Text title: a plain string title would be parsed as markup.
+    title = common.as_text(f"draft #{draft.id} · {event_name}{' — ' + warning if warning else ''}")
     return Panel(text, title=title, title_align="left", border_style="red" if warning else "")

@@ -81,21 +81,21 @@ def _print_report(report: ImportReport, dry_run: bool) -> None:
     if report.restored:
         parts = [f"{n} {table.replace('_', ' ')}" for table, n in report.restored.items() if n]
         parts = parts or ["nothing new"]
-    typer.echo(f"{report.path} ({report.format}): {would}{', '.join(parts)}")
+    common.echo(f"{report.path} ({report.format}): {would}{', '.join(parts)}")
     if dry_run:
         _print_names("new", report.created)
         _print_names("merged", report.merged)
         _print_names("new event", report.events_created)
     for problem in report.skipped:
-        typer.echo(f"  skipped {problem}")
+        common.echo(f"  skipped {problem}")
 
 
 def _print_names(label: str, tally: Tally) -> None:
     """The names counted, a line each, and how many were not listed."""
     for name in tally.names:
-        typer.echo(f"  {label}: {name}")
+        common.echo(f"  {label}: {name}")
     if tally.count > len(tally.names):
-        typer.echo(f"  … and {tally.count - len(tally.names)} more {label}")
+        common.echo(f"  … and {tally.count - len(tally.names)} more {label}")
 
 
 def _report_json(report: ImportReport) -> dict[str, object]:
@@ -137,14 +137,14 @@ def export(
     chunks = _export_chunks(format_, version)
     if out is None:
         for chunk in chunks:
-            typer.echo(chunk, nl=False)
+            typer.echo(chunk, nl=False)  # an export is exact, byte for byte
         return
     from meishi.files import private_output
 
     with private_output(out) as file:
         for chunk in chunks:
             file.write(chunk.encode("utf-8"))
-    typer.echo(f"Exported to {out}", err=True)
+    common.echo(f"Exported to {out}", err=True)
 
 
 def _export_vdir(folder: Path, version: str) -> None:
@@ -158,7 +158,7 @@ def _export_vdir(folder: Path, version: str) -> None:
     for row, text in zip(rows, exporting.vcards(iter(rows), version), strict=True):
         with private_output(folder / f"meishi-contact-{row['id']}.vcf") as file:
             file.write(text.encode("utf-8"))
-    typer.echo(f"Exported {len(rows)} contacts to {folder}", err=True)
+    common.echo(f"Exported {len(rows)} contacts to {folder}", err=True)
 
 
 def _export_chunks(format_: str, version: str) -> list[str]:
@@ -192,7 +192,7 @@ def backup(
         file = home.private_dir(home.data_dir() / "backups") / name
     elif file.is_dir():
         file = file / name
-    typer.echo(f"Backed up to {copy(file)}")
+    common.echo(f"Backed up to {copy(file)}")
 
 
 def merge(
@@ -208,4 +208,4 @@ def merge(
         label = f"#{gone.id} {gone.full_name}"
         filled = merge_contacts(session, kept, gone)
         extra = f"; filled in {', '.join(filled)}" if filled else ""
-        typer.echo(f"Merged {label} into #{kept.id} {kept.full_name}{extra}")
+        common.echo(f"Merged {label} into #{kept.id} {kept.full_name}{extra}")
