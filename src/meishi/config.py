@@ -6,8 +6,9 @@ import os
 import tomllib
 from pathlib import Path
 
-from meishi import home
+from meishi import home, limits
 from meishi.errors import BadValue
+from meishi.validation import check_text
 
 # Every setting meishi reads, with what it is for; nothing else may be set.
 SETTINGS: dict[str, str] = {
@@ -81,10 +82,11 @@ def clean_value(key: str, value: str) -> str:
 
     check_key(key)
     if key == "me.signature":
-        return value.replace("\\n", "\n").strip()
+        signature = value.replace("\\n", "\n")
+        return check_text(signature, f"setting {key}", limits.SETTING_CHARS, lines=True)
     if key in HEADER_BOUND and "\\n" in value:
         raise BadValue(f"{key} must be one line; remove the \\n")
-    mail.check_header_value(value, key, "setting")
+    value = check_text(value, f"setting {key}", limits.SETTING_CHARS)
     checks = {
         "me.email": mail.check_email,
         "smtp.port": _port,
@@ -92,7 +94,7 @@ def clean_value(key: str, value: str) -> str:
         "send.pause": _pause,
         "cancel.window_hours": _hours,
     }
-    return checks.get(key, str)(value.strip())
+    return checks.get(key, str)(value)
 
 
 def unencrypted_warning(settings: dict[str, str]) -> str | None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from meishi.errors import Ambiguous, NotFound
 from meishi.text import escape_like
+from meishi.validation import id_in
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -73,8 +74,9 @@ def _find(connection: sqlite3.Connection, kind: str, text: str) -> int:
     """Resolve text against one table: id first, then exact name, then prefix."""
     table, column, labels, listing = KINDS[kind]
     text = text.strip()
-    if text.isdigit():
-        row = connection.execute(f"SELECT id FROM {table} WHERE id = ?", (int(text),)).fetchone()
+    key = id_in(text)
+    if key is not None:
+        row = connection.execute(f"SELECT id FROM {table} WHERE id = ?", (key,)).fetchone()
         if row is not None:
             return int(row[0])
     pattern = escape_like(text)

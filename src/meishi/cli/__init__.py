@@ -16,13 +16,28 @@ from meishi.errors import MeishiError
 class MeishiGroup(TyperGroup):
     """A command group that turns meishi's named errors into one line and an exit code."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Refuse an argument that is not valid UTF-8 before any command sees it."""
+        from meishi.validation import check_arguments
+
+        try:
+            check_arguments(args)
+        except MeishiError as error:
+            raise refusal(error) from None
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
         """Run the command; a MeishiError becomes a one-line message on stderr."""
         try:
             return super().invoke(ctx)
         except MeishiError as error:
-            typer.echo(f"meishi: {one_line(str(error))}", err=True)
-            raise typer.Exit(error.exit_code) from None
+            raise refusal(error) from None
+
+
+def refusal(error: MeishiError) -> typer.Exit:
+    """Say what went wrong in one line on stderr; the exit (with the error's code) to raise."""
+    typer.echo(f"meishi: {one_line(str(error))}", err=True)
+    return typer.Exit(error.exit_code)
 
 
 def one_line(text: str) -> str:
