@@ -131,7 +131,7 @@ def check_date(day: dt.date, what: str = "date") -> dt.date:
     """A date from limits.EARLIEST_YEAR to limits.LATEST_YEAR."""
     if not limits.EARLIEST_YEAR <= day.year <= limits.LATEST_YEAR:
         raise BadDate(
-            f"the {what} {day.isoformat()} is out of range; give a date from "
+            f"the {what} {day.isoformat()[:10]} is out of range; give a date from "
             f"{limits.EARLIEST_YEAR} to {limits.LATEST_YEAR}"
         )
     return day
