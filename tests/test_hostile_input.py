@@ -318,7 +318,7 @@ RESTORE_ATTACKS: dict[str, tuple[Any, str]] = {
     "rows-not-a-list": ({"contacts": {"id": 1}}, "contacts: expected a list of rows"),
     "row-not-an-object": ({"contacts": ["田中"]}, "contacts[0]: expected a row"),
     "date-year-1": (
-        {"contacts": [{**CONTACT, "created_at": "0001-01-01T00:00:00"}]},
+        {"contacts": [{**CONTACT, "created_at": "0001-01-01T00:00:00+00:00"}]},
         "contacts[0].created_at: the date 0001-01-01 is out of range",
     ),
     "event-year-1": ({"events": [{**EVENT, "date": "0001-01-01"}]}, "is out of range"),

@@ -275,7 +275,7 @@ def _fields(
 
 # What a JSON value must be for each column type, in words.
 EXPECTED = {
-    dt.datetime: "a date and time (ISO 8601)",
+    dt.datetime: "a date and time with its zone (ISO 8601: 2026-01-10T10:00:00+09:00)",
     dt.date: "a date (YYYY-MM-DD)",
     dt.time: "a time (HH:MM)",
     bool: "true or false",
@@ -309,6 +309,8 @@ def _converted(kind: type, value: Any) -> Any:
         if not isinstance(value, str):
             raise TypeError(value)
         converted = kind.fromisoformat(value)
+        if kind is dt.datetime and converted.tzinfo is None:
+            raise ValueError(value)  # a moment without its zone is no moment (and not stored)
         if isinstance(converted, dt.date):
             check_date(converted)
         return converted
