@@ -166,8 +166,9 @@ def test_paid_refuses_an_impossible_amount_before_saying_recorded(amount: str) -
         ("me.signature", "山田\\n\x1b]0;pwned\x07", "me.signature contains"),
         ("me.signature", "s" * 2001, "2,001 characters long"),
         ("smtp.host", "h" * 2001, "2,001 characters long"),
+        ("smtp.port", "²", "invalid port"),
     ],
-    ids=["name-zero-width", "company-bidi", "signature", "long-sig", "long-host"],
+    ids=["name-zero-width", "company-bidi", "signature", "long-sig", "long-host", "port"],
 )
 def test_hostile_settings_are_refused(key: str, value: str, words: str) -> None:
     set_me()
@@ -216,6 +217,23 @@ def test_an_id_no_row_can_have_is_not_found(
     set_me()
     ok("config", "set", "smtp.host", "127.0.0.1")  # send and retry check the settings first
     assert "no " in refused(*[part.format(id=number) for part in command])
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("contacts", "show"),
+        ("contacts", "list", "--event"),
+        ("event", "show"),
+        ("register",),
+        ("should-return",),
+        ("thank", "--mark-sent"),
+        ("merge", "1"),
+    ],
+)
+def test_a_name_longer_than_any_name_is_not_found(met: int, command: tuple[str, ...]) -> None:
+    set_me()
+    assert "no " in refused(*command, "x" * 60_000)  # SQLite refuses such a LIKE pattern
 
 
 @pytest.mark.parametrize("command", [("contacts", "list"), ("search", "田中")])

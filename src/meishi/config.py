@@ -122,7 +122,7 @@ def checked(settings: dict[str, str], key: str, default: str) -> str:
 
 def _port(value: str) -> str:
     """A TCP port number."""
-    if not value.isdigit() or not 0 < int(value) < 65536:
+    if not value.isdecimal() or not 0 < int(value) < 65536:
         raise BadValue(f"invalid port '{value}'; use a number such as 587 or 465")
     return str(int(value))
 

@@ -309,7 +309,7 @@ def _converted(kind: type, value: Any) -> Any:
         if not isinstance(value, str):
             raise TypeError(value)
         converted = kind.fromisoformat(value)
-        if kind is dt.datetime and converted.tzinfo is None:
+        if isinstance(converted, dt.datetime) and converted.tzinfo is None:
             raise ValueError(value)  # a moment without its zone is no moment (and not stored)
         if isinstance(converted, dt.date):
             check_date(converted)
