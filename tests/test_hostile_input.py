@@ -528,6 +528,17 @@ def test_send_dry_run_lists_what_was_queued_earlier(tmp_path: Path) -> None:
         assert [m.rcpt_tos for m in running.received()] == [("taro@example.jp",)]
 
 
+def test_send_dry_run_skips_the_drafts_send_would_skip(server: SmtpServer) -> None:
+    add_event("AI勉強会", -1)
+    add_person("AI勉強会", "田中 太郎", "--email", "taro@example.jp")
+    ok("thank")
+    ok("thank", "--mark-sent", "田中 太郎")  # sent by hand: never again through meishi
+    planned = json_of(ok("send", "1", "--dry-run", "--json"))
+    assert planned["messages"] == [] and len(planned["skipped"]) == 1
+    assert json_of(ok("send", "1", "--json"))["skipped"] == planned["skipped"]
+    assert server.received() == []
+
+
 @pytest.mark.parametrize("state", ["hacked", "", "x" * 300])
 def test_outbox_shows_a_state_it_does_not_know(state: str) -> None:
     set_me()

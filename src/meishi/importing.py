@@ -29,14 +29,6 @@ FORGET_EVERY = 1000
 EXCHANGE_EVENT = "名刺交換 {date}"  # the event a card-exchange date (Eight's 名刺交換日) names
 
 
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back, carrying its report."""
-
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__("dry run")
-        self.report = report
-
-
 LISTED = 50  # names kept for the report; a big file's are counted, not listed
 
 
@@ -80,13 +72,8 @@ def import_source(
 ) -> ImportReport:
     """Import one file in one transaction; a bad record refuses it whole unless skip_bad."""
     report = ImportReport(str(source.path), source.format)
-    try:
-        with store.write() as session:
-            _apply_all(session, source.records(), report, now, event_name, skip_bad)
-            if dry_run:
-                raise _DryRun(report)
-    except _DryRun as rolled_back:
-        return rolled_back.report
+    with store.rehearsal() if dry_run else store.write() as session:
+        _apply_all(session, source.records(), report, now, event_name, skip_bad)
     return report
 
 

@@ -151,8 +151,6 @@ def _why_not_queue(session: Session, draft: Draft) -> str:
     """Why a draft must not be queued (empty when it may be)."""
     if draft.state == RESTORED:
         return "it came from an imported file; draft it again (meishi thank, meishi apology) first"
-    if draft.state == SENT:
-        return "it was sent already"
     if draft.encounter_id is not None:
         encounter = session.get(Encounter, draft.encounter_id)
         if encounter is not None and encounter.thanked_at is not None:
@@ -163,7 +161,9 @@ def _why_not_queue(session: Session, draft: Draft) -> str:
     else:
         query = query.where(OutboxMessage.draft_id == draft.id)
     existing = session.exec(query).first()
-    return f"already in the outbox as #{existing.id} ({existing.state})" if existing else ""
+    if existing is not None:
+        return f"already in the outbox as #{existing.id} ({existing.state})"
+    return "it was sent already" if draft.state == SENT else ""
 
 
 def _queue(session: Session, draft: Draft, me: dict[str, str], now: dt.datetime) -> OutboxMessage:
@@ -202,38 +202,31 @@ class Planned:
     size: int  # bytes
 
 
-class _Rollback(Exception):
-    """Raised inside the transaction of a dry run to undo it, carrying what it found."""
-
-    def __init__(self, skipped: list[Queued], planned: list[Planned]) -> None:
-        super().__init__("dry run")
-        self.skipped, self.planned = skipped, planned
-
-
 def dry_run(
     store: Store, draft_ids: list[int], me: dict[str, str], now: dt.datetime
 ) -> tuple[list[Queued], list[Planned]]:
-    """(drafts not queued, messages sent) as `send` would have them; nothing is stored.
+    """(drafts it would not queue, messages it would send) as `send` would have them;
+    nothing is stored.
 
     The run is queued in a transaction that is rolled back, through the very functions
     `send` uses, so that the two always agree.
     """
-    try:
-        with store.write() as session:
-            queued = enqueue(session, pending_drafts(session, draft_ids), me, now)
-            session.flush()
-            fresh = {id_of(q.message): q.draft for q in queued if q.message is not None}
-            planned = [
-                _planned(message, fresh.get(id_of(message)))
-                for message in session.exec(
-                    select(OutboxMessage)
-                    .where(col(OutboxMessage.id).in_(sendable_ids(session)))
-                    .order_by(col(OutboxMessage.id))
-                )
-            ]
-            raise _Rollback([q for q in queued if q.reason], planned)
-    except _Rollback as undone:
-        return undone.skipped, undone.planned
+    with store.rehearsal() as session:
+        queued = enqueue(session, pending_drafts(session, draft_ids), me, now)
+        session.flush()
+        fresh = {id_of(q.message): q.draft for q in queued if q.message is not None}
+        planned = [
+            _planned(message, fresh.get(id_of(message)))
+            for message in session.exec(
+                select(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(sendable_ids(session)))
+                .order_by(col(OutboxMessage.id))
+            )
+        ]
+        skipped = [q for q in queued if q.reason]
+        for item in skipped:  # kept as they are, past the rollback
+            session.expunge(item.draft)
+    return skipped, planned
 
 
 def _planned(message: OutboxMessage, draft: Draft | None) -> Planned:
