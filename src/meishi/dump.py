@@ -1,4 +1,4 @@
-"""The JSON dump: everything meishi holds, written out and restored exactly.
+"""The JSON dump: everything meishi holds, written out exactly, restored after every check.
 
 Format (documented in docs/usage.md): an object with "meishi": 1 and one list
 per table, rows in id order with every column; a contact carries its "emails",
