@@ -496,7 +496,9 @@ def test_json_export_import_into_empty_home_is_identical(
     ok("import", str(first))
     second = tmp_path / "again.json"
     ok("export", "--format", "json", "--out", str(second))
-    assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+    # A pending draft from a file is a record until drafted again here: it is never sent as is.
+    expected = first.read_text(encoding="utf-8").replace('"state": "draft"', '"state": "restored"')
+    assert second.read_text(encoding="utf-8") == expected
     before = db_dump()
     ok("import", str(first))  # into a store that has it all: nothing doubles
     assert db_dump() == before

@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from meishi import home
+from meishi import home, limits
 from meishi.cardfields import CardFields
 from meishi.contacts import CardInput
 from meishi.models import CardImage, Contact, id_of
+from meishi.validation import check_choice, check_text
 
 # Fields read from a card that the contact has no column for; kept with the image.
 EXTRA_FIELDS = ("mobile", "fax", "url", "postal_code", "address")
@@ -41,10 +42,21 @@ def extras(read: CardFields) -> dict[str, str]:
     return {name: value for name in EXTRA_FIELDS if (value := read.get(name))}
 
 
+def check_extras(fields: dict[str, str]) -> dict[str, str]:
+    """The extra fields of a card, checked as the card's own fields are (a QR code may lie)."""
+    for name in fields:
+        check_choice(name, EXTRA_FIELDS, "card field")
+    return {
+        name: check_text(value, name.replace("_", " "), limits.CARD_FIELD_CHARS)
+        for name, value in fields.items()
+    }
+
+
 def attach(
     session: Session, contact: Contact, stored: Path, sha256: str, fields: dict[str, str]
 ) -> CardImage:
     """Link a kept image to the contact (once per image)."""
+    fields = check_extras(fields)
     query = select(CardImage).where(CardImage.contact_id == contact.id, CardImage.sha256 == sha256)
     image = session.exec(query).first()
     if image is None:

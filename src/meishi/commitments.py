@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from meishi import limits
 from meishi.attendance import (
     ATTENDED,
     CANCELLED,
@@ -24,6 +25,7 @@ from meishi.attendance import (
 )
 from meishi.errors import BadValue, NotFound, NothingToDo
 from meishi.models import AttendanceChange, Event, Obligation, id_of
+from meishi.validation import check_amount, check_choice, optional_text
 
 APOLOGY, FEE = "apology", "fee"
 # An event added after it took place is assumed attended until you say otherwise.
@@ -64,6 +66,7 @@ def change_attendance(
     window: dt.timedelta = LAST_MINUTE_WINDOW,
 ) -> Change:
     """Move your status for an event, creating obligations after a last-minute cancellation."""
+    reason = optional_text(reason, "reason", limits.REASON_CHARS)
     current = REGISTERED if _assumed(session, event) else event.attendance
     check_change(event.name, current, new, has_started(event, now))
     when = at or now
@@ -142,8 +145,7 @@ def open_obligations(session: Session, event: Event | None = None) -> list[Oblig
 
 def settle_apology(session: Session, event: Event, how: str, now: dt.datetime) -> Obligation:
     """Record that you apologized to the organizer."""
-    if how not in APOLOGY_WAYS:
-        raise BadValue(f"unknown way '{how}'; use one of: {', '.join(APOLOGY_WAYS)}")
+    check_choice(how, APOLOGY_WAYS, "way")
     obligation = _to_settle(session, event, APOLOGY)
     obligation.settled_at, obligation.how = now, how
     return obligation
@@ -151,10 +153,12 @@ def settle_apology(session: Session, event: Event, how: str, now: dt.datetime) -
 
 def settle_fee(session: Session, event: Event, amount: int | None, now: dt.datetime) -> Obligation:
     """Record that you paid the fee for the seat you left empty."""
+    if amount is not None:  # checked before anything else: a refusal leaves the store as it was
+        check_amount(amount, "amount", "give the yen paid with --amount", smallest=1)
     obligation = _to_settle(session, event, FEE)
     paid = obligation.amount if amount is None else amount
-    if paid is None or paid <= 0:
-        raise BadValue(f"invalid amount {paid}; give the yen paid with --amount")
+    if not paid:
+        raise BadValue(f"no fee is recorded for {event.name}; give the yen paid with --amount")
     obligation.settled_at, obligation.paid = now, paid
     return obligation
 

@@ -5,8 +5,9 @@ import math
 import tomllib
 from pathlib import Path
 
-from meishi import home
+from meishi import home, limits
 from meishi.errors import BadValue
+from meishi.validation import check_text
 
 # Every setting meishi reads, with what it is for; nothing else may be set.
 SETTINGS: dict[str, str] = {
@@ -80,10 +81,11 @@ def clean_value(key: str, value: str) -> str:
 
     check_key(key)
     if key == "me.signature":
-        return value.replace("\\n", "\n").strip()
+        signature = value.replace("\\n", "\n")
+        return check_text(signature, f"setting {key}", limits.SETTING_CHARS, lines=True)
     if key in HEADER_BOUND and "\\n" in value:
         raise BadValue(f"{key} must be one line; remove the \\n")
-    mail.check_header_value(value, key, "setting")
+    value = check_text(value, f"setting {key}", limits.SETTING_CHARS)
     checks = {
         "me.email": mail.check_email,
         "smtp.port": _port,
@@ -91,7 +93,7 @@ def clean_value(key: str, value: str) -> str:
         "send.pause": _pause,
         "cancel.window_hours": _hours,
     }
-    return checks.get(key, str)(value.strip())
+    return checks.get(key, str)(value)
 
 
 def unencrypted_warning(settings: dict[str, str]) -> str | None:
@@ -119,7 +121,7 @@ def checked(settings: dict[str, str], key: str, default: str) -> str:
 
 def _port(value: str) -> str:
     """A TCP port number."""
-    if not value.isdigit() or not 0 < int(value) < 65536:
+    if not value.isdecimal() or not 0 < int(value) < 65536:
         raise BadValue(f"invalid port '{value}'; use a number such as 587 or 465")
     return str(int(value))
 

@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from meishi import mail
+from meishi import limits, mail
 from meishi.errors import BadValue
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, utcnow
 from meishi.search import CARD_COLUMNS, card_json
-from meishi.text import blank_to_none, fold, required, split_name
+from meishi.text import blank_to_none, fold, split_name
+from meishi.validation import (
+    check_chars,
+    check_choice,
+    check_count,
+    check_text,
+    optional_text,
+    required_text,
+)
 
 LANGUAGES = ("ja", "en")
 # Card fields that may be filled in later from a card with the same email.
 CARD_FIELDS = ("reading", "company", "department", "title", "phone", "lang")
-# Single-line fields: a line break here is never legitimate and could reach a header.
-SINGLE_LINE = ("name", "reading", "company", "department", "title", "phone")
+# The card's one-line texts (a line break here is never legitimate and could reach a
+# header), each with its longest length.
+CARD_TEXTS = {
+    "reading": limits.NAME_CHARS,
+    "company": limits.CARD_FIELD_CHARS,
+    "department": limits.CARD_FIELD_CHARS,
+    "title": limits.CARD_FIELD_CHARS,
+    "phone": limits.CARD_FIELD_CHARS,
+}
 
 
 @dataclass(frozen=True)
@@ -50,21 +66,35 @@ class AddResult:
 
 def normalize_email(address: str) -> str:
     """A checked address, lower-cased so the same mailbox is one contact."""
-    return mail.check_email(address.strip()).lower()
+    address = check_text(address, "email", limits.EMAIL_CHARS)
+    return mail.check_email(address).lower()
 
 
 def check_card(card: CardInput) -> CardInput:
     """The card with its fields validated and emails normalized."""
-    name = required(card.name, "name")
-    for field_name in SINGLE_LINE:  # checked before stripping: a leading CR/LF is refused too
-        value = card.name if field_name == "name" else getattr(card, field_name)
-        if value:
-            mail.check_header_value(value, field_name, f"contact '{name}'")
-    if card.lang is not None and card.lang not in LANGUAGES:
-        raise BadValue(f"unknown language '{card.lang}'; use ja or en")
-    emails = tuple(dict.fromkeys(normalize_email(e) for e in card.emails if e.strip()))
-    topics = tuple(dict.fromkeys(t.strip() for t in card.topics if t.strip()))
-    return CardInput(**{**card.__dict__, "name": name, "emails": emails, "topics": topics})
+    name = required_text(card.name, "name", limits.NAME_CHARS)
+    texts = {key: optional_text(getattr(card, key), key, most) for key, most in CARD_TEXTS.items()}
+    if card.lang is not None:
+        check_choice(card.lang, LANGUAGES, "language")
+    emails, topics = check_emails(card.emails), check_topics(card.topics)
+    note = optional_text(card.note, "note", limits.NOTE_CHARS, lines=True)
+    return replace(card, name=name, emails=emails, topics=topics, note=note, **texts)
+
+
+def check_emails(emails: Iterable[str]) -> tuple[str, ...]:
+    """A card's emails checked and normalized, each once, no more than a contact may hold."""
+    given = dict.fromkeys(check_chars(e, "email").strip() for e in emails)
+    given.pop("", None)
+    check_count(len(given), limits.EMAILS_PER_CONTACT, "emails", "the card")  # before each check
+    return tuple(dict.fromkeys(normalize_email(e) for e in given))
+
+
+def check_topics(topics: Iterable[str]) -> tuple[str, ...]:
+    """The topics of a meeting checked, each once, no more than a meeting may hold."""
+    checked = dict.fromkeys(check_text(topic, "topic", limits.TOPIC_CHARS) for topic in topics)
+    checked.pop("", None)
+    check_count(len(checked), limits.TOPICS_PER_ENCOUNTER, "topics", "the meeting")
+    return tuple(checked)
 
 
 def add_card(session: Session, event: Event, card: CardInput, now: dt.datetime) -> AddResult:
@@ -162,9 +192,11 @@ def _fill_empty(contact: Contact, card: CardInput) -> list[str]:
 def _add_emails(session: Session, contact: Contact, emails: tuple[str, ...]) -> None:
     """Give the contact any of these emails it does not have yet."""
     known = emails_of(session, contact)
-    for position, address in enumerate(emails, start=len(known)):
-        if address not in known:
-            session.add(ContactEmail(contact_id=id_of(contact), address=address, position=position))
+    new = [address for address in emails if address not in known]
+    owner = f"contact '{contact.full_name}'"
+    check_count(len(known) + len(new), limits.EMAILS_PER_CONTACT, "emails", owner, would=True)
+    for position, address in enumerate(new, start=len(known)):
+        session.add(ContactEmail(contact_id=id_of(contact), address=address, position=position))
     session.flush()
 
 
@@ -188,6 +220,8 @@ def _add_topics(session: Session, encounter: Encounter, topics: tuple[str, ...])
     """Append the topics the encounter does not have yet; how many were new."""
     known = topics_of(session, encounter)
     new = [topic for topic in topics if topic not in known]
+    count = len(known) + len(new)
+    check_count(count, limits.TOPICS_PER_ENCOUNTER, "topics", "the meeting", would=True)
     for position, text in enumerate(new, start=len(known)):
         session.add(Topic(encounter_id=id_of(encounter), position=position, text=text))
     session.flush()

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TypeAlias
 
 from meishi.errors import BadDate, BadValue
+from meishi.validation import check_date
 
 ACCEPTED_FORMS = (
     "2026-11-28, 11/28, 11月28日, today, yesterday, tomorrow, 3 days ago, in 3 days, "
@@ -162,7 +163,7 @@ def parse_date(text: str, today: date) -> date:
         raise BadDate(f"no such date {shown!r}; use one of: {ACCEPTED_FORMS}") from err
     if found is None:
         raise BadDate(f"unknown date {shown!r}; use one of: {ACCEPTED_FORMS}")
-    return found
+    return check_date(found)
 
 
 _CLOCK = re.compile(r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)", re.ASCII)

@@ -15,13 +15,17 @@ from meishi.errors import MeishiError, OutputNotWritable
 from meishi.files import fit_bytes, private_output, try_writing_in
 from meishi.limits import FILE_NAME_BYTES
 from meishi.models import Draft, Event, id_of, utcnow
+from meishi.outbox import RESTORED
 
 EML = ".eml"
+# Drafts that drafting again renders anew: pending ones, and those copied from a file
+# (which become pending only once drafted here).
+REDRAFTABLE = ("draft", RESTORED)
 
 
 def save_draft(session: Session, fresh: Draft) -> Draft:
     """Store a draft, updating the pending one for the same purpose rather than adding a twin."""
-    query = select(Draft).where(Draft.kind == fresh.kind, Draft.state == "draft")
+    query = select(Draft).where(Draft.kind == fresh.kind, col(Draft.state).in_(REDRAFTABLE))
     if fresh.encounter_id is not None:  # a thank-you: one per encounter
         query = query.where(Draft.encounter_id == fresh.encounter_id)
     else:  # to an organizer: one per event
@@ -31,7 +35,8 @@ def save_draft(session: Session, fresh: Draft) -> Draft:
         session.add(fresh)
         session.flush()
         return fresh
-    changed = False
+    changed = stored.state != "draft"
+    stored.state = "draft"
     for name in ("template", "to_name", "to_addr", "subject", "body"):
         if getattr(stored, name) != getattr(fresh, name):
             setattr(stored, name, getattr(fresh, name))

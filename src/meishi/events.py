@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlmodel import Session, and_, col, or_, select
 
-from meishi import mail
+from meishi import limits, mail
 from meishi.commitments import initial_status
 from meishi.contacts import emails_of, thank_state, topics_of
 from meishi.errors import BadValue
 from meishi.models import Contact, Encounter, Event, OrganizerFollowUp, id_of
-from meishi.text import blank_to_none, required
+from meishi.validation import check_amount, check_choice, check_date, optional_text, required_text
 
 FOLLOW_UP_KINDS = {
     "thanks": "the organizer thanked participants",
@@ -37,26 +37,27 @@ class EventInput:
     fee: int | None = None
 
 
-# Single-line fields: they reach subjects and headers (the organizer's name is an apology's To).
-EVENT_SINGLE_LINE = ("name", "place", "series", "organizer_name")
+# Optional one-line texts: they reach subjects and headers (the organizer's name is an
+# apology's To).
+EVENT_TEXTS = ("place", "series", "organizer_name")
 
 
 def check_event(given: EventInput) -> EventInput:
-    """The event's fields validated: one-line texts, a fee of 0 or more, a valid email."""
-    name = required(given.name, "event name")
-    for field_name in EVENT_SINGLE_LINE:  # checked before stripping: a leading CR/LF too
-        value = getattr(given, field_name)
-        if value:
-            mail.check_header_value(value, field_name.replace("_", " "), f"event '{name}'")
-    if given.fee is not None and given.fee < 0:
-        raise BadValue(f"invalid fee {given.fee}; give the fee in yen, 0 or more")
+    """The event's fields validated: every way an event comes in (typed, imported, restored)."""
+    name = required_text(given.name, "event name", limits.EVENT_FIELD_CHARS)
+    texts: dict[str, Any] = {
+        key: optional_text(getattr(given, key), key.replace("_", " "), limits.EVENT_FIELD_CHARS)
+        for key in EVENT_TEXTS
+    }
+    email = optional_text(given.organizer_email, "organizer email", limits.EMAIL_CHARS)
+    if given.fee is not None:
+        check_amount(given.fee, "fee", "give the fee in yen")
     return replace(
         given,
         name=name,
-        place=blank_to_none(given.place),
-        series=blank_to_none(given.series),
-        organizer_name=blank_to_none(given.organizer_name),
-        organizer_email=mail.check_email(given.organizer_email) if given.organizer_email else None,
+        date=check_date(given.date, "event date"),
+        organizer_email=mail.check_email(email) if email else None,
+        **texts,
     )
 
 
@@ -102,15 +103,14 @@ def record_follow_up(
     session: Session, event: Event, kind: str, on: dt.date, note: str | None, today: dt.date
 ) -> OrganizerFollowUp:
     """Record what the organizer did after an event."""
-    if kind not in FOLLOW_UP_KINDS:
-        raise BadValue(f"unknown follow-up '{kind}'; use one of: {', '.join(FOLLOW_UP_KINDS)}")
+    check_choice(kind, FOLLOW_UP_KINDS, "follow-up")
+    check_date(on)
     if on < event.date:
         raise BadValue(f"{on} is before the event ({event.date}); a follow-up comes after it")
     if on > today:
         raise BadValue(f"{on} is in the future; record a follow-up once it has happened")
-    follow_up = OrganizerFollowUp(
-        event_id=id_of(event), kind=kind, date=on, note=blank_to_none(note)
-    )
+    note = optional_text(note, "note", limits.NOTE_CHARS, lines=True)
+    follow_up = OrganizerFollowUp(event_id=id_of(event), kind=kind, date=on, note=note)
     session.add(follow_up)
     session.flush()
     return follow_up

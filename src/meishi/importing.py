@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from meishi import limits
 from meishi.contacts import CardInput, check_card, meet, upsert_contact
 from meishi.errors import ImportRefused, MeishiError
 from meishi.events import EventInput, add_event
@@ -20,18 +22,11 @@ from meishi.importers.records import BadRecord, CardRecord, DumpRecord, EventRec
 from meishi.models import Contact, Event, utcnow
 from meishi.store import Store
 from meishi.text import blank_to_none, has_japanese
+from meishi.validation import optional_text
 
 # The session forgets rows it has flushed every so many records: a big file streams.
 FORGET_EVERY = 1000
 EXCHANGE_EVENT = "名刺交換 {date}"  # the event a card-exchange date (Eight's 名刺交換日) names
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back, carrying its report."""
-
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__("dry run")
-        self.report = report
 
 
 LISTED = 50  # names kept for the report; a big file's are counted, not listed
@@ -77,13 +72,8 @@ def import_source(
 ) -> ImportReport:
     """Import one file in one transaction; a bad record refuses it whole unless skip_bad."""
     report = ImportReport(str(source.path), source.format)
-    try:
-        with store.write() as session:
-            _apply_all(session, source.records(), report, now, event_name, skip_bad)
-            if dry_run:
-                raise _DryRun(report)
-    except _DryRun as rolled_back:
-        return rolled_back.report
+    with store.rehearsal() if dry_run else store.write() as session:
+        _apply_all(session, source.records(), report, now, event_name, skip_bad)
     return report
 
 
@@ -117,7 +107,9 @@ def _apply_records(
     """Apply the records one by one, refusing the file or noting each bad one."""
     for count, record in enumerate(records, start=1):
         try:
-            _apply(session, record, report, now, event, exchanges)
+            # Skipping a bad record must undo what it wrote before it was found bad.
+            with session.begin_nested() if skip_bad else nullcontext():
+                _apply(session, record, report, now, event, exchanges)
         except MeishiError as error:
             problem = f"{report.path}:{record.line}: {error}"
             if not skip_bad:
@@ -168,9 +160,9 @@ def _apply_card(
     exchanges: dict[dt.date, Event],
 ) -> None:
     """Merge a card into the contact it duplicates (or add it), and link it to its event."""
-    card = check_card(card_input(record))
+    card, note = check_card(card_input(record)), contact_note(record)
     contact, created, filled = upsert_contact(session, card)
-    noted = _add_note(contact, contact_note(record))
+    noted = _add_note(contact, note)
     met_at = event or _exchange_event(session, record.met_on, now, exchanges)
     met = meet(session, contact, met_at) if met_at is not None else False
     report.encounters += met
@@ -215,7 +207,7 @@ def contact_note(record: CardRecord) -> str | None:
     tags = list(dict.fromkeys(record.tags))
     if tags:
         lines.append("Tags: " + ", ".join(tags))
-    return "\n".join(lines) or None
+    return optional_text("\n".join(lines), "note", limits.NOTE_CHARS, lines=True)
 
 
 def _add_note(contact: Contact, note: str | None) -> bool:

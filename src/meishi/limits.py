@@ -12,6 +12,9 @@ EVENT_FIELD_CHARS = 300  # an event's name, series, place, organizer
 TOPIC_CHARS = 500  # one topic talked about
 NOTE_CHARS = 10_000  # a note on a contact, an encounter or a follow-up
 REASON_CHARS = 500  # a cancellation reason
+EMAIL_CHARS = 254  # one email address (RFC 5321's bound on a path)
+LINE_CHARS = 1_000  # other one-line text: a draft's subject, a Message-ID, a template name
+SETTING_CHARS = 2_000  # one setting's value (a signature is a few lines)
 
 # How many of a repeatable thing one record may hold.
 EMAILS_PER_CONTACT = 20

@@ -5,7 +5,6 @@ import email.utils
 import ipaddress
 import smtplib
 import ssl
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from email.message import EmailMessage
 from email.policy import EmailPolicy
 from typing import TYPE_CHECKING, Any
 
+from meishi import validation
 from meishi.errors import BadValue, HeaderInjection
 
 if TYPE_CHECKING:
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 # Used for Message-IDs when the sender's domain is unknown; never the machine's hostname,
 # which would leak it and is often not a real domain anyway.
 FALLBACK_DOMAIN = "meishi.invalid"
-# Line breaks that unicodedata does not class as control characters (Cc).
-_LINE_SEPARATORS = frozenset("\u2028\u2029")
 
 
 class _Policy(EmailPolicy):
@@ -82,14 +80,12 @@ _POLICY = _Policy(linesep="\r\n")
 
 
 def check_header_value(value: str, field: str, owner: str, *, fix: str | None = None) -> str:
-    """value, if it has no line break or control character that could forge a header."""
-    for char in value:
-        if unicodedata.category(char) == "Cc" or char in _LINE_SEPARATORS:
-            how = f"fix it with {fix}" if fix else "remove it and try again"
-            raise HeaderInjection(
-                f"{owner}: {field} contains a line break or control character "
-                f"(U+{ord(char):04X}); {how}"
-            )
+    """value, if it has no line break or control character that could forge a header
+    (nor any other character refused at input: text is checked by one rule everywhere)."""
+    char = validation.forbidden_char(value)
+    if char is not None:
+        how = f"fix it with {fix}" if fix else "remove it and try again"
+        raise HeaderInjection(f"{owner}: {field} contains {validation.describe(char)}; {how}")
     return value
 
 

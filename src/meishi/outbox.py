@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from meishi import mail
 from meishi.commitments import APOLOGY, open_obligations, settle_apology
@@ -25,10 +25,15 @@ from meishi.config import DEFAULT_PORTS, checked
 from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
 from meishi.models import Draft, Encounter, Event, OutboxMessage, id_of, utcnow
 from meishi.store import Store
+from meishi.validation import is_id
 
 QUEUED, SENDING, SENT, FAILED, UNKNOWN = "queued", "sending", "sent", "failed", "unknown"
+# A message (or draft) copied from an imported file: a record only, never sent from it.
+RESTORED = "restored"
 # A message in one of these states must never be queued again for the same encounter.
 ON_ITS_WAY = (QUEUED, SENDING, SENT, UNKNOWN)
+# The states `outbox retry` may put back in the queue.
+RETRIABLE = (QUEUED, FAILED, UNKNOWN)
 STATE_MEANINGS = {
     QUEUED: "waiting to be sent: meishi send",
     SENDING: "being sent right now (or meishi stopped while sending it)",
@@ -38,6 +43,10 @@ STATE_MEANINGS = {
         "the connection was lost after the message was handed over, so it may have "
         "arrived: check your Sent folder or ask the recipient; meishi outbox retry ID "
         "sends it again"
+    ),
+    RESTORED: (
+        "copied from an imported file as a record; meishi never sends it: "
+        "draft it again (meishi thank, meishi apology) to send it"
     ),
 }
 
@@ -117,7 +126,7 @@ def pending_drafts(session: Session, draft_ids: list[int]) -> list[Draft]:
 
 def _draft(session: Session, draft_id: int) -> Draft:
     """A draft by id."""
-    draft = session.get(Draft, draft_id)
+    draft = session.get(Draft, draft_id) if is_id(draft_id) else None
     if draft is None:
         raise NotFound(f"no draft #{draft_id}; drafts are listed by meishi thank --json")
     return draft
@@ -140,6 +149,8 @@ def enqueue(
 
 def _why_not_queue(session: Session, draft: Draft) -> str:
     """Why a draft must not be queued (empty when it may be)."""
+    if draft.state == RESTORED:
+        return "it came from an imported file; draft it again (meishi thank, meishi apology) first"
     if draft.encounter_id is not None:
         encounter = session.get(Encounter, draft.encounter_id)
         if encounter is not None and encounter.thanked_at is not None:
@@ -150,7 +161,9 @@ def _why_not_queue(session: Session, draft: Draft) -> str:
     else:
         query = query.where(OutboxMessage.draft_id == draft.id)
     existing = session.exec(query).first()
-    return f"already in the outbox as #{existing.id} ({existing.state})" if existing else ""
+    if existing is not None:
+        return f"already in the outbox as #{existing.id} ({existing.state})"
+    return "it was sent already" if draft.state == SENT else ""
 
 
 def _queue(session: Session, draft: Draft, me: dict[str, str], now: dt.datetime) -> OutboxMessage:
@@ -178,9 +191,51 @@ def _message(draft: Draft, me: dict[str, str], now: dt.datetime) -> Any:
     return message_for(draft, me, now, f"draft #{draft.id}", unsent=False)
 
 
-def dry_run(drafts: list[Draft], me: dict[str, str], now: dt.datetime) -> list[tuple[Draft, int]]:
-    """Each draft with the size in bytes of the message it would send; nothing is stored."""
-    return [(draft, len(mail.message_bytes(_message(draft, me, now)))) for draft in drafts]
+@dataclass(frozen=True)
+class Planned:
+    """One message a sending run would send: from a draft, or queued earlier."""
+
+    draft: int | None
+    message: int | None  # for a message queued earlier
+    to: str
+    subject: str
+    size: int  # bytes
+
+
+def dry_run(
+    store: Store, draft_ids: list[int], me: dict[str, str], now: dt.datetime
+) -> tuple[list[Queued], list[Planned]]:
+    """(drafts it would not queue, messages it would send) as `send` would have them;
+    nothing is stored.
+
+    The run is queued in a transaction that is rolled back, through the very functions
+    `send` uses, so that the two always agree.
+    """
+    with store.rehearsal() as session:
+        queued = enqueue(session, pending_drafts(session, draft_ids), me, now)
+        session.flush()
+        fresh = {id_of(q.message): q.draft for q in queued if q.message is not None}
+        planned = [
+            _planned(message, fresh.get(id_of(message)))
+            for message in session.exec(
+                select(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(sendable_ids(session)))
+                .order_by(col(OutboxMessage.id))
+            )
+        ]
+        skipped = [q for q in queued if q.reason]
+        for item in skipped:  # kept as they are, past the rollback
+            session.expunge(item.draft)
+    return skipped, planned
+
+
+def _planned(message: OutboxMessage, draft: Draft | None) -> Planned:
+    """What a dry run says of one message (a fresh one by its draft, since it has no id yet)."""
+    if draft is not None:
+        return Planned(
+            draft.id, None, f"{draft.to_name} <{draft.to_addr}>", draft.subject, len(message.raw)
+        )
+    return Planned(message.draft_id, message.id, message.to_addr, message.subject, len(message.raw))
 
 
 def mark_interrupted(session: Session) -> int:
@@ -203,11 +258,11 @@ def send_queued(
     with _sending_lock(lock_dir):
         with store.write() as session:
             mark_interrupted(session)
-            ids = _queued_ids(session, only)
+            ids = sendable_ids(session, only)
         if ids:
             _send_batch(store, sender, ids, report, sleep)
         with store.read() as session:
-            report.left = len(_queued_ids(session, None))
+            report.left = len(sendable_ids(session))
     return report
 
 
@@ -236,9 +291,14 @@ def _send_batch(
         report.stopped = str(error)
 
 
-def _queued_ids(session: Session, only: list[int] | None) -> list[int]:
-    """Ids of the queued messages, oldest first."""
-    query = select(OutboxMessage.id).where(OutboxMessage.state == QUEUED)
+def sendable_ids(session: Session, only: list[int] | None = None) -> list[int]:
+    """Ids of the messages a sending run sends (queued, with bytes of their own), oldest first.
+
+    `send` and `send --dry-run` both select through it.
+    """
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.state == QUEUED, func.length(OutboxMessage.raw) > 0
+    )
     if only is not None:
         query = query.where(col(OutboxMessage.id).in_(only))
     return [int(i) for i in session.exec(query.order_by(col(OutboxMessage.id))) if i is not None]
@@ -306,11 +366,16 @@ def list_outbox(session: Session) -> list[OutboxMessage]:
 
 def requeue(session: Session, message_id: int) -> OutboxMessage:
     """Put one failed, unknown or queued message back in the queue, on explicit request."""
-    message = session.get(OutboxMessage, message_id)
+    message = session.get(OutboxMessage, message_id) if is_id(message_id) else None
     if message is None:
         raise NotFound(f"no message #{message_id} in the outbox; see meishi outbox")
-    if message.state in (SENT, SENDING):
+    if message.state not in RETRIABLE:
         raise NothingToDo(f"message #{message_id} is {message.state}; it is not sent again")
+    if not message.raw:
+        raise NothingToDo(
+            f"message #{message_id} came from an imported file, without bytes of its own; "
+            "meishi never sends it: draft it again (meishi thank, meishi apology)"
+        )
     _set_state(message, QUEUED, None)
     _draft_follows(session, message)
     return message
@@ -321,7 +386,7 @@ def outbox_json(message: OutboxMessage) -> dict[str, Any]:
     return {
         "id": id_of(message),
         "state": message.state,
-        "meaning": STATE_MEANINGS[message.state],
+        "meaning": state_meaning(message.state),
         "to": message.to_addr,
         "subject": message.subject,
         "message_id": message.message_id,
@@ -333,6 +398,11 @@ def outbox_json(message: OutboxMessage) -> dict[str, Any]:
         if message.sent_at
         else None,
     }
+
+
+def state_meaning(state: str) -> str:
+    """What a message's state means, even for one this meishi does not know."""
+    return STATE_MEANINGS.get(state, "not a state meishi knows; meishi never sends it")
 
 
 @contextmanager

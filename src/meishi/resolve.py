@@ -10,8 +10,10 @@ import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from meishi import limits
 from meishi.errors import Ambiguous, NotFound
 from meishi.text import escape_like
+from meishi.validation import id_in
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -20,10 +22,17 @@ if TYPE_CHECKING:
 
 MAX_LISTED = 8
 MAX_CANDIDATES = 50
-# kind: (table, the name column, the columns that label a candidate, the command that lists)
+# kind: (table, the name column, the columns that label a candidate, the command that lists,
+# the longest name it may have)
 KINDS = {
-    "event": ("event", "name", "id, name, date", "event list"),
-    "contact": ("contact", "full_name", "id, full_name, company", "contacts list"),
+    "event": ("event", "name", "id, name, date", "event list", limits.EVENT_FIELD_CHARS),
+    "contact": (
+        "contact",
+        "full_name",
+        "id, full_name, company",
+        "contacts list",
+        limits.NAME_CHARS,
+    ),
 }
 
 
@@ -34,7 +43,7 @@ def event_id_named(connection: sqlite3.Connection, text: str) -> int:
 
 def contact_id_named(connection: sqlite3.Connection, text: str) -> int:
     """The id of the contact named by id, email, exact name or prefix (case-insensitive)."""
-    if "@" in text:
+    if "@" in text and len(text) <= limits.EMAIL_CHARS:
         row = connection.execute(
             "SELECT contact_id FROM contactemail WHERE address LIKE ? ESCAPE '\\'",
             (escape_like(text.strip()),),
@@ -71,14 +80,16 @@ def raw_connection(session: Session) -> sqlite3.Connection:
 
 def _find(connection: sqlite3.Connection, kind: str, text: str) -> int:
     """Resolve text against one table: id first, then exact name, then prefix."""
-    table, column, labels, listing = KINDS[kind]
+    table, column, labels, listing, longest = KINDS[kind]
     text = text.strip()
-    if text.isdigit():
-        row = connection.execute(f"SELECT id FROM {table} WHERE id = ?", (int(text),)).fetchone()
+    key = id_in(text)
+    if key is not None:
+        row = connection.execute(f"SELECT id FROM {table} WHERE id = ?", (key,)).fetchone()
         if row is not None:
             return int(row[0])
     pattern = escape_like(text)
-    for like in (pattern, pattern + "%"):
+    # No name is longer than its limit (and SQLite refuses a LIKE pattern of 50,000 bytes).
+    for like in (pattern, pattern + "%") if len(text) <= longest else ():
         rows = connection.execute(
             f"SELECT {labels} FROM {table} WHERE {column} LIKE ? ESCAPE '\\' "
             f"ORDER BY id LIMIT {MAX_CANDIDATES}",
@@ -88,7 +99,7 @@ def _find(connection: sqlite3.Connection, kind: str, text: str) -> int:
             return int(rows[0][0])
         if rows:
             raise Ambiguous(_ambiguous_message(kind, text, rows))
-    raise NotFound(f"no {kind} matches '{text}'; see `meishi {listing}`")
+    raise NotFound(f"no {kind} matches '{text[:80]}'; see `meishi {listing}`")
 
 
 def _ambiguous_message(kind: str, text: str, rows: Sequence[Sequence[object]]) -> str:

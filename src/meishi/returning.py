@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlmodel import Session, col, func, select
 
+from meishi import limits
 from meishi.attendance import ATTENDED
 from meishi.commitments import open_obligations
 from meishi.errors import Ambiguous, NotFound
@@ -77,7 +78,13 @@ def _series_matching(session: Session, text: str, exact: bool) -> str | None:
     """The one series named exactly (or, failing that, by prefix) by text."""
     column = col(Event.series)
     needle = text.strip().lower()
-    condition = func.lower(column) == needle if exact else func.lower(column).startswith(needle)
+    if len(needle) > limits.EVENT_FIELD_CHARS:  # no series has such a name (nor may SQLite LIKE it)
+        return None
+    condition = (
+        func.lower(column) == needle
+        if exact
+        else func.lower(column).startswith(needle, autoescape=True)
+    )
     names = sorted({name for name in session.exec(select(Event.series).where(condition)) if name})
     if len(names) > 1:
         raise Ambiguous(f"'{text}' matches several series: {', '.join(names)}; be more specific")
@@ -87,7 +94,11 @@ def _series_matching(session: Session, text: str, exact: bool) -> str | None:
 def _one_series_of_prefix(session: Session, text: str) -> str | None:
     """The series shared by every event whose name starts with text, if they share one."""
     needle = text.strip().lower()
-    query = select(Event.series).where(func.lower(col(Event.name)).startswith(needle))
+    if len(needle) > limits.EVENT_FIELD_CHARS:  # no event has such a name (nor may SQLite LIKE it)
+        return None
+    query = select(Event.series).where(
+        func.lower(col(Event.name)).startswith(needle, autoescape=True)
+    )
     series = set(session.exec(query).all())
     return series.pop() if len(series) == 1 and None not in series else None
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from meishi.errors import BadValue
+from meishi.limits import ID_MAX
 from meishi.text import fold
 
 # Index columns, best match first: a name or company match ranks before a note match.
@@ -74,8 +75,13 @@ def newest(connection: sqlite3.Connection, event_id: int | None, limit: int | No
     where, params = ("", []) if event_id is None else (f"WHERE c.id {_MET_AT}", [event_id])
     total = connection.execute(f"SELECT count(*) FROM contact c {where}", params).fetchone()[0]
     query = f"{_select_cards()} {where} ORDER BY c.id DESC LIMIT ?"
-    rows = connection.execute(query, [*params, -1 if limit is None else limit])
+    rows = connection.execute(query, [*params, _sql_limit(limit)])
     return Page(map(_card, rows), total)
+
+
+def _sql_limit(limit: int | None) -> int:
+    """LIMIT's value: -1 (none) for no limit or one beyond what any table can hold."""
+    return -1 if limit is None or limit > ID_MAX else limit
 
 
 _MET_AT = "IN (SELECT contact_id FROM encounter WHERE event_id = ?)"
@@ -104,6 +110,6 @@ def search(
     query = (
         f"{_select_cards(', f.total')} JOIN ({found}) f ON f.id = c.id ORDER BY f.tier, c.id DESC"
     )
-    rows = connection.execute(query, [*values, -1 if limit is None else limit]).fetchall()
+    rows = connection.execute(query, [*values, _sql_limit(limit)]).fetchall()
     total = rows[0]["total"] if rows else 0
     return Page(map(_card, rows), total)

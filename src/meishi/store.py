@@ -62,6 +62,19 @@ class Store:
         ):
             yield session
 
+    @contextmanager
+    def rehearsal(self) -> Iterator[Session]:
+        """A session for writing whose changes are always rolled back: a dry run."""
+        from sqlmodel import Session
+
+        immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        with Session(immediate, expire_on_commit=False) as session:
+            session.begin()
+            try:
+                yield session
+            finally:
+                session.rollback()
+
     def close(self) -> None:
         """Release the engine's connections."""
         self.engine.dispose()

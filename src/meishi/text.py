@@ -2,8 +2,6 @@
 
 import unicodedata
 
-from meishi.errors import BadValue
-
 JAPANESE_BLOCKS = ("CJK UNIFIED", "HIRAGANA", "KATAKANA", "CJK COMPATIBILITY IDEOGRAPH")
 
 
@@ -11,14 +9,6 @@ def blank_to_none(value: str | None) -> str | None:
     """Stripped text, with empty meaning not given."""
     value = (value or "").strip()
     return value or None
-
-
-def required(value: str | None, what: str) -> str:
-    """Stripped text that must not be empty."""
-    value = blank_to_none(value)
-    if value is None:
-        raise BadValue(f"the {what} is empty; give one")
-    return value
 
 
 def escape_like(text: str) -> str:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from meishi import drafts
 from meishi.contacts import emails_of, encounters_of, topics_of
-from meishi.draftbox import message_for, save_draft
+from meishi.draftbox import REDRAFTABLE, message_for, save_draft
 from meishi.errors import Ambiguous, MissingSetting, NotFound, NothingToDo
 from meishi.models import Contact, Draft, Encounter, Event, id_of
 
@@ -150,7 +150,9 @@ def _why_no_draft(session: Session, encounter: Encounter, emails: list[str]) -> 
     # only `meishi outbox retry` sends it once more.
     in_outbox = session.exec(
         select(Draft.state).where(
-            Draft.encounter_id == encounter.id, Draft.kind == "thank", Draft.state != "draft"
+            Draft.encounter_id == encounter.id,
+            Draft.kind == "thank",
+            col(Draft.state).not_in(REDRAFTABLE),
         )
     ).first()
     return f"its thank-you is {in_outbox} in the outbox; see meishi outbox" if in_outbox else ""

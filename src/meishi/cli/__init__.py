@@ -21,6 +21,16 @@ from meishi.errors import MeishiError, os_failure
 class MeishiGroup(TyperGroup):
     """A command group that turns meishi's named errors into one line and an exit code."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Refuse an argument that is not valid UTF-8 before any command sees it."""
+        from meishi.validation import check_arguments
+
+        try:
+            check_arguments(args)
+        except MeishiError as error:
+            _fail(error)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
         """Run the command; a MeishiError or a failing file becomes a one-line message on stderr."""
         stdout = sys.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -9,8 +10,7 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
-    from meishi.models import Draft
-    from meishi.outbox import Queued, Sender, SendReport
+    from meishi.outbox import Planned, Queued, Sender, SendReport
 
 outbox_app = common.command_group(
     "Messages on their way out, and what became of them.", invoke_without_command=True
@@ -44,13 +44,8 @@ def send_drafts(draft_ids: list[int], dry_run: bool, as_json: bool) -> None:
     _warn_if_unencrypted()
     with common.store() as store:
         if dry_run:
-            with store.read() as session:
-                _show_dry_run(
-                    outbox.dry_run(
-                        outbox.pending_drafts(session, draft_ids), sender.me, common.now()
-                    ),
-                    as_json,
-                )
+            skipped, planned = outbox.dry_run(store, draft_ids, sender.me, common.now())
+            _show_dry_run(skipped, planned, as_json)
             return
         with store.write() as session:
             queued = outbox.enqueue(
@@ -78,21 +73,36 @@ def _warn_if_unencrypted() -> None:
         common.echo(warning, err=True)
 
 
-def _show_dry_run(planned: list[tuple[Draft, int]], as_json: bool) -> None:
-    """What would go out: recipient, subject and size."""
-    rows = [
-        {"draft": d.id, "to": f"{d.to_name} <{d.to_addr}>", "subject": d.subject, "size": size}
-        for d, size in planned
-    ]
+def _show_dry_run(skipped: list[Queued], planned: list[Planned], as_json: bool) -> None:
+    """What would go out (recipient, subject and size), and the drafts that would not."""
     if as_json:
-        common.print_json({"dry_run": True, "messages": rows})
-        return
-    for row in rows:
-        common.echo(
-            f"would send draft #{row['draft']} to {row['to']}: {row['subject']} "
-            f"({row['size']} bytes)"
+        common.print_json(
+            {
+                "dry_run": True,
+                "skipped": _skipped_json(skipped),
+                "messages": [dataclasses.asdict(row) for row in planned],
+            }
         )
-    typer.echo(f"Dry run: {len(rows)} message(s) would be sent; nothing was sent.")
+        return
+    _show_skipped(skipped)
+    for row in planned:
+        what = f"draft #{row.draft}" if row.message is None else f"queued message #{row.message}"
+        common.echo(f"would send {what} to {row.to}: {row.subject} ({row.size} bytes)")
+    typer.echo(f"Dry run: {len(planned)} message(s) would be sent; nothing was sent.")
+
+
+def _skipped_json(queued: list[Queued]) -> list[dict[str, Any]]:
+    """The drafts that were not queued, and why, as JSON-ready values."""
+    return [{"draft": q.draft.id, "reason": q.reason} for q in queued if q.reason]
+
+
+def _show_skipped(queued: list[Queued]) -> None:
+    """A line for each draft that was not queued, saying why."""
+    for item in queued:
+        if item.reason:
+            common.echo(
+                f"not queued: draft #{item.draft.id} to {item.draft.to_addr}: {item.reason}"
+            )
 
 
 def _show_report(queued: list[Queued], report: SendReport, as_json: bool) -> None:
@@ -102,7 +112,7 @@ def _show_report(queued: list[Queued], report: SendReport, as_json: bool) -> Non
     if as_json:
         common.print_json(
             {
-                "skipped": [{"draft": q.draft.id, "reason": q.reason} for q in queued if q.reason],
+                "skipped": _skipped_json(queued),
                 **{
                     name: [outbox_json(m) for m in getattr(report, name)]
                     for name in ("sent", "failed", "unknown", "retry_later")
@@ -112,11 +122,7 @@ def _show_report(queued: list[Queued], report: SendReport, as_json: bool) -> Non
             }
         )
         return
-    for item in queued:
-        if item.reason:
-            common.echo(
-                f"not queued: draft #{item.draft.id} to {item.draft.to_addr}: {item.reason}"
-            )
+    _show_skipped(queued)
     for label, messages in (
         ("sent", report.sent),
         ("FAILED", report.failed),
@@ -145,7 +151,7 @@ def _summary(report: SendReport) -> str:
 @outbox_app.callback()
 def outbox_list(ctx: typer.Context, as_json: bool = common.JSON_OPTION) -> None:
     """List every message in the outbox with its state."""
-    from meishi.outbox import STATE_MEANINGS, list_outbox, outbox_json
+    from meishi.outbox import list_outbox, outbox_json, state_meaning
 
     if ctx.invoked_subcommand is not None:
         return
@@ -163,7 +169,7 @@ def outbox_list(ctx: typer.Context, as_json: bool = common.JSON_OPTION) -> None:
     ]
     common.print_table(("id", "state", "to", "subject", "when", "server said"), table)
     for state in sorted({r["state"] for r in rows}):
-        common.echo(f"{state}: {STATE_MEANINGS[state]}", err=True)
+        common.echo(f"{state}: {state_meaning(state)}", err=True)
 
 
 @outbox_app.command("retry")
