@@ -4,6 +4,9 @@ from pathlib import Path
 
 import pytest
 
+# The `imap_server` fixture: a real Dovecot on loopback, fresh mailboxes per test.
+pytest_plugins = ["imap_server"]
+
 
 @pytest.fixture(autouse=True)
 def meishi_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
