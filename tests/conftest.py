@@ -4,6 +4,9 @@ from pathlib import Path
 
 import pytest
 
+# A throwaway PostgreSQL cluster: the pg_server (session) and pg_url (per test) fixtures.
+pytest_plugins = ["pg_server"]
+
 
 @pytest.fixture(autouse=True)
 def meishi_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
