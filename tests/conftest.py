@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-# The `imap_server` fixture: a real Dovecot on loopback, fresh mailboxes per test.
-pytest_plugins = ["imap_server"]
+# Real servers on loopback: `imap_server` (Dovecot, fresh mailboxes per test) and
+# `pg_server`/`pg_url` (a throwaway PostgreSQL cluster, a fresh database per test).
+pytest_plugins = ["imap_server", "pg_server"]
 
 
 @pytest.fixture(autouse=True)
