@@ -122,14 +122,19 @@ HOSTILE_RSS_MB = 400
 
 
 # Runs meishi as `python -m meishi` would, then reports its own peak memory into a file.
+# Linux's VmHWM is the child's own; ru_maxrss keeps the forking parent's (pytest's) peak.
 _MEASURED_CHILD = """
 import os, resource, runpy, sys
 sys.argv[0] = "meishi"
 try:
     runpy.run_module("meishi", run_name="__main__", alter_sys=True)
 finally:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if os.path.exists("/proc/self/status"):
+        with open("/proc/self/status") as status:
+            peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
     with open(os.environ["MEISHI_TEST_RSS_FILE"], "w") as out:
-        out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        out.write(str(peak))
 """
 
 

@@ -103,7 +103,7 @@ def checked(value: Any) -> Any:
 
 
 def _counted(iterable: Any) -> Iterator[Any]:
-    """A loop's items, each a step; items made lazily are measured as they come."""
+    """A loop's items, each a step and each measured."""
     budget = _BUDGET.get()
     for item in iterable:
         budget.step()
@@ -208,10 +208,12 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         """A call (a method, a macro), a step, its arguments and result bounded."""
         _BUDGET.get().step()
+        if isinstance(getattr(__obj, "__self__", None), str):  # a string's method
+            # What a filter makes lazily is taken whole (it is bounded), to be checked.
+            args = tuple(list(a) if isinstance(a, Iterator) else a for a in args)
+            _STR_METHOD_CHECKS.get(__obj.__name__, _no_check)(__obj.__self__, *args)
         for value in (*args, *kwargs.values()):
             checked(value)
-        if isinstance(getattr(__obj, "__self__", None), str):
-            _STR_METHOD_CHECKS.get(__obj.__name__, _no_check)(__obj.__self__, *args)
         return checked(super().call(__context, __obj, *args, **kwargs))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
@@ -343,9 +345,7 @@ _STR_METHOD_CHECKS: dict[str, Callable[..., None]] = {
     "replace": lambda s, old="", new="", *_: _limit(
         _count(s, old) * len(new), OUTPUT, "the replaced text"
     ),
-    "join": lambda s, items=(), *_: _limit(
-        len(s) * len(items) if hasattr(items, "__len__") else 0, OUTPUT, "the joined text"
-    ),
+    "join": lambda s, items=(), *_: _limit(len(s) * len(items), OUTPUT, "the joined text"),
     "translate": lambda s, table=None, *_: _limit(
         len(s) * max((len(str(v)) for v in _mapped(table)), default=1), OUTPUT, "the text"
     ),

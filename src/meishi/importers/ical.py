@@ -147,7 +147,7 @@ def _parsed(
 
     if isinstance(block, str):
         return BadRecord(start, block)
-    problem = too_much_to_parse(block, what, earlier)
+    problem = too_much_to_parse(start, block, what, earlier)
     if problem is not None:
         return BadRecord(*problem)
     text = "\r\n".join([f"BEGIN:{name}", *(line for _, line in block), f"END:{name}", ""])

@@ -122,14 +122,12 @@ def property_name(line: str) -> str:
 
 
 def too_much_to_parse(
-    lines: list[tuple[int, str]], what: str, earlier: int = 0
+    start: int, lines: list[tuple[int, str]], what: str, earlier: int = 0
 ) -> tuple[int, str] | None:
-    """(line, problem) when there are too many content lines (with `earlier` ones of the
-    same record), or too long a one, to hand a parser; None when they are fine."""
+    """(line, problem) when a record starting at `start` has too many content lines
+    (with `earlier` ones read before), or too long a one, to hand a parser."""
     if earlier + len(lines) > limits.PARSED_LINES:
-        return lines[max(0, limits.PARSED_LINES - earlier)][0], (
-            f"more than {limits.PARSED_LINES:,} lines in {what}, the most meishi reads"
-        )
+        return start, f"more than {limits.PARSED_LINES:,} lines in {what}, the most meishi reads"
     for number, line in lines:
         if size_of(line) > limits.PARSED_LINE_BYTES:
             return number, (

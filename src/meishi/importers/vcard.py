@@ -142,7 +142,7 @@ def _card_record(start: int, lines: list[tuple[int, str]], encoding: str) -> Rec
 
     kept = [line for line in content_lines(lines) if _read_by_meishi(line[1])]
     logical = [(number, _decode_qp(line, encoding)) for number, line in kept]
-    problem = too_much_to_parse(logical, "one card")
+    problem = too_much_to_parse(start, logical, "one card")
     if problem is not None:
         return BadRecord(*problem)
     text = "\r\n".join(["BEGIN:VCARD", *(line for _, line in logical), "END:VCARD", ""])
