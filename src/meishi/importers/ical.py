@@ -30,7 +30,6 @@ from meishi.importers.textfile import (
 )
 from meishi.text import blank_to_none
 
-Lines = list[tuple[int, str]]  # content lines, each with the line it starts on
 # A recurring series becomes one event per occurrence in this window around today.
 PAST = dt.timedelta(days=2 * 365)
 AHEAD = dt.timedelta(days=365)
@@ -65,11 +64,11 @@ def read_calendar(path: Path, today: dt.date) -> Iterator[Record]:
     zones: list[Any] = []
     zone_lines = 0  # a calendar's time zones are read as one record: any event may use each
     is_calendar = False
-    for name, line, block in _components(path, encoding):
+    for name, line, block in _components(path, encoding, "VTIMEZONE"):
         is_calendar = True
         if name == "VTIMEZONE":  # parsing one registers it with icalendar for the events
             zone = _parsed(name, line, block, "the calendar's time zones", zone_lines)
-            zone_lines += len(block)
+            zone_lines += len(block) if isinstance(block, list) else 0
             if isinstance(zone, BadRecord):
                 yield zone
             else:
@@ -77,7 +76,7 @@ def read_calendar(path: Path, today: dt.date) -> Iterator[Record]:
     if not is_calendar:
         yield BadRecord(1, "not a valid iCalendar file: it has no BEGIN:VCALENDAR or VEVENT")
         return
-    for name, line, block in _components(path, encoding):
+    for name, line, block in _components(path, encoding, "VEVENT"):
         if name == "VEVENT":
             event = _parsed(name, line, block, "one event")
             if isinstance(event, BadRecord):
@@ -87,11 +86,11 @@ def read_calendar(path: Path, today: dt.date) -> Iterator[Record]:
 
 
 def _components(
-    path: Path, encoding: str
+    path: Path, encoding: str, wanted: str
 ) -> Iterator[tuple[str, int, list[tuple[int, str]] | str]]:
-    """(name, first line, content lines) of each VEVENT and VTIMEZONE, (name, line,
-    problem) for one too long or not closed, and ("VCALENDAR", line, []) where a
-    calendar begins.
+    """(name, first line, content lines) of each `wanted` component (VEVENT or VTIMEZONE),
+    or (name, line, problem) for one too long or not closed; (name, line, []) for the
+    start of a calendar and of each other component read (to tell a calendar).
 
     An event keeps only the properties meishi reads, not its subcomponents (alarms).
     A component longer than limits.IMPORT_RECORD_BYTES is let go as soon as it is.
@@ -101,10 +100,10 @@ def _components(
     for number, line in numbered_lines(path, encoding):
         key, _, value = (part.strip().upper() for part in line.partition(":"))
         if not name:
-            if key == "BEGIN" and value == "VCALENDAR":
-                yield value, number, []
-            elif key == "BEGIN" and value in COMPONENTS:
+            if key == "BEGIN" and value == wanted:
                 name, start, size, depth, lines = value, number, 0, 0, []
+            elif key == "BEGIN" and value in ("VCALENDAR", *COMPONENTS):
+                yield value, number, []
             continue
         depth += (key == "BEGIN") - (key == "END")
         if depth < 0:  # its END
