@@ -46,6 +46,7 @@ def test_the_test_machine_has_tesseract_with_japanese() -> None:
     assert scanning.tesseract_languages(command) == "jpn+eng"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("field", TARGET_FIELDS)
 def test_ocr_reads_emails_phones_and_companies_exactly(
     ocr_results: list[tuple[Card, dict]], field: str
@@ -55,12 +56,14 @@ def test_ocr_reads_emails_phones_and_companies_exactly(
     assert wrong == []
 
 
+@pytest.mark.slow
 def test_ocr_reads_names_titles_and_departments(ocr_results: list[tuple[Card, dict]]) -> None:
     for field in ("name", "title", "department"):
         right = sum(read[field] == card.person.truth()[field] for card, read in ocr_results)
         assert right >= len(ocr_results) - 1, (field, ocr_results)
 
 
+@pytest.mark.slow
 def test_a_slightly_turned_noisy_card_with_a_logo_is_straightened(tmp_path: Path) -> None:
     import random
 
@@ -70,6 +73,7 @@ def test_a_slightly_turned_noisy_card_with_a_logo_is_straightened(tmp_path: Path
     assert [read.get(f) for f in TARGET_FIELDS] == [truth[f] for f in TARGET_FIELDS]
 
 
+@pytest.mark.slow
 def test_an_upside_down_card_is_turned_upright(tmp_path: Path) -> None:
     import random
 
@@ -83,6 +87,7 @@ def test_an_upside_down_card_is_turned_upright(tmp_path: Path) -> None:
     assert (read.get("email"), read.get("name")) == (card.person.email, card.person.name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["vcard", "mecard"])
 def test_qr_codes_are_read_exactly_and_trusted_over_ocr(tmp_path: Path, kind: str) -> None:
     card = dataclasses.replace(make_cards(3, seed=4)[1], qr=kind)
@@ -105,6 +110,7 @@ def card_file(
     return card, save(card, tmp_path / f"card-{seed}-{number}.png")
 
 
+@pytest.mark.slow
 def test_add_scan_yes_stores_the_contact_and_a_private_copy_of_the_image(
     tmp_path: Path, meishi_home: Path
 ) -> None:
@@ -125,6 +131,7 @@ def test_add_scan_yes_stores_the_contact_and_a_private_copy_of_the_image(
     assert f"card image: {kept}" in ok("contacts", "show", "1").stdout
 
 
+@pytest.mark.slow
 def test_add_scan_a_folder_reads_every_image_with_a_progress_bar(tmp_path: Path) -> None:
     add_event("Mixer", -1)
     folder = tmp_path / "stack"
@@ -139,6 +146,7 @@ def test_add_scan_a_folder_reads_every_image_with_a_progress_bar(tmp_path: Path)
     assert table_count("cardimage") == 2
 
 
+@pytest.mark.slow
 def test_a_known_email_links_the_scanned_card_to_the_contact(tmp_path: Path) -> None:
     add_event("Mixer", -1)
     card, path = card_file(tmp_path, 0, qr="vcard")
@@ -158,6 +166,7 @@ def test_an_unreadable_image_is_refused_and_nothing_is_stored(tmp_path: Path) ->
     assert table_count("contact") == 0
 
 
+@pytest.mark.slow
 def test_with_several_images_the_good_ones_are_added_and_the_bad_one_named(
     tmp_path: Path,
 ) -> None:
@@ -181,6 +190,7 @@ def test_off_a_terminal_scan_needs_yes_or_interactive(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_interactive_review_accepts_replaces_and_clears_fields_then_asks_topics(
     tmp_path: Path,
 ) -> None:

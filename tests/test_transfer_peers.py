@@ -108,6 +108,7 @@ def test_meishi_imports_what_khard_wrote(tmp_path: Path, version: str) -> None:
     assert (hanako["phone"], hanako["note"]) == ("090-1111-2222", "勉強会で名刺交換")
 
 
+@pytest.mark.slow
 def test_kill_9_in_the_middle_of_an_import_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     add_event("AI勉強会", -1)
     add_person("AI勉強会", "田中 太郎", "--email", "taro@example.jp")
@@ -134,10 +135,15 @@ def test_kill_9_in_the_middle_of_an_import_leaves_the_store_as_it_was(tmp_path: 
 
 
 def _wait_for_writes(wal: Path, process: subprocess.Popen[bytes]) -> None:
-    """Wait until the import has written a good part of its transaction (bounded)."""
-    deadline = time.monotonic() + 60
+    """Wait until the import is writing its transaction: some pages in the WAL, or 3 s of work.
+
+    Not a fixed WAL size: when SQLite spills its cache to the WAL varies between machines.
+    """
+    started = time.monotonic()
+    deadline = started + 60
     while time.monotonic() < deadline and process.poll() is None:
-        if wal.exists() and wal.stat().st_size > 2_000_000:
+        wrote = wal.exists() and wal.stat().st_size > 100_000
+        if wrote or time.monotonic() - started > 3:
             return
         time.sleep(0.05)
     assert process.poll() is None, "the import finished before it could be killed"

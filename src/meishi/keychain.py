@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, cast
 
 from meishi.errors import KeyringUnavailable
 
@@ -39,7 +39,7 @@ def load_password(entry: str) -> str | None:
     """A password from the keyring, or None when none is stored."""
     keyring = _usable_backend()
     try:
-        return keyring.get_password(SERVICE, entry)
+        return cast("str | None", keyring.get_password(SERVICE, entry))
     except Exception as error:  # a locked keyring, a dead D-Bus session...
         raise KeyringUnavailable(f"cannot read the keyring: {type(error).__name__}") from None
 

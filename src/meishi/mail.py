@@ -51,7 +51,7 @@ class _Policy(EmailPolicy):
             return f"{name}: {mailboxes}{self.linesep}"
         if not str(value).isascii() or _looks_encoded(str(value)):
             return f"{name}: {_encoded_words(str(value), name, self.linesep)}{self.linesep}"
-        return super().fold(name, value)
+        return str(super().fold(name, value))
 
     def fold_binary(self, name: str, value: str) -> bytes:
         """The header as bytes: the same lines, all ASCII."""

@@ -224,7 +224,7 @@ def _is_current(path: Path) -> bool:
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.Error:  # open_store() says what is wrong with it
         return False
-    return row == (SCHEMA_REVISION,)
+    return bool(row == (SCHEMA_REVISION,))
 
 
 def _create_private_file(path: Path) -> None:

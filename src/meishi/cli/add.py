@@ -294,7 +294,7 @@ def _review(read: CardFields, extra: CardInput) -> CardInput:
 def _ask_field(label: str, value: str | None) -> str:
     """One field, its reading offered as the default (shown as text: a QR code may hold escapes)."""
     offered = f" [{common.shown(value, one_line=True)}]" if value else ""
-    return typer.prompt(label + offered, default=value or "", show_default=False).strip()
+    return str(typer.prompt(label + offered, default=value or "", show_default=False)).strip()
 
 
 def _problem(name: str, answer: str) -> str | None:
