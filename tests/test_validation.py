@@ -23,7 +23,7 @@ from meishi import limits, validation
 from meishi.contacts import CardInput, check_card
 from meishi.dates import parse_date
 from meishi.errors import BadValue, MeishiError
-from meishi.mail import check_email
+from meishi.mail.message import check_email
 
 REFUSED = sorted(
     validation.BIDI_CONTROLS | validation.ZERO_WIDTH | validation.LINE_SEPARATORS

@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from meishi import limits, mail
+from meishi import limits
 from meishi.errors import BadValue
+from meishi.mail import message as mail
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, utcnow
 from meishi.search import CARD_COLUMNS, card_json
 from meishi.text import blank_to_none, fold, split_name

@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from meishi import mail
 from meishi.errors import MeishiError, OutputNotWritable
 from meishi.files import fit_bytes, private_output, try_writing_in
 from meishi.limits import FILE_NAME_BYTES
+from meishi.mail import message as mail
+from meishi.mail.outbox import RESTORED
 from meishi.models import Draft, Event, id_of, utcnow
-from meishi.outbox import RESTORED
 
 EML = ".eml"
 # Drafts that drafting again renders anew: pending ones, and those copied from a file

@@ -29,7 +29,8 @@ from meishi.contacts import CARD_TEXTS, CardInput, check_card, check_topics, con
 from meishi.errors import BadValue, MeishiError
 from meishi.events import FOLLOW_UP_KINDS, EventInput, check_event
 from meishi.importers.records import BadRecord, DumpRecord, Record
-from meishi.mail import check_email
+from meishi.mail.message import check_email
+from meishi.mail.outbox import FAILED, RESTORED, SENT
 from meishi.models import (
     AttendanceChange,
     CardImage,
@@ -45,7 +46,6 @@ from meishi.models import (
     Topic,
     id_of,
 )
-from meishi.outbox import FAILED, RESTORED, SENT
 from meishi.validation import (
     check_amount,
     check_chars,

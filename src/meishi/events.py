@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlmodel import Session, and_, col, or_, select
 
-from meishi import limits, mail
+from meishi import limits
 from meishi.commitments import initial_status
 from meishi.contacts import emails_of, thank_state, topics_of
 from meishi.errors import BadValue
+from meishi.mail import message as mail
 from meishi.models import Contact, Encounter, Event, OrganizerFollowUp, id_of
 from meishi.validation import check_amount, check_choice, check_date, optional_text, required_text
 

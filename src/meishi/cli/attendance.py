@@ -144,7 +144,7 @@ def apology(
     settings = config.load()
     me = require_me(settings)
     if send:
-        from meishi import outbox
+        from meishi.mail import outbox
 
         outbox.sender_from(settings)  # refuse before drafting when sending cannot work
     if out:

@@ -10,7 +10,7 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
-    from meishi.outbox import Planned, Queued, Sender, SendReport
+    from meishi.mail.outbox import Planned, Queued, Sender, SendReport
 
 outbox_app = common.command_group(
     "Messages on their way out, and what became of them.", invoke_without_command=True
@@ -38,7 +38,8 @@ def send(
 
 def send_drafts(draft_ids: list[int], dry_run: bool, as_json: bool) -> None:
     """Queue the drafts and send everything queued (or only show it, for a dry run)."""
-    from meishi import config, outbox
+    from meishi import config
+    from meishi.mail import outbox
 
     sender = outbox.sender_from(config.load())
     _warn_if_unencrypted()
@@ -59,7 +60,8 @@ def send_drafts(draft_ids: list[int], dry_run: bool, as_json: bool) -> None:
 
 def _send(store: Any, sender: Sender, only: list[int] | None = None) -> SendReport:
     """Send the queue, saying each result as it happens."""
-    from meishi import home, outbox
+    from meishi import home
+    from meishi.mail import outbox
 
     return outbox.send_queued(store, sender, home.data_dir(), only)
 
@@ -107,7 +109,7 @@ def _show_skipped(queued: list[Queued]) -> None:
 
 def _show_report(queued: list[Queued], report: SendReport, as_json: bool) -> None:
     """What was sent, refused, left, and why a batch stopped."""
-    from meishi.outbox import outbox_json
+    from meishi.mail.outbox import outbox_json
 
     if as_json:
         common.print_json(
@@ -151,7 +153,7 @@ def _summary(report: SendReport) -> str:
 @outbox_app.callback()
 def outbox_list(ctx: typer.Context, as_json: bool = common.JSON_OPTION) -> None:
     """List every message in the outbox with its state."""
-    from meishi.outbox import list_outbox, outbox_json, state_meaning
+    from meishi.mail.outbox import list_outbox, outbox_json, state_meaning
 
     if ctx.invoked_subcommand is not None:
         return
@@ -175,7 +177,8 @@ def outbox_list(ctx: typer.Context, as_json: bool = common.JSON_OPTION) -> None:
 @outbox_app.command("retry")
 def retry(message: Annotated[int, typer.Argument(help="The outbox message id.")]) -> None:
     """Send one failed or unknown message again, on your explicit request."""
-    from meishi import config, outbox
+    from meishi import config
+    from meishi.mail import outbox
 
     sender = outbox.sender_from(config.load())
     with common.store() as store:

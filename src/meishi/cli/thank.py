@@ -53,7 +53,8 @@ def thank(
         _mark_sent(mark_sent, event)
         return
     if send:
-        from meishi import config, outbox
+        from meishi import config
+        from meishi.mail import outbox
 
         outbox.sender_from(config.load())  # refuse before drafting when sending cannot work
     run, files = _prepare(since, event, template, out)

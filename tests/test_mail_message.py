@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from meishi import mail
 from meishi.errors import BadValue, HeaderInjection
+from meishi.mail import message as mail
 
 JST = timezone(timedelta(hours=9))
 BODY = "田中 太郎 様\n\n昨日はありがとうございました。\n" + "x" * 200 + "\n"

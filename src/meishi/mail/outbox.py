@@ -19,10 +19,11 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from meishi import mail
 from meishi.commitments import APOLOGY, open_obligations, settle_apology
-from meishi.config import DEFAULT_PORTS, checked
+from meishi.config import checked
 from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
+from meishi.mail import message as mail
+from meishi.mail import smtp
 from meishi.models import Draft, Encounter, Event, OutboxMessage, id_of, utcnow
 from meishi.store import Store
 from meishi.validation import is_id
@@ -77,7 +78,7 @@ class Sender:
     """Everything needed to send: who you are, the server, the pause between messages."""
 
     me: dict[str, str]
-    smtp: mail.SmtpSettings
+    smtp: smtp.SmtpSettings
     pause: float
 
 
@@ -93,9 +94,9 @@ def sender_from(settings: dict[str, str]) -> Sender:
     return Sender(me, smtp_settings(settings), float(checked(settings, "send.pause", "1")))
 
 
-def smtp_settings(settings: dict[str, str]) -> mail.SmtpSettings:
+def smtp_settings(settings: dict[str, str]) -> smtp.SmtpSettings:
     """The mail server settings, with the password from the keyring."""
-    from meishi import keychain
+    from meishi.mail import keychain
 
     host = settings.get("smtp.host")
     if not host:
@@ -109,11 +110,11 @@ def smtp_settings(settings: dict[str, str]) -> mail.SmtpSettings:
             raise MissingSetting(
                 f"no password for {user} at {host} in the keyring: meishi config set-password smtp"
             )
-    port = int(checked(settings, "smtp.port", str(DEFAULT_PORTS[security])))
+    port = int(checked(settings, "smtp.port", str(smtp.DEFAULT_PORTS[security])))
     cafile = settings.get("smtp.cafile") or None
     if cafile and not Path(cafile).expanduser().is_file():
         raise BadValue(f"smtp.cafile {cafile} is not a file; give the CA certificate's path")
-    return mail.SmtpSettings(host, port, security, user, password, cafile)
+    return smtp.SmtpSettings(host, port, security, user, password, cafile)
 
 
 def pending_drafts(session: Session, draft_ids: list[int]) -> list[Draft]:
@@ -275,19 +276,19 @@ def _send_batch(
 ) -> None:
     """One SMTP session for the batch; each message is claimed, sent and settled in turn."""
     try:
-        with mail.smtp_session(sender.smtp) as connection:
+        with smtp.smtp_session(sender.smtp) as connection:
             for position, message_id in enumerate(ids):
                 if position and sender.pause > 0:
                     sleep(sender.pause)
                 message = _claim(store, message_id)
                 if message is None:
                     continue
-                reply = mail.deliver(connection, sender.me["email"], message.to_addr, message.raw)
+                reply = smtp.deliver(connection, sender.me["email"], message.to_addr, message.raw)
                 _settle(store, message_id, reply, report)
                 if reply.stop:
                     report.stopped = reply.text
                     return
-    except mail.SmtpUnavailable as error:
+    except smtp.SmtpUnavailable as error:
         report.stopped = str(error)
 
 
@@ -315,7 +316,7 @@ def _claim(store: Store, message_id: int) -> OutboxMessage | None:
         return message
 
 
-def _settle(store: Store, message_id: int, reply: mail.Reply, report: SendReport) -> None:
+def _settle(store: Store, message_id: int, reply: smtp.Reply, report: SendReport) -> None:
     """Record what the server said about one message."""
     with store.write() as session:
         message = session.get(OutboxMessage, message_id)
