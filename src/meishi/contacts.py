@@ -100,7 +100,7 @@ def check_topics(topics: Iterable[str]) -> tuple[str, ...]:
 
 def add_card(session: Session, event: Event, card: CardInput, now: dt.datetime) -> AddResult:
     """Record meeting a person at an event, merging with a contact who has the same email."""
-    from meishi.commitments import attended_by_meeting
+    from meishi.attendance.changes import attended_by_meeting
 
     card = check_card(card)
     attended_by_meeting(session, event, now)

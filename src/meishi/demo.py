@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from meishi.attendance import CANCELLED
-from meishi.commitments import change_attendance
+from meishi.attendance.changes import change_attendance
+from meishi.attendance.rules import CANCELLED
 from meishi.contacts import CardInput, add_card
 from meishi.events import EventInput, add_event, record_follow_up
 

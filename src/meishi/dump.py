@@ -22,9 +22,9 @@ from typing import Any
 from sqlmodel import Session, SQLModel, col, select
 
 from meishi import limits
-from meishi.attendance import REGISTERED, STATUSES
+from meishi.attendance.owed import APOLOGY, APOLOGY_WAYS, FEE
+from meishi.attendance.rules import REGISTERED, STATUSES
 from meishi.cardimages import check_extras
-from meishi.commitments import APOLOGY, APOLOGY_WAYS, FEE
 from meishi.contacts import CARD_TEXTS, CardInput, check_card, check_topics, contact_by_name
 from meishi.errors import BadValue, MeishiError
 from meishi.events import FOLLOW_UP_KINDS, EventInput, check_event
@@ -46,6 +46,7 @@ from meishi.models import (
     Topic,
     id_of,
 )
+from meishi.should_return.rules import RETURN, SKIP, WAIT
 from meishi.validation import (
     check_amount,
     check_chars,
@@ -57,7 +58,6 @@ from meishi.validation import (
     optional_text,
     required_text,
 )
-from meishi.verdict import RETURN, SKIP, WAIT
 
 DUMP_VERSION = 1
 # The kinds of drafts and messages meishi writes.

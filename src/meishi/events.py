@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, and_, col, or_, select
 
 from meishi import limits
-from meishi.commitments import initial_status
+from meishi.attendance.changes import initial_status
 from meishi.contacts import emails_of, thank_state, topics_of
 from meishi.errors import BadValue
 from meishi.mail import message as mail

@@ -94,7 +94,6 @@ def add(
 
 def _event_meant(text: str | None) -> int:
     """The id of the event named, or of the latest one that has started (and say which)."""
-    from meishi.cli.event import describe
     from meishi.events import latest_started_event
     from meishi.resolve import find_event
 
@@ -105,7 +104,9 @@ def _event_meant(text: str | None) -> int:
         if found is None:
             raise NotFound("no event has started yet; add one: meishi event add NAME --date DATE")
         if text is None:
-            common.echo(f"Event: #{found.id} {describe(found)} (the latest; --event to choose)")
+            common.echo(
+                f"Event: #{found.id} {common.describe(found)} (the latest; --event to choose)"
+            )
         assert found.id is not None
         return found.id
 

@@ -19,6 +19,11 @@ AllOption = Annotated[bool, typer.Option("--all", help="Show every contact.")]
 PAGE = 50
 
 
+def register_merge(root: typer.Typer) -> None:
+    """Add `meishi merge` to the app (listed after import, export and backup)."""
+    root.command("merge")(merge)
+
+
 def register(root: typer.Typer) -> None:
     """Add the top-level search command to the app."""
     root.command("search")(search)
@@ -133,3 +138,19 @@ def _thank_text(state: dict[str, Any]) -> str:
         "no email": "no email address to write to",
     }
     return texts[state["state"]]
+
+
+def merge(
+    keep: Annotated[str, typer.Argument(help="The contact to keep: id, email or name.")],
+    other: Annotated[str, typer.Argument(help="The contact merged into it and removed.")],
+) -> None:
+    """Merge two contacts who are one person, keeping every encounter and topic."""
+    from meishi.merge import merge_contacts
+    from meishi.resolve import find_contact
+
+    with common.store() as store, store.write() as session:
+        kept, gone = find_contact(session, keep), find_contact(session, other)
+        label = f"#{gone.id} {gone.full_name}"
+        filled = merge_contacts(session, kept, gone)
+        extra = f"; filled in {', '.join(filled)}" if filled else ""
+        common.echo(f"Merged {label} into #{kept.id} {kept.full_name}{extra}")

@@ -40,14 +40,11 @@ def demo(
 def _run() -> None:
     """Populate the sample home and walk through the evening after an event."""
     from meishi import config, home
-    from meishi.agenda import build_agenda
-    from meishi.cli.agenda import print_agenda
-    from meishi.cli.returning import print_verdict
-    from meishi.cli.thank import print_run
     from meishi.demo import ME, populate
     from meishi.draftbox import check_out_folder, write_eml_files
-    from meishi.returning import should_return
-    from meishi.thank import prepare_thanks, unthanked
+    from meishi.should_return.facts import should_return
+    from meishi.thank_yous import prepare_thanks, unthanked
+    from meishi.todo import build_agenda
 
     today = common.today()
     for key, value in ME.items():
@@ -65,14 +62,14 @@ def _run() -> None:
         run = prepare_thanks(session, encounters, me, today, None, home.templates_dir())
         check_out_folder(out)
         write_eml_files(run.letters(), out, me, common.now()).check()
-        print_run(run, out)
+        common.print_run(run, out)
         _heading("3. Should you go back? (meishi should-return SERIES)")
         for name in series:
-            print_verdict(should_return(session, name, today))
+            common.print_verdict(should_return(session, name, today))
             typer.echo("")
         _heading("4. What you owe, most urgent first (meishi todo)")
         typer.echo("   You cancelled Fintech Night Tokyo 4 hours before the start (meishi cancel).")
-        print_agenda(build_agenda(session, today))
+        common.print_agenda(build_agenda(session, today))
 
 
 def _heading(text: str) -> None:

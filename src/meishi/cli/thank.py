@@ -11,8 +11,7 @@ from meishi.cli import common
 
 if TYPE_CHECKING:
     from meishi.draftbox import EmlFiles
-    from meishi.models import Draft
-    from meishi.thank import ThankRun
+    from meishi.thank_yous import ThankRun
 
 
 def register(app: typer.Typer) -> None:
@@ -59,17 +58,15 @@ def thank(
         outbox.sender_from(config.load())  # refuse before drafting when sending cannot work
     run, files = _prepare(since, event, template, out)
     if send:
-        from meishi.cli.send import send_drafts
-
         ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
         if ids:
-            send_drafts(ids, dry_run, as_json)
+            common.send_and_report(ids, dry_run, as_json)
         else:
             typer.echo("No one to thank: nothing to send.")
     elif as_json:
         common.print_json(_run_json(run, files))
     else:
-        print_run(run, out)
+        common.print_run(run, out)
     files.check()  # after the rest: one draft's file never stops the others
 
 
@@ -80,7 +77,7 @@ def _prepare(
     from meishi import config, home
     from meishi.draftbox import EmlFiles, check_out_folder, write_eml_files
     from meishi.resolve import find_event
-    from meishi.thank import prepare_thanks, require_me, unthanked
+    from meishi.thank_yous import prepare_thanks, require_me, unthanked
 
     me = require_me(config.load())
     today = common.today()
@@ -100,7 +97,7 @@ def _prepare(
 def _mark_sent(contact_text: str, event_text: str | None) -> None:
     """Record that a thank-you went out."""
     from meishi.resolve import find_contact, find_event
-    from meishi.thank import mark_sent
+    from meishi.thank_yous import mark_sent
 
     with common.store() as store, store.write() as session:
         contact = find_contact(session, contact_text)
@@ -132,32 +129,3 @@ def _run_json(run: ThankRun, files: EmlFiles) -> dict[str, Any]:
             for s in run.skipped
         ],
     }
-
-
-def print_run(run: ThankRun, out: Path | None) -> None:
-    """Show each draft as a panel, then the skipped people and a summary."""
-    if not run.drafts and not run.skipped:
-        typer.echo("No one to thank: everyone met in that period has been thanked.")
-        return
-    output = common.console()
-    for item in run.drafts:
-        late = f"late: {item.days_after} days after; the day after is best" if item.late else ""
-        output.print(draft_panel(item.draft, item.event.name, late))
-    for skipped in run.skipped:
-        common.echo(f"Skipped {skipped.contact.full_name} ({skipped.event.name}): {skipped.reason}")
-    where = f"; written to {out}" if out else "; add --out DIR to save them as .eml files"
-    common.echo(f"{len(run.drafts)} draft(s) ready{where if run.drafts else ''}.")
-
-
-def draft_panel(draft: Draft, event_name: str, warning: str = "") -> Any:
-    """A rich panel showing one draft as a mail client would."""
-    from rich.panel import Panel
-    from rich.text import Text
-
-    text = Text()
-    text.append(common.shown(f"To: {draft.to_name} <{draft.to_addr}>\n"), style="bold")
-    text.append(common.shown(f"Subject: {draft.subject}\n\n"), style="bold")
-    text.append(common.shown(draft.body))
-    # A Text title: a plain string title would be parsed as markup.
-    title = common.as_text(f"draft #{draft.id} · {event_name}{' — ' + warning if warning else ''}")
-    return Panel(text, title=title, title_align="left", border_style="red" if warning else "")

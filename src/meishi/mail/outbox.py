@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from meishi.commitments import APOLOGY, open_obligations, settle_apology
+from meishi.attendance.owed import APOLOGY, open_obligations, settle_apology
 from meishi.config import checked
 from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
 from meishi.mail import message as mail
@@ -84,7 +84,7 @@ class Sender:
 
 def sender_from(settings: dict[str, str]) -> Sender:
     """Check the settings needed to send, before anything is queued."""
-    from meishi.thank import require_me
+    from meishi.thank_yous import require_me
 
     me = require_me(settings)
     if not me["email"]:

@@ -10,8 +10,8 @@ from typing import Any
 from sqlmodel import Session
 
 from meishi import drafts
-from meishi.attendance import CANCELLED, NO_SHOW
-from meishi.commitments import apology_owed_ever
+from meishi.attendance.owed import apology_owed_ever
+from meishi.attendance.rules import CANCELLED, NO_SHOW
 from meishi.draftbox import message_for, save_draft
 from meishi.errors import BadValue, MissingSetting
 from meishi.models import Draft, Event, id_of

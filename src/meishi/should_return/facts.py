@@ -7,13 +7,20 @@ import datetime as dt
 from sqlmodel import Session, col, func, select
 
 from meishi import limits
-from meishi.attendance import ATTENDED
-from meishi.commitments import open_obligations
+from meishi.attendance.owed import open_obligations
+from meishi.attendance.rules import ATTENDED
 from meishi.errors import Ambiguous, NotFound
 from meishi.events import follow_ups_of
 from meishi.models import Decision, Encounter, Event, id_of
 from meishi.resolve import find_event
-from meishi.verdict import FollowUpFact, Occurrence, OwedFact, Verdict, decide, with_owed
+from meishi.should_return.rules import (
+    FollowUpFact,
+    Occurrence,
+    OwedFact,
+    Verdict,
+    decide,
+    with_owed,
+)
 
 
 def should_return(session: Session, text: str, today: dt.date) -> Verdict:

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from meishi.attendance import (
+from meishi.attendance.rules import (
     ATTENDED,
     CANCELLED,
     LAST_MINUTE_WINDOW,

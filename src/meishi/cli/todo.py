@@ -9,7 +9,7 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
-    from meishi.agenda import Task
+    pass
 
 
 def register(app: typer.Typer) -> None:
@@ -19,19 +19,11 @@ def register(app: typer.Typer) -> None:
 
 def todo(as_json: bool = common.JSON_OPTION) -> None:
     """Everything you owe, most urgent first, each with the command that settles it."""
-    from meishi.agenda import build_agenda
+    from meishi.todo import build_agenda
 
     with common.store() as store, store.read() as session:
         tasks = build_agenda(session, common.today())
     if as_json:
         common.print_json([task.to_json() for task in tasks])
         return
-    print_agenda(tasks)
-
-
-def print_agenda(tasks: list[Task]) -> None:
-    """Numbered tasks, each with the command that settles it."""
-    if not tasks:
-        typer.echo("Nothing to do: every thank-you is sent and nothing is owed.")
-    for number, task in enumerate(tasks, start=1):
-        common.echo(f"{number}. {task.text}\n   → {task.command}")
+    common.print_agenda(tasks)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from meishi.errors import BadValue
-from meishi.verdict import (
+from meishi.should_return.rules import (
     FOLLOW_UP_WINDOW_DAYS,
     FollowUpFact,
     Occurrence,

@@ -8,10 +8,10 @@ from dataclasses import asdict, dataclass
 
 from sqlmodel import Session, col, func, select
 
-from meishi.attendance import ATTENDED, REGISTERED
-from meishi.commitments import APOLOGY, open_obligations
+from meishi.attendance.owed import APOLOGY, open_obligations
+from meishi.attendance.rules import ATTENDED, REGISTERED
 from meishi.models import Contact, ContactEmail, Decision, Draft, Encounter, Event
-from meishi.thank import LATE_AFTER_DAYS
+from meishi.thank_yous import LATE_AFTER_DAYS
 
 # Older thank-yous are left off the agenda: past this, a thank-you would be odd.
 THANK_HORIZON_DAYS = 30

@@ -16,11 +16,9 @@ EXPORT_FORMATS = ("vcard", "csv", "json")
 
 
 def register(root: typer.Typer) -> None:
-    """Add the import, export, backup and merge commands to the app."""
+    """Add the import and export commands to the app."""
     root.command("import")(import_)
     root.command("export")(export)
-    root.command("backup")(backup)
-    root.command("merge")(merge)
 
 
 def import_(
@@ -176,36 +174,3 @@ def _export_chunks(format_: str, version: str) -> list[str]:
         if format_ == "csv":
             return ["\ufeff", *exporting.csv_lines(rows)]  # the BOM tells Excel it is UTF-8
         return list(exporting.vcards(rows, version))
-
-
-def backup(
-    file: Annotated[
-        Path | None, typer.Argument(help="Where to write it (default: backups/ in meishi's home).")
-    ] = None,
-) -> None:
-    """Copy the database consistently, even while meishi is in use; owner-only."""
-    from meishi import home
-    from meishi.store import backup as copy
-
-    name = f"meishi-{common.now():%Y%m%d-%H%M%S}.db"
-    if file is None:
-        file = home.private_dir(home.data_dir() / "backups") / name
-    elif file.is_dir():
-        file = file / name
-    common.echo(f"Backed up to {copy(file)}")
-
-
-def merge(
-    keep: Annotated[str, typer.Argument(help="The contact to keep: id, email or name.")],
-    other: Annotated[str, typer.Argument(help="The contact merged into it and removed.")],
-) -> None:
-    """Merge two contacts who are one person, keeping every encounter and topic."""
-    from meishi.merging import merge_contacts
-    from meishi.resolve import find_contact
-
-    with common.store() as store, store.write() as session:
-        kept, gone = find_contact(session, keep), find_contact(session, other)
-        label = f"#{gone.id} {gone.full_name}"
-        filled = merge_contacts(session, kept, gone)
-        extra = f"; filled in {', '.join(filled)}" if filled else ""
-        common.echo(f"Merged {label} into #{kept.id} {kept.full_name}{extra}")

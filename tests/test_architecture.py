@@ -1,0 +1,71 @@
+"""The package's shape: thin commands, empty package files, and who may talk to what."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "meishi"
+# Not held to the rule: the root, the command app (it registers the commands), and
+# the two packages that still carry code until they move into formats/ and store/.
+NOT_EMPTY = ("meishi", "meishi.cli", "meishi.importers", "meishi.migrations")
+ONLY_IN = {"smtplib": "meishi.mail", "imaplib": "meishi.mail"}  # a library, and its one owner
+
+
+def module_name(path: Path) -> str:
+    """The dotted name of a module file under src/."""
+    parts = path.relative_to(SRC).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py")) if "versions" not in p.parts}
+TREES = {name: ast.parse(path.read_text(encoding="utf-8")) for name, path in MODULES.items()}
+
+
+def imports(name: str) -> list[tuple[str, int]]:
+    """Every module this one imports (module and function level), with the line."""
+    found = []
+    for node in ast.walk(TREES[name]):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                dotted = f"{node.module}.{alias.name}"
+                found.append((dotted if dotted in MODULES else node.module, node.lineno))
+    return found
+
+
+def internal(target: str) -> str | None:
+    """The meishi module an import names, or None for another library."""
+    while target and target not in MODULES:
+        target = target.rpartition(".")[0]
+    return target or None
+
+
+def test_commands_import_no_other_command_module_but_common() -> None:
+    found = [
+        (name, target, line)
+        for name in MODULES
+        if name.startswith("meishi.cli.")
+        for target, line in imports(name)
+        if target.startswith("meishi.cli") and internal(target) != "meishi.cli.common"
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize("library", sorted(ONLY_IN))
+def test_only_one_subpackage_talks_to_each_server_library(library: str) -> None:
+    owner = ONLY_IN[library]
+    users = [n for n in MODULES for t, _ in imports(n) if t.split(".")[0] == library]
+    assert [n for n in users if not n.startswith(owner)] == []
+
+
+@pytest.mark.parametrize(
+    "name", [n for n, p in MODULES.items() if p.name == "__init__.py" and n not in NOT_EMPTY]
+)
+def test_subpackage_init_files_hold_only_a_docstring(name: str) -> None:
+    body = TREES[name].body
+    assert len(body) == 1 and isinstance(body[0], ast.Expr), "imports here would run on every use"
