@@ -27,7 +27,7 @@ from meishi.attendance.rules import REGISTERED, STATUSES
 from meishi.cardimages import check_extras
 from meishi.contacts import CARD_TEXTS, CardInput, check_card, check_topics, contact_by_name
 from meishi.errors import BadValue, MeishiError
-from meishi.events import FOLLOW_UP_KINDS, EventInput, check_event
+from meishi.events import EventInput, check_event
 from meishi.importers.records import BadRecord, DumpRecord, Record
 from meishi.mail.message import check_email
 from meishi.mail.outbox import FAILED, RESTORED, SENT
@@ -46,7 +46,7 @@ from meishi.models import (
     Topic,
     id_of,
 )
-from meishi.should_return.rules import RETURN, SKIP, WAIT
+from meishi.should_return.rules import FOLLOW_UP_KINDS, RETURN, SKIP, WAIT
 from meishi.validation import (
     check_amount,
     check_chars,

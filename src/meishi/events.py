@@ -14,14 +14,8 @@ from meishi.contacts import emails_of, thank_state, topics_of
 from meishi.errors import BadValue
 from meishi.mail import message as mail
 from meishi.models import Contact, Encounter, Event, OrganizerFollowUp, id_of
+from meishi.should_return.rules import FOLLOW_UP_KINDS
 from meishi.validation import check_amount, check_choice, check_date, optional_text, required_text
-
-FOLLOW_UP_KINDS = {
-    "thanks": "the organizer thanked participants",
-    "survey": "the organizer sent a satisfaction survey",
-    "report": "the organizer shared a report or minutes",
-    "invite": "the organizer invited you to the next one",
-}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from meishi import drafts
 from meishi.contacts import emails_of, encounters_of, topics_of
 from meishi.draftbox import REDRAFTABLE, message_for, save_draft
 from meishi.errors import Ambiguous, MissingSetting, NotFound, NothingToDo
-from meishi.models import Contact, Draft, Encounter, Event, id_of
+from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, id_of
 
 # The day after is best; past this many days a thank-you is flagged as late.
 LATE_AFTER_DAYS = 3
@@ -68,7 +68,11 @@ def require_me(settings: Mapping[str, str]) -> dict[str, str]:
 
 
 def unthanked(
-    session: Session, since: dt.date, event: Event | None, today: dt.date
+    session: Session,
+    since: dt.date,
+    event: Event | None,
+    today: dt.date,
+    with_email: bool = False,
 ) -> list[tuple[Encounter, Contact, Event]]:
     """Encounters at events from `since` to today whose thank-you has not gone out."""
     query = (
@@ -80,6 +84,9 @@ def unthanked(
     )
     if event is not None:
         query = query.where(Event.id == event.id)
+    if with_email:  # only people you can write to
+        has_email = select(ContactEmail.contact_id).where(ContactEmail.contact_id == Contact.id)
+        query = query.where(has_email.exists())
     return [(enc, contact, ev) for enc, contact, ev in session.exec(query).all()]
 
 

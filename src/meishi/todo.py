@@ -10,8 +10,8 @@ from sqlmodel import Session, col, func, select
 
 from meishi.attendance.owed import APOLOGY, open_obligations
 from meishi.attendance.rules import ATTENDED, REGISTERED
-from meishi.models import Contact, ContactEmail, Decision, Draft, Encounter, Event
-from meishi.thank_yous import LATE_AFTER_DAYS
+from meishi.models import Decision, Draft, Event
+from meishi.thank_yous import LATE_AFTER_DAYS, unthanked
 
 # Older thank-yous are left off the agenda: past this, a thank-you would be odd.
 THANK_HORIZON_DAYS = 30
@@ -62,17 +62,9 @@ def _owed(session: Session) -> list[Task]:
 def _thank_yous(session: Session, today: dt.date) -> list[Task]:
     """Recent encounters with people you can write to, not thanked yet."""
     since = today - dt.timedelta(days=THANK_HORIZON_DAYS)
-    has_email = select(ContactEmail.contact_id).where(ContactEmail.contact_id == Contact.id)
-    query = (
-        select(Encounter, Contact, Event)
-        .join(Contact, col(Contact.id) == col(Encounter.contact_id))
-        .join(Event, col(Event.id) == col(Encounter.event_id))
-        .where(col(Encounter.thanked_at).is_(None), Event.date >= since, Event.date <= today)
-        .where(has_email.exists())
-    )
     drafted = set(session.exec(select(Draft.encounter_id).where(Draft.kind == "thank")).all())
     tasks = []
-    for encounter, contact, event in session.exec(query).all():
+    for encounter, contact, event in unthanked(session, since, None, today, with_email=True):
         late = (today - event.date).days > LATE_AFTER_DAYS
         mark = f"meishi thank --mark-sent {_word(contact.full_name)} --event {event.id}"
         command = (

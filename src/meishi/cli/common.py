@@ -8,7 +8,7 @@ import itertools
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -106,6 +106,14 @@ def print_json(data: Any) -> None:
     """Print data as indented JSON, Japanese left readable, hidden characters as \\u escapes."""
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     typer.echo(_HIDDEN_IN_JSON.sub(lambda match: f"\\u{ord(match[0]):04x}", text))
+
+
+def emit(data: Any, as_json: bool, printer: Callable[[Any], None]) -> None:
+    """Print data as JSON when asked, else as the command's text."""
+    if as_json:
+        print_json(data)
+    else:
+        printer(data)
 
 
 def console() -> Console:

@@ -96,10 +96,7 @@ def show(
 
     with common.store() as store, store.read() as session:
         detail = contact_detail(session, find_contact(session, contact))
-    if as_json:
-        common.print_json(detail)
-    else:
-        _print_detail(detail)
+    common.emit(detail, as_json, _print_detail)
 
 
 CARD_LABELS = ("reading", "company", "department", "title", "phone", "lang", "note")

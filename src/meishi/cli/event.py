@@ -123,10 +123,7 @@ def show(
 
     with common.store() as store, store.read() as session:
         detail = event_detail(session, find_event(session, event))
-    if as_json:
-        common.print_json(detail)
-        return
-    _print_detail(detail)
+    common.emit(detail, as_json, _print_detail)
 
 
 def _print_detail(detail: dict[str, Any]) -> None:
@@ -157,8 +154,9 @@ def followup(
     KIND: thanks (thanked participants), survey (a satisfaction survey),
     report (a report or minutes), invite (an invitation to the next one).
     """
-    from meishi.events import FOLLOW_UP_KINDS, record_follow_up
+    from meishi.events import record_follow_up
     from meishi.resolve import find_event
+    from meishi.should_return.rules import FOLLOW_UP_KINDS
 
     on = common.parse_date(date)
     with common.store() as store, store.write() as session:

@@ -21,7 +21,13 @@ FOLLOW_UP_WINDOW_DAYS = 14
 # Follow-ups that show care for participants, in the order reasons list them.
 CARE_KINDS = ("thanks", "survey", "report")
 INVITE_KIND = "invite"
-FOLLOW_UP_KINDS = (*CARE_KINDS, INVITE_KIND)
+# Each kind of follow-up and what recording it means.
+FOLLOW_UP_KINDS = {
+    "thanks": "the organizer thanked participants",
+    "survey": "the organizer sent a satisfaction survey",
+    "report": "the organizer shared a report or minutes",
+    INVITE_KIND: "the organizer invited you to the next one",
+}
 
 RETURN, WAIT, SKIP, UNKNOWN = "return", "wait", "skip", "unknown"
 
