@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 
+from meishi import sandbox
 from meishi.errors import BadValue, NotFound, TemplateProblem
 
 LANGUAGES = ("ja", "en")
@@ -52,12 +52,14 @@ _MONTHS = (
     "November",
     "December",
 )
-# A user's template is code the user wrote: these are its mistakes, not meishi's.
+# A user's template is code the user wrote: these are its mistakes, not meishi's
+# (a macro calling itself for ever among them).
 _TEMPLATE_FAILURES = (
     jinja2.TemplateError,
     ArithmeticError,
     AttributeError,
     LookupError,
+    RecursionError,
     TypeError,
     ValueError,
 )
@@ -170,7 +172,7 @@ def _template_values(context: Mapping[str, Any], lang: str) -> dict[str, Any]:
 def _render(info: TemplateInfo, source: str, values: dict[str, Any], first_line: int) -> str:
     """Render one part of a template; Jinja's errors become TemplateProblem."""
     try:
-        return _environment().from_string(source).render(values)
+        return sandbox.render(_environment().from_string(source), values)
     except _TEMPLATE_FAILURES as exc:
         raise TemplateProblem(_problem(info, exc, first_line)) from exc
 
@@ -229,9 +231,10 @@ class _NamingUndefined(jinja2.StrictUndefined):
 
 
 @cache
-def _environment() -> ImmutableSandboxedEnvironment:
-    """The one Jinja environment: sandboxed, strict about undefined names, no escaping."""
-    env = ImmutableSandboxedEnvironment(
+def _environment() -> sandbox.BoundedSandbox:
+    """The one Jinja environment: sandboxed and bounded, strict about undefined names,
+    no escaping."""
+    env = sandbox.BoundedSandbox(
         undefined=_NamingUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -239,7 +242,7 @@ def _environment() -> ImmutableSandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(jdate=jdate, edate=edate, ja_join=ja_join, en_join=en_join)
+    env.add_filters(jdate=jdate, edate=edate, ja_join=ja_join, en_join=en_join)
     return env
 
 

@@ -20,7 +20,7 @@ from meishi.events import EventInput, add_event
 from meishi.importers import Source
 from meishi.importers.records import BadRecord, CardRecord, DumpRecord, EventRecord, Record
 from meishi.models import Contact, Event, utcnow
-from meishi.store import Store
+from meishi.store import Store, index_held
 from meishi.text import blank_to_none, has_japanese
 from meishi.validation import optional_text
 
@@ -91,7 +91,8 @@ def _apply_all(
     event = find_event(session, event_name) if event_name else None
     exchanges: dict[dt.date, Event] = {}
     # Every step flushes what later queries need; autoflush before each query only costs.
-    with session.no_autoflush:
+    # The search index is brought up to date once, at the end: nothing here searches.
+    with session.no_autoflush, index_held(session):
         _apply_records(session, records, report, now, event, exchanges, skip_bad)
 
 

@@ -30,13 +30,18 @@ LATEST_YEAR = 2200
 IMPORT_FILE_BYTES = 256 * 1024**2  # one file given to `meishi import`
 IMPORT_LINE_BYTES = 4 * 1024**2  # one physical line (a vCard photo may be long)
 IMPORT_RECORD_BYTES = 16 * 1024**2  # one vCard or calendar component, unfolded
+# What vobject and icalendar are given of one record, once the properties meishi does not
+# read (photos, descriptions, attendees) are dropped: they take ~100x a line's size in memory.
+PARSED_LINES = 1_000  # content lines of one card or event (a real one has a few dozen)
+PARSED_LINE_BYTES = 64 * 1024  # one content line, unfolded (a note's limit fits, encoded)
 JSON_DEPTH = 32  # nesting of a JSON dump
 JSON_NUMBER_DIGITS = 20  # digits in one JSON number
 OCCURRENCES_PER_SERIES = 1_500  # a daily series over the 3-year import window fits
 
 # Templates (the sandbox) and what they render.
 TEMPLATE_REPEAT_CHARS = 10_000  # the longest string or list `*` may build
-TEMPLATE_OUTPUT_CHARS = 100_000  # one rendered draft
+TEMPLATE_OUTPUT_CHARS = 100_000  # one rendered draft, and any one value a template builds
+TEMPLATE_STEPS = 10_000  # loop turns and calls in one rendering (a note loops over a few topics)
 
 # Card photos.
 IMAGE_PIXELS = 50_000_000  # a 12-megapixel phone photo is far below

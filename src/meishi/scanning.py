@@ -11,12 +11,13 @@ import hashlib
 import itertools
 import shutil
 import subprocess
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from meishi import home
+from meishi import home, limits
 from meishi.cardfields import CONFIDENT, CardFields, Line, Word, merge, parse_code, read_lines
 from meishi.errors import BadValue, ScanUnavailable
 from meishi.files import own_output
@@ -77,13 +78,24 @@ def require_libraries() -> None:
 
 
 def load(path: Path) -> Image:
-    """The image in a file, upright as the camera saw it; BadValue when it is not an image."""
+    """The image in a file, upright as the camera saw it; BadValue when it is not an image,
+    or one with more than limits.IMAGE_PIXELS pixels (told by its header, before decoding)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    # Pillow checks the size when it opens a file: it warns past MAX_IMAGE_PIXELS and
+    # refuses past twice that; both mean a decompression bomb here.
+    Image.MAX_IMAGE_PIXELS = limits.IMAGE_PIXELS
     try:
-        with Image.open(path) as opened:
-            opened.load()
-            image = ImageOps.exif_transpose(opened) or opened
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as opened:
+                opened.load()
+                image = ImageOps.exif_transpose(opened) or opened
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise BadValue(
+            f"{path}: the image has more than {limits.IMAGE_PIXELS:,} pixels, far more "
+            "than a card's photo; scale it down"
+        ) from None
     except FileNotFoundError:
         raise BadValue(f"{path}: no such file") from None
     except IsADirectoryError:

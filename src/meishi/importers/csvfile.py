@@ -12,10 +12,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from meishi import limits
 from meishi.errors import BadValue
 from meishi.exporting import formula_restored
 from meishi.importers.records import FIELDS, REPEATABLE, BadRecord, CardRecord, Record
-from meishi.importers.textfile import detect_encoding, head_text, numbered_lines
+from meishi.importers.textfile import (
+    detect_encoding,
+    head_text,
+    numbered_lines,
+    record_too_long,
+    size_of,
+)
 from meishi.text import blank_to_none
 
 HEADER_SEARCH = 20  # LinkedIn puts notes above its header; look this far down for one
@@ -170,19 +177,26 @@ def read_csv(path: Path, layout: Layout) -> Iterator[Record]:
 
 
 def _rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """CSV rows with the line each starts on (a quoted cell may span lines)."""
+    """CSV rows with the line each starts on (a quoted cell may span lines).
+
+    A cell may be as long as a line; a row longer than limits.IMPORT_RECORD_BYTES
+    (cells spanning many lines) is refused while it is read.
+    """
     lines = numbered_lines(path, encoding, keep_ends=True)  # a quoted cell keeps its breaks
-    current = [0]
+    line = start = row_size = 0
 
     def feed() -> Iterator[str]:
-        for number, line in lines:
-            current[0] = number
-            yield line
+        nonlocal line, row_size
+        for number, text in lines:
+            line, row_size = number, row_size + size_of(text)
+            if row_size > limits.IMPORT_RECORD_BYTES:
+                raise BadValue(f"{path}:{start}: {record_too_long('row')}")
+            yield text
 
-    source = feed()
-    reader = csv.reader(source, delimiter=delimiter, strict=True)
+    csv.field_size_limit(limits.IMPORT_LINE_BYTES)
+    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
     while True:
-        start = current[0] + 1
+        start, row_size = line + 1, 0
         try:
             row = next(reader)
         except StopIteration:

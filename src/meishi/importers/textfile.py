@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from meishi import limits
 from meishi.errors import BadValue
 
 BLOCK = 1 << 20
@@ -30,8 +32,12 @@ def detect_encoding(path: Path) -> str:
             return "utf-16"
         file.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
+        read = 0
         try:
             for block in iter(lambda: file.read(BLOCK), b""):
+                read += len(block)
+                if read > limits.IMPORT_FILE_BYTES:  # a device or pipe that never ends
+                    raise BadValue(_too_big(path))
                 decoder.decode(block)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -46,11 +52,23 @@ def head_text(path: Path, encoding: str) -> str:
 
 
 def numbered_lines(path: Path, encoding: str, keep_ends: bool = False) -> Iterator[tuple[int, str]]:
-    """The file's lines with their numbers from 1, read as a stream (line ends dropped)."""
+    """The file's lines with their numbers from 1, read as a stream (line ends dropped).
+
+    A line longer than limits.IMPORT_LINE_BYTES is refused as soon as that much of it is
+    read: one line must not fill memory.
+    """
     number = 0
     try:
         with path.open(encoding=encoding, newline="") as file:
-            for number, line in enumerate(file, start=1):
+            # A character takes one to four bytes, so reading one more than the limit in
+            # characters tells a line that is too long, and a quarter of it one that is not.
+            while line := file.readline(limits.IMPORT_LINE_BYTES + 1):
+                number += 1
+                if len(line) > limits.IMPORT_LINE_BYTES // 4 and _too_long(line):
+                    raise BadValue(
+                        f"{path}:{number}: the line is longer than "
+                        f"{megabytes(limits.IMPORT_LINE_BYTES)}, the most meishi reads as one line"
+                    )
                 yield number, line if keep_ends else line.rstrip("\r\n")
     except UnicodeDecodeError as error:
         raise BadValue(
@@ -58,11 +76,86 @@ def numbered_lines(path: Path, encoding: str, keep_ends: bool = False) -> Iterat
         ) from None
 
 
+def _too_long(line: str) -> bool:
+    """True when a line (its end aside) is longer than the limit."""
+    return size_of(line.rstrip("\r\n")) > limits.IMPORT_LINE_BYTES
+
+
+def size_of(text: str) -> int:
+    """The bytes text takes in UTF-8: how the limits on lines and records measure it."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def megabytes(size: int) -> str:
+    """A size in bytes as a round number of megabytes, for messages."""
+    return f"{size / 1024**2:,.0f} MB"
+
+
+def record_too_long(what: str) -> str:
+    """Why a record (a card, an event, a row) too long to parse is refused."""
+    return (
+        f"the {what} is longer than {megabytes(limits.IMPORT_RECORD_BYTES)}, "
+        "the most meishi reads as one record"
+    )
+
+
+def content_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Physical lines joined into content lines: folding, and 2.1 QP soft line breaks."""
+    # Each content line's pieces are joined once: adding to a string line by line
+    # is quadratic for a long folded value.
+    joined: list[tuple[int, list[str], bool]] = []  # (line, pieces, quoted-printable)
+    for number, line in lines:
+        if joined and joined[-1][2] and joined[-1][1][-1].endswith("="):  # a soft line break
+            pieces = joined[-1][1]
+            pieces[-1] = pieces[-1][:-1]
+            pieces.append(line)
+        elif joined and line[:1] in (" ", "\t"):
+            joined[-1][1].append(line[1:])
+        elif line.strip():
+            joined.append((number, [line], "QUOTED-PRINTABLE" in line.partition(":")[0].upper()))
+    return [(number, "".join(pieces)) for number, pieces, _ in joined]
+
+
+def property_name(line: str) -> str:
+    """The property a content line gives, upper-cased, without its group (item1.EMAIL)."""
+    return line.partition(":")[0].partition(";")[0].rpartition(".")[2].strip().upper()
+
+
+def too_much_to_parse(
+    lines: list[tuple[int, str]], what: str, earlier: int = 0
+) -> tuple[int, str] | None:
+    """(line, problem) when there are too many content lines (with `earlier` ones of the
+    same record), or too long a one, to hand a parser; None when they are fine."""
+    if earlier + len(lines) > limits.PARSED_LINES:
+        return lines[max(0, limits.PARSED_LINES - earlier)][0], (
+            f"more than {limits.PARSED_LINES:,} lines in {what}, the most meishi reads"
+        )
+    for number, line in lines:
+        if size_of(line) > limits.PARSED_LINE_BYTES:
+            return number, (
+                f"{property_name(line)[:40]} is longer than {limits.PARSED_LINE_BYTES // 1024} KB, "
+                "the most meishi reads as one line of a record"
+            )
+    return None
+
+
+def _too_big(path: Path) -> str:
+    """Why a file too big to import is refused."""
+    return (
+        f"{path} is larger than {megabytes(limits.IMPORT_FILE_BYTES)}, the most meishi "
+        "imports from one file; split it into smaller files"
+    )
+
+
 def _open_binary(path: Path) -> BinaryIO:
-    """The file opened for reading bytes; a clear error when it cannot be."""
+    """The file opened for reading bytes; a clear error when it cannot be, or is too big."""
     try:
-        return path.open("rb")
+        file = path.open("rb")
     except IsADirectoryError:
         raise BadValue(f"{path} is a folder; give the files to import") from None
     except OSError as error:
         raise BadValue(f"cannot read {path}: {error.strerror}") from None
+    if os.fstat(file.fileno()).st_size > limits.IMPORT_FILE_BYTES:
+        file.close()
+        raise BadValue(_too_big(path))
+    return file

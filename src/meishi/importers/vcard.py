@@ -3,6 +3,8 @@
 vobject parses each card; meishi first joins vCard 2.1's quoted-printable soft
 line breaks and decodes those values itself, because vobject decodes
 CHARSET=SHIFT_JIS with Python's shift_jis codec, which refuses 髙, ① and ～.
+vobject is given only the properties meishi reads, within limits.PARSED_LINES and
+PARSED_LINE_BYTES: it takes about a hundred times a line's size in memory.
 """
 
 from __future__ import annotations
@@ -14,12 +16,40 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from meishi import limits
 from meishi.importers.records import BadRecord, CardRecord, Record, reason
-from meishi.importers.textfile import JAPANESE_WINDOWS, detect_encoding, numbered_lines
+from meishi.importers.textfile import (
+    JAPANESE_WINDOWS,
+    content_lines,
+    detect_encoding,
+    numbered_lines,
+    property_name,
+    record_too_long,
+    size_of,
+    too_much_to_parse,
+)
 from meishi.text import blank_to_none
 
 # vCard 2.1 charset names as phones and Outlook wrote them, read as CP932.
 SHIFT_JIS_NAMES = {"shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "cp932", "windows-31j"}
+# The properties _record_of reads; the others are dropped before vobject sees them.
+READ_PROPERTIES = {
+    "VERSION",
+    "FN",
+    "N",
+    "SORT-STRING",
+    "X-PHONETIC-LAST-NAME",
+    "X-PHONETIC-FIRST-NAME",
+    "SOUND",
+    "ORG",
+    "TITLE",
+    "EMAIL",
+    "TEL",
+    "URL",
+    "ADR",
+    "NOTE",
+    "CATEGORIES",
+}
 
 
 def read_vcards(path: Path) -> Iterator[Record]:
@@ -44,42 +74,33 @@ def read_vcard_text(text: str) -> Record:
 
 
 def _cards(path: Path, encoding: str) -> Iterator[tuple[int, list[tuple[int, str]] | str]]:
-    """(line, physical lines) of each BEGIN:VCARD..END:VCARD; (line, problem) for junk."""
+    """(line, physical lines) of each BEGIN:VCARD..END:VCARD; (line, problem) for junk.
+
+    A card longer than limits.IMPORT_RECORD_BYTES is a problem as soon as it is that long:
+    its lines are let go rather than kept for vobject.
+    """
     card: list[tuple[int, str]] | None = None
-    start = 0
+    start = size = 0
     for number, line in numbered_lines(path, encoding):
         upper = line.strip().upper()
         if card is None:
             if upper == "BEGIN:VCARD":
-                card, start = [], number
+                card, start, size = [], number, 0
             elif upper:
                 yield number, f"expected BEGIN:VCARD, found '{line.strip()[:40]}'"
                 return
         elif upper == "END:VCARD":
-            yield start, card
+            if size <= limits.IMPORT_RECORD_BYTES:
+                yield start, card
             card = None
-        else:
+        elif size <= limits.IMPORT_RECORD_BYTES:
+            size += size_of(line)
             card.append((number, line))
+            if size > limits.IMPORT_RECORD_BYTES:
+                card.clear()
+                yield start, record_too_long("card")
     if card is not None:
         yield start, "the card is not closed: END:VCARD is missing"
-
-
-def _logical_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Physical lines joined into content lines: folding, and 2.1 QP soft line breaks."""
-    joined: list[tuple[int, str]] = []
-    for number, line in lines:
-        if joined and _continues_qp(joined[-1][1]):
-            joined[-1] = (joined[-1][0], joined[-1][1][:-1] + line)
-        elif joined and line[:1] in (" ", "\t"):
-            joined[-1] = (joined[-1][0], joined[-1][1] + line[1:])
-        elif line.strip():
-            joined.append((number, line))
-    return joined
-
-
-def _continues_qp(line: str) -> bool:
-    """True when a quoted-printable line ends in a soft line break."""
-    return line.endswith("=") and "QUOTED-PRINTABLE" in line.partition(":")[0].upper()
 
 
 def _decode_qp(line: str, encoding: str) -> str:
@@ -119,7 +140,11 @@ def _card_record(start: int, lines: list[tuple[int, str]], encoding: str) -> Rec
     """A parsed card, or what is wrong with it (at the line of the culprit if known)."""
     import vobject
 
-    logical = [(number, _decode_qp(line, encoding)) for number, line in _logical_lines(lines)]
+    kept = [line for line in content_lines(lines) if _read_by_meishi(line[1])]
+    logical = [(number, _decode_qp(line, encoding)) for number, line in kept]
+    problem = too_much_to_parse(logical, "one card")
+    if problem is not None:
+        return BadRecord(*problem)
     text = "\r\n".join(["BEGIN:VCARD", *(line for _, line in logical), "END:VCARD", ""])
     try:
         # vobject raises ParseError, ValueError, binascii errors... on odd input; any of
@@ -134,6 +159,14 @@ def _card_record(start: int, lines: list[tuple[int, str]], encoding: str) -> Rec
         )
         return BadRecord(line, f"not a valid vCard: {reason(error)}")
     return _record_of(start, card)
+
+
+def _read_by_meishi(line: str) -> bool:
+    """Whether a content line is one meishi reads (a photo, a logo, a key are not)."""
+    name = property_name(line)
+    if name == "SOUND":  # only 2.1's reading of the name, SOUND;X-IRMC-N:
+        return "X-IRMC-N" in line.partition(":")[0].upper()
+    return name in READ_PROPERTIES
 
 
 def _record_of(start: int, card: Any) -> CardRecord:
