@@ -25,9 +25,11 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame, operators
+from jinja2.exceptions import SecurityError
 from jinja2.filters import sync_do_join
-from jinja2.runtime import Context, Namespace
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
 
 from meishi import limits
 

@@ -215,7 +215,7 @@ def _check_rule(rule: Any) -> None:
         raise BadValue("the event has several RRULEs; meishi imports a series with one")
     if not isinstance(rule, vRecur) or not rule.get("FREQ"):
         raise BadValue(f"the event's RRULE '{rule}' is not valid")
-    text = rule.to_ical().decode()
+    text = rule.to_ical().decode()  # type: ignore[no-untyped-call]  # icalendar is untyped
     frequency = str(rule["FREQ"][0]).upper()
     if frequency in SUB_DAILY or any(len(rule.get(part, ())) > 1 for part in TIME_OF_DAY):
         raise BadValue(
