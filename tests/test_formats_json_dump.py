@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 import meishi.models  # noqa: F401  (defines the tables)
-from meishi.dump import TABLES
+from meishi.formats.json_dump import TABLES
 from meishi.models import ContactEmail, Topic
 
 NESTED = {ContactEmail: "contacts", Topic: "encounters"}  # dumped inside the rows they belong to

@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 
 from helpers import run
 from meishi import limits, validation
-from meishi.contacts import CardInput, check_card
+from meishi.contacts import check_card
 from meishi.dates import parse_date
 from meishi.errors import BadValue, MeishiError
+from meishi.inputs import CardInput
 from meishi.mail.message import check_email
 
 REFUSED = sorted(

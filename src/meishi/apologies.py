@@ -12,8 +12,9 @@ from sqlmodel import Session
 from meishi import drafts
 from meishi.attendance.owed import apology_owed_ever
 from meishi.attendance.rules import CANCELLED, NO_SHOW
-from meishi.draftbox import message_for, save_draft
+from meishi.draftbox import save_draft
 from meishi.errors import BadValue, MissingSetting
+from meishi.mail.message import message_for
 from meishi.models import Draft, Event, id_of
 
 

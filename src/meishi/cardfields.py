@@ -276,8 +276,8 @@ def split_escaped(text: str, separator: str) -> list[str]:
 
 def parse_vcard(text: str) -> CardFields:
     """The fields of a vCard (2.1, 3.0 or 4.0), read by the same parser as vCard files."""
-    from meishi.importers.records import CardRecord
-    from meishi.importers.vcard import read_vcard_text
+    from meishi.formats.vcard import read_vcard_text
+    from meishi.inputs import CardRecord
 
     record = read_vcard_text(text)
     card = CardFields()

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from meishi import home, limits
 from meishi.cardfields import CardFields
-from meishi.contacts import CardInput
+from meishi.inputs import CardInput
 from meishi.models import CardImage, Contact, id_of
 from meishi.validation import check_choice, check_text
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from meishi import limits
 from meishi.errors import BadValue
+from meishi.inputs import CARD_FIELDS, CARD_TEXTS, LANGUAGES, CardInput
 from meishi.mail import message as mail
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, utcnow
 from meishi.search import CARD_COLUMNS, card_json
@@ -23,35 +24,6 @@ from meishi.validation import (
     optional_text,
     required_text,
 )
-
-LANGUAGES = ("ja", "en")
-# Card fields that may be filled in later from a card with the same email.
-CARD_FIELDS = ("reading", "company", "department", "title", "phone", "lang")
-# The card's one-line texts (a line break here is never legitimate and could reach a
-# header), each with its longest length.
-CARD_TEXTS = {
-    "reading": limits.NAME_CHARS,
-    "company": limits.CARD_FIELD_CHARS,
-    "department": limits.CARD_FIELD_CHARS,
-    "title": limits.CARD_FIELD_CHARS,
-    "phone": limits.CARD_FIELD_CHARS,
-}
-
-
-@dataclass(frozen=True)
-class CardInput:
-    """What one card (and one conversation) says about a person."""
-
-    name: str
-    reading: str | None = None
-    company: str | None = None
-    department: str | None = None
-    title: str | None = None
-    phone: str | None = None
-    lang: str | None = None
-    emails: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-    note: str | None = None  # about this encounter
 
 
 @dataclass

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from meishi.attendance.changes import change_attendance
 from meishi.attendance.rules import CANCELLED
-from meishi.contacts import CardInput, add_card
-from meishi.events import EventInput, add_event, record_follow_up
+from meishi.contacts import add_card
+from meishi.events import add_event, record_follow_up
+from meishi.inputs import CardInput, EventInput
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -14,8 +13,7 @@ from meishi.errors import MeishiError, OutputNotWritable
 from meishi.files import fit_bytes, private_output, try_writing_in
 from meishi.limits import FILE_NAME_BYTES
 from meishi.mail import message as mail
-from meishi.mail.outbox import RESTORED
-from meishi.models import Draft, Event, id_of, utcnow
+from meishi.models import RESTORED, Draft, Event, id_of, utcnow
 
 EML = ".eml"
 # Drafts that drafting again renders anew: pending ones, and those copied from a file
@@ -45,25 +43,6 @@ def save_draft(session: Session, fresh: Draft) -> Draft:
         stored.updated_at = utcnow()
     session.flush()
     return stored
-
-
-def message_for(
-    draft: Draft, me: dict[str, str], when: dt.datetime, owner: str, unsent: bool = True
-) -> Any:
-    """The RFC 5322 message for a draft, From you and To exactly one person."""
-    sender = me.get("email") or None
-    return mail.build_message(
-        to_name=draft.to_name,
-        to_addr=draft.to_addr,
-        from_name=me.get("name") or None,
-        from_addr=sender,
-        subject=draft.subject,
-        body=draft.body,
-        when=when,
-        message_id_domain=sender.rpartition("@")[2] if sender else None,
-        draft=unsent,
-        owner=owner,
-    )
 
 
 def eml_name(draft: Draft, event: Event) -> str:
@@ -123,7 +102,7 @@ def write_eml_files(
     for draft, event in drafts:
         path = out_dir / eml_name(draft, event)
         try:
-            message = message_for(draft, me, now, f"draft to '{draft.to_name}'")
+            message = mail.message_for(draft, me, now, f"draft to '{draft.to_name}'")
             with private_output(path) as file:
                 file.write(mail.message_bytes(message))
         except MeishiError as error:

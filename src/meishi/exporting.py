@@ -1,6 +1,6 @@
 """Exporting contacts for other programs: vCard (3.0 or 4.0) and CSV.
 
-The complete JSON dump is dump.py's; this module writes what address books read.
+The complete JSON dump is formats/json_dump.py's; this module writes what address books read.
 """
 
 from __future__ import annotations

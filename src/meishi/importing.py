@@ -1,6 +1,6 @@
 """Applying imported records to the store: one file, one transaction, all or nothing.
 
-Parsers (meishi.importers) yield records; here each becomes a contact (merged
+Parsers (meishi.formats.registry) yield records; here each becomes a contact (merged
 with the one it duplicates), an event, an encounter, or a whole restored dump.
 """
 
@@ -14,11 +14,19 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from meishi import limits
-from meishi.contacts import CardInput, check_card, meet, upsert_contact
+from meishi.contacts import check_card, meet, upsert_contact
 from meishi.errors import ImportRefused, MeishiError
-from meishi.events import EventInput, add_event
-from meishi.importers import Source
-from meishi.importers.records import BadRecord, CardRecord, DumpRecord, EventRecord, Record
+from meishi.events import add_event
+from meishi.formats.registry import Source
+from meishi.inputs import (
+    BadRecord,
+    CardInput,
+    CardRecord,
+    DumpRecord,
+    EventInput,
+    EventRecord,
+    Record,
+)
 from meishi.models import Contact, Event, utcnow
 from meishi.store import Store, index_held
 from meishi.text import blank_to_none, has_japanese
@@ -147,7 +155,7 @@ def _apply(
         else:
             report.events_known += 1
     elif isinstance(record, DumpRecord):
-        from meishi.dump import restore
+        from meishi.formats.json_dump import restore
 
         report.restored = restore(session, record.data)
 

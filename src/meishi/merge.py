@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select, update
 
-from meishi.contacts import CARD_FIELDS, emails_of, topics_of
+from meishi.contacts import emails_of, topics_of
 from meishi.errors import BadValue
+from meishi.inputs import CARD_FIELDS
 from meishi.models import (
     Contact,
     ContactEmail,

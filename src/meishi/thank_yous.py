@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 
 from meishi import drafts
 from meishi.contacts import emails_of, encounters_of, topics_of
-from meishi.draftbox import REDRAFTABLE, message_for, save_draft
+from meishi.draftbox import REDRAFTABLE, save_draft
 from meishi.errors import Ambiguous, MissingSetting, NotFound, NothingToDo
+from meishi.mail.message import message_for
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, id_of
 
 # The day after is best; past this many days a thank-you is flagged as late.

@@ -13,7 +13,8 @@ from meishi.errors import BadValue, MeishiError, NotFound
 
 if TYPE_CHECKING:
     from meishi.cardfields import CardFields
-    from meishi.contacts import AddResult, CardInput
+    from meishi.contacts import AddResult
+    from meishi.inputs import CardInput
     from meishi.models import Event
     from meishi.scanning import Scan
 
@@ -59,7 +60,7 @@ def add(
     and the card fills in whatever was empty. `meishi add --scan IMAGE...` reads
     business cards from photos (a folder stands for every image in it).
     """
-    from meishi.contacts import CardInput
+    from meishi.inputs import CardInput
 
     if scan or images:
         if not (scan and images):
@@ -143,7 +144,7 @@ def _report(result: AddResult) -> str:
 
 def _ask_card() -> CardInput:
     """Ask for a card's fields one by one; topics one per line, an empty line ends."""
-    from meishi.contacts import CardInput
+    from meishi.inputs import CardInput
 
     name = ""
     while not name:

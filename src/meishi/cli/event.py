@@ -38,7 +38,8 @@ def add(
 ) -> None:
     """Add an event (registered if it lies ahead, attended if it has taken place)."""
     from meishi.dates import parse_time
-    from meishi.events import EventInput, add_event
+    from meishi.events import add_event
+    from meishi.inputs import EventInput
 
     given = EventInput(
         name=name,

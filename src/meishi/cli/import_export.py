@@ -44,8 +44,8 @@ def import_(
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Import contacts and events from vCard, CSV (Eight, Google, LinkedIn), iCalendar or JSON."""
-    from meishi.importers import open_source
-    from meishi.importers.csvfile import parse_map
+    from meishi.formats.csvfile import parse_map
+    from meishi.formats.registry import open_source
     from meishi.importing import import_source
 
     mapping = parse_map(map_) if map_ is not None else None
@@ -165,7 +165,7 @@ def _export_chunks(format_: str, version: str) -> list[str]:
     from meishi.store import reader
 
     if format_ == "json":
-        from meishi.dump import dump_text
+        from meishi.formats.json_dump import dump_text
 
         with common.store() as store, store.read() as session:
             return [dump_text(session)]

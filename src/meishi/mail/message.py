@@ -1,5 +1,7 @@
 """Mail messages: checked header values and RFC 5322 messages, as they go on the wire."""
 
+from __future__ import annotations
+
 import email.utils
 from datetime import datetime
 from email.header import Header
@@ -13,6 +15,8 @@ from meishi.errors import BadValue, HeaderInjection
 
 if TYPE_CHECKING:
     from email_validator import ValidatedEmail
+
+    from meishi.models import Draft
 
 # Used for Message-IDs when the sender's domain is unknown; never the machine's hostname,
 # which would leak it and is often not a real domain anyway.
@@ -87,7 +91,7 @@ def check_email(address: str) -> str:
     return _validated(address).normalized
 
 
-def _validated(address: str) -> "ValidatedEmail":
+def _validated(address: str) -> ValidatedEmail:
     """An address checked for syntax only (no DNS), with its ASCII (IDNA) form."""
     from email_validator import EmailNotValidError, validate_email
 
@@ -159,3 +163,22 @@ def envelope_address(address: str) -> str:
     """The address as it goes into the envelope (IDN domains in ASCII)."""
     check_header_value(address, "address", "envelope")
     return _validated(address).ascii_email or address
+
+
+def message_for(
+    draft: Draft, me: dict[str, str], when: datetime, owner: str, unsent: bool = True
+) -> EmailMessage:
+    """The RFC 5322 message for a draft, From you and To exactly one person."""
+    sender = me.get("email") or None
+    return build_message(
+        to_name=draft.to_name,
+        to_addr=draft.to_addr,
+        from_name=me.get("name") or None,
+        from_addr=sender,
+        subject=draft.subject,
+        body=draft.body,
+        when=when,
+        message_id_domain=sender.rpartition("@")[2] if sender else None,
+        draft=unsent,
+        owner=owner,
+    )

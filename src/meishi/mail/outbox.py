@@ -24,13 +24,11 @@ from meishi.config import checked
 from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
 from meishi.mail import message as mail
 from meishi.mail import smtp
-from meishi.models import Draft, Encounter, Event, OutboxMessage, id_of, utcnow
+from meishi.models import RESTORED, Draft, Encounter, Event, OutboxMessage, id_of, utcnow
 from meishi.store import Store
 from meishi.validation import is_id
 
 QUEUED, SENDING, SENT, FAILED, UNKNOWN = "queued", "sending", "sent", "failed", "unknown"
-# A message (or draft) copied from an imported file: a record only, never sent from it.
-RESTORED = "restored"
 # A message in one of these states must never be queued again for the same encounter.
 ON_ITS_WAY = (QUEUED, SENDING, SENT, UNKNOWN)
 # The states `outbox retry` may put back in the queue.
@@ -187,9 +185,7 @@ def _queue(session: Session, draft: Draft, me: dict[str, str], now: dt.datetime)
 
 def _message(draft: Draft, me: dict[str, str], now: dt.datetime) -> Any:
     """The message a draft goes out as (not marked as an unsent draft)."""
-    from meishi.draftbox import message_for
-
-    return message_for(draft, me, now, f"draft #{draft.id}", unsent=False)
+    return mail.message_for(draft, me, now, f"draft #{draft.id}", unsent=False)
 
 
 @dataclass(frozen=True)

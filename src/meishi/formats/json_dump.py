@@ -25,13 +25,14 @@ from meishi import limits
 from meishi.attendance.owed import APOLOGY, APOLOGY_WAYS, FEE
 from meishi.attendance.rules import REGISTERED, STATUSES
 from meishi.cardimages import check_extras
-from meishi.contacts import CARD_TEXTS, CardInput, check_card, check_topics, contact_by_name
+from meishi.contacts import check_card, check_topics, contact_by_name
 from meishi.errors import BadValue, MeishiError
-from meishi.events import EventInput, check_event
-from meishi.importers.records import BadRecord, DumpRecord, Record
+from meishi.events import check_event
+from meishi.inputs import CARD_TEXTS, BadRecord, CardInput, DumpRecord, EventInput, Record
 from meishi.mail.message import check_email
-from meishi.mail.outbox import FAILED, RESTORED, SENT
+from meishi.mail.outbox import FAILED, SENT
 from meishi.models import (
+    RESTORED,
     AttendanceChange,
     CardImage,
     Contact,

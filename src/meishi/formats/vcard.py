@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from meishi import limits
-from meishi.importers.records import BadRecord, CardRecord, Record, reason
-from meishi.importers.textfile import (
+from meishi.formats.textfile import (
     JAPANESE_WINDOWS,
     content_lines,
     detect_encoding,
@@ -28,6 +27,7 @@ from meishi.importers.textfile import (
     size_of,
     too_much_to_parse,
 )
+from meishi.inputs import BadRecord, CardRecord, Record, reason
 from meishi.text import blank_to_none
 
 # vCard 2.1 charset names as phones and Outlook wrote them, read as CP932.

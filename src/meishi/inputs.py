@@ -1,4 +1,7 @@
-"""What the format parsers yield: plain records with the line they start on."""
+"""Plain input records: what a card, an event or a file says, before it meets the store.
+
+No database imports here: the format readers, the scanner and the commands build these.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,51 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from meishi.events import EventInput
+from meishi import limits
+
+LANGUAGES = ("ja", "en")
+# Card fields that may be filled in later from a card with the same email.
+CARD_FIELDS = ("reading", "company", "department", "title", "phone", "lang")
+# The card's one-line texts (a line break here is never legitimate and could reach a
+# header), each with its longest length.
+CARD_TEXTS = {
+    "reading": limits.NAME_CHARS,
+    "company": limits.CARD_FIELD_CHARS,
+    "department": limits.CARD_FIELD_CHARS,
+    "title": limits.CARD_FIELD_CHARS,
+    "phone": limits.CARD_FIELD_CHARS,
+}
+
+
+@dataclass(frozen=True)
+class CardInput:
+    """What one card (and one conversation) says about a person."""
+
+    name: str
+    reading: str | None = None
+    company: str | None = None
+    department: str | None = None
+    title: str | None = None
+    phone: str | None = None
+    lang: str | None = None
+    emails: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    note: str | None = None  # about this encounter
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """What `meishi event add` was told."""
+
+    name: str
+    date: dt.date
+    start_time: dt.time | None = None
+    place: str | None = None
+    series: str | None = None
+    organizer_name: str | None = None
+    organizer_email: str | None = None
+    fee: int | None = None
+
 
 # The card fields a CSV column (or --map) can fill; several columns may fill
 # email, phone, note and tags.

@@ -17,9 +17,8 @@ from typing import Any
 
 from meishi import limits
 from meishi.errors import BadValue, MeishiError
-from meishi.events import EventInput, check_event
-from meishi.importers.records import BadRecord, EventRecord, Record, reason
-from meishi.importers.textfile import (
+from meishi.events import check_event
+from meishi.formats.textfile import (
     content_lines,
     detect_encoding,
     numbered_lines,
@@ -28,6 +27,7 @@ from meishi.importers.textfile import (
     size_of,
     too_much_to_parse,
 )
+from meishi.inputs import BadRecord, EventInput, EventRecord, Record, reason
 from meishi.text import blank_to_none
 
 Lines = list[tuple[int, str]]  # content lines, each with the line it starts on

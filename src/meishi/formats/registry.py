@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from meishi.errors import BadValue
-from meishi.importers.records import Record
-from meishi.importers.textfile import detect_encoding, head_text
+from meishi.formats.textfile import detect_encoding, head_text
+from meishi.inputs import Record
 
 FORMATS = ("vcard", "csv", "ics", "json")
 EXTENSIONS = {
@@ -48,19 +48,19 @@ def open_source(
     encoding = detect_encoding(path)
     fmt = fmt or detect_format(path, head_text(path, encoding))
     if fmt == "vcard":
-        from meishi.importers.vcard import read_vcards
+        from meishi.formats.vcard import read_vcards
 
         return Source(path, fmt, lambda: read_vcards(path))
     if fmt == "csv":
-        from meishi.importers.csvfile import layout_of, read_csv
+        from meishi.formats.csvfile import layout_of, read_csv
 
         layout = layout_of(path, mapping)
         return Source(path, fmt, lambda: read_csv(path, layout))
     if fmt == "ics":
-        from meishi.importers.ical import read_calendar
+        from meishi.formats.ics import read_calendar
 
         return Source(path, fmt, lambda: read_calendar(path, today))
-    from meishi.dump import read_dump
+    from meishi.formats.json_dump import read_dump
 
     return Source(path, fmt, lambda: read_dump(path))
 

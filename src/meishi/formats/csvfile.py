@@ -15,14 +15,14 @@ from pathlib import Path
 from meishi import limits
 from meishi.errors import BadValue
 from meishi.exporting import formula_restored
-from meishi.importers.records import FIELDS, REPEATABLE, BadRecord, CardRecord, Record
-from meishi.importers.textfile import (
+from meishi.formats.textfile import (
     detect_encoding,
     head_text,
     numbered_lines,
     record_too_long,
     size_of,
 )
+from meishi.inputs import FIELDS, REPEATABLE, BadRecord, CardRecord, Record
 from meishi.text import blank_to_none
 
 HEADER_SEARCH = 20  # LinkedIn puts notes above its header; look this far down for one
