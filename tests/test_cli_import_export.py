@@ -467,7 +467,7 @@ def full_store(tmp_path: Path) -> None:
 def keep_card_image(contact_id: int) -> None:
     """A scanned card's image row, as `add --scan` leaves it (the file itself is not needed)."""
     from meishi.models import CardImage
-    from meishi.store import open_store
+    from meishi.store.engine import open_store
 
     store = open_store()
     try:

@@ -478,7 +478,7 @@ def insert_draft(**fields: str) -> int:
     from sqlmodel import select
 
     from meishi.models import Contact, Draft, Encounter, Event
-    from meishi.store import open_store
+    from meishi.store.engine import open_store
 
     store = open_store()
     try:

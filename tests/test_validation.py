@@ -229,7 +229,7 @@ def dumps(draw: st.DrawFn) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database at the current schema with nothing in it, to copy for each example."""
-    from meishi.store import open_store
+    from meishi.store.engine import open_store
 
     path = tmp_path_factory.mktemp("template") / "meishi.db"
     open_store(path).close()

@@ -14,7 +14,7 @@ from meishi.errors import BadValue
 from meishi.inputs import CARD_FIELDS, CARD_TEXTS, LANGUAGES, CardInput
 from meishi.mail import message as mail
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, utcnow
-from meishi.search import CARD_COLUMNS, card_json
+from meishi.store.search import CARD_COLUMNS, card_json
 from meishi.text import blank_to_none, fold, split_name
 from meishi.validation import (
     check_chars,

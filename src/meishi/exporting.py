@@ -12,8 +12,8 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from meishi import search
 from meishi.errors import BadValue
+from meishi.store import search
 
 VCARD_VERSIONS = ("3.0", "4.0")
 CSV_COLUMNS = (

@@ -28,7 +28,7 @@ from meishi.inputs import (
     Record,
 )
 from meishi.models import Contact, Event, utcnow
-from meishi.store import Store, index_held
+from meishi.store.engine import Store, index_held
 from meishi.text import blank_to_none, has_japanese
 from meishi.validation import optional_text
 
@@ -94,7 +94,7 @@ def _apply_all(
     skip_bad: bool,
 ) -> None:
     """Apply every record of a file to the session."""
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
 
     event = find_event(session, event_name) if event_name else None
     exchanges: dict[dt.date, Event] = {}

@@ -96,7 +96,7 @@ def add(
 def _event_meant(text: str | None) -> int:
     """The id of the event named, or of the latest one that has started (and say which)."""
     from meishi.events import latest_started_event
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
 
     with common.store() as store, store.read() as session:
         found: Event | None = (

@@ -65,7 +65,7 @@ def _change(
     """Apply one status change in a write transaction and say what it means."""
     from meishi import config
     from meishi.attendance.changes import change_attendance
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
 
     window = config.cancel_window(config.load())
     with common.store() as store, store.write() as session:
@@ -102,7 +102,7 @@ def apologized(
 ) -> None:
     """Record that you apologized to the organizer."""
     from meishi.attendance.owed import settle_apology
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
 
     with common.store() as store, store.write() as session:
         found = find_event(session, event)
@@ -116,7 +116,7 @@ def paid(
 ) -> None:
     """Record that you paid the fee for the seat you left empty."""
     from meishi.attendance.owed import settle_fee
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
 
     with common.store() as store, store.write() as session:
         found = find_event(session, event)
@@ -136,7 +136,7 @@ def apology(
     from meishi import config, home
     from meishi.apologies import prepare_apology
     from meishi.draftbox import EmlFiles, check_out_folder, write_eml_files
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
     from meishi.thank_yous import require_me
 
     settings = config.load()

@@ -22,7 +22,7 @@ def backup(
 ) -> None:
     """Copy the database consistently, even while meishi is in use; owner-only."""
     from meishi import home
-    from meishi.store import backup as copy
+    from meishi.store.engine import backup as copy
 
     name = f"meishi-{common.now():%Y%m%d-%H%M%S}.db"
     if file is None:

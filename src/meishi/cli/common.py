@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from meishi.mail.outbox import Planned, Queued, SendReport
     from meishi.models import Draft, Event
     from meishi.should_return.rules import Verdict
-    from meishi.store import Store
+    from meishi.store.engine import Store
     from meishi.thank_yous import ThankRun
     from meishi.todo import Task
 
@@ -64,7 +64,7 @@ def parse_date(text: str) -> dt.date:
 @contextmanager
 def store() -> Iterator[Store]:
     """The user's store, opened and closed around a command."""
-    from meishi.store import open_store
+    from meishi.store.engine import open_store
 
     opened = open_store()
     try:

@@ -9,7 +9,7 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
-    from meishi.search import Page
+    from meishi.store.search import Page
 
 app = common.command_group("The people whose cards you have: list, show.", no_args_is_help=True)
 
@@ -38,9 +38,9 @@ def list_(
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """List contacts, newest first (the newest 50 unless --all or --limit)."""
-    from meishi import search as finder
-    from meishi.resolve import event_id_named
-    from meishi.store import reader
+    from meishi.store import search as finder
+    from meishi.store.engine import reader
+    from meishi.store.resolve import event_id_named
 
     empty = "No contacts match." if event or search else "No contacts yet: meishi add"
     with reader() as connection:  # rows are read as they are printed
@@ -60,8 +60,8 @@ def search(
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Find contacts by any part of their name, reading, company, email, note or topics."""
-    from meishi import search as finder
-    from meishi.store import reader
+    from meishi.store import search as finder
+    from meishi.store.engine import reader
 
     with reader() as connection:
         page = finder.search(connection, text, None if all_ else limit)
@@ -92,7 +92,7 @@ def show(
 ) -> None:
     """Show a contact with every encounter, its topics and the thank-you state."""
     from meishi.contacts import contact_detail
-    from meishi.resolve import find_contact
+    from meishi.store.resolve import find_contact
 
     with common.store() as store, store.read() as session:
         detail = contact_detail(session, find_contact(session, contact))
@@ -143,7 +143,7 @@ def merge(
 ) -> None:
     """Merge two contacts who are one person, keeping every encounter and topic."""
     from meishi.merge import merge_contacts
-    from meishi.resolve import find_contact
+    from meishi.store.resolve import find_contact
 
     with common.store() as store, store.write() as session:
         kept, gone = find_contact(session, keep), find_contact(session, other)

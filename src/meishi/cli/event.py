@@ -72,7 +72,7 @@ def edit(
     from meishi.dates import parse_time
     from meishi.errors import BadValue
     from meishi.events import edit_event
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
 
     given = {
         "name": name,
@@ -120,7 +120,7 @@ def show(
 ) -> None:
     """Show an event with the people met there and what the organizer did afterwards."""
     from meishi.events import event_detail
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
 
     with common.store() as store, store.read() as session:
         detail = event_detail(session, find_event(session, event))
@@ -156,8 +156,8 @@ def followup(
     report (a report or minutes), invite (an invitation to the next one).
     """
     from meishi.events import record_follow_up
-    from meishi.resolve import find_event
     from meishi.should_return.rules import FOLLOW_UP_KINDS
+    from meishi.store.resolve import find_event
 
     on = common.parse_date(date)
     with common.store() as store, store.write() as session:

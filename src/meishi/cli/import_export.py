@@ -149,7 +149,7 @@ def _export_vdir(folder: Path, version: str) -> None:
     """One owner-only .vcf per contact in a folder: the vdir khard and vdirsyncer read."""
     from meishi import exporting
     from meishi.files import private_output
-    from meishi.store import reader
+    from meishi.store.engine import reader
 
     with reader() as connection:
         rows = list(exporting.cards(connection))
@@ -162,7 +162,7 @@ def _export_vdir(folder: Path, version: str) -> None:
 def _export_chunks(format_: str, version: str) -> list[str]:
     """The export as pieces of text, read from the store before anything is written."""
     from meishi import exporting
-    from meishi.store import reader
+    from meishi.store.engine import reader
 
     if format_ == "json":
         from meishi.formats.json_dump import dump_text

@@ -76,7 +76,7 @@ def _prepare(
     """Render and store the drafts in one transaction, then write the .eml files asked for."""
     from meishi import config, home
     from meishi.draftbox import EmlFiles, check_out_folder, write_eml_files
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
     from meishi.thank_yous import prepare_thanks, require_me, unthanked
 
     me = require_me(config.load())
@@ -96,7 +96,7 @@ def _prepare(
 
 def _mark_sent(contact_text: str, event_text: str | None) -> None:
     """Record that a thank-you went out."""
-    from meishi.resolve import find_contact, find_event
+    from meishi.store.resolve import find_contact, find_event
     from meishi.thank_yous import mark_sent
 
     with common.store() as store, store.write() as session:

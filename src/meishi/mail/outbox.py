@@ -25,7 +25,7 @@ from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, Sendi
 from meishi.mail import message as mail
 from meishi.mail import smtp
 from meishi.models import RESTORED, Draft, Encounter, Event, OutboxMessage, id_of, utcnow
-from meishi.store import Store
+from meishi.store.engine import Store
 from meishi.validation import is_id
 
 QUEUED, SENDING, SENT, FAILED, UNKNOWN = "queued", "sending", "sent", "failed", "unknown"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from meishi.mail import outbox
 from meishi.mail.outbox import Planned, Queued, Sender, SendReport
-from meishi.store import Store
+from meishi.store.engine import Store
 
 
 @dataclass

@@ -12,7 +12,6 @@ from meishi.attendance.rules import ATTENDED
 from meishi.errors import Ambiguous, NotFound
 from meishi.events import follow_ups_of
 from meishi.models import Decision, Encounter, Event, id_of
-from meishi.resolve import find_event
 from meishi.should_return.rules import (
     FollowUpFact,
     Occurrence,
@@ -21,6 +20,7 @@ from meishi.should_return.rules import (
     decide,
     with_owed,
 )
+from meishi.store.resolve import find_event
 
 
 def should_return(session: Session, text: str, today: dt.date) -> Verdict:
