@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
 from meishi import limits
-from meishi.errors import BadValue
+from meishi.errors import BadValue, NotFound
 from meishi.inputs import CARD_FIELDS, CARD_TEXTS, LANGUAGES, CardInput
 from meishi.mail import message as mail
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, utcnow
@@ -24,6 +25,10 @@ from meishi.validation import (
     optional_text,
     required_text,
 )
+
+if TYPE_CHECKING:
+    from meishi.cards.scanning import Scan
+    from meishi.store.engine import Store
 
 
 @dataclass
@@ -262,7 +267,7 @@ def contact_detail(session: Session, contact: Contact) -> dict[str, Any]:
         }
         for encounter, event in encounters_of(session, contact)
     ]
-    from meishi.cardimages import card_images_of  # it builds on this module
+    from meishi.cards.images import card_images_of  # it builds on this module
 
     detail["card_images"] = card_images_of(session, contact)
     return detail
@@ -271,3 +276,25 @@ def contact_detail(session: Session, contact: Contact) -> dict[str, Any]:
 def _local(moment: dt.datetime) -> dt.datetime:
     """A stored UTC time in the machine's local zone."""
     return moment.astimezone()
+
+
+def add_met(
+    store: Store,
+    event_id: int,
+    card: CardInput,
+    now: dt.datetime,
+    scanned: Scan | None = None,
+) -> AddResult:
+    """Store a card met at an event, with the image it was read from, in one write; the image
+    file lands in cards/ only after the write has committed."""
+    from meishi.cards.images import attach, extras, kept_image
+
+    keeping = kept_image(scanned.path) if scanned is not None else nullcontext(None)
+    with keeping as kept, store.write() as session:
+        event = session.get(Event, event_id)
+        if event is None:
+            raise NotFound(f"event #{event_id} was removed meanwhile; run the command again")
+        result = add_card(session, event, card, now)
+        if scanned is not None and kept is not None:
+            attach(session, result.contact, kept.path, kept.sha256, extras(scanned.fields))
+        return result

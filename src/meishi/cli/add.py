@@ -12,11 +12,11 @@ from meishi.cli import common
 from meishi.errors import BadValue, MeishiError, NotFound
 
 if TYPE_CHECKING:
-    from meishi.cardfields import CardFields
+    from meishi.cards.fields import CardFields
+    from meishi.cards.scanning import Scan
     from meishi.contacts import AddResult
     from meishi.inputs import CardInput
     from meishi.models import Event
-    from meishi.scanning import Scan
 
 
 def register(app: typer.Typer) -> None:
@@ -114,21 +114,10 @@ def _event_meant(text: str | None) -> int:
 
 def _save(event_id: int, card: CardInput, scanned: Scan | None = None) -> AddResult:
     """Store the card (and the image it was read from) in one write transaction."""
-    from meishi.contacts import add_card
-    from meishi.models import Event
+    from meishi.contacts import add_met
 
-    with common.store() as store, store.write() as session:
-        event = session.get(Event, event_id)
-        if event is None:
-            raise NotFound(f"event #{event_id} was removed meanwhile; run the command again")
-        result = add_card(session, event, card, common.now())
-        if scanned is not None:
-            from meishi.cardimages import attach, extras
-            from meishi.scanning import keep_image
-
-            stored, digest = keep_image(scanned.path)
-            attach(session, result.contact, stored, digest, extras(scanned.fields))
-        return result
+    with common.store() as store:
+        return add_met(store, event_id, card, common.now(), scanned)
 
 
 def _report(result: AddResult) -> str:
@@ -224,7 +213,7 @@ def _add_scanned(
     extra: CardInput, ask: bool,
 ) -> None:  # fmt: skip
     """Read each card, let the user check it (unless --yes), and save it with its image."""
-    from meishi import scanning
+    from meishi.cards import scanning
 
     scanning.require_libraries()
     files = scanning.image_files(images)
@@ -249,7 +238,7 @@ def _add_scanned(
 
 def _read_all(files: list[Path], failed: list[str]) -> list[Scan]:
     """Every readable card, with a progress bar for several; the others noted in failed."""
-    from meishi import scanning
+    from meishi.cards import scanning
 
     if len(files) == 1:
         return [scanning.scan(files[0])]
@@ -265,8 +254,8 @@ def _read_all(files: list[Path], failed: list[str]) -> list[Scan]:
 
 def _as_read(read: CardFields, extra: CardInput) -> CardInput | None:
     """The card exactly as read, shown with doubtful fields marked; None without a name."""
-    from meishi.cardfields import FIELDS
-    from meishi.cardimages import card_input
+    from meishi.cards.fields import FIELDS
+    from meishi.cards.images import card_input
 
     for name in FIELDS:
         if value := read.get(name):
@@ -278,8 +267,8 @@ def _as_read(read: CardFields, extra: CardInput) -> CardInput | None:
 
 def _review(read: CardFields, extra: CardInput) -> CardInput:
     """Each field read, to accept with Enter or type over ('-' clears it); then the topics."""
-    from meishi.cardfields import FIELDS
-    from meishi.cardimages import card_input
+    from meishi.cards.fields import FIELDS
+    from meishi.cards.images import card_input
 
     typer.echo("Enter keeps what was read, '-' clears it; '?' marks a doubtful reading.")
     for name in FIELDS:

@@ -24,7 +24,7 @@ from sqlmodel import Session, SQLModel, col, select
 from meishi import limits
 from meishi.attendance.owed import APOLOGY, APOLOGY_WAYS, FEE
 from meishi.attendance.rules import REGISTERED, STATUSES
-from meishi.cardimages import check_extras
+from meishi.cards.images import check_extras
 from meishi.contacts import check_card, check_topics, contact_by_name
 from meishi.errors import BadValue, MeishiError
 from meishi.events import check_event

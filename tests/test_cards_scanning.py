@@ -18,7 +18,7 @@ import pytest
 
 from cardmaker import Card, make_cards, person, save
 from helpers import add_event, add_person, describe, error_of, fails, json_of, ok, run, table_count
-from meishi import scanning
+from meishi.cards import scanning
 
 TARGET_FIELDS = ("email", "phone", "company")
 
@@ -245,3 +245,27 @@ def test_the_card_font_is_installed() -> None:
 
     assert REGULAR.exists(), "apt-get install fonts-noto-cjk"
     assert shutil.which("tesseract")
+
+
+def test_a_card_not_stored_leaves_no_image_in_the_cards_folder(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from helpers import home
+    from meishi.cards.fields import CardFields
+    from meishi.contacts import add_met
+    from meishi.errors import NotFound
+    from meishi.inputs import CardInput
+    from meishi.store.engine import open_store
+
+    image = tmp_path / "card.png"
+    image.write_bytes(b"the image read")
+    scanned = scanning.Scan(image, CardFields(), from_code=False)
+    now = dt.datetime.now(dt.UTC)
+    store = open_store()
+    with pytest.raises(NotFound):  # the event is gone: the write is rolled back
+        add_met(store, 999, CardInput(name="田中 太郎"), now, scanned)
+    assert list((home() / "cards").glob("*")) == []
+    add_event("AI勉強会", -1)
+    add_met(store, 1, CardInput(name="田中 太郎"), now, scanned)
+    store.close()
+    assert [p.read_bytes() for p in (home() / "cards").glob("*")] == [b"the image read"]

@@ -1,13 +1,12 @@
 """Reading business-card images: QR codes with zxing-cpp, text with Tesseract, kept copies.
 
-The decisions about what the text means live in meishi.cardfields; this module
+The decisions about what the text means live in meishi.cards.fields; this module
 only turns an image into codes and positioned words, and keeps the image.
 Pillow, zxing-cpp and pytesseract are the optional `scan` extra and load only here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import shutil
 import subprocess
@@ -17,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from meishi import home, limits
-from meishi.cardfields import CONFIDENT, CardFields, Line, Word, merge, parse_code, read_lines
+from meishi import limits
+from meishi.cards.fields import CONFIDENT, CardFields, Line, Word, merge, parse_code, read_lines
 from meishi.errors import BadValue, ScanUnavailable
-from meishi.files import own_output
 from meishi.text import has_japanese
 
 if TYPE_CHECKING:
@@ -343,15 +341,3 @@ def _reread(image: Image, line: Line, language: str) -> Line | None:
         for w in reread.words
     ]
     return Line(tuple(sorted(words, key=lambda w: w.left))) if words else None
-
-
-def keep_image(path: Path) -> tuple[Path, str]:
-    """Copy the image into the home's cards/ folder (owner-only); its stored path and SHA-256."""
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    folder = home.private_dir(home.data_dir() / "cards")
-    target = folder / f"{digest[:16]}{path.suffix.lower()}"
-    if not target.exists():
-        with own_output(target) as out:
-            out.write(data)
-    return target, digest

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from meishi import home, limits
-from meishi.cardfields import CardFields
+from meishi.cards.fields import CardFields
+from meishi.files import own_output
 from meishi.inputs import CardInput
 from meishi.models import CardImage, Contact, id_of
 from meishi.validation import check_choice, check_text
@@ -75,3 +80,25 @@ def card_images_of(session: Session, contact: Contact) -> list[dict[str, Any]]:
         {"path": str(home.data_dir() / image.path), "fields": json.loads(image.fields or "{}")}
         for image in session.exec(query)
     ]
+
+
+@dataclass(frozen=True)
+class KeptImage:
+    """A card image on its way into the home's cards/ folder: where it goes, and its SHA-256."""
+
+    path: Path
+    sha256: str
+
+
+@contextmanager
+def kept_image(source: Path) -> Iterator[KeptImage]:
+    """The image's place in cards/ (owner-only) and its SHA-256; the copy is written there
+    only when the block ends without an error, so that a rolled-back card leaves no file."""
+    data = source.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    folder = home.private_dir(home.data_dir() / "cards")
+    kept = KeptImage(folder / f"{digest[:16]}{source.suffix.lower()}", digest)
+    yield kept
+    if not kept.path.exists():
+        with own_output(kept.path) as out:
+            out.write(data)

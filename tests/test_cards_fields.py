@@ -1,8 +1,8 @@
-"""meishi.cardfields: the fields of a card from its QR code or its OCR'd lines."""
+"""meishi.cards.fields: the fields of a card from its QR code or its OCR'd lines."""
 
 import pytest
 
-from meishi.cardfields import (
+from meishi.cards.fields import (
     CardFields,
     Line,
     Word,
