@@ -210,7 +210,7 @@ def test_japanese_names_line_up_in_a_terminal_table(monkeypatch: pytest.MonkeyPa
     from rich.console import Console
 
     from meishi.cli import common
-    from meishi.drafts import display_width
+    from meishi.drafts.wrapping import display_width
 
     out = StringIO()
     monkeypatch.setattr(common, "is_terminal", lambda: True)

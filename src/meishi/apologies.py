@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from meishi import drafts
 from meishi.attendance.owed import apology_owed_ever
 from meishi.attendance.rules import CANCELLED, NO_SHOW
-from meishi.draftbox import save_draft
+from meishi.drafts import templates as drafts
+from meishi.drafts.box import save_draft
 from meishi.errors import BadValue, MissingSetting
 from meishi.mail.message import message_for
 from meishi.models import Draft, Event, id_of

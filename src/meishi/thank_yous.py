@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from meishi import drafts
 from meishi.contacts import emails_of, encounters_of, topics_of
-from meishi.draftbox import REDRAFTABLE, save_draft
+from meishi.drafts import templates as drafts
+from meishi.drafts.box import REDRAFTABLE, save_draft
 from meishi.errors import Ambiguous, MissingSetting, NotFound, NothingToDo
 from meishi.mail.message import message_for
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, id_of

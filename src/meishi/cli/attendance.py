@@ -135,7 +135,7 @@ def apology(
     """Draft an apology to the organizer: short, sincere, no excuses, offering to pay."""
     from meishi import config, home
     from meishi.apologies import prepare_apology
-    from meishi.draftbox import EmlFiles, check_out_folder, write_eml_files
+    from meishi.drafts.box import EmlFiles, check_out_folder, write_eml_files
     from meishi.store.resolve import find_event
     from meishi.thank_yous import require_me
 

@@ -41,7 +41,7 @@ def _run() -> None:
     """Populate the sample home and walk through the evening after an event."""
     from meishi import config, home
     from meishi.demo import ME, populate
-    from meishi.draftbox import check_out_folder, write_eml_files
+    from meishi.drafts.box import check_out_folder, write_eml_files
     from meishi.should_return.facts import should_return
     from meishi.thank_yous import prepare_thanks, unthanked
     from meishi.todo import build_agenda

@@ -10,7 +10,7 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
-    from meishi.draftbox import EmlFiles
+    from meishi.drafts.box import EmlFiles
     from meishi.thank_yous import ThankRun
 
 
@@ -75,7 +75,7 @@ def _prepare(
 ) -> tuple[ThankRun, EmlFiles]:
     """Render and store the drafts in one transaction, then write the .eml files asked for."""
     from meishi import config, home
-    from meishi.draftbox import EmlFiles, check_out_folder, write_eml_files
+    from meishi.drafts.box import EmlFiles, check_out_folder, write_eml_files
     from meishi.store.resolve import find_event
     from meishi.thank_yous import prepare_thanks, require_me, unthanked
 
