@@ -50,14 +50,14 @@ EVENT = Event(name="AI勉強会 #12", date=dt.date(2026, 11, 28), fee=1000, atte
 
 
 def test_every_thank_you_template_variable_is_documented() -> None:
-    from meishi.thank_yous import draft_context
+    from meishi.drafts.context import thank_vars
 
     contact = Contact(full_name="田中 太郎")
-    context = draft_context(contact, "taro@example.jp", EVENT, [], None, ME, "ja", EVENT.date)
+    context = thank_vars(contact, "taro@example.jp", EVENT, [], None, ME, "ja", EVENT.date)
     assert names(context) <= documented("Variables")
 
 
 def test_every_apology_template_variable_is_documented() -> None:
-    from meishi.apologies import apology_context
+    from meishi.drafts.context import apology_vars
 
-    assert names(apology_context(EVENT, ME, "ja", EVENT.date)) <= documented("Apology variables")
+    assert names(apology_vars(EVENT, ME, "ja", EVENT.date)) <= documented("Apology variables")

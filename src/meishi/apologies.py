@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session
 
@@ -13,6 +12,7 @@ from meishi.attendance.owed import apology_owed_ever
 from meishi.attendance.rules import CANCELLED, NO_SHOW
 from meishi.drafts import templates as drafts
 from meishi.drafts.box import save_draft
+from meishi.drafts.context import apology_vars
 from meishi.errors import BadValue, MissingSetting
 from meishi.mail.message import message_for
 from meishi.models import Draft, Event, id_of
@@ -47,9 +47,7 @@ def prepare_apology(
         )
     lang = drafts.choose_language(None, event.organizer_name, event.name)
     name = template or f"apology-{lang}"
-    rendered = drafts.render_draft(
-        name, apology_context(event, me, lang, today), user_templates, lang
-    )
+    rendered = drafts.render_draft(name, apology_vars(event, me, lang, today), user_templates, lang)
     draft = Draft(
         kind="apology",
         event_id=id_of(event),
@@ -61,21 +59,3 @@ def prepare_apology(
     )
     message_for(draft, me, dt.datetime.now(dt.UTC), f"event '{event.name}'")  # checks headers
     return PreparedApology(save_draft(session, draft), event)
-
-
-def apology_context(event: Event, me: dict[str, str], lang: str, today: dt.date) -> dict[str, Any]:
-    """The variables an apology template sees; plain values, never template code."""
-    return {
-        "organizer": {"name": event.organizer_name or "", "email": event.organizer_email or ""},
-        "event": {
-            "name": event.name,
-            "date": event.date,
-            "place": event.place or "",
-            "series": event.series or "",
-        },
-        "status": event.attendance,
-        "fee": event.fee or 0,
-        "me": me,
-        "lang": lang,
-        "today": today,
-    }

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from meishi.contacts import emails_of, encounters_of, topics_of
 from meishi.drafts import templates as drafts
 from meishi.drafts.box import REDRAFTABLE, save_draft
+from meishi.drafts.context import thank_vars
 from meishi.errors import Ambiguous, MissingSetting, NotFound, NothingToDo
 from meishi.mail.message import message_for
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, id_of
@@ -133,7 +134,7 @@ def _render(
     """A draft for one encounter, its headers checked."""
     lang = drafts.choose_language(contact.lang, contact.full_name, contact.company)
     name = template or f"thank-{lang}"
-    context = draft_context(contact, address, event, topics, encounter.note, me, lang, today)
+    context = thank_vars(contact, address, event, topics, encounter.note, me, lang, today)
     rendered = drafts.render_draft(name, context, user_templates, lang)
     draft = Draft(
         kind="thank",
@@ -164,43 +165,6 @@ def _why_no_draft(session: Session, encounter: Encounter, emails: list[str]) -> 
         )
     ).first()
     return f"its thank-you is {in_outbox} in the outbox; see meishi outbox" if in_outbox else ""
-
-
-def draft_context(
-    contact: Contact,
-    address: str,
-    event: Event,
-    topics: list[str],
-    note: str | None,
-    me: dict[str, str],
-    lang: str,
-    today: dt.date,
-) -> dict[str, Any]:
-    """The variables a thank-you template sees; plain values, never template code."""
-    return {
-        "contact": {
-            "full_name": contact.full_name,
-            "family_name": contact.family_name or "",
-            "given_name": contact.given_name or "",
-            "reading": contact.reading or "",
-            "company": contact.company or "",
-            "department": contact.department or "",
-            "title": contact.title or "",
-            "email": address,
-        },
-        "event": {
-            "name": event.name,
-            "date": event.date,
-            "place": event.place or "",
-            "series": event.series or "",
-            "organizer_name": event.organizer_name or "",
-        },
-        "topics": topics,
-        "note": note or "",
-        "me": me,
-        "lang": lang,
-        "today": today,
-    }
 
 
 def mark_sent(
