@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from meishi.cli import common
+from meishi.formats.registry import EXPORT_FORMATS, FORMATS, spoken
 
 if TYPE_CHECKING:
     from meishi.importing import ImportReport, Tally
-
-EXPORT_FORMATS = ("vcard", "csv", "json")
 
 
 def register(root: typer.Typer) -> None:
@@ -26,7 +25,7 @@ def import_(
         list[Path], typer.Argument(help="vCard, CSV, iCalendar or meishi JSON files.")
     ],
     format_: Annotated[
-        str | None, typer.Option("--format", help="vcard, csv, ics or json (default: detected).")
+        str | None, typer.Option("--format", help=f"{spoken(FORMATS)} (default: detected).")
     ] = None,
     event: Annotated[
         str | None, typer.Option(help="Link every imported contact to this event.")
@@ -113,7 +112,7 @@ def _report_json(report: ImportReport) -> dict[str, object]:
 
 
 def export(
-    format_: Annotated[str, typer.Option("--format", help="vcard, csv or json.")] = "vcard",
+    format_: Annotated[str, typer.Option("--format", help=f"{spoken(EXPORT_FORMATS)}.")] = "vcard",
     out: Annotated[
         Path | None,
         typer.Option(

@@ -15,17 +15,31 @@ from meishi.errors import BadValue
 from meishi.formats.textfile import detect_encoding, head_text
 from meishi.inputs import Record
 
-FORMATS = ("vcard", "csv", "ics", "json")
-EXTENSIONS = {
-    ".vcf": "vcard",
-    ".vcard": "vcard",
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".txt": "csv",
-    ".ics": "ics",
-    ".ical": "ics",
-    ".json": "json",
-}
+
+@dataclass(frozen=True)
+class Format:
+    """A file format meishi reads: its name, its file extensions, and whether it also writes it."""
+
+    name: str
+    extensions: tuple[str, ...]
+    exported: bool = False
+
+
+# Every format, in the order the help and the error messages name them.
+REGISTRY = (
+    Format("vcard", (".vcf", ".vcard"), exported=True),
+    Format("csv", (".csv", ".tsv", ".txt"), exported=True),
+    Format("ics", (".ics", ".ical")),
+    Format("json", (".json",), exported=True),
+)
+FORMATS = tuple(fmt.name for fmt in REGISTRY)
+EXPORT_FORMATS = tuple(fmt.name for fmt in REGISTRY if fmt.exported)
+EXTENSIONS = {extension: fmt.name for fmt in REGISTRY for extension in fmt.extensions}
+
+
+def spoken(names: tuple[str, ...]) -> str:
+    """Names as a sentence lists them: "vcard, csv or json"."""
+    return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 @dataclass(frozen=True)
