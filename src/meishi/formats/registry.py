@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from meishi.errors import BadValue
-from meishi.formats.textfile import detect_encoding, head_text
-from meishi.inputs import Record
+
+# The commands read the table below for their --format help: this module stays light
+# (named tuples, not dataclasses; the readers imported only when a file is opened).
+if TYPE_CHECKING:
+    from meishi.inputs import Record
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     """A file format meishi reads: its name, its file extensions, and whether it also writes it."""
 
     name: str
@@ -42,8 +44,7 @@ def spoken(names: tuple[str, ...]) -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A file checked to be importable: its format and how to read its records."""
 
     path: Path
@@ -59,6 +60,8 @@ def open_source(
     The mapping applies to CSV files only; other files beside them ignore it."""
     if fmt is not None and fmt not in FORMATS:
         raise BadValue(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
+    from meishi.formats.textfile import detect_encoding, head_text
+
     encoding = detect_encoding(path)
     fmt = fmt or detect_format(path, head_text(path, encoding))
     if fmt == "vcard":
