@@ -57,5 +57,6 @@ def prepare_apology(
         subject=rendered.subject,
         body=rendered.body,
     )
-    message_for(draft, me, dt.datetime.now(dt.UTC), f"event '{event.name}'")  # checks headers
+    when = dt.datetime.combine(today, dt.time(), dt.UTC)  # only the headers are checked here
+    message_for(draft, me, when, f"event '{event.name}'")
     return PreparedApology(save_draft(session, draft), event)

@@ -147,7 +147,8 @@ def _render(
         subject=rendered.subject,
         body=rendered.body,
     )
-    message_for(draft, me, dt.datetime.now(dt.UTC), f"contact '{contact.full_name}'")
+    when = dt.datetime.combine(today, dt.time(), dt.UTC)  # only the headers are checked here
+    message_for(draft, me, when, f"contact '{contact.full_name}'")
     return draft
 
 
