@@ -69,6 +69,11 @@ def require_me(settings: Mapping[str, str]) -> dict[str, str]:
     return {key: settings.get(f"me.{key}", "") for key in keys}
 
 
+def default_since(event: Event | None, today: dt.date) -> dt.date:
+    """Where thanking starts without --since: the event's day, whatever it is, else yesterday."""
+    return event.date if event is not None else today - dt.timedelta(days=1)
+
+
 def unthanked(
     session: Session,
     since: dt.date,

@@ -77,7 +77,7 @@ def _prepare(
     from meishi import config, home
     from meishi.drafts.box import EmlFiles, check_out_folder, write_eml_files
     from meishi.store.resolve import find_event
-    from meishi.thank_yous import prepare_thanks, require_me, unthanked
+    from meishi.thank_yous import default_since, prepare_thanks, require_me, unthanked
 
     me = require_me(config.load())
     today = common.today()
@@ -86,8 +86,7 @@ def _prepare(
         check_out_folder(out)
     with common.store() as store, store.write() as session:
         met_at = find_event(session, event) if event else None
-        if start is None:  # with --event alone, that event counts whatever its date
-            start = met_at.date if met_at else common.parse_date("yesterday")
+        start = start or default_since(met_at, today)
         encounters = unthanked(session, start, met_at, today)
         run = prepare_thanks(session, encounters, me, today, template, home.templates_dir())
     files = write_eml_files(run.letters(), out, me, common.now()) if out else EmlFiles()
