@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from cardmaker import make_cards, save
-from meishi import scanning
-from meishi.cardfields import FIELDS
+from meishi.cards import scanning
+from meishi.cards.fields import FIELDS
 
 TARGETS = {"email": 0.95, "phone": 0.95, "company": 0.95, "name": 0.90}
 

@@ -101,7 +101,7 @@ class Person:
     address: str | None
 
     def truth(self) -> dict[str, str | None]:
-        """The fields as a dict, names as in meishi.cardfields.FIELDS."""
+        """The fields as a dict, names as in meishi.cards.fields.FIELDS."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from meishi import drafts
+from meishi.drafts import templates as drafts
+from meishi.drafts import wrapping
 from meishi.errors import BadValue, NotFound, TemplateProblem
 
 REPO = Path(__file__).resolve().parents[1]
@@ -268,7 +269,7 @@ def test_japanese_lines_fit_and_obey_kinsoku(user_dir: Path) -> None:
     body = render_ja(user_dir, contact=contact, event=event, topics=["評価。" * 12]).body
     assert long_name[:10] in body
     for line in body.splitlines():
-        assert drafts.display_width(line) <= 70, line
+        assert wrapping.display_width(line) <= 70, line
         assert not line or line[0] not in CLOSING, line
 
 
@@ -308,36 +309,36 @@ def test_english_uses_full_name_and_date(user_dir: Path) -> None:
 
 
 def test_display_width() -> None:
-    assert drafts.display_width("abc") == 3
-    assert drafts.display_width("田中　ﾀﾛｳ") == 2 + 2 + 2 + 3  # half-width katakana: 1 each
-    assert drafts.display_width("e\u0301") == 1
+    assert wrapping.display_width("abc") == 3
+    assert wrapping.display_width("田中　ﾀﾛｳ") == 2 + 2 + 2 + 3  # half-width katakana: 1 each
+    assert wrapping.display_width("e\u0301") == 1
 
 
 def test_wrap_leaves_short_lines_alone() -> None:
     text = "  indented  \nshort 。\n\n"
-    assert drafts.wrap_body(text, "ja") == text
-    assert drafts.wrap_body(text, "en") == text
+    assert wrapping.wrap_body(text, "ja") == text
+    assert wrapping.wrap_body(text, "en") == text
 
 
 def test_wrap_japanese_at_35_full_width() -> None:
-    wrapped = drafts.wrap_body("あ" * 80, "ja").splitlines()
+    wrapped = wrapping.wrap_body("あ" * 80, "ja").splitlines()
     assert wrapped == ["あ" * 35, "あ" * 35, "あ" * 10]
 
 
 def test_wrap_japanese_kinsoku_pushes_a_character_down() -> None:
-    wrapped = drafts.wrap_body("あ" * 35 + "。」次", "ja").splitlines()
+    wrapped = wrapping.wrap_body("あ" * 35 + "。」次", "ja").splitlines()
     assert wrapped == ["あ" * 34, "あ。」次"]
 
 
 def test_wrap_japanese_keeps_latin_words_and_urls_whole() -> None:
     url = "https://example.com/" + "x" * 80
-    wrapped = drafts.wrap_body("あ" * 30 + "Python 資料は " + url, "ja").splitlines()
+    wrapped = wrapping.wrap_body("あ" * 30 + "Python 資料は " + url, "ja").splitlines()
     assert wrapped == ["あ" * 30 + "Python 資", "料は", url]
 
 
 def test_wrap_english_at_word_boundaries() -> None:
     text = " ".join(["word"] * 30)
-    wrapped = drafts.wrap_body(text, "en").splitlines()
+    wrapped = wrapping.wrap_body(text, "en").splitlines()
     assert wrapped == [" ".join(["word"] * 14), " ".join(["word"] * 14), "word word"]
     assert max(len(line) for line in wrapped) <= 72
 

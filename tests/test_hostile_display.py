@@ -24,7 +24,7 @@ from typer.testing import Result
 
 from helpers import add_event, add_person, describe, fails, home, json_of, ok, run, set_me
 from meishi.cli import common
-from meishi.store import prepare_connection
+from meishi.store.engine import prepare_connection
 
 MARKUP_NAME = "Tanaka [/]"
 LINK = "[link=https://evil.example/]Click me[/link]"

@@ -47,9 +47,9 @@ from helpers import (
     set_me,
     snapshot,
 )
-from meishi import mail
 from meishi.exporting import FORMULA_STARTS, formula_restored, formula_safe
 from meishi.limits import FILE_NAME_BYTES, STALE_TEMP_SECONDS
+from meishi.mail import message as mail
 
 VICTIM_TEXT = "the victim's own file\n"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from helpers import add_event, add_person, error_of, fails, json_of, ok, run
-from meishi.search import search
-from meishi.store import reader
+from meishi.store.engine import reader
+from meishi.store.search import search
 from meishi.text import fold
 
 # Imported where they are used, never on the way to --help or a read-only command.
@@ -160,7 +160,8 @@ def test_default_page_is_the_newest_fifty() -> None:
     home = Path(os.environ["MEISHI_HOME"])
     rows = [(f"P{number}",) for number in range(60)]
     script = (
-        "import sys; from meishi.store import open_store; from meishi.models import Contact\n"
+        "import sys; from meishi.store.engine import open_store\n"
+        "from meishi.models import Contact\n"
         "s = open_store()\n"
         "with s.write() as session:\n"
         f"    session.add_all([Contact(full_name=n) for (n,) in {rows!r}])\n"
@@ -209,7 +210,7 @@ def test_japanese_names_line_up_in_a_terminal_table(monkeypatch: pytest.MonkeyPa
     from rich.console import Console
 
     from meishi.cli import common
-    from meishi.drafts import display_width
+    from meishi.drafts.wrapping import display_width
 
     out = StringIO()
     monkeypatch.setattr(common, "is_terminal", lambda: True)

@@ -21,11 +21,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
-from meishi import store as store_module
 from meishi.errors import DatabaseTooNew
 from meishi.migrations import is_modelled
 from meishi.models import Contact, Encounter, Event, Topic
-from meishi.store import Store, open_store
+from meishi.store import engine as store_module
+from meishi.store.engine import Store, open_store
 
 GROUP_OR_OTHER = stat.S_IRWXG | stat.S_IRWXO
 
@@ -203,7 +203,7 @@ def test_foreign_keys_are_enforced_and_a_violation_stores_nothing(
 INCREMENTER = """
     import sys, time
     from meishi.models import Event
-    from meishi.store import open_store
+    from meishi.store.engine import open_store
 
     store = open_store()
     print("ready", flush=True)
@@ -269,7 +269,7 @@ def test_processes_creating_the_same_new_database_at_once_all_succeed(db_path: P
         """
         import sys
         sys.stdin.readline()
-        from meishi.store import open_store
+        from meishi.store.engine import open_store
         open_store().close()
         """
     )
@@ -452,7 +452,7 @@ def test_the_cli_refuses_a_newer_database_with_one_line_and_exit_code_1(
 def test_opening_an_up_to_date_store_does_not_import_alembic(meishi_home: Path) -> None:
     created = run_python(
         """
-        from meishi.store import open_store
+        from meishi.store.engine import open_store
         open_store().close()
         open_store().close()
         """
@@ -465,7 +465,7 @@ def test_opening_an_up_to_date_store_does_not_import_alembic(meishi_home: Path) 
         import sys
         from sqlmodel import select
         from meishi.models import Contact
-        from meishi.store import open_store
+        from meishi.store.engine import open_store
         store = open_store()
         with store.read() as session:
             session.exec(select(Contact)).all()

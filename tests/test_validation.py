@@ -20,10 +20,11 @@ from hypothesis import strategies as st
 
 from helpers import run
 from meishi import limits, validation
-from meishi.contacts import CardInput, check_card
+from meishi.contacts import check_card
 from meishi.dates import parse_date
 from meishi.errors import BadValue, MeishiError
-from meishi.mail import check_email
+from meishi.inputs import CardInput
+from meishi.mail.message import check_email
 
 REFUSED = sorted(
     validation.BIDI_CONTROLS | validation.ZERO_WIDTH | validation.LINE_SEPARATORS
@@ -228,7 +229,7 @@ def dumps(draw: st.DrawFn) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database at the current schema with nothing in it, to copy for each example."""
-    from meishi.store import open_store
+    from meishi.store.engine import open_store
 
     path = tmp_path_factory.mktemp("template") / "meishi.db"
     open_store(path).close()

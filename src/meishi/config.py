@@ -25,8 +25,6 @@ SETTINGS: dict[str, str] = {
     "cancel.window_hours": "a cancellation this close to the start is last-minute (default 24)",
 }
 HEADER_BOUND = {"me.name", "me.email", "me.company"}  # they reach From and Subject
-SECURITY_MODES = ("starttls", "ssl", "none")
-DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 
 def load(path: Path | None = None) -> dict[str, str]:
@@ -77,7 +75,7 @@ def check_key(key: str) -> None:
 
 def clean_value(key: str, value: str) -> str:
     """A value checked for its key; only the signature may span lines (typed as \\n)."""
-    from meishi import mail
+    from meishi.mail import message as mail
 
     check_key(key)
     if key == "me.signature":
@@ -98,7 +96,7 @@ def clean_value(key: str, value: str) -> str:
 
 def unencrypted_warning(settings: dict[str, str]) -> str | None:
     """A warning when mail would cross the network unencrypted (none is for loopback only)."""
-    from meishi.mail import is_loopback
+    from meishi.mail.smtp import is_loopback
 
     host = settings.get("smtp.host")
     if settings.get("smtp.security") == "none" and host and not is_loopback(host):
@@ -128,6 +126,8 @@ def _port(value: str) -> str:
 
 def _security(value: str) -> str:
     """One of the connection security modes."""
+    from meishi.mail.smtp import SECURITY_MODES
+
     if value not in SECURITY_MODES:
         raise BadValue(f"unknown security '{value}'; use one of: {', '.join(SECURITY_MODES)}")
     return value

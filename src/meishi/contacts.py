@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from meishi import limits, mail
-from meishi.errors import BadValue
+from meishi import limits
+from meishi.errors import BadValue, NotFound
+from meishi.inputs import CARD_FIELDS, CARD_TEXTS, LANGUAGES, CardInput
+from meishi.mail import message as mail
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, utcnow
-from meishi.search import CARD_COLUMNS, card_json
+from meishi.store.search import CARD_COLUMNS, card_json
 from meishi.text import blank_to_none, fold, split_name
 from meishi.validation import (
     check_chars,
@@ -23,34 +26,9 @@ from meishi.validation import (
     required_text,
 )
 
-LANGUAGES = ("ja", "en")
-# Card fields that may be filled in later from a card with the same email.
-CARD_FIELDS = ("reading", "company", "department", "title", "phone", "lang")
-# The card's one-line texts (a line break here is never legitimate and could reach a
-# header), each with its longest length.
-CARD_TEXTS = {
-    "reading": limits.NAME_CHARS,
-    "company": limits.CARD_FIELD_CHARS,
-    "department": limits.CARD_FIELD_CHARS,
-    "title": limits.CARD_FIELD_CHARS,
-    "phone": limits.CARD_FIELD_CHARS,
-}
-
-
-@dataclass(frozen=True)
-class CardInput:
-    """What one card (and one conversation) says about a person."""
-
-    name: str
-    reading: str | None = None
-    company: str | None = None
-    department: str | None = None
-    title: str | None = None
-    phone: str | None = None
-    lang: str | None = None
-    emails: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-    note: str | None = None  # about this encounter
+if TYPE_CHECKING:
+    from meishi.cards.scanning import Scan
+    from meishi.store.engine import Store
 
 
 @dataclass
@@ -99,7 +77,7 @@ def check_topics(topics: Iterable[str]) -> tuple[str, ...]:
 
 def add_card(session: Session, event: Event, card: CardInput, now: dt.datetime) -> AddResult:
     """Record meeting a person at an event, merging with a contact who has the same email."""
-    from meishi.commitments import attended_by_meeting
+    from meishi.attendance.changes import attended_by_meeting
 
     card = check_card(card)
     attended_by_meeting(session, event, now)
@@ -289,7 +267,7 @@ def contact_detail(session: Session, contact: Contact) -> dict[str, Any]:
         }
         for encounter, event in encounters_of(session, contact)
     ]
-    from meishi.cardimages import card_images_of  # it builds on this module
+    from meishi.cards.images import card_images_of  # it builds on this module
 
     detail["card_images"] = card_images_of(session, contact)
     return detail
@@ -298,3 +276,25 @@ def contact_detail(session: Session, contact: Contact) -> dict[str, Any]:
 def _local(moment: dt.datetime) -> dt.datetime:
     """A stored UTC time in the machine's local zone."""
     return moment.astimezone()
+
+
+def add_met(
+    store: Store,
+    event_id: int,
+    card: CardInput,
+    now: dt.datetime,
+    scanned: Scan | None = None,
+) -> AddResult:
+    """Store a card met at an event, with the image it was read from, in one write; the image
+    file lands in cards/ only after the write has committed."""
+    from meishi.cards.images import attach, extras, kept_image
+
+    keeping = kept_image(scanned.path) if scanned is not None else nullcontext(None)
+    with keeping as kept, store.write() as session:
+        event = session.get(Event, event_id)
+        if event is None:
+            raise NotFound(f"event #{event_id} was removed meanwhile; run the command again")
+        result = add_card(session, event, card, now)
+        if scanned is not None and kept is not None:
+            attach(session, result.contact, kept.path, kept.sha256, extras(scanned.fields))
+        return result

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from meishi.attendance import CANCELLED
-from meishi.commitments import change_attendance
-from meishi.contacts import CardInput, add_card
-from meishi.events import EventInput, add_event, record_follow_up
+from meishi.attendance.changes import change_attendance
+from meishi.attendance.rules import CANCELLED
+from meishi.contacts import add_card
+from meishi.events import add_event, record_follow_up
+from meishi.inputs import CardInput, EventInput
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from meishi.should_return.rules import Verdict
+    from meishi.thank_yous import ThankRun
+    from meishi.todo import Task
 
 ME = {
     "me.name": "山田 花子",
@@ -95,3 +102,41 @@ def _cancel_at_the_last_minute(session: Session, now: dt.datetime) -> None:
     event = add_event(session, given, now)
     at = dt.datetime.combine(on, dt.time(15)).astimezone()
     change_attendance(session, event, CANCELLED, now, at=at, reason="急な出張")
+
+
+@dataclass
+class Tour:
+    """What the demo shows: the thank-you drafts and where they went, verdicts, what is owed."""
+
+    thanks: ThankRun
+    drafts: Path
+    verdicts: list[Verdict]
+    tasks: list[Task]
+
+
+def tour(folder: Path, now: dt.datetime, today: dt.date, since: dt.date) -> Tour:
+    """Fill a throwaway home with sample data and walk through the evening after an event."""
+    from meishi import config
+    from meishi.drafts.box import check_out_folder, write_eml_files
+    from meishi.should_return.facts import should_return
+    from meishi.store.engine import open_store
+    from meishi.thank_yous import prepare_thanks, unthanked
+    from meishi.todo import build_agenda
+
+    for key, value in ME.items():
+        config.set_value(key, value, folder / "config.toml")
+    me = {key.removeprefix("me."): value for key, value in ME.items()} | {"signature": ""}
+    out = folder / "drafts"
+    store = open_store(folder / "meishi.db")
+    try:
+        with store.write() as session:
+            series = populate(session, now)
+            encounters = unthanked(session, since, None, today)
+            thanks = prepare_thanks(session, encounters, me, today, None, folder / "templates")
+            check_out_folder(out)
+            write_eml_files(thanks.letters(), out, me, now).check()
+            verdicts = [should_return(session, name, today) for name in series]
+            tasks = build_agenda(session, today)
+    finally:
+        store.close()
+    return Tour(thanks, out, verdicts, tasks)

@@ -3,39 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from sqlmodel import Session, and_, col, or_, select
 
-from meishi import limits, mail
-from meishi.commitments import initial_status
+from meishi import limits
+from meishi.attendance.changes import initial_status
 from meishi.contacts import emails_of, thank_state, topics_of
 from meishi.errors import BadValue
+from meishi.inputs import EventInput
+from meishi.mail import message as mail
 from meishi.models import Contact, Encounter, Event, OrganizerFollowUp, id_of
+from meishi.should_return.rules import FOLLOW_UP_KINDS
 from meishi.validation import check_amount, check_choice, check_date, optional_text, required_text
-
-FOLLOW_UP_KINDS = {
-    "thanks": "the organizer thanked participants",
-    "survey": "the organizer sent a satisfaction survey",
-    "report": "the organizer shared a report or minutes",
-    "invite": "the organizer invited you to the next one",
-}
-
-
-@dataclass(frozen=True)
-class EventInput:
-    """What `meishi event add` was told."""
-
-    name: str
-    date: dt.date
-    start_time: dt.time | None = None
-    place: str | None = None
-    series: str | None = None
-    organizer_name: str | None = None
-    organizer_email: str | None = None
-    fee: int | None = None
-
 
 # Optional one-line texts: they reach subjects and headers (the organizer's name is an
 # apology's To).

@@ -1,6 +1,6 @@
 """Exporting contacts for other programs: vCard (3.0 or 4.0) and CSV.
 
-The complete JSON dump is dump.py's; this module writes what address books read.
+The complete JSON dump is formats/json_dump.py's; this module writes what address books read.
 """
 
 from __future__ import annotations
@@ -8,12 +8,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sqlite3
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from meishi import search
 from meishi.errors import BadValue
+from meishi.store import search
+
+if TYPE_CHECKING:
+    import sqlite3
 
 VCARD_VERSIONS = ("3.0", "4.0")
 CSV_COLUMNS = (

@@ -1,6 +1,6 @@
 """Applying imported records to the store: one file, one transaction, all or nothing.
 
-Parsers (meishi.importers) yield records; here each becomes a contact (merged
+Parsers (meishi.formats.registry) yield records; here each becomes a contact (merged
 with the one it duplicates), an event, an encounter, or a whole restored dump.
 """
 
@@ -14,13 +14,21 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from meishi import limits
-from meishi.contacts import CardInput, check_card, meet, upsert_contact
+from meishi.contacts import check_card, meet, upsert_contact
 from meishi.errors import ImportRefused, MeishiError
-from meishi.events import EventInput, add_event
-from meishi.importers import Source
-from meishi.importers.records import BadRecord, CardRecord, DumpRecord, EventRecord, Record
+from meishi.events import add_event
+from meishi.formats.registry import Source
+from meishi.inputs import (
+    BadRecord,
+    CardInput,
+    CardRecord,
+    DumpRecord,
+    EventInput,
+    EventRecord,
+    Record,
+)
 from meishi.models import Contact, Event, utcnow
-from meishi.store import Store, index_held
+from meishi.store.engine import Store, index_held
 from meishi.text import blank_to_none, has_japanese
 from meishi.validation import optional_text
 
@@ -86,7 +94,7 @@ def _apply_all(
     skip_bad: bool,
 ) -> None:
     """Apply every record of a file to the session."""
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
 
     event = find_event(session, event_name) if event_name else None
     exchanges: dict[dt.date, Event] = {}
@@ -147,7 +155,7 @@ def _apply(
         else:
             report.events_known += 1
     elif isinstance(record, DumpRecord):
-        from meishi.dump import restore
+        from meishi.formats.json_dump import restore
 
         report.restored = restore(session, record.data)
 

@@ -116,17 +116,18 @@ def _register() -> None:
     """Join the command modules to the app."""
     from meishi.cli import (
         add,
-        agenda,
         attendance,
+        backup,
         config,
         contacts,
         demo,
         event,
-        returning,
+        import_export,
         send,
+        should_return,
         templates,
         thank,
-        transfer,
+        todo,
     )
 
     app.add_typer(event.app, name="event")
@@ -138,10 +139,13 @@ def _register() -> None:
     thank.register(app)
     send.register(app)
     attendance.register(app)
-    agenda.register(app)
-    returning.register(app)
+    todo.register(app)
+    event.register(app)
+    should_return.register(app)
     demo.register(app)
-    transfer.register(app)
+    import_export.register(app)
+    backup.register(app)
+    contacts.register_merge(app)
 
 
 _register()

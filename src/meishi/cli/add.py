@@ -12,10 +12,11 @@ from meishi.cli import common
 from meishi.errors import BadValue, MeishiError, NotFound
 
 if TYPE_CHECKING:
-    from meishi.cardfields import CardFields
-    from meishi.contacts import AddResult, CardInput
+    from meishi.cards.fields import CardFields
+    from meishi.cards.scanning import Scan
+    from meishi.contacts import AddResult
+    from meishi.inputs import CardInput
     from meishi.models import Event
-    from meishi.scanning import Scan
 
 
 def register(app: typer.Typer) -> None:
@@ -59,7 +60,7 @@ def add(
     and the card fills in whatever was empty. `meishi add --scan IMAGE...` reads
     business cards from photos (a folder stands for every image in it).
     """
-    from meishi.contacts import CardInput
+    from meishi.inputs import CardInput
 
     if scan or images:
         if not (scan and images):
@@ -94,9 +95,8 @@ def add(
 
 def _event_meant(text: str | None) -> int:
     """The id of the event named, or of the latest one that has started (and say which)."""
-    from meishi.cli.event import describe
     from meishi.events import latest_started_event
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
 
     with common.store() as store, store.read() as session:
         found: Event | None = (
@@ -105,28 +105,19 @@ def _event_meant(text: str | None) -> int:
         if found is None:
             raise NotFound("no event has started yet; add one: meishi event add NAME --date DATE")
         if text is None:
-            common.echo(f"Event: #{found.id} {describe(found)} (the latest; --event to choose)")
+            common.echo(
+                f"Event: #{found.id} {common.describe(found)} (the latest; --event to choose)"
+            )
         assert found.id is not None
         return found.id
 
 
 def _save(event_id: int, card: CardInput, scanned: Scan | None = None) -> AddResult:
     """Store the card (and the image it was read from) in one write transaction."""
-    from meishi.contacts import add_card
-    from meishi.models import Event
+    from meishi.contacts import add_met
 
-    with common.store() as store, store.write() as session:
-        event = session.get(Event, event_id)
-        if event is None:
-            raise NotFound(f"event #{event_id} was removed meanwhile; run the command again")
-        result = add_card(session, event, card, common.now())
-        if scanned is not None:
-            from meishi.cardimages import attach, extras
-            from meishi.scanning import keep_image
-
-            stored, digest = keep_image(scanned.path)
-            attach(session, result.contact, stored, digest, extras(scanned.fields))
-        return result
+    with common.store() as store:
+        return add_met(store, event_id, card, common.now(), scanned)
 
 
 def _report(result: AddResult) -> str:
@@ -142,7 +133,7 @@ def _report(result: AddResult) -> str:
 
 def _ask_card() -> CardInput:
     """Ask for a card's fields one by one; topics one per line, an empty line ends."""
-    from meishi.contacts import CardInput
+    from meishi.inputs import CardInput
 
     name = ""
     while not name:
@@ -222,7 +213,7 @@ def _add_scanned(
     extra: CardInput, ask: bool,
 ) -> None:  # fmt: skip
     """Read each card, let the user check it (unless --yes), and save it with its image."""
-    from meishi import scanning
+    from meishi.cards import scanning
 
     scanning.require_libraries()
     files = scanning.image_files(images)
@@ -247,7 +238,7 @@ def _add_scanned(
 
 def _read_all(files: list[Path], failed: list[str]) -> list[Scan]:
     """Every readable card, with a progress bar for several; the others noted in failed."""
-    from meishi import scanning
+    from meishi.cards import scanning
 
     if len(files) == 1:
         return [scanning.scan(files[0])]
@@ -263,8 +254,8 @@ def _read_all(files: list[Path], failed: list[str]) -> list[Scan]:
 
 def _as_read(read: CardFields, extra: CardInput) -> CardInput | None:
     """The card exactly as read, shown with doubtful fields marked; None without a name."""
-    from meishi.cardfields import FIELDS
-    from meishi.cardimages import card_input
+    from meishi.cards.fields import FIELDS
+    from meishi.cards.images import card_input
 
     for name in FIELDS:
         if value := read.get(name):
@@ -276,8 +267,8 @@ def _as_read(read: CardFields, extra: CardInput) -> CardInput | None:
 
 def _review(read: CardFields, extra: CardInput) -> CardInput:
     """Each field read, to accept with Enter or type over ('-' clears it); then the topics."""
-    from meishi.cardfields import FIELDS
-    from meishi.cardimages import card_input
+    from meishi.cards.fields import FIELDS
+    from meishi.cards.images import card_input
 
     typer.echo("Enter keeps what was read, '-' clears it; '?' marks a doubtful reading.")
     for name in FIELDS:
@@ -294,7 +285,7 @@ def _review(read: CardFields, extra: CardInput) -> CardInput:
 def _ask_field(label: str, value: str | None) -> str:
     """One field, its reading offered as the default (shown as text: a QR code may hold escapes)."""
     offered = f" [{common.shown(value, one_line=True)}]" if value else ""
-    return typer.prompt(label + offered, default=value or "", show_default=False).strip()
+    return str(typer.prompt(label + offered, default=value or "", show_default=False)).strip()
 
 
 def _problem(name: str, answer: str) -> str | None:

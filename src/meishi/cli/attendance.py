@@ -12,8 +12,8 @@ from meishi.cli import common
 if TYPE_CHECKING:
     import datetime as dt
 
-    from meishi.attendance import Rate, Record
-    from meishi.commitments import Change
+    from meishi.attendance.changes import Change
+    from meishi.attendance.rules import Rate, Record
     from meishi.models import Event
 
 EventArgument = Annotated[str, typer.Argument(help="Event id, name or name prefix.")]
@@ -64,8 +64,8 @@ def _change(
 ) -> None:
     """Apply one status change in a write transaction and say what it means."""
     from meishi import config
-    from meishi.commitments import change_attendance
-    from meishi.resolve import find_event
+    from meishi.attendance.changes import change_attendance
+    from meishi.store.resolve import find_event
 
     window = config.cancel_window(config.load())
     with common.store() as store, store.write() as session:
@@ -76,9 +76,8 @@ def _change(
 
 def _said(event: Event, change: Change) -> str:
     """What a status change means, in a sentence or two."""
-    from meishi.cli.event import describe
 
-    line = f"{describe(event)}: {change.change.status}."
+    line = f"{common.describe(event)}: {change.change.status}."
     if change.change.status == "cancelled" and not change.change.last_minute:
         line += " Cancelled in good time; thank you for letting the organizer know early."
     if change.change.last_minute:
@@ -102,8 +101,8 @@ def apologized(
     how: Annotated[str, typer.Option(help="in-person, phone or mail.")] = "in-person",
 ) -> None:
     """Record that you apologized to the organizer."""
-    from meishi.commitments import settle_apology
-    from meishi.resolve import find_event
+    from meishi.attendance.owed import settle_apology
+    from meishi.store.resolve import find_event
 
     with common.store() as store, store.write() as session:
         found = find_event(session, event)
@@ -116,8 +115,8 @@ def paid(
     amount: Annotated[int | None, typer.Option(help="Yen paid (default: the fee).")] = None,
 ) -> None:
     """Record that you paid the fee for the seat you left empty."""
-    from meishi.commitments import settle_fee
-    from meishi.resolve import find_event
+    from meishi.attendance.owed import settle_fee
+    from meishi.store.resolve import find_event
 
     with common.store() as store, store.write() as session:
         found = find_event(session, event)
@@ -135,16 +134,15 @@ def apology(
 ) -> None:
     """Draft an apology to the organizer: short, sincere, no excuses, offering to pay."""
     from meishi import config, home
-    from meishi.apology import prepare_apology
-    from meishi.cli.thank import draft_panel
-    from meishi.draftbox import EmlFiles, check_out_folder, write_eml_files
-    from meishi.resolve import find_event
-    from meishi.thank import require_me
+    from meishi.apologies import prepare_apology
+    from meishi.drafts.box import EmlFiles, check_out_folder, write_eml_files
+    from meishi.store.resolve import find_event
+    from meishi.thank_yous import require_me
 
     settings = config.load()
     me = require_me(settings)
     if send:
-        from meishi import outbox
+        from meishi.mail import outbox
 
         outbox.sender_from(settings)  # refuse before drafting when sending cannot work
     if out:
@@ -156,12 +154,10 @@ def apology(
         )
     files = write_eml_files([(prepared.draft, found)], out, me, common.now()) if out else EmlFiles()
     if send:
-        from meishi.cli.send import send_drafts
-
         assert prepared.draft.id is not None
-        send_drafts([prepared.draft.id], dry_run=False, as_json=False)
+        common.send_and_report([prepared.draft.id], dry_run=False, as_json=False)
     else:
-        common.console().print(draft_panel(prepared.draft, found.name))
+        common.console().print(common.draft_panel(prepared.draft, found.name))
     for path in files.written.values():
         common.echo(f"Written to {path}")
     files.check()
@@ -169,8 +165,9 @@ def apology(
 
 def record(as_json: bool = common.JSON_OPTION) -> None:
     """Your record: registered, attended, cancelled, no-shows, and what is still owed."""
-    from meishi.attendance import build_record
-    from meishi.commitments import open_obligations, outcomes, owed_json
+    from meishi.attendance.changes import outcomes
+    from meishi.attendance.owed import open_obligations, owed_json
+    from meishi.attendance.rules import build_record
 
     with common.store() as store, store.read() as session:
         result = build_record(outcomes(session), common.today())

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
 
-    from meishi.store import Store
+    from meishi.mail.outbox import Planned, Queued, SendReport
+    from meishi.models import Draft, Event
+    from meishi.should_return.rules import Verdict
+    from meishi.store.engine import Store
+    from meishi.thank_yous import ThankRun
+    from meishi.todo import Task
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of text.")
 
@@ -56,7 +64,7 @@ def parse_date(text: str) -> dt.date:
 @contextmanager
 def store() -> Iterator[Store]:
     """The user's store, opened and closed around a command."""
-    from meishi.store import open_store
+    from meishi.store.engine import open_store
 
     opened = open_store()
     try:
@@ -98,6 +106,14 @@ def print_json(data: Any) -> None:
     """Print data as indented JSON, Japanese left readable, hidden characters as \\u escapes."""
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     typer.echo(_HIDDEN_IN_JSON.sub(lambda match: f"\\u{ord(match[0]):04x}", text))
+
+
+def emit(data: Any, as_json: bool, printer: Callable[[Any], None]) -> None:
+    """Print data as JSON when asked, else as the command's text."""
+    if as_json:
+        print_json(data)
+    else:
+        printer(data)
 
 
 def console() -> Console:
@@ -154,3 +170,185 @@ def _write_lines(lines: Iterable[str], batch: int = 2000) -> int:
         sys.stdout.write("".join(line + "\n" for line in chunk))
         count += len(chunk)
     return count
+
+
+def print_agenda(tasks: list[Task]) -> None:
+    """Numbered tasks, each with the command that settles it."""
+    if not tasks:
+        typer.echo("Nothing to do: every thank-you is sent and nothing is owed.")
+    for number, task in enumerate(tasks, start=1):
+        echo(f"{number}. {task.text}\n   → {task.command}")
+
+
+VERDICT_STYLES = {"return": "bold green", "wait": "bold yellow", "skip": "bold red"}
+
+
+VERDICT_WORDS = {
+    "return": "Go back",
+    "wait": "Wait and see",
+    "skip": "Skip it",
+    "unknown": "Unknown",
+}
+
+
+def print_verdict(verdict: Verdict) -> None:
+    """The verdict in one coloured line, then its reasons."""
+    if not is_terminal():
+        echo(f"{verdict.verdict}: {VERDICT_WORDS[verdict.verdict]} — {verdict.series}")
+        for reason in verdict.reasons:
+            echo(f"  • {reason.text}")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    style = VERDICT_STYLES.get(verdict.verdict, "bold")
+    headline = Text.assemble((verdict.verdict, style), f": {VERDICT_WORDS[verdict.verdict]}")
+    headline.append(shown(f" — {verdict.series}", one_line=True))
+    reasons = Table.grid(padding=(0, 1))  # a hanging indent keeps wrapped reasons readable
+    reasons.add_column(justify="right", width=3)
+    reasons.add_column(overflow="fold")
+    for reason in verdict.reasons:
+        reasons.add_row("•", as_text(reason.text))
+    output = console()
+    output.print(headline)
+    output.print(reasons)
+
+
+def print_run(run: ThankRun, out: Path | None) -> None:
+    """Show each draft as a panel, then the skipped people and a summary."""
+    if not run.drafts and not run.skipped:
+        typer.echo("No one to thank: everyone met in that period has been thanked.")
+        return
+    output = console()
+    for item in run.drafts:
+        late = f"late: {item.days_after} days after; the day after is best" if item.late else ""
+        output.print(draft_panel(item.draft, item.event.name, late))
+    for skipped in run.skipped:
+        echo(f"Skipped {skipped.contact.full_name} ({skipped.event.name}): {skipped.reason}")
+    where = f"; written to {out}" if out else "; add --out DIR to save them as .eml files"
+    echo(f"{len(run.drafts)} draft(s) ready{where if run.drafts else ''}.")
+
+
+def draft_panel(draft: Draft, event_name: str, warning: str = "") -> Any:
+    """A rich panel showing one draft as a mail client would."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    text = Text()
+    text.append(shown(f"To: {draft.to_name} <{draft.to_addr}>\n"), style="bold")
+    text.append(shown(f"Subject: {draft.subject}\n\n"), style="bold")
+    text.append(shown(draft.body))
+    # A Text title: a plain string title would be parsed as markup.
+    title = as_text(f"draft #{draft.id} · {event_name}{' — ' + warning if warning else ''}")
+    return Panel(text, title=title, title_align="left", border_style="red" if warning else "")
+
+
+def describe(event: Event) -> str:
+    """One line naming an event: name, date, weekday and time."""
+    time = hhmm(event)
+    return f"{event.name} on {event.date.isoformat()} ({event.date:%a}){' ' + time if time else ''}"
+
+
+def hhmm(event: Event) -> str:
+    """The event's start time as HH:MM, or empty."""
+    return event.start_time.strftime("%H:%M") if event.start_time else ""
+
+
+def _warn_if_unencrypted() -> None:
+    """Warn when mail would cross the network unencrypted."""
+    from meishi import config
+
+    warning = config.unencrypted_warning(config.load())
+    if warning:
+        echo(warning, err=True)
+
+
+def _show_dry_run(skipped: list[Queued], planned: list[Planned], as_json: bool) -> None:
+    """What would go out (recipient, subject and size), and the drafts that would not."""
+    if as_json:
+        print_json(
+            {
+                "dry_run": True,
+                "skipped": _skipped_json(skipped),
+                "messages": [dataclasses.asdict(row) for row in planned],
+            }
+        )
+        return
+    _show_skipped(skipped)
+    for row in planned:
+        what = f"draft #{row.draft}" if row.message is None else f"queued message #{row.message}"
+        echo(f"would send {what} to {row.to}: {row.subject} ({row.size} bytes)")
+    typer.echo(f"Dry run: {len(planned)} message(s) would be sent; nothing was sent.")
+
+
+def _skipped_json(queued: list[Queued]) -> list[dict[str, Any]]:
+    """The drafts that were not queued, and why, as JSON-ready values."""
+    return [{"draft": q.draft.id, "reason": q.reason} for q in queued if q.reason]
+
+
+def _show_skipped(queued: list[Queued]) -> None:
+    """A line for each draft that was not queued, saying why."""
+    for item in queued:
+        if item.reason:
+            echo(f"not queued: draft #{item.draft.id} to {item.draft.to_addr}: {item.reason}")
+
+
+def report_sent(queued: list[Queued], report: SendReport, as_json: bool) -> None:
+    """What was sent, refused, left, and why a batch stopped."""
+    from meishi.mail.outbox import outbox_json
+
+    if as_json:
+        print_json(
+            {
+                "skipped": _skipped_json(queued),
+                **{
+                    name: [outbox_json(m) for m in getattr(report, name)]
+                    for name in ("sent", "failed", "unknown", "retry_later")
+                },
+                "left": report.left,
+                "stopped": report.stopped,
+            }
+        )
+        return
+    _show_skipped(queued)
+    for label, messages in (
+        ("sent", report.sent),
+        ("FAILED", report.failed),
+        ("UNKNOWN", report.unknown),
+        ("try later", report.retry_later),
+    ):
+        for message in messages:
+            error = f" — {message.last_error}" if message.last_error else ""
+            echo(f"{label}: #{message.id} to {message.to_addr}: {message.subject}{error}")
+    echo(_summary(report))
+    if report.stopped or report.failed or report.unknown:
+        raise typer.Exit(1)
+
+
+def _summary(report: SendReport) -> str:
+    """One line: the counts, and what to do next."""
+    line = (
+        f"{len(report.sent)} sent, {len(report.failed)} failed, {len(report.unknown)} unknown; "
+        f"{report.left} left in the queue."
+    )
+    if report.stopped:
+        line += f" Stopped: {report.stopped}. Run meishi send again later."
+    if report.unknown:
+        line += " Unknown ones are never re-sent by themselves: see meishi outbox."
+    return line
+
+
+def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool) -> None:
+    """Queue the drafts and send everything queued (or only show it, for a dry run)."""
+    from meishi import config, home
+    from meishi.mail import outbox, sending
+
+    sender = outbox.sender_from(config.load())
+    _warn_if_unencrypted()
+    with store() as opened:
+        outcome = sending.send_drafts(opened, sender, draft_ids, dry_run, now(), home.data_dir())
+    if outcome.planned is not None:
+        _show_dry_run(outcome.queued, outcome.planned, as_json)
+        return
+    assert outcome.report is not None
+    report_sent(outcome.queued, outcome.report, as_json)

@@ -55,8 +55,9 @@ def set_password(
     """Store a password in the OS keyring: asked without echo, or read from stdin."""
     import sys
 
-    from meishi import config, keychain
+    from meishi import config
     from meishi.errors import BadValue, MissingSetting
+    from meishi.mail import keychain
 
     if service != "smtp":
         raise BadValue(f"unknown password '{service}'; meishi keeps a password for: smtp")

@@ -9,7 +9,7 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
-    from meishi.search import Page
+    from meishi.store.search import Page
 
 app = common.command_group("The people whose cards you have: list, show.", no_args_is_help=True)
 
@@ -17,6 +17,11 @@ app = common.command_group("The people whose cards you have: list, show.", no_ar
 LimitOption = Annotated[int, typer.Option(help="Show at most N contacts.", min=1)]
 AllOption = Annotated[bool, typer.Option("--all", help="Show every contact.")]
 PAGE = 50
+
+
+def register_merge(root: typer.Typer) -> None:
+    """Add `meishi merge` to the app (listed after import, export and backup)."""
+    root.command("merge")(merge)
 
 
 def register(root: typer.Typer) -> None:
@@ -33,9 +38,9 @@ def list_(
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """List contacts, newest first (the newest 50 unless --all or --limit)."""
-    from meishi import search as finder
-    from meishi.resolve import event_id_named
-    from meishi.store import reader
+    from meishi.store import search as finder
+    from meishi.store.engine import reader
+    from meishi.store.resolve import event_id_named
 
     empty = "No contacts match." if event or search else "No contacts yet: meishi add"
     with reader() as connection:  # rows are read as they are printed
@@ -55,8 +60,8 @@ def search(
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Find contacts by any part of their name, reading, company, email, note or topics."""
-    from meishi import search as finder
-    from meishi.store import reader
+    from meishi.store import search as finder
+    from meishi.store.engine import reader
 
     with reader() as connection:
         page = finder.search(connection, text, None if all_ else limit)
@@ -87,14 +92,11 @@ def show(
 ) -> None:
     """Show a contact with every encounter, its topics and the thank-you state."""
     from meishi.contacts import contact_detail
-    from meishi.resolve import find_contact
+    from meishi.store.resolve import find_contact
 
     with common.store() as store, store.read() as session:
         detail = contact_detail(session, find_contact(session, contact))
-    if as_json:
-        common.print_json(detail)
-    else:
-        _print_detail(detail)
+    common.emit(detail, as_json, _print_detail)
 
 
 CARD_LABELS = ("reading", "company", "department", "title", "phone", "lang", "note")
@@ -133,3 +135,19 @@ def _thank_text(state: dict[str, Any]) -> str:
         "no email": "no email address to write to",
     }
     return texts[state["state"]]
+
+
+def merge(
+    keep: Annotated[str, typer.Argument(help="The contact to keep: id, email or name.")],
+    other: Annotated[str, typer.Argument(help="The contact merged into it and removed.")],
+) -> None:
+    """Merge two contacts who are one person, keeping every encounter and topic."""
+    from meishi.merge import merge_contacts
+    from meishi.store.resolve import find_contact
+
+    with common.store() as store, store.write() as session:
+        kept, gone = find_contact(session, keep), find_contact(session, other)
+        label = f"#{gone.id} {gone.full_name}"
+        filled = merge_contacts(session, kept, gone)
+        extra = f"; filled in {', '.join(filled)}" if filled else ""
+        common.echo(f"Merged {label} into #{kept.id} {kept.full_name}{extra}")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from meishi.cli import common
-
-if TYPE_CHECKING:
-    from meishi.models import Event
 
 app = common.command_group("Events you go to: add, edit, list, show.", no_args_is_help=True)
 
@@ -21,6 +18,11 @@ OrganizerEmailOption = Annotated[str | None, typer.Option(help="The organizer's 
 PlaceOption = Annotated[str | None, typer.Option(help="Where it takes place.")]
 FeeOption = Annotated[int | None, typer.Option(help="The fee in yen.")]
 DATE_HELP = "When: 2026-11-28, yesterday, 昨日..."
+
+
+def register(root: typer.Typer) -> None:
+    """Add the commands that live at the root (the others are under `meishi event`)."""
+    root.command("followup")(followup)
 
 
 @app.command("add")
@@ -36,7 +38,8 @@ def add(
 ) -> None:
     """Add an event (registered if it lies ahead, attended if it has taken place)."""
     from meishi.dates import parse_time
-    from meishi.events import EventInput, add_event
+    from meishi.events import add_event
+    from meishi.inputs import EventInput
 
     given = EventInput(
         name=name,
@@ -50,7 +53,7 @@ def add(
     )
     with common.store() as store, store.write() as session:
         event = add_event(session, given, common.now())
-        common.echo(f"Added event #{event.id} {describe(event)} ({event.attendance})")
+        common.echo(f"Added event #{event.id} {common.describe(event)} ({event.attendance})")
 
 
 @app.command("edit")
@@ -69,7 +72,7 @@ def edit(
     from meishi.dates import parse_time
     from meishi.errors import BadValue
     from meishi.events import edit_event
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
 
     given = {
         "name": name,
@@ -88,7 +91,7 @@ def edit(
         found = find_event(session, event)
         changed = edit_event(session, found, changes)
         what = ", ".join(changed) if changed else "nothing (the values were the same)"
-        common.echo(f"Changed {what} of event #{found.id} {describe(found)}")
+        common.echo(f"Changed {what} of event #{found.id} {common.describe(found)}")
 
 
 @app.command("list")
@@ -104,7 +107,8 @@ def list_(as_json: bool = common.JSON_OPTION) -> None:
         typer.echo("No events yet. Add one: meishi event add NAME --date DATE")
     else:
         rows = [
-            (e.id, e.date.isoformat(), _hhmm(e), e.name, e.series, e.organizer_name) for e in events
+            (e.id, e.date.isoformat(), common.hhmm(e), e.name, e.series, e.organizer_name)
+            for e in events
         ]
         common.print_table(("id", "date", "time", "event", "series", "organizer"), rows)
 
@@ -116,25 +120,11 @@ def show(
 ) -> None:
     """Show an event with the people met there and what the organizer did afterwards."""
     from meishi.events import event_detail
-    from meishi.resolve import find_event
+    from meishi.store.resolve import find_event
 
     with common.store() as store, store.read() as session:
         detail = event_detail(session, find_event(session, event))
-    if as_json:
-        common.print_json(detail)
-        return
-    _print_detail(detail)
-
-
-def describe(event: Event) -> str:
-    """One line naming an event: name, date, weekday and time."""
-    time = _hhmm(event)
-    return f"{event.name} on {event.date.isoformat()} ({event.date:%a}){' ' + time if time else ''}"
-
-
-def _hhmm(event: Event) -> str:
-    """The event's start time as HH:MM, or empty."""
-    return event.start_time.strftime("%H:%M") if event.start_time else ""
+    common.emit(detail, as_json, _print_detail)
 
 
 def _print_detail(detail: dict[str, Any]) -> None:
@@ -152,3 +142,25 @@ def _print_detail(detail: dict[str, Any]) -> None:
     for follow_up in detail["follow_ups"]:
         note = f" — {follow_up['note']}" if follow_up["note"] else ""
         common.echo(f"  {follow_up['date']} {follow_up['kind']}{note}")
+
+
+def followup(
+    event: Annotated[str, typer.Argument(help="Event id, name or name prefix.")],
+    kind: Annotated[str, typer.Argument(help="thanks, survey, report or invite.")],
+    date: Annotated[str, typer.Option(help="When the organizer did it.")] = "today",
+    note: Annotated[str | None, typer.Option(help="A note, e.g. what the report said.")] = None,
+) -> None:
+    """Record what an event's organizer did afterwards.
+
+    KIND: thanks (thanked participants), survey (a satisfaction survey),
+    report (a report or minutes), invite (an invitation to the next one).
+    """
+    from meishi.events import record_follow_up
+    from meishi.should_return.rules import FOLLOW_UP_KINDS
+    from meishi.store.resolve import find_event
+
+    on = common.parse_date(date)
+    with common.store() as store, store.write() as session:
+        found = find_event(session, event)
+        record_follow_up(session, found, kind, on, note, common.today())
+        common.echo(f"Recorded for {found.name} ({found.date}): {FOLLOW_UP_KINDS[kind]} on {on}.")

@@ -14,7 +14,8 @@ app = common.command_group("Draft templates: list, show.", no_args_is_help=True)
 @app.command("list")
 def list_(as_json: bool = common.JSON_OPTION) -> None:
     """List the templates, bundled and your own."""
-    from meishi import drafts, home
+    from meishi import home
+    from meishi.drafts import templates as drafts
 
     found = drafts.list_templates(home.templates_dir())
     if as_json:
@@ -29,7 +30,8 @@ def list_(as_json: bool = common.JSON_OPTION) -> None:
 @app.command("show")
 def show(name: Annotated[str, typer.Argument(help="Template name, e.g. thank-ja.")]) -> None:
     """Print a template's source."""
-    from meishi import drafts, home
+    from meishi import home
+    from meishi.drafts import templates as drafts
 
     info = drafts.find_template(name, home.templates_dir())
     typer.echo(drafts.template_source(info), nl=False)

@@ -10,9 +10,8 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
-    from meishi.draftbox import EmlFiles
-    from meishi.models import Draft
-    from meishi.thank import ThankRun
+    from meishi.drafts.box import EmlFiles
+    from meishi.thank_yous import ThankRun
 
 
 def register(app: typer.Typer) -> None:
@@ -53,22 +52,21 @@ def thank(
         _mark_sent(mark_sent, event)
         return
     if send:
-        from meishi import config, outbox
+        from meishi import config
+        from meishi.mail import outbox
 
         outbox.sender_from(config.load())  # refuse before drafting when sending cannot work
     run, files = _prepare(since, event, template, out)
     if send:
-        from meishi.cli.send import send_drafts
-
         ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
         if ids:
-            send_drafts(ids, dry_run, as_json)
+            common.send_and_report(ids, dry_run, as_json)
         else:
             typer.echo("No one to thank: nothing to send.")
     elif as_json:
         common.print_json(_run_json(run, files))
     else:
-        print_run(run, out)
+        common.print_run(run, out)
     files.check()  # after the rest: one draft's file never stops the others
 
 
@@ -77,9 +75,9 @@ def _prepare(
 ) -> tuple[ThankRun, EmlFiles]:
     """Render and store the drafts in one transaction, then write the .eml files asked for."""
     from meishi import config, home
-    from meishi.draftbox import EmlFiles, check_out_folder, write_eml_files
-    from meishi.resolve import find_event
-    from meishi.thank import prepare_thanks, require_me, unthanked
+    from meishi.drafts.box import EmlFiles, check_out_folder, write_eml_files
+    from meishi.store.resolve import find_event
+    from meishi.thank_yous import default_since, prepare_thanks, require_me, unthanked
 
     me = require_me(config.load())
     today = common.today()
@@ -88,8 +86,7 @@ def _prepare(
         check_out_folder(out)
     with common.store() as store, store.write() as session:
         met_at = find_event(session, event) if event else None
-        if start is None:  # with --event alone, that event counts whatever its date
-            start = met_at.date if met_at else common.parse_date("yesterday")
+        start = start or default_since(met_at, today)
         encounters = unthanked(session, start, met_at, today)
         run = prepare_thanks(session, encounters, me, today, template, home.templates_dir())
     files = write_eml_files(run.letters(), out, me, common.now()) if out else EmlFiles()
@@ -98,8 +95,8 @@ def _prepare(
 
 def _mark_sent(contact_text: str, event_text: str | None) -> None:
     """Record that a thank-you went out."""
-    from meishi.resolve import find_contact, find_event
-    from meishi.thank import mark_sent
+    from meishi.store.resolve import find_contact, find_event
+    from meishi.thank_yous import mark_sent
 
     with common.store() as store, store.write() as session:
         contact = find_contact(session, contact_text)
@@ -131,32 +128,3 @@ def _run_json(run: ThankRun, files: EmlFiles) -> dict[str, Any]:
             for s in run.skipped
         ],
     }
-
-
-def print_run(run: ThankRun, out: Path | None) -> None:
-    """Show each draft as a panel, then the skipped people and a summary."""
-    if not run.drafts and not run.skipped:
-        typer.echo("No one to thank: everyone met in that period has been thanked.")
-        return
-    output = common.console()
-    for item in run.drafts:
-        late = f"late: {item.days_after} days after; the day after is best" if item.late else ""
-        output.print(draft_panel(item.draft, item.event.name, late))
-    for skipped in run.skipped:
-        common.echo(f"Skipped {skipped.contact.full_name} ({skipped.event.name}): {skipped.reason}")
-    where = f"; written to {out}" if out else "; add --out DIR to save them as .eml files"
-    common.echo(f"{len(run.drafts)} draft(s) ready{where if run.drafts else ''}.")
-
-
-def draft_panel(draft: Draft, event_name: str, warning: str = "") -> Any:
-    """A rich panel showing one draft as a mail client would."""
-    from rich.panel import Panel
-    from rich.text import Text
-
-    text = Text()
-    text.append(common.shown(f"To: {draft.to_name} <{draft.to_addr}>\n"), style="bold")
-    text.append(common.shown(f"Subject: {draft.subject}\n\n"), style="bold")
-    text.append(common.shown(draft.body))
-    # A Text title: a plain string title would be parsed as markup.
-    title = common.as_text(f"draft #{draft.id} · {event_name}{' — ' + warning if warning else ''}")
-    return Panel(text, title=title, title_align="left", border_style="red" if warning else "")

@@ -1,0 +1,1 @@
+"""Attendance: the rules of registering, cancelling and not showing up, and what you then owe."""

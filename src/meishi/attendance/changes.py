@@ -1,0 +1,125 @@
+"""Attendance changes of stored events: the first status, each change, what a meeting proves.
+
+The rules are in attendance/rules.py; what a change leaves owed is in attendance/owed.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from meishi import limits
+from meishi.attendance.owed import create_obligations, forgive
+from meishi.attendance.rules import (
+    ATTENDED,
+    CANCELLED,
+    LAST_MINUTE_WINDOW,
+    NO_SHOW,
+    REGISTERED,
+    Outcome,
+    check_change,
+    event_start,
+    is_last_minute,
+)
+from meishi.errors import BadValue
+from meishi.models import AttendanceChange, Event, Obligation, id_of
+from meishi.validation import optional_text
+
+# An event added after it took place is assumed attended until you say otherwise.
+ASSUMED = "assumed: added after it took place"
+
+
+@dataclass
+class Change:
+    """A status change and the obligations it created."""
+
+    change: AttendanceChange
+    owed: list[Obligation] = field(default_factory=list)
+
+
+def has_started(event: Event, now: dt.datetime) -> bool:
+    """True once the event's start time has come."""
+    return now >= event_start(event.date, event.start_time)
+
+
+def initial_status(session: Session, event: Event, now: dt.datetime) -> None:
+    """A new event is registered if it lies ahead, attended if it has taken place."""
+    started = has_started(event, now)
+    event.attendance = ATTENDED if started else REGISTERED
+    reason = ASSUMED if started else None
+    session.add(
+        AttendanceChange(event_id=id_of(event), status=event.attendance, at=now, reason=reason)
+    )
+
+
+def change_attendance(
+    session: Session,
+    event: Event,
+    new: str,
+    now: dt.datetime,
+    at: dt.datetime | None = None,
+    reason: str | None = None,
+    window: dt.timedelta = LAST_MINUTE_WINDOW,
+) -> Change:
+    """Move your status for an event, creating obligations after a last-minute cancellation."""
+    reason = optional_text(reason, "reason", limits.REASON_CHARS)
+    current = REGISTERED if _assumed(session, event) else event.attendance
+    check_change(event.name, current, new, has_started(event, now))
+    when = at or now
+    if when > now:
+        raise BadValue(f"{when:%Y-%m-%d %H:%M} is in the future; record a change once it happened")
+    start = event_start(event.date, event.start_time)
+    late = new == CANCELLED and is_last_minute(start, when, window)
+    if new == ATTENDED:
+        forgive(session, event)  # you went after all: nothing is owed
+    event.attendance = new
+    change = AttendanceChange(
+        event_id=id_of(event), status=new, at=when, last_minute=late, reason=reason
+    )
+    session.add(change)
+    owed = create_obligations(session, event) if late or new == NO_SHOW else []
+    session.flush()
+    return Change(change, owed)
+
+
+def _assumed(session: Session, event: Event) -> bool:
+    """True when the current status is only the assumption made when the event was added."""
+    latest = session.exec(
+        select(AttendanceChange)
+        .where(AttendanceChange.event_id == event.id)
+        .order_by(col(AttendanceChange.id).desc())
+    ).first()
+    return latest is not None and latest.reason == ASSUMED
+
+
+def attended_by_meeting(session: Session, event: Event, now: dt.datetime) -> None:
+    """Meeting someone at an event that has started means you were there."""
+    unconfirmed = event.attendance in (REGISTERED, NO_SHOW) or _assumed(session, event)
+    if unconfirmed and has_started(event, now):
+        change_attendance(session, event, ATTENDED, now, reason="met someone there")
+
+
+def outcomes(session: Session) -> list[Outcome]:
+    """Every event with your status, and whether its cancellation was last-minute."""
+    late_ids = set(
+        session.exec(
+            select(AttendanceChange.event_id).where(
+                AttendanceChange.status == CANCELLED, col(AttendanceChange.last_minute)
+            )
+        ).all()
+    )
+    events = session.exec(select(Event).order_by(col(Event.date), col(Event.id))).all()
+    return [
+        Outcome(
+            event_id=id_of(e),
+            name=e.name,
+            on=e.date,
+            status=e.attendance,
+            organizer=e.organizer_name,
+            series=e.series,
+            last_minute=e.attendance == CANCELLED and e.id in late_ids,
+        )
+        for e in events
+    ]

@@ -1,0 +1,1 @@
+"""Business cards: reading them from images, what their text means, and their images."""

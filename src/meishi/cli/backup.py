@@ -1,0 +1,32 @@
+"""`meishi backup`: a consistent, owner-only copy of the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from meishi.cli import common
+
+
+def register(root: typer.Typer) -> None:
+    """Add the command to the app."""
+    root.command("backup")(backup)
+
+
+def backup(
+    file: Annotated[
+        Path | None, typer.Argument(help="Where to write it (default: backups/ in meishi's home).")
+    ] = None,
+) -> None:
+    """Copy the database consistently, even while meishi is in use; owner-only."""
+    from meishi import home
+    from meishi.store.engine import backup as copy
+
+    name = f"meishi-{common.now():%Y%m%d-%H%M%S}.db"
+    if file is None:
+        file = home.private_dir(home.data_dir() / "backups") / name
+    elif file.is_dir():
+        file = file / name
+    common.echo(f"Backed up to {copy(file)}")

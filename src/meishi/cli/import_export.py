@@ -1,0 +1,175 @@
+"""`meishi import`, `export`, `backup` and `merge`: your cards in and out of meishi."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from meishi.cli import common
+from meishi.formats.registry import EXPORT_FORMATS, FORMATS, spoken
+
+if TYPE_CHECKING:
+    from meishi.importing import ImportReport, Tally
+
+
+def register(root: typer.Typer) -> None:
+    """Add the import and export commands to the app."""
+    root.command("import")(import_)
+    root.command("export")(export)
+
+
+def import_(
+    files: Annotated[
+        list[Path], typer.Argument(help="vCard, CSV, iCalendar or meishi JSON files.")
+    ],
+    format_: Annotated[
+        str | None, typer.Option("--format", help=f"{spoken(FORMATS)} (default: detected).")
+    ] = None,
+    event: Annotated[
+        str | None, typer.Option(help="Link every imported contact to this event.")
+    ] = None,
+    map_: Annotated[
+        str | None,
+        typer.Option("--map", help="CSV columns to fields: 'Full Name=name,Mail=email'."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be imported; store nothing.")
+    ] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Import the good records; list the bad ones.")
+    ] = False,
+    as_json: bool = common.JSON_OPTION,
+) -> None:
+    """Import contacts and events from vCard, CSV (Eight, Google, LinkedIn), iCalendar or JSON."""
+    from meishi.formats.csvfile import parse_map
+    from meishi.formats.registry import open_source
+    from meishi.importing import import_source
+
+    mapping = parse_map(map_) if map_ is not None else None
+    # Every file is checked (readable, known format, --map fits) before any is imported.
+    sources = [open_source(path, format_, mapping, common.today()) for path in files]
+    reports = []
+    with common.store() as store:
+        for source in sources:
+            report = import_source(store, source, common.now(), event, skip_bad, dry_run)
+            reports.append(report)
+            if not as_json:
+                _print_report(report, dry_run)
+    if as_json:
+        common.print_json([_report_json(r) for r in reports])
+    elif dry_run:
+        typer.echo("Dry run: nothing was stored.")
+
+
+def _print_report(report: ImportReport, dry_run: bool) -> None:
+    """What one file's import did, in words."""
+    would = "would be " if dry_run else ""
+    parts = [
+        f"{report.created.count} new",
+        f"{report.merged.count} merged",
+        f"{report.unchanged} unchanged",
+    ]
+    if report.events_created.count or report.events_known:
+        parts.append(f"{report.events_created.count} new events, {report.events_known} known")
+    if report.encounters:
+        parts.append(f"{report.encounters} encounter{'s' if report.encounters != 1 else ''}")
+    if report.restored:
+        parts = [f"{n} {table.replace('_', ' ')}" for table, n in report.restored.items() if n]
+        parts = parts or ["nothing new"]
+    common.echo(f"{report.path} ({report.format}): {would}{', '.join(parts)}")
+    if dry_run:
+        _print_names("new", report.created)
+        _print_names("merged", report.merged)
+        _print_names("new event", report.events_created)
+    for problem in report.skipped:
+        common.echo(f"  skipped {problem}")
+
+
+def _print_names(label: str, tally: Tally) -> None:
+    """The names counted, a line each, and how many were not listed."""
+    for name in tally.names:
+        common.echo(f"  {label}: {name}")
+    if tally.count > len(tally.names):
+        common.echo(f"  … and {tally.count - len(tally.names)} more {label}")
+
+
+def _report_json(report: ImportReport) -> dict[str, object]:
+    """A report as JSON-ready values."""
+    return {
+        "file": report.path,
+        "format": report.format,
+        "created": report.created.count,
+        "merged": report.merged.count,
+        "unchanged": report.unchanged,
+        "events_created": report.events_created.count,
+        "events_known": report.events_known,
+        "encounters": report.encounters,
+        "restored": report.restored,
+        "skipped": report.skipped,
+    }
+
+
+def export(
+    format_: Annotated[str, typer.Option("--format", help=f"{spoken(EXPORT_FORMATS)}.")] = "vcard",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write to this file (owner-only), not stdout; a folder: one .vcf per contact."
+        ),
+    ] = None,
+    version: Annotated[
+        str, typer.Option("--version", help="vCard version: 3.0 (default) or 4.0.")
+    ] = "3.0",
+) -> None:
+    """Export contacts as vCard or CSV, or everything as JSON that import restores."""
+    from meishi.errors import BadValue
+
+    if format_ not in EXPORT_FORMATS:
+        raise BadValue(f"unknown format '{format_}'; use one of: {', '.join(EXPORT_FORMATS)}")
+    if out is not None and out.is_dir() and format_ == "vcard":
+        _export_vdir(out, version)
+        return
+    chunks = _export_chunks(format_, version)
+    if out is None:
+        for chunk in chunks:
+            typer.echo(chunk, nl=False)  # an export is exact, byte for byte
+        return
+    from meishi.files import private_output
+
+    with private_output(out) as file:
+        for chunk in chunks:
+            file.write(chunk.encode("utf-8"))
+    common.echo(f"Exported to {out}", err=True)
+
+
+def _export_vdir(folder: Path, version: str) -> None:
+    """One owner-only .vcf per contact in a folder: the vdir khard and vdirsyncer read."""
+    from meishi import exporting
+    from meishi.files import private_output
+    from meishi.store.engine import reader
+
+    with reader() as connection:
+        rows = list(exporting.cards(connection))
+    for row, text in zip(rows, exporting.vcards(iter(rows), version), strict=True):
+        with private_output(folder / f"meishi-contact-{row['id']}.vcf") as file:
+            file.write(text.encode("utf-8"))
+    common.echo(f"Exported {len(rows)} contacts to {folder}", err=True)
+
+
+def _export_chunks(format_: str, version: str) -> list[str]:
+    """The export as pieces of text, read from the store before anything is written."""
+    from meishi import exporting
+    from meishi.store.engine import reader
+
+    if format_ == "json":
+        from meishi.formats.json_dump import dump_text
+
+        with common.store() as store, store.read() as session:
+            return [dump_text(session)]
+    with reader() as connection:
+        rows = exporting.cards(connection)
+        if format_ == "csv":
+            return ["\ufeff", *exporting.csv_lines(rows)]  # the BOM tells Excel it is UTF-8
+        return list(exporting.vcards(rows, version))

@@ -1,0 +1,420 @@
+"""The outbox: every message is stored byte for byte before it is sent, and sent once.
+
+A message moves queued → sending → sent, each step committed. A definite
+reply decides: 2xx sent, 5xx failed, 4xx back to queued. When the connection
+is lost after the message was handed over, or meishi stopped while sending,
+nobody knows whether it arrived: it becomes `unknown` and is never re-sent
+unless the user asks for exactly that message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from meishi.attendance.owed import APOLOGY, open_obligations, settle_apology
+from meishi.config import checked
+from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
+from meishi.mail import message as mail
+from meishi.mail import smtp
+from meishi.models import RESTORED, Draft, Encounter, Event, OutboxMessage, id_of, utcnow
+from meishi.store.engine import Store
+from meishi.validation import is_id
+
+QUEUED, SENDING, SENT, FAILED, UNKNOWN = "queued", "sending", "sent", "failed", "unknown"
+# A message in one of these states must never be queued again for the same encounter.
+ON_ITS_WAY = (QUEUED, SENDING, SENT, UNKNOWN)
+# The states `outbox retry` may put back in the queue.
+RETRIABLE = (QUEUED, FAILED, UNKNOWN)
+STATE_MEANINGS = {
+    QUEUED: "waiting to be sent: meishi send",
+    SENDING: "being sent right now (or meishi stopped while sending it)",
+    SENT: "accepted by your mail server",
+    FAILED: "refused by the mail server; fix the cause, then meishi outbox retry ID",
+    UNKNOWN: (
+        "the connection was lost after the message was handed over, so it may have "
+        "arrived: check your Sent folder or ask the recipient; meishi outbox retry ID "
+        "sends it again"
+    ),
+    RESTORED: (
+        "copied from an imported file as a record; meishi never sends it: "
+        "draft it again (meishi thank, meishi apology) to send it"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Queued:
+    """What enqueueing did with one draft."""
+
+    draft: Draft
+    message: OutboxMessage | None
+    reason: str = ""  # why the draft was not queued
+
+
+@dataclass
+class SendReport:
+    """What one sending run did."""
+
+    sent: list[OutboxMessage] = field(default_factory=list)
+    failed: list[OutboxMessage] = field(default_factory=list)
+    unknown: list[OutboxMessage] = field(default_factory=list)
+    retry_later: list[OutboxMessage] = field(default_factory=list)
+    stopped: str | None = None  # why the batch stopped early
+    left: int = 0  # messages still queued afterwards
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Everything needed to send: who you are, the server, the pause between messages."""
+
+    me: dict[str, str]
+    smtp: smtp.SmtpSettings
+    pause: float
+
+
+def sender_from(settings: dict[str, str]) -> Sender:
+    """Check the settings needed to send, before anything is queued."""
+    from meishi.thank_yous import require_me
+
+    me = require_me(settings)
+    if not me["email"]:
+        raise MissingSetting(
+            "me.email is not set; mail is sent from it: meishi config set me.email YOU@EXAMPLE.COM"
+        )
+    return Sender(me, smtp_settings(settings), float(checked(settings, "send.pause", "1")))
+
+
+def smtp_settings(settings: dict[str, str]) -> smtp.SmtpSettings:
+    """The mail server settings, with the password from the keyring."""
+    from meishi.mail import keychain
+
+    host = settings.get("smtp.host")
+    if not host:
+        raise MissingSetting("smtp.host is not set: meishi config set smtp.host smtp.example.com")
+    security = checked(settings, "smtp.security", "starttls")
+    user = settings.get("smtp.user") or None
+    password = None
+    if user:
+        password = keychain.load_password(keychain.account("smtp", user, host))
+        if password is None:
+            raise MissingSetting(
+                f"no password for {user} at {host} in the keyring: meishi config set-password smtp"
+            )
+    port = int(checked(settings, "smtp.port", str(smtp.DEFAULT_PORTS[security])))
+    cafile = settings.get("smtp.cafile") or None
+    if cafile and not Path(cafile).expanduser().is_file():
+        raise BadValue(f"smtp.cafile {cafile} is not a file; give the CA certificate's path")
+    return smtp.SmtpSettings(host, port, security, user, password, cafile)
+
+
+def pending_drafts(session: Session, draft_ids: list[int]) -> list[Draft]:
+    """The drafts named, or every draft not yet sent or queued."""
+    if draft_ids:
+        return [_draft(session, draft_id) for draft_id in draft_ids]
+    query = select(Draft).where(Draft.state == "draft").order_by(col(Draft.id))
+    return list(session.exec(query).all())
+
+
+def _draft(session: Session, draft_id: int) -> Draft:
+    """A draft by id."""
+    draft = session.get(Draft, draft_id) if is_id(draft_id) else None
+    if draft is None:
+        raise NotFound(f"no draft #{draft_id}; drafts are listed by meishi thank --json")
+    return draft
+
+
+def enqueue(
+    session: Session, drafts: list[Draft], me: dict[str, str], now: dt.datetime
+) -> list[Queued]:
+    """Store each draft's exact message as queued, unless it is already on its way."""
+    results = []
+    for draft in drafts:
+        reason = _why_not_queue(session, draft)
+        if reason:
+            results.append(Queued(draft, None, reason))
+            continue
+        results.append(Queued(draft, _queue(session, draft, me, now)))
+    session.flush()
+    return results
+
+
+def _why_not_queue(session: Session, draft: Draft) -> str:
+    """Why a draft must not be queued (empty when it may be)."""
+    if draft.state == RESTORED:
+        return "it came from an imported file; draft it again (meishi thank, meishi apology) first"
+    if draft.encounter_id is not None:
+        encounter = session.get(Encounter, draft.encounter_id)
+        if encounter is not None and encounter.thanked_at is not None:
+            return "the thank-you for this meeting was already sent"
+    query = select(OutboxMessage).where(col(OutboxMessage.state).in_(ON_ITS_WAY))
+    if draft.encounter_id is not None:
+        query = query.where(OutboxMessage.encounter_id == draft.encounter_id)
+    else:
+        query = query.where(OutboxMessage.draft_id == draft.id)
+    existing = session.exec(query).first()
+    if existing is not None:
+        return f"already in the outbox as #{existing.id} ({existing.state})"
+    return "it was sent already" if draft.state == SENT else ""
+
+
+def _queue(session: Session, draft: Draft, me: dict[str, str], now: dt.datetime) -> OutboxMessage:
+    """Freeze one draft into message bytes in the outbox."""
+    message = _message(draft, me, now)
+    queued = OutboxMessage(
+        draft_id=draft.id,
+        encounter_id=draft.encounter_id,
+        kind=draft.kind,
+        to_addr=draft.to_addr,
+        subject=draft.subject,
+        message_id=str(message["Message-ID"]),
+        raw=mail.message_bytes(message),
+    )
+    draft.state = QUEUED
+    draft.updated_at = utcnow()
+    session.add(queued)
+    return queued
+
+
+def _message(draft: Draft, me: dict[str, str], now: dt.datetime) -> Any:
+    """The message a draft goes out as (not marked as an unsent draft)."""
+    return mail.message_for(draft, me, now, f"draft #{draft.id}", unsent=False)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message a sending run would send: from a draft, or queued earlier."""
+
+    draft: int | None
+    message: int | None  # for a message queued earlier
+    to: str
+    subject: str
+    size: int  # bytes
+
+
+def dry_run(
+    store: Store, draft_ids: list[int], me: dict[str, str], now: dt.datetime
+) -> tuple[list[Queued], list[Planned]]:
+    """(drafts it would not queue, messages it would send) as `send` would have them;
+    nothing is stored.
+
+    The run is queued in a transaction that is rolled back, through the very functions
+    `send` uses, so that the two always agree.
+    """
+    with store.rehearsal() as session:
+        queued = enqueue(session, pending_drafts(session, draft_ids), me, now)
+        session.flush()
+        fresh = {id_of(q.message): q.draft for q in queued if q.message is not None}
+        planned = [
+            _planned(message, fresh.get(id_of(message)))
+            for message in session.exec(
+                select(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(sendable_ids(session)))
+                .order_by(col(OutboxMessage.id))
+            )
+        ]
+        skipped = [q for q in queued if q.reason]
+        for item in skipped:  # kept as they are, past the rollback
+            session.expunge(item.draft)
+    return skipped, planned
+
+
+def _planned(message: OutboxMessage, draft: Draft | None) -> Planned:
+    """What a dry run says of one message (a fresh one by its draft, since it has no id yet)."""
+    if draft is not None:
+        return Planned(
+            draft.id, None, f"{draft.to_name} <{draft.to_addr}>", draft.subject, len(message.raw)
+        )
+    return Planned(message.draft_id, message.id, message.to_addr, message.subject, len(message.raw))
+
+
+def mark_interrupted(session: Session) -> int:
+    """Turn messages left `sending` by a stopped run into `unknown`; how many."""
+    stuck = session.exec(select(OutboxMessage).where(OutboxMessage.state == SENDING)).all()
+    for message in stuck:
+        _set_state(message, UNKNOWN, "meishi stopped while sending it")
+    return len(stuck)
+
+
+def send_queued(
+    store: Store,
+    sender: Sender,
+    lock_dir: Path,
+    only: list[int] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SendReport:
+    """Send the queued messages (or only some) one envelope each; stop at a connection failure."""
+    report = SendReport()
+    with _sending_lock(lock_dir):
+        with store.write() as session:
+            mark_interrupted(session)
+            ids = sendable_ids(session, only)
+        if ids:
+            _send_batch(store, sender, ids, report, sleep)
+        with store.read() as session:
+            report.left = len(sendable_ids(session))
+    return report
+
+
+def _send_batch(
+    store: Store,
+    sender: Sender,
+    ids: list[int],
+    report: SendReport,
+    sleep: Callable[[float], None],
+) -> None:
+    """One SMTP session for the batch; each message is claimed, sent and settled in turn."""
+    try:
+        with smtp.smtp_session(sender.smtp) as connection:
+            for position, message_id in enumerate(ids):
+                if position and sender.pause > 0:
+                    sleep(sender.pause)
+                message = _claim(store, message_id)
+                if message is None:
+                    continue
+                reply = smtp.deliver(connection, sender.me["email"], message.to_addr, message.raw)
+                _settle(store, message_id, reply, report)
+                if reply.stop:
+                    report.stopped = reply.text
+                    return
+    except smtp.SmtpUnavailable as error:
+        report.stopped = str(error)
+
+
+def sendable_ids(session: Session, only: list[int] | None = None) -> list[int]:
+    """Ids of the messages a sending run sends (queued, with bytes of their own), oldest first.
+
+    `send` and `send --dry-run` both select through it.
+    """
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.state == QUEUED, func.length(OutboxMessage.raw) > 0
+    )
+    if only is not None:
+        query = query.where(col(OutboxMessage.id).in_(only))
+    return [int(i) for i in session.exec(query.order_by(col(OutboxMessage.id))) if i is not None]
+
+
+def _claim(store: Store, message_id: int) -> OutboxMessage | None:
+    """Mark one queued message `sending` (committed before any byte goes out)."""
+    with store.write() as session:
+        message = session.get(OutboxMessage, message_id)
+        if message is None or message.state != QUEUED:
+            return None
+        message.attempts += 1
+        _set_state(message, SENDING, None)
+        return message
+
+
+def _settle(store: Store, message_id: int, reply: smtp.Reply, report: SendReport) -> None:
+    """Record what the server said about one message."""
+    with store.write() as session:
+        message = session.get(OutboxMessage, message_id)
+        assert message is not None
+        _set_state(message, reply.outcome, None if reply.outcome == SENT else reply.text)
+        if reply.outcome == SENT:
+            message.sent_at = utcnow()
+            _record_delivery(session, message)
+        _draft_follows(session, message)
+        {SENT: report.sent, FAILED: report.failed, UNKNOWN: report.unknown}.get(
+            reply.outcome, report.retry_later
+        ).append(message)
+
+
+def _record_delivery(session: Session, message: OutboxMessage) -> None:
+    """A sent thank-you marks its encounter thanked; a sent apology counts as made."""
+    if message.kind == "thank" and message.encounter_id is not None:
+        encounter = session.get(Encounter, message.encounter_id)
+        if encounter is not None and encounter.thanked_at is None:
+            encounter.thanked_at = message.sent_at
+    draft = session.get(Draft, message.draft_id) if message.draft_id else None
+    if message.kind == "apology" and draft is not None:
+        event = session.get(Event, draft.event_id)
+        owed = open_obligations(session, event) if event is not None else []
+        if event is not None and any(o.kind == APOLOGY for o in owed):
+            settle_apology(session, event, "mail", message.sent_at or utcnow())
+
+
+def _draft_follows(session: Session, message: OutboxMessage) -> None:
+    """Keep the draft's state in step with its message."""
+    draft = session.get(Draft, message.draft_id) if message.draft_id else None
+    if draft is not None:
+        draft.state = message.state
+        draft.updated_at = utcnow()
+
+
+def _set_state(message: OutboxMessage, state: str, error: str | None) -> None:
+    """Move a message to a state, noting why when it did not go well."""
+    message.state = state
+    message.last_error = error
+    message.updated_at = utcnow()
+
+
+def list_outbox(session: Session) -> list[OutboxMessage]:
+    """Every message in the outbox, newest first."""
+    return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc())).all())
+
+
+def requeue(session: Session, message_id: int) -> OutboxMessage:
+    """Put one failed, unknown or queued message back in the queue, on explicit request."""
+    message = session.get(OutboxMessage, message_id) if is_id(message_id) else None
+    if message is None:
+        raise NotFound(f"no message #{message_id} in the outbox; see meishi outbox")
+    if message.state not in RETRIABLE:
+        raise NothingToDo(f"message #{message_id} is {message.state}; it is not sent again")
+    if not message.raw:
+        raise NothingToDo(
+            f"message #{message_id} came from an imported file, without bytes of its own; "
+            "meishi never sends it: draft it again (meishi thank, meishi apology)"
+        )
+    _set_state(message, QUEUED, None)
+    _draft_follows(session, message)
+    return message
+
+
+def outbox_json(message: OutboxMessage) -> dict[str, Any]:
+    """One outbox message as JSON-ready values (never its bytes)."""
+    return {
+        "id": id_of(message),
+        "state": message.state,
+        "meaning": state_meaning(message.state),
+        "to": message.to_addr,
+        "subject": message.subject,
+        "message_id": message.message_id,
+        "size": len(message.raw),
+        "attempts": message.attempts,
+        "error": message.last_error,
+        "updated": message.updated_at.astimezone().isoformat(timespec="seconds"),
+        "sent": message.sent_at.astimezone().isoformat(timespec="seconds")
+        if message.sent_at
+        else None,
+    }
+
+
+def state_meaning(state: str) -> str:
+    """What a message's state means, even for one this meishi does not know."""
+    return STATE_MEANINGS.get(state, "not a state meishi knows; meishi never sends it")
+
+
+@contextmanager
+def _sending_lock(lock_dir: Path) -> Iterator[None]:
+    """Only one meishi sends at a time, so a `sending` message found here is a leftover."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(lock_dir / "sending.lock", timeout=0, mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise SendingBusy(
+            "another meishi is sending mail right now; try again when it is done"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -1,0 +1,1 @@
+"""Should you go back to an event series: the rules of the verdict, and the facts it weighs."""

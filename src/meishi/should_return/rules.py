@@ -1,0 +1,342 @@
+"""Should you go back? A verdict on a gathering from what its organizer did afterwards.
+
+One visit rarely shows what a gathering is worth. What does show it is whether
+the organizer followed up: a thank-you mail to participants, a satisfaction
+survey, a report or minutes. An organizer who does that values participants and
+grows the gathering. An invitation to the next one is only marketing, so it is
+reported but never counts.
+
+`decide` is a pure function of the recorded facts: no I/O, and `today` is
+passed in so the same facts always give the same verdict.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from meishi.errors import BadValue
+
+# Organizers usually follow up within two weeks; after that, silence is an answer.
+FOLLOW_UP_WINDOW_DAYS = 14
+# Follow-ups that show care for participants, in the order reasons list them.
+CARE_KINDS = ("thanks", "survey", "report")
+INVITE_KIND = "invite"
+# Each kind of follow-up and what recording it means.
+FOLLOW_UP_KINDS = {
+    "thanks": "the organizer thanked participants",
+    "survey": "the organizer sent a satisfaction survey",
+    "report": "the organizer shared a report or minutes",
+    INVITE_KIND: "the organizer invited you to the next one",
+}
+
+RETURN, WAIT, SKIP, UNKNOWN = "return", "wait", "skip", "unknown"
+
+# What the organizer did, as the predicate of a reason sentence.
+KIND_DEEDS = {
+    "thanks": "sent participants a thank-you mail",
+    "survey": "sent a satisfaction survey",
+    "report": "published a report or minutes",
+    INVITE_KIND: "invited you to the next one",
+}
+INVITE_CAVEAT = "; an invitation alone does not show care for participants"
+# More kinds of follow-up make a stronger case; keyed by the number of care kinds.
+STRENGTH_WORDS = {1: "a sign", 2: "a good sign", 3: "a strong sign"}
+
+
+@dataclass(frozen=True)
+class FollowUpFact:
+    """Something the organizer did after an occurrence."""
+
+    kind: str  # "thanks" | "survey" | "report" | "invite"
+    on: date
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse a kind the rules do not know, rather than silently ignore it."""
+        if self.kind not in FOLLOW_UP_KINDS:
+            raise BadValue(
+                f"Unknown follow-up kind {self.kind!r}: use one of {', '.join(FOLLOW_UP_KINDS)}."
+            )
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One dated occurrence of an event or series, with what is recorded about it."""
+
+    event_id: int
+    name: str
+    on: date
+    attended: bool  # the caller decides (today: date <= today)
+    follow_ups: tuple[FollowUpFact, ...] = ()
+    people_met: int = 0  # contacts met there
+    thanked: int = 0  # of those, how many you sent a thank-you to
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One sentence of evidence: which event, what the organizer did, when."""
+
+    text: str
+    event_id: int | None = None
+    kind: str | None = None
+    on: date | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The reason as JSON-ready values, its date as an ISO string."""
+        return {
+            "text": self.text,
+            "event_id": self.event_id,
+            "kind": self.kind,
+            "date": self.on.isoformat() if self.on else None,
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether to go back to a series, and the evidence for it."""
+
+    verdict: str  # "return" | "wait" | "skip" | "unknown"
+    series: str
+    attended: int
+    reasons: tuple[Reason, ...]
+    ask_again_on: date | None  # only for "wait"
+    strength: int  # distinct care kinds after the latest visit, else across all visits (0-3)
+    people_met: int
+    thanked: int
+    owed: tuple[Reason, ...] = ()  # apologies and fees still owed to this organizer
+
+    def to_json(self) -> dict[str, object]:
+        """The verdict as JSON-ready values, dates as ISO strings."""
+        return {
+            "verdict": self.verdict,
+            "series": self.series,
+            "attended": self.attended,
+            "reasons": [reason.to_json() for reason in self.reasons],
+            "ask_again_on": self.ask_again_on.isoformat() if self.ask_again_on else None,
+            "strength": self.strength,
+            "people_met": self.people_met,
+            "thanked": self.thanked,
+            "owed": [reason.to_json() for reason in self.owed],
+        }
+
+
+def counted_follow_ups(occurrence: Occurrence) -> tuple[FollowUpFact, ...]:
+    """Follow-ups dated on or after their occurrence, oldest first."""
+    # A "follow-up" dated before the event is a recording mistake, not a follow-up.
+    valid = (f for f in occurrence.follow_ups if f.on >= occurrence.on)
+    return tuple(sorted(valid, key=lambda f: f.on))
+
+
+def care_kinds(occurrences: Iterable[Occurrence]) -> tuple[str, ...]:
+    """Distinct care kinds counted for the occurrences, in CARE_KINDS order."""
+    seen = {f.kind for o in occurrences for f in counted_follow_ups(o)}
+    return tuple(kind for kind in CARE_KINDS if kind in seen)
+
+
+def decide(
+    series: str,
+    occurrences: Sequence[Occurrence],
+    today: date,
+    window_days: int = FOLLOW_UP_WINDOW_DAYS,
+) -> Verdict:
+    """Decide whether to go back to SERIES: return, wait, skip or unknown."""
+    attended = sorted((o for o in occurrences if o.attended), key=lambda o: (o.on, o.event_id))
+    if not attended:
+        return _unknown(series, occurrences, today)
+    latest = attended[-1]
+    cared = [o for o in attended if care_kinds([o])]
+    ask_again_on = latest.on + timedelta(days=window_days)
+    if care_kinds([latest]) or 2 * len(cared) > len(attended):
+        verdict, headline = RETURN, _return_reasons(latest, cared, len(attended))
+    elif today < ask_again_on:
+        verdict, headline = WAIT, _wait_reasons(latest, cared, len(attended), ask_again_on)
+    else:
+        verdict, headline = SKIP, _skip_reasons(latest, cared, len(attended), window_days)
+    kinds = care_kinds([latest]) or care_kinds(attended)
+    strength = _strength_reasons(kinds) if verdict == RETURN else ()
+    reasons = (
+        *headline,
+        *strength,
+        *(reason for o in attended for reason in _fact_reasons(o)),
+        *_not_attended_reasons(occurrences, today),
+        _people_reason(attended),
+    )
+    return Verdict(
+        verdict=verdict,
+        series=series,
+        attended=len(attended),
+        reasons=reasons,
+        ask_again_on=ask_again_on if verdict == WAIT else None,
+        strength=len(kinds),
+        people_met=sum(o.people_met for o in attended),
+        thanked=sum(o.thanked for o in attended),
+    )
+
+
+def _unknown(series: str, occurrences: Sequence[Occurrence], today: date) -> Verdict:
+    """The verdict when no occurrence was attended: say what to record."""
+    if occurrences:
+        text = (
+            f'You have not attended "{series}" yet, so there is nothing to judge;'
+            " after you go, record the people you met with `meishi add`"
+            " and what the organizer did with `meishi followup`."
+        )
+    else:
+        text = (
+            f'Nothing is recorded for "{series}": record an event you went to with'
+            " `meishi event add` and the people you met there with `meishi add`."
+        )
+    reasons = (Reason(text), *_not_attended_reasons(occurrences, today), _people_reason(()))
+    return Verdict(UNKNOWN, series, 0, reasons, None, 0, 0, 0)
+
+
+def _return_reasons(latest: Occurrence, cared: list[Occurrence], visits: int) -> tuple[Reason, ...]:
+    """Why to go back: care after the latest visit, or after most visits."""
+    tally = f"{len(cared)} of {visits} visits"
+    if care_kinds([latest]):
+        overall = f", and after {tally} in all" if visits > 1 else ""
+        text = f"The organizer followed up after your latest visit, {_label(latest)}{overall}."
+    else:
+        text = (
+            f"The organizer followed up after {tally}, more than half,"
+            f" though nothing is recorded yet for the latest, {_label(latest)}."
+        )
+    return (Reason(text, latest.event_id, None, latest.on),)
+
+
+def _wait_reasons(
+    latest: Occurrence, cared: list[Occurrence], visits: int, ask_again_on: date
+) -> tuple[Reason, ...]:
+    """Why to wait: the latest visit is too recent to judge; mention earlier care."""
+    text = (
+        f"Your latest visit, {_label(latest)}, is still inside the follow-up window"
+        f" and no thank-you, survey or report is recorded for it yet;"
+        f" ask again from {ask_again_on.isoformat()}."
+    )
+    reasons = [Reason(text, latest.event_id, None, latest.on)]
+    if cared:
+        earlier = f"{len(cared)} of {_count(visits - 1, 'earlier visit')}"
+        reasons.append(Reason(f"Before that, the organizer followed up after {earlier}."))
+    return tuple(reasons)
+
+
+def _skip_reasons(
+    latest: Occurrence, cared: list[Occurrence], visits: int, window_days: int
+) -> tuple[Reason, ...]:
+    """Why to skip: the window after the latest visit passed without care."""
+    # Starts after the article so it reads both mid-sentence and as the subject.
+    passed = f"{window_days}-day follow-up window after {_label(latest)} has passed"
+    if cared:
+        text = (
+            f"The organizer followed up only after {len(cared)} of {visits} visits,"
+            f" not the latest, and the {passed}."
+        )
+    else:
+        after = "it" if visits == 1 else f"any of your {visits} visits"
+        text = f"The {passed} with no thank-you, survey or report recorded after {after}."
+    return (Reason(text, latest.event_id, None, latest.on),)
+
+
+def _strength_reasons(kinds: tuple[str, ...]) -> tuple[Reason, ...]:
+    """How strong the case is: more kinds of care, stronger case."""
+    text = (
+        f"The organizer did {_count(len(kinds), 'kind')} of follow-up: {_join(kinds)}"
+        f" — {STRENGTH_WORDS[len(kinds)]} they value participants."
+    )
+    return (Reason(text),)
+
+
+def _fact_reasons(occurrence: Occurrence) -> tuple[Reason, ...]:
+    """One reason per follow-up recorded for an attended occurrence."""
+    by_date = sorted(occurrence.follow_ups, key=lambda f: f.on)
+    return tuple(_fact_reason(occurrence, f) for f in by_date)
+
+
+def _fact_reason(occurrence: Occurrence, fact: FollowUpFact) -> Reason:
+    """The sentence for one follow-up: what the organizer did after which event, when."""
+    label = _label(occurrence)
+    if fact.on < occurrence.on:
+        when = fact.on.isoformat()
+        text = f"The {fact.kind} dated {when} comes before {label}, so it does not count."
+    else:
+        note = f' (note: "{fact.note}")' if fact.note else ""
+        caveat = INVITE_CAVEAT if fact.kind == INVITE_KIND else ""
+        deed = KIND_DEEDS[fact.kind]
+        text = f"On {fact.on.isoformat()} the organizer of {label} {deed}{note}{caveat}."
+    return Reason(text, occurrence.event_id, fact.kind, fact.on)
+
+
+def _not_attended_reasons(occurrences: Sequence[Occurrence], today: date) -> tuple[Reason, ...]:
+    """Mention occurrences you did not attend; they count toward nothing."""
+    return tuple(
+        Reason(
+            f"{_label(o)} is upcoming; it counts once you have been."
+            if o.on > today
+            else f"You did not attend {_label(o)}, so it does not count.",
+            o.event_id,
+            None,
+            o.on,
+        )
+        for o in sorted(occurrences, key=lambda o: o.on)
+        if not o.attended
+    )
+
+
+def _people_reason(attended: Sequence[Occurrence]) -> Reason:
+    """Secondary evidence: whom you met there and how many you thanked."""
+    met = sum(o.people_met for o in attended)
+    if not met:
+        return Reason("You have recorded nobody you met there yet; add them with `meishi add`.")
+    thanked = sum(o.thanked for o in attended)
+    return Reason(f"You met {_count(met, 'person', 'people')} there and thanked {thanked} of them.")
+
+
+def _label(occurrence: Occurrence) -> str:
+    """An occurrence as reasons name it: its name and date."""
+    return f"{occurrence.name} on {occurrence.on.isoformat()}"
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    """N with the noun in singular or plural."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+def _join(words: Sequence[str]) -> str:
+    """Words as an English list: "a", "a and b", "a, b and c"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+@dataclass(frozen=True)
+class OwedFact:
+    """Something you still owe an organizer: an apology, or a fee."""
+
+    kind: str  # "apology" | "fee"
+    event_id: int
+    name: str
+    on: date
+    organizer: str | None = None
+    amount: int | None = None
+
+
+def with_owed(verdict: Verdict, owed: Sequence[OwedFact]) -> Verdict:
+    """The verdict with what you still owe the organizer: go back, but settle it first."""
+    if not owed:
+        return verdict
+    going = verdict.verdict in ("return", "wait")
+    reasons = tuple(_owed_reason(fact, going) for fact in owed)
+    return replace(verdict, reasons=verdict.reasons + reasons, owed=reasons)
+
+
+def _owed_reason(fact: OwedFact, going: bool) -> Reason:
+    """One sentence naming what is owed, to whom, and how to settle it."""
+    whom = fact.organizer or "the organizer"
+    if fact.kind == "fee":
+        what = f"the ¥{fact.amount:,} fee" if fact.amount else "the fee"
+        settle = f"meishi paid {fact.event_id}"
+    else:
+        what, settle = "an apology", f"meishi apologized {fact.event_id} --how in-person"
+    text = (
+        f"You still owe {whom} {what} for {fact.name} on {fact.on.isoformat()}: "
+        f"{'go back, but settle it first' if going else 'settle it all the same'} ({settle})."
+    )
+    return Reason(text, event_id=fact.event_id, kind=fact.kind, on=fact.on)

@@ -1,0 +1,1 @@
+"""The store: the database engine and sessions, the plain read connection, search, lookups."""

@@ -1,0 +1,337 @@
+"""The store: owns the engine, sessions, transactions and schema migrations.
+
+Everything else reaches the database through `open_store()`; nothing else
+creates an engine. SQLite is the embedded default, reached through SQLAlchemy
+so that a server database can be added later.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from meishi import home
+from meishi.errors import (
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseTooNew,
+    MeishiError,
+    NothingToDo,
+    Unavailable,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+    from sqlmodel import Session
+
+# The newest schema revision this meishi knows; a test keeps it equal to the
+# head of migrations/versions so opening an up-to-date database skips Alembic.
+SCHEMA_REVISION = "0006"
+BUSY_TIMEOUT_MS = 30_000
+
+
+class Store:
+    """A database opened at the current schema, handing out sessions."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.path = Path(engine.url.database or "")
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; nothing it does is committed."""
+        from sqlmodel import Session
+
+        with database_errors(self.path), Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose changes are committed together, or not at all."""
+        from sqlmodel import Session
+
+        immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        with (
+            database_errors(self.path),
+            Session(immediate, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    @contextmanager
+    def rehearsal(self) -> Iterator[Session]:
+        """A session for writing whose changes are always rolled back: a dry run."""
+        from sqlmodel import Session
+
+        immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        with Session(immediate, expire_on_commit=False) as session:
+            session.begin()
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
+
+@contextmanager
+def index_held(session: Session) -> Iterator[None]:
+    """Inside a write, defer the search index to the end: each contact written is then
+    indexed once, not once per row (migration 0006); not to be nested.
+
+    On an error the write is rolled back, the hold with it.
+    """
+    from sqlalchemy import text
+
+    session.execute(text("INSERT INTO search_hold (id) VALUES (1)"))
+    yield
+    session.flush()
+    session.execute(text("DELETE FROM search_hold"))
+
+
+def open_store(path: Path | None = None) -> Store:
+    """Open (creating if needed) the database and bring its schema up to date."""
+    path = path or home.database_path()
+    _create_private_file(path)
+    _refuse_foreign(path)
+    engine = _sqlite_engine(path)
+    try:
+        with database_errors(path):
+            _migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine)
+
+
+@contextmanager
+def reader(path: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """A plain read-only connection for fast read paths: no SQLAlchemy, no Alembic.
+
+    Commands typed many times a day read through it; when the database is new or
+    older than this meishi, it is created or upgraded first through open_store().
+    """
+    path = path or home.database_path()
+    if not _is_current(path):
+        open_store(path).close()
+    with database_errors(path):
+        connection = _read_only(path)
+        try:
+            prepare_connection(connection)
+            connection.row_factory = sqlite3.Row
+            yield connection
+        finally:
+            connection.close()
+
+
+@contextmanager
+def database_errors(path: Path) -> Iterator[None]:
+    """SQLite failing on the database file becomes one named error saying what to do."""
+    try:
+        yield
+    except Exception as error:
+        cause = getattr(error, "orig", error)  # SQLAlchemy wraps the sqlite3 error
+        problem = database_problem(path, cause) if isinstance(cause, sqlite3.Error) else None
+        if problem is None:
+            raise
+        raise problem from None
+
+
+# What to do when SQLite cannot use the database file, by SQLite's primary result code.
+_FILE_ADVICE = {
+    sqlite3.SQLITE_READONLY: "it or its folder is read-only; make both writable (chmod u+w)",
+    sqlite3.SQLITE_CANTOPEN: "check that it and its folder exist and that you may write them",
+    sqlite3.SQLITE_PERM: "permission denied; check who owns it and its permissions",
+    sqlite3.SQLITE_FULL: "the disk is full; free some space and try again",
+    sqlite3.SQLITE_IOERR: "the disk failed to read or write it; check the disk",
+}
+
+
+def database_problem(path: Path, error: sqlite3.Error) -> MeishiError | None:
+    """What SQLite's error means for the database file, or None when it is not the file's."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF  # the primary result code
+    if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        return damaged(path, str(error))
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return DatabaseBusy(f"another meishi is writing to {path}; try again when it is done")
+    if code in _FILE_ADVICE:
+        return Unavailable(f"cannot use {path}: {_FILE_ADVICE[code]}")
+    return None
+
+
+def damaged(path: Path, detail: str) -> DatabaseDamaged:
+    """The database file is damaged: say so, and how to get going again."""
+    return DatabaseDamaged(
+        f"{path} is damaged or not a meishi database ({detail}); move it aside, then copy "
+        "a backup (meishi backup makes them) in its place, or let meishi start a new one"
+    )
+
+
+def backup(target: Path, source: Path | None = None) -> Path:
+    """A consistent, owner-only copy of the database, even while meishi is in use.
+
+    SQLite's online backup API copies a snapshot into memory; the copy passes
+    integrity_check, and only then is written, through files.private_output, to the
+    name asked for (which may not be the database itself or another of meishi's files).
+    """
+    from meishi.files import database_files, private_output
+
+    source = source or home.database_path()
+    if not source.exists():
+        raise NothingToDo(f"nothing to back up yet: {source} does not exist")
+    if not _is_current(source):
+        open_store(source).close()
+    with database_errors(source):  # a damaged page shows while copying or checking
+        copy = _copy_checked(source)
+    with private_output(target, keep=database_files(source)) as file:
+        file.write(copy)
+    return target
+
+
+def _copy_checked(source: Path) -> bytearray:
+    """The database as the bytes of one self-contained file, checked for integrity."""
+    original = _read_only(source)
+    duplicate = sqlite3.connect(":memory:")
+    try:
+        prepare_connection(original)
+        original.backup(duplicate)
+        verdict = duplicate.execute("PRAGMA integrity_check").fetchone()[0]
+        image = bytearray(duplicate.serialize())
+    finally:
+        duplicate.close()
+        original.close()
+    if verdict != "ok":  # the copy holds the database's pages as they are
+        raise damaged(source, f"SQLite's integrity check: {verdict}")
+    # The copy keeps the source's WAL marks (header bytes 18 and 19); 1 and 1 make it a
+    # rollback-journal database, one self-contained file, as PRAGMA journal_mode=DELETE would.
+    image[18:20] = b"\x01\x01"
+    return image
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Refuse a file that is not a meishi database, reading it only (SQLite would convert it)."""
+    with database_errors(path), closing(_read_only(path)) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    if tables and "alembic_version" not in tables:
+        raise DatabaseDamaged(
+            f"{path} is not a meishi database: it holds another program's tables; "
+            "move it aside, or point MEISHI_HOME at another folder"
+        )
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A plain connection that cannot write to the database."""
+    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+
+
+def _is_current(path: Path) -> bool:
+    """True when the database exists at this meishi's schema revision."""
+    if not path.exists():
+        return False
+    try:
+        with closing(_read_only(path)) as connection:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:  # open_store() says what is wrong with it
+        return False
+    return bool(row == (SCHEMA_REVISION,))
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database folder (0700) and file (0600) before SQLite does."""
+    home.private_dir(path.parent)
+    # SQLite gives its -wal and -shm files the permissions of the main file.
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:  # left as it is: a read-only database can still be read
+        if not path.is_file():
+            raise Unavailable(f"cannot use {path}: it is not a file; move it aside") from None
+
+
+def _sqlite_engine(path: Path) -> Engine:
+    """An engine with WAL, foreign keys, a busy timeout and explicit BEGINs."""
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(f"sqlite:///{path}", connect_args={"isolation_level": None})
+    event.listen(engine, "connect", _configure_connection)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _configure_connection(dbapi_connection: Any, _record: Any) -> None:
+    """Set the pragmas every connection needs."""
+    prepare_connection(dbapi_connection)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def prepare_connection(connection: sqlite3.Connection) -> None:
+    """What every connection needs, reader or writer: the busy timeout and meishi_fold()."""
+    from meishi.text import fold
+
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # The search index's triggers and queries fold text with it.
+    connection.create_function("meishi_fold", -1, fold, deterministic=True)
+
+
+def _begin(connection: Connection) -> None:
+    """Start a transaction; writers take the write lock up front.
+
+    The sqlite3 module is left in autocommit mode and meishi issues BEGIN
+    itself, because a deferred transaction that later tries to write fails at
+    once with "database is locked" instead of waiting for the busy timeout.
+    """
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _migrate(engine: Engine) -> None:
+    """Upgrade an older schema in place; refuse a newer one."""
+    if _current_revision(engine) == SCHEMA_REVISION:
+        return
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", "meishi:migrations")
+    scripts = ScriptDirectory.from_config(config)
+    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as connection:
+        _upgrade(config, scripts, connection)
+
+
+def _upgrade(config: Any, scripts: Any, connection: Connection) -> None:
+    """Run the migrations from the database's revision to the head, under the write lock."""
+    from alembic import command
+
+    revision = _revision_on(connection)  # again, now that the lock is held
+    if revision is not None and revision not in {s.revision for s in scripts.walk_revisions()}:
+        raise DatabaseTooNew(
+            f"the database {connection.engine.url.database} was written by a newer meishi "
+            f"(schema {revision}); upgrade meishi to use it"
+        )
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def _current_revision(engine: Engine) -> str | None:
+    """The schema revision recorded in the database, or None for a new one."""
+    with engine.connect() as connection:
+        return _revision_on(connection)
+
+
+def _revision_on(connection: Connection) -> str | None:
+    """The revision in alembic_version on this connection, or None."""
+    exists = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).first()
+    if exists is None:
+        return None
+    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()

@@ -1,0 +1,205 @@
+"""Thank-you drafts: one per person met, referring back to what you talked about."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from meishi.contacts import emails_of, encounters_of, topics_of
+from meishi.drafts import templates as drafts
+from meishi.drafts.box import REDRAFTABLE, save_draft
+from meishi.drafts.context import thank_vars
+from meishi.errors import Ambiguous, MissingSetting, NotFound, NothingToDo
+from meishi.mail.message import message_for
+from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, id_of
+
+# The day after is best; past this many days a thank-you is flagged as late.
+LATE_AFTER_DAYS = 3
+
+
+@dataclass
+class PreparedDraft:
+    """A thank-you draft with what it was made from."""
+
+    draft: Draft
+    contact: Contact
+    event: Event
+    topics: list[str]
+    days_after: int
+
+    @property
+    def late(self) -> bool:
+        """True when the event is more than LATE_AFTER_DAYS old."""
+        return self.days_after > LATE_AFTER_DAYS
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Someone who gets no draft, and why."""
+
+    contact: Contact
+    event: Event
+    reason: str
+
+
+@dataclass
+class ThankRun:
+    """The drafts `meishi thank` prepared and the people it skipped."""
+
+    drafts: list[PreparedDraft]
+    skipped: list[Skipped]
+
+    def letters(self) -> list[tuple[Draft, Event]]:
+        """Each draft with its event, as .eml files are written from them."""
+        return [(item.draft, item.event) for item in self.drafts]
+
+
+def require_me(settings: Mapping[str, str]) -> dict[str, str]:
+    """Your own details for signatures; me.name must be set."""
+    if not settings.get("me.name"):
+        raise MissingSetting(
+            "me.name is not set; drafts are signed with it: meishi config set me.name 'Your Name'"
+        )
+    keys = ("name", "email", "company", "title", "signature")
+    return {key: settings.get(f"me.{key}", "") for key in keys}
+
+
+def default_since(event: Event | None, today: dt.date) -> dt.date:
+    """Where thanking starts without --since: the event's day, whatever it is, else yesterday."""
+    return event.date if event is not None else today - dt.timedelta(days=1)
+
+
+def unthanked(
+    session: Session,
+    since: dt.date,
+    event: Event | None,
+    today: dt.date,
+    with_email: bool = False,
+) -> list[tuple[Encounter, Contact, Event]]:
+    """Encounters at events from `since` to today whose thank-you has not gone out."""
+    query = (
+        select(Encounter, Contact, Event)
+        .join(Contact, col(Contact.id) == col(Encounter.contact_id))
+        .join(Event, col(Event.id) == col(Encounter.event_id))
+        .where(col(Encounter.thanked_at).is_(None), Event.date >= since, Event.date <= today)
+        .order_by(col(Event.date), col(Event.id), col(Encounter.id))
+    )
+    if event is not None:
+        query = query.where(Event.id == event.id)
+    if with_email:  # only people you can write to
+        has_email = select(ContactEmail.contact_id).where(ContactEmail.contact_id == Contact.id)
+        query = query.where(has_email.exists())
+    return [(enc, contact, ev) for enc, contact, ev in session.exec(query).all()]
+
+
+def prepare_thanks(
+    session: Session,
+    encounters: list[tuple[Encounter, Contact, Event]],
+    me: dict[str, str],
+    today: dt.date,
+    template: str | None,
+    user_templates: Path,
+) -> ThankRun:
+    """Render (or re-render) one stored draft per encounter whose contact has an email."""
+    run = ThankRun([], [])
+    for encounter, contact, event in encounters:
+        emails = emails_of(session, contact)
+        reason = _why_no_draft(session, encounter, emails)
+        if reason:
+            run.skipped.append(Skipped(contact, event, reason))
+            continue
+        topics = topics_of(session, encounter)
+        draft = _render(
+            encounter, contact, event, emails[0], topics, me, today, template, user_templates
+        )
+        run.drafts.append(
+            PreparedDraft(
+                save_draft(session, draft), contact, event, topics, (today - event.date).days
+            )
+        )
+    return run
+
+
+def _render(
+    encounter: Encounter,
+    contact: Contact,
+    event: Event,
+    address: str,
+    topics: list[str],
+    me: dict[str, str],
+    today: dt.date,
+    template: str | None,
+    user_templates: Path,
+) -> Draft:
+    """A draft for one encounter, its headers checked."""
+    lang = drafts.choose_language(contact.lang, contact.full_name, contact.company)
+    name = template or f"thank-{lang}"
+    context = thank_vars(contact, address, event, topics, encounter.note, me, lang, today)
+    rendered = drafts.render_draft(name, context, user_templates, lang)
+    draft = Draft(
+        kind="thank",
+        contact_id=contact.id,
+        event_id=id_of(event),
+        encounter_id=encounter.id,
+        template=name,
+        to_name=contact.full_name,
+        to_addr=address,
+        subject=rendered.subject,
+        body=rendered.body,
+    )
+    when = dt.datetime.combine(today, dt.time(), dt.UTC)  # only the headers are checked here
+    message_for(draft, me, when, f"contact '{contact.full_name}'")
+    return draft
+
+
+def _why_no_draft(session: Session, encounter: Encounter, emails: list[str]) -> str:
+    """Why an encounter gets no fresh draft (empty when it does)."""
+    if not emails:
+        return "no email address"
+    # A thank-you already in the outbox (queued, failed, unknown) is never drafted again:
+    # only `meishi outbox retry` sends it once more.
+    in_outbox = session.exec(
+        select(Draft.state).where(
+            Draft.encounter_id == encounter.id,
+            Draft.kind == "thank",
+            col(Draft.state).not_in(REDRAFTABLE),
+        )
+    ).first()
+    return f"its thank-you is {in_outbox} in the outbox; see meishi outbox" if in_outbox else ""
+
+
+def mark_sent(
+    session: Session, contact: Contact, event: Event | None, now: dt.datetime
+) -> tuple[Encounter, Event]:
+    """Record that the thank-you to a contact went out (for one event)."""
+    candidates = [
+        (enc, ev)
+        for enc, ev in encounters_of(session, contact)
+        if event is None or ev.id == event.id
+    ]
+    if not candidates:
+        where = f" at {event.name}" if event else ""
+        raise NotFound(f"{contact.full_name} was not met{where}; see `meishi contacts show`")
+    open_ones = [(enc, ev) for enc, ev in candidates if enc.thanked_at is None]
+    if not open_ones:
+        raise NothingToDo(f"the thank-you to {contact.full_name} is already recorded as sent")
+    if len(open_ones) > 1:
+        names = "; ".join(f"#{ev.id} {ev.name} ({ev.date})" for _, ev in open_ones)
+        raise Ambiguous(f"{contact.full_name} was met at several events: {names}; add --event")
+    encounter, met_at = open_ones[0]
+    encounter.thanked_at = now
+    for draft in session.exec(_drafts_of(encounter)):
+        draft.state = "sent"
+        draft.updated_at = now
+    session.flush()
+    return encounter, met_at
+
+
+def _drafts_of(encounter: Encounter) -> Any:
+    """A query for the encounter's thank-you drafts."""
+    return select(Draft).where(Draft.encounter_id == encounter.id, Draft.kind == "thank")

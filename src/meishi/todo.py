@@ -1,0 +1,118 @@
+"""One agenda of what you owe, most urgent first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+from dataclasses import asdict, dataclass
+
+from sqlmodel import Session, col, func, select
+
+from meishi.attendance.owed import APOLOGY, open_obligations
+from meishi.attendance.rules import ATTENDED, REGISTERED
+from meishi.models import Decision, Draft, Event
+from meishi.thank_yous import LATE_AFTER_DAYS, unthanked
+
+# Older thank-yous are left off the agenda: past this, a thank-you would be odd.
+THANK_HORIZON_DAYS = 30
+# Upcoming occurrences this close are worth deciding about.
+DECIDE_AHEAD_DAYS = 30
+# Order of urgency: what you owe organizers first, then people, then decisions.
+RANKS = {"apology": 0, "fee": 1, "thank-late": 2, "thank": 3, "decide": 4}
+
+
+@dataclass(frozen=True)
+class Task:
+    """One thing to do, with the command that settles it."""
+
+    kind: str
+    due: dt.date
+    text: str
+    command: str
+    late: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        """The task as JSON-ready values."""
+        return {**asdict(self), "due": self.due.isoformat()}
+
+
+def build_agenda(session: Session, today: dt.date) -> list[Task]:
+    """Everything owed, most urgent first."""
+    tasks = [*_owed(session), *_thank_yous(session, today), *_decisions(session, today)]
+    return sorted(tasks, key=lambda t: (RANKS[t.kind], t.due, t.text))
+
+
+def _owed(session: Session) -> list[Task]:
+    """Apologies and fees owed after last-minute cancellations and no-shows."""
+    tasks = []
+    for obligation in open_obligations(session):
+        event = session.get(Event, obligation.event_id)
+        assert event is not None
+        whom = event.organizer_name or "the organizer"
+        if obligation.kind == APOLOGY:
+            text = f"Apologize to {whom} for {event.name} ({event.date}); in person is best"
+            command = f"meishi apology {event.id}, then meishi apologized {event.id} --how ..."
+        else:
+            text = f"Pay the ¥{obligation.amount or 0:,} fee for {event.name} ({event.date})"
+            command = f"meishi paid {event.id}"
+        tasks.append(Task(obligation.kind, event.date, text, command))
+    return tasks
+
+
+def _thank_yous(session: Session, today: dt.date) -> list[Task]:
+    """Recent encounters with people you can write to, not thanked yet."""
+    since = today - dt.timedelta(days=THANK_HORIZON_DAYS)
+    drafted = set(session.exec(select(Draft.encounter_id).where(Draft.kind == "thank")).all())
+    tasks = []
+    for encounter, contact, event in unthanked(session, since, None, today, with_email=True):
+        late = (today - event.date).days > LATE_AFTER_DAYS
+        mark = f"meishi thank --mark-sent {_word(contact.full_name)} --event {event.id}"
+        command = (
+            f"meishi send, or {mark}"
+            if encounter.id in drafted
+            else f"meishi thank --event {event.id}"
+        )
+        text = f"Thank {contact.full_name} for {event.name} ({event.date})" + (
+            " — late" if late else ""
+        )
+        due = event.date + dt.timedelta(days=1)
+        tasks.append(Task("thank-late" if late else "thank", due, text, command, late))
+    return tasks
+
+
+def _decisions(session: Session, today: dt.date) -> list[Task]:
+    """Coming occurrences of gatherings you went to, not yet weighed with should-return."""
+    horizon = today + dt.timedelta(days=DECIDE_AHEAD_DAYS)
+    upcoming = session.exec(
+        select(Event)
+        .where(Event.date >= today, Event.date <= horizon, Event.attendance == REGISTERED)
+        .where(col(Event.series).is_not(None))
+        .order_by(col(Event.date))
+    ).all()
+    tasks, seen = [], set()
+    for event in upcoming:
+        series = event.series or ""
+        if series in seen or not _undecided(session, series):
+            continue
+        seen.add(series)
+        text = f"Decide whether to go back to {series}: next on {event.date}"
+        tasks.append(Task("decide", event.date, text, f"meishi should-return {_word(series)}"))
+    return tasks
+
+
+def _undecided(session: Session, series: str) -> bool:
+    """True when you went before and have not asked should-return since your last visit."""
+    last_visit = session.exec(
+        select(func.max(Event.date)).where(Event.series == series, Event.attendance == ATTENDED)
+    ).one()
+    if last_visit is None:
+        return False
+    asked = session.exec(
+        select(func.max(Decision.decided_at)).where(Decision.series == series)
+    ).one()
+    return asked is None or asked.astimezone().date() < last_visit
+
+
+def _word(text: str) -> str:
+    """Text as one shell word to paste: double-quoted, or single-quoted if it holds $ ` \\ " !."""
+    return shlex.quote(text) if set(text) & set('"$`\\!') else f'"{text}"'

@@ -1,0 +1,176 @@
+"""The package's shape: thin commands, empty package files, and who may talk to what."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "meishi"
+# Not held to the rule: the root, the command app (it registers the commands), and the
+# migrations package, which Alembic needs to hold its environment.
+NOT_EMPTY = ("meishi", "meishi.cli", "meishi.migrations")
+ONLY_IN = {  # a library, and the modules that may import it
+    "sqlite3": ("meishi.store", "meishi.migrations"),
+    "alembic": ("meishi.store", "meishi.migrations"),
+    "smtplib": ("meishi.mail",),
+    "imaplib": ("meishi.mail",),
+}
+
+
+def module_name(path: Path) -> str:
+    """The dotted name of a module file under src/."""
+    parts = path.relative_to(SRC).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py")) if "versions" not in p.parts}
+TREES = {name: ast.parse(path.read_text(encoding="utf-8")) for name, path in MODULES.items()}
+
+
+def typing_only(tree: ast.Module) -> set[ast.AST]:
+    """The import statements under `if TYPE_CHECKING:`, which never run."""
+    blocks = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+    ]
+    return {inner for block in blocks for statement in block.body for inner in ast.walk(statement)}
+
+
+def imports(name: str) -> list[tuple[str, int]]:
+    """Every module this one imports (module and function level), with the line."""
+    found = []
+    skipped = typing_only(TREES[name])
+    for node in ast.walk(TREES[name]):
+        if node in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                dotted = f"{node.module}.{alias.name}"
+                found.append((dotted if dotted in MODULES else node.module, node.lineno))
+    return found
+
+
+def internal(target: str) -> str | None:
+    """The meishi module an import names, or None for another library."""
+    while target and target not in MODULES:
+        target = target.rpartition(".")[0]
+    return target or None
+
+
+def graph() -> dict[str, set[str]]:
+    """Edges between meishi modules; importing a.b.c also runs the package a.b."""
+    edges: dict[str, set[str]] = {name: set() for name in MODULES}
+    for name in MODULES:
+        for target, _ in imports(name):
+            module = internal(target)
+            while module and module != "meishi":
+                if module != name and not name.startswith(module + "."):
+                    edges[name].add(module)
+                module = module.rpartition(".")[0]
+    return edges
+
+
+def cycles() -> list[list[str]]:
+    """Import cycles, function-level imports included (they run too, only later)."""
+    edges, found, state = graph(), [], dict.fromkeys(MODULES, 0)
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for after in sorted(edges[node]):
+            if state[after] == 1:
+                found.append([*path[path.index(after) :], after])
+            elif state[after] == 0:
+                visit(after, [*path, after])
+        state[node] = 2
+
+    for start in MODULES:
+        if state[start] == 0:
+            visit(start, [start])
+    return found
+
+
+def test_no_import_cycles() -> None:
+    assert cycles() == []
+
+
+def test_commands_import_no_other_command_module_but_common() -> None:
+    found = [
+        (name, target, line)
+        for name in MODULES
+        if name.startswith("meishi.cli.")
+        for target, line in imports(name)
+        if target.startswith("meishi.cli") and internal(target) != "meishi.cli.common"
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize("library", sorted(ONLY_IN))
+def test_only_the_store_and_mail_talk_to_databases_and_mail_servers(library: str) -> None:
+    users = [n for n in MODULES for t, _ in imports(n) if t.split(".")[0] == library]
+    assert [n for n in users if not n.startswith(ONLY_IN[library])] == []
+
+
+@pytest.mark.parametrize(
+    "name", [n for n, p in MODULES.items() if p.name == "__init__.py" and n not in NOT_EMPTY]
+)
+def test_subpackage_init_files_hold_only_a_docstring(name: str) -> None:
+    body = TREES[name].body
+    assert len(body) == 1 and isinstance(body[0], ast.Expr), "imports here would run on every use"
+
+
+# Who may read the clock, the environment or meishi's home: the edge that builds a run.
+EDGE = ("meishi.cli", "meishi.home", "meishi.models")  # models: the schema's default stamps
+CLOCK = {
+    "datetime.now",
+    "dt.datetime.now",
+    "date.today",
+    "dt.date.today",
+    "time.time",
+    "time.monotonic",
+    "utcnow",
+    "os.getenv",
+}
+# Domain modules that still read them, until one per-run context hands them their paths
+# and clock (docs/architecture.md). The list may only shrink.
+NOT_YET = {
+    "meishi.cards.images": {"meishi.home"},
+    "meishi.config": {"meishi.home"},
+    "meishi.contacts": {"utcnow"},
+    "meishi.drafts.box": {"utcnow"},
+    "meishi.files": {"meishi.home", "time.time"},
+    "meishi.importing": {"utcnow"},
+    "meishi.mail.keychain": {"os.environ"},
+    "meishi.mail.outbox": {"utcnow"},
+    "meishi.merge": {"utcnow"},
+    "meishi.store.engine": {"meishi.home"},
+}
+
+
+def reads_of_the_outside(name: str) -> set[str]:
+    """The clock calls, environment reads and home imports in a module."""
+    found = {
+        ast.unparse(node.func)
+        for node in ast.walk(TREES[name])
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in CLOCK
+    }
+    found |= {
+        "os.environ"
+        for node in ast.walk(TREES[name])
+        if isinstance(node, ast.Attribute) and ast.unparse(node) == "os.environ"
+    }
+    return found | {"meishi.home" for t, _ in imports(name) if internal(t) == "meishi.home"}
+
+
+@pytest.mark.parametrize("name", [n for n in MODULES if not n.startswith(EDGE)])
+def test_domain_modules_read_no_clock_environment_or_home(name: str) -> None:
+    assert reads_of_the_outside(name) <= NOT_YET.get(name, set())
+
+
+def test_the_list_of_modules_still_reading_them_is_current() -> None:
+    assert {name: reads_of_the_outside(name) for name in NOT_YET} == NOT_YET
