@@ -5,17 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from meishi.attendance.owed import apology_owed_ever
 from meishi.attendance.rules import CANCELLED, NO_SHOW
 from meishi.drafts import templates as drafts
-from meishi.drafts.box import save_draft
+from meishi.drafts.box import EmlFiles, save_draft
 from meishi.drafts.context import apology_vars
+from meishi.drafts.finish import draft_letters
 from meishi.errors import BadValue, MissingSetting
 from meishi.mail.message import message_for
 from meishi.models import Draft, Event, id_of
+from meishi.store.resolve import find_event
+
+if TYPE_CHECKING:
+    from meishi.store.engine import Store
 
 
 @dataclass
@@ -24,6 +30,21 @@ class PreparedApology:
 
     draft: Draft
     event: Event
+
+    def letters(self) -> list[tuple[Draft, Event]]:
+        """The draft with its event, as its .eml file is written from it."""
+        return [(self.draft, self.event)]
+
+
+@dataclass(frozen=True)
+class ApologyRequest:
+    """What `meishi apology` was asked to draft: the event, template and folder."""
+
+    event: str
+    template: str | None
+    templates: Path  # the user's own templates
+    out: Path | None
+    send: bool
 
 
 def prepare_apology(
@@ -60,3 +81,22 @@ def prepare_apology(
     when = dt.datetime.combine(today, dt.time(), dt.UTC)  # only the headers are checked here
     message_for(draft, me, when, f"event '{event.name}'")
     return PreparedApology(save_draft(session, draft), event)
+
+
+def draft_apology(
+    store: Store,
+    settings: dict[str, str],
+    wanted: ApologyRequest,
+    today: dt.date,
+    now: dt.datetime,
+) -> tuple[PreparedApology, EmlFiles]:
+    """The stored apology draft for the event asked for, and its .eml file when a folder
+    was given."""
+
+    def prepare(session: Session, me: dict[str, str]) -> PreparedApology:
+        found = find_event(session, wanted.event)
+        return prepare_apology(session, found, me, today, wanted.template, wanted.templates)
+
+    return draft_letters(
+        store, settings, prepare, PreparedApology.letters, wanted.out, wanted.send, now
+    )

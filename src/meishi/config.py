@@ -3,10 +3,11 @@
 import datetime as dt
 import math
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
 from meishi import home, limits
-from meishi.errors import BadValue
+from meishi.errors import BadValue, MissingSetting
 from meishi.validation import check_text
 
 # Every setting meishi reads, with what it is for; nothing else may be set.
@@ -178,3 +179,13 @@ def _save(settings: dict[str, str], path: Path) -> None:
     home.private_dir(path.parent)
     with own_output(path) as file:
         tomli_w.dump(tree, file)
+
+
+def require_me(settings: Mapping[str, str]) -> dict[str, str]:
+    """Your own details for signatures; me.name must be set."""
+    if not settings.get("me.name"):
+        raise MissingSetting(
+            "me.name is not set; drafts are signed with it: meishi config set me.name 'Your Name'"
+        )
+    keys = ("name", "email", "company", "title", "signature")
+    return {key: settings.get(f"me.{key}", "") for key in keys}

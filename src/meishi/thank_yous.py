@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
 from meishi.contacts import emails_of, encounters_of, topics_of
 from meishi.drafts import templates as drafts
-from meishi.drafts.box import REDRAFTABLE, save_draft
+from meishi.drafts.box import REDRAFTABLE, EmlFiles, save_draft
 from meishi.drafts.context import thank_vars
-from meishi.errors import Ambiguous, MissingSetting, NotFound, NothingToDo
+from meishi.drafts.finish import draft_letters
+from meishi.errors import Ambiguous, NotFound, NothingToDo
 from meishi.mail.message import message_for
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, id_of
+from meishi.store.resolve import find_event
+
+if TYPE_CHECKING:
+    from meishi.store.engine import Store
 
 # The day after is best; past this many days a thank-you is flagged as late.
 LATE_AFTER_DAYS = 3
@@ -47,6 +51,18 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True)
+class ThankRequest:
+    """What `meishi thank` was asked to draft: the period or event, template and folder."""
+
+    since: dt.date | None
+    event: str | None
+    template: str | None
+    templates: Path  # the user's own templates
+    out: Path | None
+    send: bool
+
+
 @dataclass
 class ThankRun:
     """The drafts `meishi thank` prepared and the people it skipped."""
@@ -57,16 +73,6 @@ class ThankRun:
     def letters(self) -> list[tuple[Draft, Event]]:
         """Each draft with its event, as .eml files are written from them."""
         return [(item.draft, item.event) for item in self.drafts]
-
-
-def require_me(settings: Mapping[str, str]) -> dict[str, str]:
-    """Your own details for signatures; me.name must be set."""
-    if not settings.get("me.name"):
-        raise MissingSetting(
-            "me.name is not set; drafts are signed with it: meishi config set me.name 'Your Name'"
-        )
-    keys = ("name", "email", "company", "title", "signature")
-    return {key: settings.get(f"me.{key}", "") for key in keys}
 
 
 def default_since(event: Event | None, today: dt.date) -> dt.date:
@@ -203,3 +209,22 @@ def mark_sent(
 def _drafts_of(encounter: Encounter) -> Any:
     """A query for the encounter's thank-you drafts."""
     return select(Draft).where(Draft.encounter_id == encounter.id, Draft.kind == "thank")
+
+
+def draft_thank_yous(
+    store: Store,
+    settings: dict[str, str],
+    wanted: ThankRequest,
+    today: dt.date,
+    now: dt.datetime,
+) -> tuple[ThankRun, EmlFiles]:
+    """One stored thank-you draft per person met since the day (or at the event) asked for,
+    and their .eml files when a folder was given."""
+
+    def prepare(session: Session, me: dict[str, str]) -> ThankRun:
+        met_at = find_event(session, wanted.event) if wanted.event else None
+        since = wanted.since or default_since(met_at, today)
+        encounters = unthanked(session, since, met_at, today)
+        return prepare_thanks(session, encounters, me, today, wanted.template, wanted.templates)
+
+    return draft_letters(store, settings, prepare, ThankRun.letters, wanted.out, wanted.send, now)

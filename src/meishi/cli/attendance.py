@@ -134,30 +134,16 @@ def apology(
 ) -> None:
     """Draft an apology to the organizer: short, sincere, no excuses, offering to pay."""
     from meishi import config, home
-    from meishi.apologies import prepare_apology
-    from meishi.drafts.box import EmlFiles, check_out_folder, write_eml_files
-    from meishi.store.resolve import find_event
-    from meishi.thank_yous import require_me
+    from meishi.apologies import ApologyRequest, draft_apology
 
-    settings = config.load()
-    me = require_me(settings)
-    if send:
-        from meishi.mail import outbox
-
-        outbox.sender_from(settings)  # refuse before drafting when sending cannot work
-    if out:
-        check_out_folder(out)
-    with common.store() as store, store.write() as session:
-        found = find_event(session, event)
-        prepared = prepare_apology(
-            session, found, me, common.today(), template, home.templates_dir()
-        )
-    files = write_eml_files([(prepared.draft, found)], out, me, common.now()) if out else EmlFiles()
+    wanted = ApologyRequest(event, template, home.templates_dir(), out, send)
+    with common.store() as store:
+        prepared, files = draft_apology(store, config.load(), wanted, common.today(), common.now())
     if send:
         assert prepared.draft.id is not None
         common.send_and_report([prepared.draft.id], dry_run=False, as_json=False)
     else:
-        common.console().print(common.draft_panel(prepared.draft, found.name))
+        common.console().print(common.draft_panel(prepared.draft, prepared.event.name))
     for path in files.written.values():
         common.echo(f"Written to {path}")
     files.check()

@@ -51,12 +51,7 @@ def thank(
     if mark_sent is not None:
         _mark_sent(mark_sent, event)
         return
-    if send:
-        from meishi import config
-        from meishi.mail import outbox
-
-        outbox.sender_from(config.load())  # refuse before drafting when sending cannot work
-    run, files = _prepare(since, event, template, out)
+    run, files = _prepare(since, event, template, out, send)
     if send:
         ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
         if ids:
@@ -71,26 +66,16 @@ def thank(
 
 
 def _prepare(
-    since: str | None, event: str | None, template: str | None, out: Path | None
+    since: str | None, event: str | None, template: str | None, out: Path | None, send: bool
 ) -> tuple[ThankRun, EmlFiles]:
-    """Render and store the drafts in one transaction, then write the .eml files asked for."""
+    """Draft the thank-yous asked for, stored, with their .eml files."""
     from meishi import config, home
-    from meishi.drafts.box import EmlFiles, check_out_folder, write_eml_files
-    from meishi.store.resolve import find_event
-    from meishi.thank_yous import default_since, prepare_thanks, require_me, unthanked
+    from meishi.thank_yous import ThankRequest, draft_thank_yous
 
-    me = require_me(config.load())
-    today = common.today()
     start = common.parse_date(since) if since else None
-    if out:
-        check_out_folder(out)
-    with common.store() as store, store.write() as session:
-        met_at = find_event(session, event) if event else None
-        start = start or default_since(met_at, today)
-        encounters = unthanked(session, start, met_at, today)
-        run = prepare_thanks(session, encounters, me, today, template, home.templates_dir())
-    files = write_eml_files(run.letters(), out, me, common.now()) if out else EmlFiles()
-    return run, files
+    wanted = ThankRequest(start, event, template, home.templates_dir(), out, send)
+    with common.store() as store:
+        return draft_thank_yous(store, config.load(), wanted, common.today(), common.now())
 
 
 def _mark_sent(contact_text: str, event_text: str | None) -> None:

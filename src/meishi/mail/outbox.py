@@ -82,7 +82,7 @@ class Sender:
 
 def sender_from(settings: dict[str, str]) -> Sender:
     """Check the settings needed to send, before anything is queued."""
-    from meishi.thank_yous import require_me
+    from meishi.config import require_me
 
     me = require_me(settings)
     if not me["email"]:
