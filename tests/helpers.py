@@ -13,6 +13,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from keyring.backend import KeyringBackend
 from typer.testing import CliRunner, Result
 
 import meishi.cli
@@ -176,3 +177,26 @@ def refused_in_child(*args: str, code: int = 2, input: str | bytes | None = None
     assert snapshot() == before, "the store or config changed"
     assert peak_mb < HOSTILE_RSS_MB, f"peak memory {peak_mb:.0f} MB"
     return lines[0].removeprefix("meishi: ")
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring in this process only, at the library's recommended priority: the tests
+    never touch the user's keyring."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        """The stored password, if any."""
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        """Store a password."""
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        """Forget a password."""
+        del self.passwords[(service, username)]

@@ -32,10 +32,10 @@ import keyring
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail
 
 from helpers import (
+    MemoryKeyring,
     add_event,
     add_person,
     error_of,
@@ -388,28 +388,6 @@ def test_formula_neutralizing_round_trips_and_never_leaves_a_formula(cell: str) 
 
 
 # --- 5. The keyring -------------------------------------------------------------------------
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring in this process only, at the library's recommended priority."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        """The stored password, if any."""
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        """Store a password."""
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        """Forget a password."""
-        del self.passwords[(service, username)]
 
 
 @pytest.fixture

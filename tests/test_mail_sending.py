@@ -16,12 +16,12 @@ from typing import Any
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from helpers import (
     ME_EMAIL,
     ME_NAME,
+    MemoryKeyring,
     add_event,
     add_person,
     error_of,
@@ -65,28 +65,6 @@ TOPICS = (
 )
 USER = "hanako"
 PASSWORD = "correct horse 7f3a"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that lives in this process only; the tests never touch the user's."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        """The stored password, if any."""
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        """Store a password."""
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        """Forget a password."""
-        del self.passwords[(service, username)]
 
 
 @pytest.fixture(autouse=True)

@@ -9,13 +9,9 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from meishi.errors import BadValue
-from meishi.store import search
-
-if TYPE_CHECKING:
-    import sqlite3
 
 VCARD_VERSIONS = ("3.0", "4.0")
 CSV_COLUMNS = (
@@ -35,11 +31,6 @@ EMAIL_SEPARATOR = "; "  # several addresses in one CSV cell; import splits them 
 # full-width forms Japanese spreadsheets also accept); such a cell gets a leading quote.
 FORMULA_STARTS = "=+-@\t\r＝＋－＠"
 _NEUTRALIZED = re.compile(f"'*[{re.escape(FORMULA_STARTS)}]")
-
-
-def cards(connection: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    """Every contact's card, oldest first, read one at a time (the listings' card shape)."""
-    return search.all_cards(connection)
 
 
 def vcards(rows: Iterator[dict[str, Any]], version: str = "3.0") -> Iterator[str]:

@@ -148,10 +148,11 @@ def _export_vdir(folder: Path, version: str) -> None:
     """One owner-only .vcf per contact in a folder: the vdir khard and vdirsyncer read."""
     from meishi import exporting
     from meishi.files import private_output
+    from meishi.store import search
     from meishi.store.engine import reader
 
     with reader() as connection:
-        rows = list(exporting.cards(connection))
+        rows = list(search.all_cards(connection))
     for row, text in zip(rows, exporting.vcards(iter(rows), version), strict=True):
         with private_output(folder / f"meishi-contact-{row['id']}.vcf") as file:
             file.write(text.encode("utf-8"))
@@ -161,6 +162,7 @@ def _export_vdir(folder: Path, version: str) -> None:
 def _export_chunks(format_: str, version: str) -> list[str]:
     """The export as pieces of text, read from the store before anything is written."""
     from meishi import exporting
+    from meishi.store import search
     from meishi.store.engine import reader
 
     if format_ == "json":
@@ -169,7 +171,7 @@ def _export_chunks(format_: str, version: str) -> list[str]:
         with common.store() as store, store.read() as session:
             return [dump_text(session)]
     with reader() as connection:
-        rows = exporting.cards(connection)
+        rows = search.all_cards(connection)
         if format_ == "csv":
             return ["\ufeff", *exporting.csv_lines(rows)]  # the BOM tells Excel it is UTF-8
         return list(exporting.vcards(rows, version))
