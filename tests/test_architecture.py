@@ -125,7 +125,7 @@ def test_subpackage_init_files_hold_only_a_docstring(name: str) -> None:
 
 
 # Who may read the clock, the environment or meishi's home: the edge that builds a run.
-EDGE = ("meishi.cli", "meishi.home", "meishi.models")  # models: the schema's default stamps
+EDGE = ("meishi.cli", "meishi.home", "meishi.run", "meishi.models")  # models: default stamps
 CLOCK = {
     "datetime.now",
     "dt.datetime.now",
@@ -135,20 +135,6 @@ CLOCK = {
     "time.monotonic",
     "utcnow",
     "os.getenv",
-}
-# Domain modules that still read them, until one per-run context hands them their paths
-# and clock (docs/architecture.md). The list may only shrink.
-NOT_YET = {
-    "meishi.cards.images": {"meishi.home"},
-    "meishi.config": {"meishi.home"},
-    "meishi.contacts": {"utcnow"},
-    "meishi.drafts.box": {"utcnow"},
-    "meishi.files": {"meishi.home", "time.time"},
-    "meishi.importing": {"utcnow"},
-    "meishi.mail.keychain": {"os.environ"},
-    "meishi.mail.outbox": {"utcnow"},
-    "meishi.merge": {"utcnow"},
-    "meishi.store.engine": {"meishi.home"},
 }
 
 
@@ -169,8 +155,4 @@ def reads_of_the_outside(name: str) -> set[str]:
 
 @pytest.mark.parametrize("name", [n for n in MODULES if not n.startswith(EDGE)])
 def test_domain_modules_read_no_clock_environment_or_home(name: str) -> None:
-    assert reads_of_the_outside(name) <= NOT_YET.get(name, set())
-
-
-def test_the_list_of_modules_still_reading_them_is_current() -> None:
-    assert {name: reads_of_the_outside(name) for name in NOT_YET} == NOT_YET
+    assert reads_of_the_outside(name) == set()

@@ -254,6 +254,7 @@ def test_a_card_not_stored_leaves_no_image_in_the_cards_folder(tmp_path: Path) -
     from meishi.cards.fields import CardFields
     from meishi.contacts import add_met
     from meishi.errors import NotFound
+    from meishi.home import resolve
     from meishi.inputs import CardInput
     from meishi.store.engine import open_store
 
@@ -261,11 +262,11 @@ def test_a_card_not_stored_leaves_no_image_in_the_cards_folder(tmp_path: Path) -
     image.write_bytes(b"the image read")
     scanned = scanning.Scan(image, CardFields(), from_code=False)
     now = dt.datetime.now(dt.UTC)
-    store = open_store()
+    store = open_store(resolve().database)
     with pytest.raises(NotFound):  # the event is gone: the write is rolled back
-        add_met(store, 999, CardInput(name="田中 太郎"), now, scanned)
+        add_met(store, 999, CardInput(name="田中 太郎"), now, home(), scanned)
     assert list((home() / "cards").glob("*")) == []
     add_event("AI勉強会", -1)
-    add_met(store, 1, CardInput(name="田中 太郎"), now, scanned)
+    add_met(store, 1, CardInput(name="田中 太郎"), now, home(), scanned)
     store.close()
     assert [p.read_bytes() for p in (home() / "cards").glob("*")] == [b"the image read"]

@@ -466,10 +466,11 @@ def full_store(tmp_path: Path) -> None:
 
 def keep_card_image(contact_id: int) -> None:
     """A scanned card's image row, as `add --scan` leaves it (the file itself is not needed)."""
+    from meishi.home import resolve
     from meishi.models import CardImage
     from meishi.store.engine import open_store
 
-    store = open_store()
+    store = open_store(resolve().database)
     try:
         with store.write() as session:
             image = CardImage(

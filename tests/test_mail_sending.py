@@ -455,10 +455,11 @@ def insert_draft(**fields: str) -> int:
     """Store a contact met yesterday and a draft to them, bypassing every CLI check; its id."""
     from sqlmodel import select
 
+    from meishi.home import resolve
     from meishi.models import Contact, Draft, Encounter, Event
     from meishi.store.engine import open_store
 
-    store = open_store()
+    store = open_store(resolve().database)
     try:
         with store.write() as session:
             event = session.exec(select(Event)).one()

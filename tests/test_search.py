@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from helpers import add_event, add_person, error_of, fails, json_of, ok, run
-from meishi.store.engine import reader
+from meishi.home import resolve
+from meishi.store.reader import reader
 from meishi.store.search import search
 from meishi.text import fold
 
@@ -114,14 +115,16 @@ def test_the_index_follows_every_change(people: dict[str, int]) -> None:
     ok("event", "edit", "Fintech Night", "--name", "Payments Meetup")
     assert names("payments") == ["John Smith", "佐藤 花子", "田中 太郎"]  # newest first
     assert names("fintech") == []
-    with reader() as connection:  # the index holds the same as a fresh rebuild would
+    with reader(
+        resolve().database
+    ) as connection:  # the index holds the same as a fresh rebuild would
         stored = connection.execute("SELECT rowid, * FROM contact_search ORDER BY rowid").fetchall()
         fresh = connection.execute("SELECT * FROM contact_document ORDER BY id").fetchall()
     assert [tuple(row) for row in stored] == [tuple(row) for row in fresh]
 
 
 def test_name_matches_rank_before_note_matches(people: dict[str, int]) -> None:
-    with reader() as connection:
+    with reader(resolve().database) as connection:
         page = search(connection, "田中", None)
     assert [row["id"] for row in page.rows] == [people["tanaka"], people["sato"]]
     assert page.total == 2
@@ -155,14 +158,15 @@ def test_listing_is_paged_with_a_line_saying_how_many_more() -> None:
 
 def test_default_page_is_the_newest_fifty() -> None:
     add_event("Huge Mixer", -1)
-    with reader():  # creates the store
+    with reader(resolve().database):  # creates the store
         pass
     home = Path(os.environ["MEISHI_HOME"])
     rows = [(f"P{number}",) for number in range(60)]
     script = (
         "import sys; from meishi.store.engine import open_store\n"
+        "from meishi.home import resolve\n"
         "from meishi.models import Contact\n"
-        "s = open_store()\n"
+        "s = open_store(resolve().database)\n"
         "with s.write() as session:\n"
         f"    session.add_all([Contact(full_name=n) for (n,) in {rows!r}])\n"
     )

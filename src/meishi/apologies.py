@@ -21,6 +21,7 @@ from meishi.models import Draft, Event, id_of
 from meishi.store.resolve import find_event
 
 if TYPE_CHECKING:
+    from meishi.home import Home
     from meishi.store.engine import Store
 
 
@@ -89,6 +90,7 @@ def draft_apology(
     wanted: ApologyRequest,
     today: dt.date,
     now: dt.datetime,
+    home: Home,
 ) -> tuple[PreparedApology, EmlFiles]:
     """The stored apology draft for the event asked for, and its .eml file when a folder
     was given."""
@@ -98,5 +100,5 @@ def draft_apology(
         return prepare_apology(session, found, me, today, wanted.template, wanted.templates)
 
     return draft_letters(
-        store, settings, prepare, PreparedApology.letters, wanted.out, wanted.send, now
+        store, settings, prepare, PreparedApology.letters, wanted.out, wanted.send, now, home
     )

@@ -6,7 +6,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from meishi import home, limits
+from meishi import limits
 from meishi.errors import BadValue, MissingSetting
 from meishi.validation import check_text
 
@@ -28,39 +28,44 @@ SETTINGS: dict[str, str] = {
 HEADER_BOUND = {"me.name", "me.email", "me.company"}  # they reach From and Subject
 
 
-def load(path: Path | None = None) -> dict[str, str]:
-    """All settings as flat dotted keys; an absent file means none are set."""
-    path = path or home.config_path()
+class Settings(dict[str, str]):
+    """Settings as flat dotted keys, knowing the file they were read from (for messages)."""
+
+    def __init__(self, values: Mapping[str, str], source: Path | None = None) -> None:
+        super().__init__(values)
+        self.source = source
+
+
+def load(path: Path) -> Settings:
+    """All settings in the file at `path` as flat dotted keys; an absent file sets none."""
     try:
         with path.open("rb") as file:
             tree = tomllib.load(file)
     except FileNotFoundError:
-        return {}
+        return Settings({}, path)
     except tomllib.TOMLDecodeError as error:
         raise BadValue(f"{path} is not valid TOML ({error}); fix or remove it") from error
-    return _flatten(tree)
+    return Settings(_flatten(tree), path)
 
 
-def get(key: str, path: Path | None = None) -> str | None:
+def get(key: str, settings: Mapping[str, str]) -> str | None:
     """One setting's value, or None when it is not set."""
     check_key(key)
-    return load(path).get(key)
+    return settings.get(key)
 
 
-def set_value(key: str, value: str, path: Path | None = None) -> str:
-    """Store one setting, validated; returns the value as stored."""
+def set_value(key: str, value: str, path: Path) -> str:
+    """Store one setting in the file at `path`, validated; returns the value as stored."""
     value = clean_value(key, value)
-    path = path or home.config_path()
     settings = load(path)
     settings[key] = value
     _save(settings, path)
     return value
 
 
-def unset(key: str, path: Path | None = None) -> bool:
-    """Remove one setting; True when it was set."""
+def unset(key: str, path: Path) -> bool:
+    """Remove one setting from the file at `path`; True when it was set."""
     check_key(key)
-    path = path or home.config_path()
     settings = load(path)
     if settings.pop(key, None) is None:
         return False
@@ -110,12 +115,13 @@ def cancel_window(settings: dict[str, str]) -> dt.timedelta:
     return dt.timedelta(hours=float(checked(settings, "cancel.window_hours", "24")))
 
 
-def checked(settings: dict[str, str], key: str, default: str) -> str:
+def checked(settings: Mapping[str, str], key: str, default: str) -> str:
     """A setting checked as `meishi config set` checks it: config.toml may be edited by hand."""
     try:
         return clean_value(key, settings.get(key) or default)
     except BadValue as error:
-        raise BadValue(f"{home.config_path()}: {key}: {error}") from None
+        source = getattr(settings, "source", None)
+        raise BadValue(f"{source or 'config.toml'}: {key}: {error}") from None
 
 
 def _port(value: str) -> str:
@@ -174,9 +180,9 @@ def _save(settings: dict[str, str], path: Path) -> None:
     for key, value in sorted(settings.items()):
         table, _, name = key.partition(".")
         tree.setdefault(table, {})[name] = value
-    from meishi.files import own_output
+    from meishi.files import own_output, private_dir
 
-    home.private_dir(path.parent)
+    private_dir(path.parent)
     with own_output(path) as file:
         tomli_w.dump(tree, file)
 

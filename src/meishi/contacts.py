@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
@@ -14,7 +15,7 @@ from meishi import limits
 from meishi.errors import BadValue, NotFound
 from meishi.inputs import CARD_FIELDS, CARD_TEXTS, LANGUAGES, CardInput
 from meishi.mail import message as mail
-from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, utcnow
+from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, in_utc
 from meishi.store.search import CARD_COLUMNS, card_json
 from meishi.text import blank_to_none, fold, split_name
 from meishi.validation import (
@@ -81,23 +82,23 @@ def add_card(session: Session, event: Event, card: CardInput, now: dt.datetime) 
 
     card = check_card(card)
     attended_by_meeting(session, event, now)
-    contact, created, filled = upsert_contact(session, card, by_name=False)
+    contact, created, filled = upsert_contact(session, card, now, by_name=False)
     encounter = _encounter(session, contact, event, card.note)
     new_topics = _add_topics(session, encounter, card.topics)
     return AddResult(contact, encounter, created, filled, new_topics)
 
 
 def upsert_contact(
-    session: Session, card: CardInput, by_name: bool = True
+    session: Session, card: CardInput, now: dt.datetime, by_name: bool = True
 ) -> tuple[Contact, bool, list[str]]:
-    """(contact, created, fields filled) for a checked card: the known one with its email
-    (or, by_name, its name and company) filled in, else a new one."""
+    """(contact, created, fields filled at `now`) for a checked card: the known one with its
+    email (or, by_name, its name and company) filled in, else a new one."""
     contact = _contact_by_emails(session, card.emails)
     if contact is None and by_name:
         contact = contact_by_name(session, card.name, card.company)
     created = contact is None
     contact = _new_contact(session, card) if contact is None else contact
-    filled = [] if created else _fill_empty(contact, card)
+    filled = [] if created else _fill_empty(contact, card, now)
     _add_emails(session, contact, card.emails)
     return contact, created, filled
 
@@ -154,7 +155,7 @@ def _new_contact(session: Session, card: CardInput) -> Contact:
     return contact
 
 
-def _fill_empty(contact: Contact, card: CardInput) -> list[str]:
+def _fill_empty(contact: Contact, card: CardInput, now: dt.datetime) -> list[str]:
     """Fill the contact's empty fields from the card; the names of those filled."""
     filled = []
     for name in CARD_FIELDS:
@@ -163,7 +164,7 @@ def _fill_empty(contact: Contact, card: CardInput) -> list[str]:
             setattr(contact, name, value)
             filled.append(name)
     if filled:
-        contact.updated_at = utcnow()
+        contact.updated_at = in_utc(now)
     return filled
 
 
@@ -254,8 +255,9 @@ def thank_state(session: Session, encounter: Encounter, has_email: bool) -> dict
     return {"state": "pending" if has_email else "no email"}
 
 
-def contact_detail(session: Session, contact: Contact) -> dict[str, Any]:
-    """Everything about a contact: the card, and each encounter with topics and follow-up."""
+def contact_detail(session: Session, contact: Contact, data_dir: Path) -> dict[str, Any]:
+    """Everything about a contact: the card, each encounter with topics and follow-up, and
+    the kept card images (in the data folder `data_dir`)."""
     detail = contact_json(session, contact)
     has_email = bool(detail["emails"])
     detail["encounters"] = [
@@ -269,7 +271,7 @@ def contact_detail(session: Session, contact: Contact) -> dict[str, Any]:
     ]
     from meishi.cards.images import card_images_of  # it builds on this module
 
-    detail["card_images"] = card_images_of(session, contact)
+    detail["card_images"] = card_images_of(session, contact, data_dir)
     return detail
 
 
@@ -283,18 +285,19 @@ def add_met(
     event_id: int,
     card: CardInput,
     now: dt.datetime,
+    data_dir: Path,
     scanned: Scan | None = None,
 ) -> AddResult:
     """Store a card met at an event, with the image it was read from, in one write; the image
-    file lands in cards/ only after the write has committed."""
+    file lands in cards/ of the data folder only after the write has committed."""
     from meishi.cards.images import attach, extras, kept_image
 
-    keeping = kept_image(scanned.path) if scanned is not None else nullcontext(None)
+    keeping = kept_image(scanned.path, data_dir) if scanned is not None else nullcontext(None)
     with keeping as kept, store.write() as session:
         event = session.get(Event, event_id)
         if event is None:
             raise NotFound(f"event #{event_id} was removed meanwhile; run the command again")
         result = add_card(session, event, card, now)
         if scanned is not None and kept is not None:
-            attach(session, result.contact, kept.path, kept.sha256, extras(scanned.fields))
+            attach(session, result.contact, kept, extras(scanned.fields))
         return result

@@ -16,6 +16,7 @@ from meishi.inputs import CardInput, EventInput
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from meishi.home import Home
     from meishi.should_return.rules import Verdict
     from meishi.thank_yous import ThankRun
     from meishi.todo import Task
@@ -114,7 +115,7 @@ class Tour:
     tasks: list[Task]
 
 
-def tour(folder: Path, now: dt.datetime, today: dt.date, since: dt.date) -> Tour:
+def tour(sample: Home, now: dt.datetime, today: dt.date, since: dt.date) -> Tour:
     """Fill a throwaway home with sample data and walk through the evening after an event."""
     from meishi import config
     from meishi.drafts.box import check_out_folder, write_eml_files
@@ -124,17 +125,17 @@ def tour(folder: Path, now: dt.datetime, today: dt.date, since: dt.date) -> Tour
     from meishi.todo import build_agenda
 
     for key, value in ME.items():
-        config.set_value(key, value, folder / "config.toml")
+        config.set_value(key, value, sample.config_file)
     me = {key.removeprefix("me."): value for key, value in ME.items()} | {"signature": ""}
-    out = folder / "drafts"
-    store = open_store(folder / "meishi.db")
+    out = sample.data / "drafts"
+    store = open_store(sample.database)
     try:
         with store.write() as session:
             series = populate(session, now)
             encounters = unthanked(session, since, None, today)
-            thanks = prepare_thanks(session, encounters, me, today, None, folder / "templates")
+            thanks = prepare_thanks(session, encounters, me, today, None, sample.templates)
             check_out_folder(out)
-            write_eml_files(thanks.letters(), out, me, now).check()
+            write_eml_files(thanks.letters(), out, me, now, sample).check()
             verdicts = [should_return(session, name, today) for name in series]
             tasks = build_agenda(session, today)
     finally:

@@ -12,15 +12,16 @@ import os
 import re
 import secrets
 import stat
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from meishi import home
 from meishi.errors import OutputNotWritable, Unavailable
 from meishi.limits import FILE_NAME_BYTES, STALE_TEMP_SECONDS
+
+if TYPE_CHECKING:
+    from meishi.home import Home
 
 # .NAME.<16 hex digits>.partial: the hex part is what tells meishi's own temporary files
 # from anything else, so a stale one can be removed without touching a user's file.
@@ -29,10 +30,10 @@ _NEW_FILE = os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 @contextmanager
-def private_output(path: Path, keep: Iterable[Path] = ()) -> Iterator[BinaryIO]:
-    """A file the user named, replaced whole: refused when it is one of meishi's own
-    (the database, config.toml, the card images) or one of the files in `keep`."""
-    _refuse_own(path, keep)
+def private_output(path: Path, home: Home, keep: Iterable[Path] = ()) -> Iterator[BinaryIO]:
+    """A file the user named, replaced whole: refused when it is one of meishi's own in
+    `home` (the database, config.toml, the card images) or one of the files in `keep`."""
+    _refuse_own(path, home, keep)
     with own_output(path) as file:
         yield file
 
@@ -42,13 +43,12 @@ def own_output(path: Path) -> Iterator[BinaryIO]:
     """A file readable by the owner only, renamed into place once whole: a reader never
     sees half of it, and a link, folder, device or pipe at `path` is refused."""
     _require_regular_or_absent(path)
-    folder = path.parent
-    _remove_stale(folder)
     temp = _temp_path(path)
     try:
         fd = os.open(temp, _NEW_FILE, 0o600)
     except OSError as error:
         raise _failed(path, error) from None
+    _remove_stale(path.parent, os.fstat(fd).st_mtime)
     try:
         with os.fdopen(fd, "wb") as file:
             yield file
@@ -90,21 +90,29 @@ def database_files(database: Path) -> list[Path]:
 _SQLITE_SIDES = ("-wal", "-shm", "-journal")
 
 
-def _own_files() -> list[tuple[Path, str]]:
-    """meishi's own files and folders, with what each is called in a refusal."""
-    database = home.database_path()
-    return [
-        (database, "meishi's database"),
-        *((side, "meishi's database journal") for side in database_files(database)[1:]),
-        (home.config_path(), "meishi's config file"),
-        (home.data_dir() / "cards", "meishi's card images folder"),
-    ]
+def private_dir(path: Path) -> Path:
+    """Create a folder readable by the owner only (0700) if it is missing."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
 
 
-def _refuse_own(path: Path, keep: Iterable[Path]) -> None:
+def private_file(path: Path) -> bool:
+    """Create an empty owner-only file (in an owner-only folder) unless one is there; True
+    when it was created. Something other than a file at `path` is refused."""
+    private_dir(path.parent)
+    try:
+        os.close(os.open(path, _NEW_FILE, 0o600))
+    except FileExistsError:
+        if not path.is_file():
+            raise Unavailable(f"cannot use {path}: it is not a file; move it aside") from None
+        return False
+    return True
+
+
+def _refuse_own(path: Path, home: Home, keep: Iterable[Path]) -> None:
     """Refuse a path that is, or is inside, one of meishi's own files or one of `keep`."""
     where = _real(path)
-    for own, what in [*_own_files(), *((kept, "the file being read") for kept in keep)]:
+    for own, what in [*home.own_files(), *((kept, "the file being read") for kept in keep)]:
         mine = _real(own)
         if where == mine or _same_file(path, own):
             inside = ""
@@ -158,9 +166,10 @@ def _kind(mode: int) -> str:
     return "a socket or other special file"
 
 
-def _remove_stale(folder: Path) -> None:
-    """Remove meishi's own temporary files that a killed run left in the folder."""
-    oldest = time.time() - STALE_TEMP_SECONDS
+def _remove_stale(folder: Path, now: float) -> None:
+    """Remove meishi's own temporary files that a killed run left in the folder; `now` is
+    the file system's time (the new temporary file's), so no clock is read here."""
+    oldest = now - STALE_TEMP_SECONDS
     try:
         with os.scandir(folder) as entries:
             for entry in entries:

@@ -1,54 +1,85 @@
-"""Where meishi keeps its data: one function decides, MEISHI_HOME overrides."""
+"""Where meishi keeps its data, read from the environment once per run: MEISHI_HOME
+overrides the platform's folders.
+
+This is the one module that reads the environment; the run (run.py) asks it once and
+hands the resulting Home to whoever needs a path.
+"""
+
+from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 APP_NAME = "meishi"
 HOME_ENV = "MEISHI_HOME"
+KEYRING_ENV = "PYTHON_KEYRING_BACKEND"  # the keyring library's own choice of keyring
 
 
-def user_dir() -> Path | None:
-    """The single home set by MEISHI_HOME, or None for the platform's dirs."""
-    value = os.environ.get(HOME_ENV, "").strip()
-    return Path(value).expanduser() if value else None
+@dataclass(frozen=True)
+class Home:
+    """meishi's folders and what the environment chose for it, fixed for one run."""
+
+    data: Path  # the database, card images, backups
+    config: Path  # config.toml and the user's own templates
+    keyring_named: str | None = None  # the keyring the environment names, for messages
+
+    @property
+    def database(self) -> Path:
+        """The SQLite database file."""
+        return self.data / "meishi.db"
+
+    @property
+    def config_file(self) -> Path:
+        """The configuration file."""
+        return self.config / "config.toml"
+
+    @property
+    def templates(self) -> Path:
+        """The user's template folder; its templates override the bundled ones."""
+        return self.config / "templates"
+
+    @property
+    def cards(self) -> Path:
+        """The folder of kept card images."""
+        return self.data / "cards"
+
+    @property
+    def backups(self) -> Path:
+        """The default folder for backups."""
+        return self.data / "backups"
+
+    def own_files(self) -> list[tuple[Path, str]]:
+        """meishi's own files and folders, with what each is called when a write is refused."""
+        from meishi.files import database_files
+
+        database, *journals = database_files(self.database)
+        return [
+            (database, "meishi's database"),
+            *((journal, "meishi's database journal") for journal in journals),
+            (self.config_file, "meishi's config file"),
+            (self.cards, "meishi's card images folder"),
+        ]
 
 
-def data_dir() -> Path:
-    """Folder for the database (and, later, backups and card images)."""
-    home = user_dir()
-    if home is not None:
-        return home
+def resolve(environ: Mapping[str, str] | None = None) -> Home:
+    """The home this run uses: MEISHI_HOME when set, else the platform's folders."""
+    environ = os.environ if environ is None else environ
+    keyring_named = environ.get(KEYRING_ENV) or None
+    chosen = environ.get(HOME_ENV, "").strip()
+    if chosen:
+        folder = Path(chosen).expanduser()
+        return Home(folder, folder, keyring_named)
     import platformdirs
 
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return Home(
+        Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        keyring_named,
+    )
 
 
-def config_dir() -> Path:
-    """Folder for config.toml and the user's own templates."""
-    home = user_dir()
-    if home is not None:
-        return home
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-
-
-def database_path() -> Path:
-    """The SQLite database file."""
-    return data_dir() / "meishi.db"
-
-
-def config_path() -> Path:
-    """The configuration file."""
-    return config_dir() / "config.toml"
-
-
-def templates_dir() -> Path:
-    """The user's template folder; its templates override the bundled ones."""
-    return config_dir() / "templates"
-
-
-def private_dir(path: Path) -> Path:
-    """Create a folder readable by the owner only (0700) if it is missing."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
+def in_folder(folder: Path) -> Home:
+    """A home with everything in one folder (a sample home, a test's home)."""
+    return Home(folder, folder)

@@ -27,7 +27,7 @@ from meishi.inputs import (
     EventRecord,
     Record,
 )
-from meishi.models import Contact, Event, utcnow
+from meishi.models import Contact, Event, in_utc
 from meishi.store.engine import Store, index_held
 from meishi.text import blank_to_none, has_japanese
 from meishi.validation import optional_text
@@ -170,8 +170,8 @@ def _apply_card(
 ) -> None:
     """Merge a card into the contact it duplicates (or add it), and link it to its event."""
     card, note = check_card(card_input(record)), contact_note(record)
-    contact, created, filled = upsert_contact(session, card)
-    noted = _add_note(contact, note)
+    contact, created, filled = upsert_contact(session, card, now)
+    noted = _add_note(contact, note, now)
     met_at = event or _exchange_event(session, record.met_on, now, exchanges)
     met = meet(session, contact, met_at) if met_at is not None else False
     report.encounters += met
@@ -219,12 +219,12 @@ def contact_note(record: CardRecord) -> str | None:
     return optional_text("\n".join(lines), "note", limits.NOTE_CHARS, lines=True)
 
 
-def _add_note(contact: Contact, note: str | None) -> bool:
+def _add_note(contact: Contact, note: str | None, now: dt.datetime) -> bool:
     """Add the note to the contact's unless it is already there; True if it was added."""
     if not note or note in (contact.note or ""):
         return False
     contact.note = f"{contact.note}\n{note}" if contact.note else note
-    contact.updated_at = utcnow()
+    contact.updated_at = in_utc(now)
     return True
 
 

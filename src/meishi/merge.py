@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlmodel import Session, col, select, update
 
 from meishi.contacts import emails_of, topics_of
@@ -15,12 +17,12 @@ from meishi.models import (
     OutboxMessage,
     Topic,
     id_of,
-    utcnow,
+    in_utc,
 )
 
 
-def merge_contacts(session: Session, keep: Contact, other: Contact) -> list[str]:
-    """Fold `other` into `keep` and delete it; the fields of keep that were filled from it."""
+def merge_contacts(session: Session, keep: Contact, other: Contact, now: dt.datetime) -> list[str]:
+    """Fold `other` into `keep` at `now` and delete it; the fields of keep filled from it."""
     if keep.id == other.id:
         raise BadValue(f"#{keep.id} {keep.full_name} is the same contact twice; name two")
     filled = [name for name in CARD_FIELDS if not getattr(keep, name) and getattr(other, name)]
@@ -33,7 +35,7 @@ def merge_contacts(session: Session, keep: Contact, other: Contact) -> list[str]
         _move_encounter(session, keep, encounter)
     _move_owned_rows(session, keep, other)
     keep.created_at = min(keep.created_at, other.created_at)
-    keep.updated_at = utcnow()
+    keep.updated_at = in_utc(now)
     session.flush()
     session.delete(other)
     session.flush()

@@ -11,6 +11,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def in_utc(moment: dt.datetime) -> dt.datetime:
+    """A moment as meishi stamps it in the store: in UTC, as utcnow() gives it."""
+    return moment.astimezone(dt.UTC)
+
+
 def id_of(row: SQLModel) -> int:
     """The primary key of a row that has been flushed to the database."""
     key = getattr(row, "id", None)

@@ -20,6 +20,7 @@ from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, id_of
 from meishi.store.resolve import find_event
 
 if TYPE_CHECKING:
+    from meishi.home import Home
     from meishi.store.engine import Store
 
 # The day after is best; past this many days a thank-you is flagged as late.
@@ -217,6 +218,7 @@ def draft_thank_yous(
     wanted: ThankRequest,
     today: dt.date,
     now: dt.datetime,
+    home: Home,
 ) -> tuple[ThankRun, EmlFiles]:
     """One stored thank-you draft per person met since the day (or at the event) asked for,
     and their .eml files when a folder was given."""
@@ -227,4 +229,6 @@ def draft_thank_yous(
         encounters = unthanked(session, since, met_at, today)
         return prepare_thanks(session, encounters, me, today, wanted.template, wanted.templates)
 
-    return draft_letters(store, settings, prepare, ThankRun.letters, wanted.out, wanted.send, now)
+    return draft_letters(
+        store, settings, prepare, ThankRun.letters, wanted.out, wanted.send, now, home
+    )

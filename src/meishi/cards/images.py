@@ -12,13 +12,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from meishi import home, limits
+from meishi import limits
 from meishi.cards.fields import CardFields
-from meishi.files import own_output
+from meishi.files import own_output, private_dir
 from meishi.inputs import CardInput
 from meishi.models import CardImage, Contact, id_of
 from meishi.validation import check_choice, check_text
 
+CARDS_FOLDER = "cards"  # in the data folder; home.Home.cards names the same folder
 # Fields read from a card that the contact has no column for; kept with the image.
 EXTRA_FIELDS = ("mobile", "fax", "url", "postal_code", "address")
 
@@ -58,46 +59,51 @@ def check_extras(fields: dict[str, str]) -> dict[str, str]:
 
 
 def attach(
-    session: Session, contact: Contact, stored: Path, sha256: str, fields: dict[str, str]
+    session: Session, contact: Contact, kept: KeptImage, fields: dict[str, str]
 ) -> CardImage:
     """Link a kept image to the contact (once per image)."""
     fields = check_extras(fields)
+    sha256 = kept.sha256
     query = select(CardImage).where(CardImage.contact_id == contact.id, CardImage.sha256 == sha256)
     image = session.exec(query).first()
     if image is None:
-        relative = stored.relative_to(home.data_dir()).as_posix()
-        image = CardImage(contact_id=id_of(contact), path=relative, sha256=sha256)
+        image = CardImage(contact_id=id_of(contact), path=kept.stored, sha256=sha256)
         session.add(image)
     image.fields = json.dumps(fields, ensure_ascii=False) if fields else image.fields
     session.flush()
     return image
 
 
-def card_images_of(session: Session, contact: Contact) -> list[dict[str, Any]]:
-    """The contact's kept card images, oldest first: full path and the extra fields read."""
+def card_images_of(session: Session, contact: Contact, data_dir: Path) -> list[dict[str, Any]]:
+    """The contact's kept card images, oldest first: full path (their stored paths are
+    relative to the data folder `data_dir`) and the extra fields read."""
     query = select(CardImage).where(CardImage.contact_id == contact.id).order_by(col(CardImage.id))
     return [
-        {"path": str(home.data_dir() / image.path), "fields": json.loads(image.fields or "{}")}
+        {"path": str(data_dir / image.path), "fields": json.loads(image.fields or "{}")}
         for image in session.exec(query)
     ]
 
 
 @dataclass(frozen=True)
 class KeptImage:
-    """A card image on its way into the home's cards/ folder: where it goes, and its SHA-256."""
+    """A card image on its way into the home's cards/ folder: where it goes, the same path
+    relative to the data folder (as the store keeps it), and its SHA-256."""
 
     path: Path
+    stored: str
     sha256: str
 
 
 @contextmanager
-def kept_image(source: Path) -> Iterator[KeptImage]:
-    """The image's place in cards/ (owner-only) and its SHA-256; the copy is written there
-    only when the block ends without an error, so that a rolled-back card leaves no file."""
+def kept_image(source: Path, data_dir: Path) -> Iterator[KeptImage]:
+    """The image's place in cards/ of the data folder (owner-only) and its SHA-256; the copy
+    is written there only when the block ends without an error, so that a rolled-back card
+    leaves no file."""
     data = source.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    folder = home.private_dir(home.data_dir() / "cards")
-    kept = KeptImage(folder / f"{digest[:16]}{source.suffix.lower()}", digest)
+    stored = f"{CARDS_FOLDER}/{digest[:16]}{source.suffix.lower()}"
+    private_dir(data_dir / CARDS_FOLDER)
+    kept = KeptImage(data_dir / stored, stored, digest)
     yield kept
     if not kept.path.exists():
         with own_output(kept.path) as out:

@@ -32,11 +32,15 @@ class MeishiGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
-        """Run the command; a MeishiError or a failing file becomes a one-line message on stderr."""
+        """Run the command in one run (home, clock, settings, store: see run.py); a MeishiError
+        or a failing file becomes a one-line message on stderr."""
+        from meishi.run import running
+
         stdout = sys.stdout
         sys.stdout = cast(TextIO, _Output(stdout))
         try:
-            result = super().invoke(ctx)
+            with running() as ctx.obj:  # every command reaches it through common.run()
+                result = super().invoke(ctx)
             sys.stdout.flush()  # a full disk or a closed pipe shows here, not after exit
             return result
         except MeishiError as error:

@@ -117,7 +117,7 @@ def _save(event_id: int, card: CardInput, scanned: Scan | None = None) -> AddRes
     from meishi.contacts import add_met
 
     with common.store() as store:
-        return add_met(store, event_id, card, common.now(), scanned)
+        return add_met(store, event_id, card, common.now(), common.run().home.data, scanned)
 
 
 def _report(result: AddResult) -> str:

@@ -67,7 +67,7 @@ def _change(
     from meishi.attendance.changes import change_attendance
     from meishi.store.resolve import find_event
 
-    window = config.cancel_window(config.load())
+    window = config.cancel_window(common.run().settings)
     with common.store() as store, store.write() as session:
         event = find_event(session, event_text)
         change = change_attendance(session, event, status, common.now(), at, reason, window)
@@ -133,12 +133,14 @@ def apology(
     ] = None,
 ) -> None:
     """Draft an apology to the organizer: short, sincere, no excuses, offering to pay."""
-    from meishi import config, home
     from meishi.apologies import ApologyRequest, draft_apology
 
-    wanted = ApologyRequest(event, template, home.templates_dir(), out, send)
+    current = common.run()
+    wanted = ApologyRequest(event, template, current.home.templates, out, send)
     with common.store() as store:
-        prepared, files = draft_apology(store, config.load(), wanted, common.today(), common.now())
+        prepared, files = draft_apology(
+            store, current.settings, wanted, common.today(), common.now(), current.home
+        )
     if send:
         assert prepared.draft.id is not None
         common.send_and_report([prepared.draft.id], dry_run=False, as_json=False)

@@ -21,12 +21,6 @@ def backup(
     ] = None,
 ) -> None:
     """Copy the database consistently, even while meishi is in use; owner-only."""
-    from meishi import home
-    from meishi.store.engine import backup as copy
+    from meishi.store.backup import back_up
 
-    name = f"meishi-{common.now():%Y%m%d-%H%M%S}.db"
-    if file is None:
-        file = home.private_dir(home.data_dir() / "backups") / name
-    elif file.is_dir():
-        file = file / name
-    common.echo(f"Backed up to {copy(file)}")
+    common.echo(f"Backed up to {back_up(common.run().home, common.now(), file)}")

@@ -1,4 +1,4 @@
-"""What the command modules share: the clock, the store, and output helpers."""
+"""What the command modules share: the run (home, clock, settings, store) and output helpers."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from meishi.mail.outbox import Planned, Queued, SendReport
     from meishi.models import Draft, Event
+    from meishi.run import Run
     from meishi.should_return.rules import Verdict
     from meishi.store.engine import Store
     from meishi.thank_yous import ThankRun
@@ -44,14 +45,31 @@ def command_group(help_text: str, **settings: Any) -> typer.Typer:
     )
 
 
+def run() -> Run:
+    """The command's run (run.py): its home, clock, settings and store, started by the root
+    command; outside a command (a script, a test), a run of its own."""
+    import click
+
+    from meishi.run import Run, start
+
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return start()
+    root = context.find_root()
+    if not isinstance(root.obj, Run):  # a command invoked without the root's run
+        root.obj = start()
+        root.call_on_close(root.obj.close)
+    return root.obj
+
+
 def today() -> dt.date:
-    """Today's date on this machine."""
-    return dt.date.today()
+    """Today's date on this machine, as the run took it at its start."""
+    return run().today
 
 
 def now() -> dt.datetime:
-    """The current time in the local zone, timezone-aware."""
-    return dt.datetime.now().astimezone()
+    """The time the run started, in the local zone, timezone-aware."""
+    return run().now
 
 
 def parse_date(text: str) -> dt.date:
@@ -63,14 +81,16 @@ def parse_date(text: str) -> dt.date:
 
 @contextmanager
 def store() -> Iterator[Store]:
-    """The user's store, opened and closed around a command."""
-    from meishi.store.engine import open_store
+    """The run's store: opened at the first use in a command, closed when the command ends."""
+    import click
 
-    opened = open_store()
-    try:
-        yield opened
-    finally:
-        opened.close()
+    if click.get_current_context(silent=True) is not None:
+        yield run().store
+        return
+    from meishi.run import running
+
+    with running() as alone:
+        yield alone.store
 
 
 # What would act on a terminal instead of being seen, or hide or reorder what is seen:
@@ -254,11 +274,11 @@ def hhmm(event: Event) -> str:
     return event.start_time.strftime("%H:%M") if event.start_time else ""
 
 
-def _warn_if_unencrypted() -> None:
+def _warn_if_unencrypted(settings: dict[str, str]) -> None:
     """Warn when mail would cross the network unencrypted."""
     from meishi import config
 
-    warning = config.unencrypted_warning(config.load())
+    warning = config.unencrypted_warning(settings)
     if warning:
         echo(warning, err=True)
 
@@ -340,13 +360,15 @@ def _summary(report: SendReport) -> str:
 
 def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool) -> None:
     """Queue the drafts and send everything queued (or only show it, for a dry run)."""
-    from meishi import config, home
     from meishi.mail import outbox, sending
 
-    sender = outbox.sender_from(config.load())
-    _warn_if_unencrypted()
+    current = run()
+    sender = outbox.sender_from(current.settings, current.home.keyring_named)
+    _warn_if_unencrypted(current.settings)
     with store() as opened:
-        outcome = sending.send_drafts(opened, sender, draft_ids, dry_run, now(), home.data_dir())
+        outcome = sending.send_drafts(
+            opened, sender, draft_ids, dry_run, now(), current.home.data, current.clock
+        )
     if outcome.planned is not None:
         _show_dry_run(outcome.queued, outcome.planned, as_json)
         return

@@ -20,9 +20,11 @@ def set_(
     """Set a setting."""
     from meishi import config
 
-    stored = config.set_value(key, value)
+    current = common.run()
+    stored = config.set_value(key, value, current.home.config_file)
     common.echo(f"{key} = {stored}")
-    warning = config.unencrypted_warning(config.load())
+    current.forget_settings()  # read again: the file has just changed
+    warning = config.unencrypted_warning(current.settings)
     if warning and key in ("smtp.host", "smtp.security"):
         common.echo(warning, err=True)
 
@@ -32,7 +34,7 @@ def get(key: Annotated[str, typer.Argument(help="A setting, e.g. me.name.")]) ->
     """Print a setting's value (exit 1 when it is not set)."""
     from meishi import config
 
-    value = config.get(key)
+    value = config.get(key, common.run().settings)
     if value is None:
         common.echo(f"{key} is not set", err=True)
         raise typer.Exit(1)
@@ -44,7 +46,7 @@ def unset(key: Annotated[str, typer.Argument(help="A setting, e.g. me.title.")])
     """Remove a setting."""
     from meishi import config
 
-    removed = config.unset(key)
+    removed = config.unset(key, common.run().home.config_file)
     common.echo(f"{key} removed" if removed else f"{key} was not set")
 
 
@@ -55,37 +57,30 @@ def set_password(
     """Store a password in the OS keyring: asked without echo, or read from stdin."""
     import sys
 
-    from meishi import config
-    from meishi.errors import BadValue, MissingSetting
     from meishi.mail import keychain
 
-    if service != "smtp":
-        raise BadValue(f"unknown password '{service}'; meishi keeps a password for: smtp")
-    settings = config.load()
-    host, user = settings.get("smtp.host"), settings.get("smtp.user")
-    if not host or not user:
-        raise MissingSetting("set smtp.host and smtp.user first: meishi config set smtp.user NAME")
-    keychain.check_available()
+    current = common.run()
+    login = keychain.login_for(service, current.settings, current.home.keyring_named)
+    where = f"{login.user} at {login.host}"
     if sys.stdin.isatty():
-        password = typer.prompt(common.shown(f"Password for {user} at {host}"), hide_input=True)
+        password = typer.prompt(common.shown(f"Password for {where}"), hide_input=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    if not password:
-        raise BadValue("the password is empty; nothing was stored")
-    keeper = keychain.store_password(keychain.account("smtp", user, host), password)
-    common.echo(f"Stored the password for {user} at {host} in the keyring ({keeper}).")
+    keeper = keychain.keep_password(login, password, current.home.keyring_named)
+    common.echo(f"Stored the password for {where} in the keyring ({keeper}).")
 
 
 @app.command("list")
 def list_(as_json: bool = common.JSON_OPTION) -> None:
     """List every setting, with its value or (not set)."""
-    from meishi import config, home
+    from meishi import config
 
-    values = config.load()
+    current = common.run()
+    values = current.settings
     if as_json:
         common.print_json({key: values.get(key) for key in config.SETTINGS})
         return
-    common.echo(f"# {home.config_path()}")
+    common.echo(f"# {current.home.config_file}")
     for key, meaning in config.SETTINGS.items():
         value = values.get(key)
         shown = "(not set)" if value is None else value.replace("\n", "\\n")

@@ -39,11 +39,10 @@ def list_(
 ) -> None:
     """List contacts, newest first (the newest 50 unless --all or --limit)."""
     from meishi.store import search as finder
-    from meishi.store.engine import reader
     from meishi.store.resolve import event_id_named
 
     empty = "No contacts match." if event or search else "No contacts yet: meishi add"
-    with reader() as connection:  # rows are read as they are printed
+    with common.run().reader() as connection:  # rows are read as they are printed
         event_id = event_id_named(connection, event) if event else None
         most = None if all_ else limit
         if search is None:
@@ -61,9 +60,8 @@ def search(
 ) -> None:
     """Find contacts by any part of their name, reading, company, email, note or topics."""
     from meishi.store import search as finder
-    from meishi.store.engine import reader
 
-    with reader() as connection:
+    with common.run().reader() as connection:
         page = finder.search(connection, text, None if all_ else limit)
         _print_page(page, as_json, f"No contact matches '{text}'.")
 
@@ -95,7 +93,7 @@ def show(
     from meishi.store.resolve import find_contact
 
     with common.store() as store, store.read() as session:
-        detail = contact_detail(session, find_contact(session, contact))
+        detail = contact_detail(session, find_contact(session, contact), common.run().home.data)
     common.emit(detail, as_json, _print_detail)
 
 
@@ -148,6 +146,6 @@ def merge(
     with common.store() as store, store.write() as session:
         kept, gone = find_contact(session, keep), find_contact(session, other)
         label = f"#{gone.id} {gone.full_name}"
-        filled = merge_contacts(session, kept, gone)
+        filled = merge_contacts(session, kept, gone, common.now())
         extra = f"; filled in {', '.join(filled)}" if filled else ""
         common.echo(f"Merged {label} into #{kept.id} {kept.full_name}{extra}")

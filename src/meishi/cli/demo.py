@@ -25,11 +25,12 @@ def demo(
 ) -> None:
     """Show what meishi does: events, people, thank-you drafts and verdicts, on sample data."""
     from meishi.demo import tour
+    from meishi.home import in_folder
 
     sample_home = Path(tempfile.mkdtemp(prefix="meishi-demo-"))
     try:
         today = common.today()
-        shown = tour(sample_home, common.now(), today, common.parse_date("yesterday"))
+        shown = tour(in_folder(sample_home), common.now(), today, common.parse_date("yesterday"))
         _show(shown)
     finally:
         if keep:

@@ -138,7 +138,7 @@ def export(
         return
     from meishi.files import private_output
 
-    with private_output(out) as file:
+    with private_output(out, common.run().home) as file:
         for chunk in chunks:
             file.write(chunk.encode("utf-8"))
     common.echo(f"Exported to {out}", err=True)
@@ -149,12 +149,12 @@ def _export_vdir(folder: Path, version: str) -> None:
     from meishi import exporting
     from meishi.files import private_output
     from meishi.store import search
-    from meishi.store.engine import reader
 
-    with reader() as connection:
+    with common.run().reader() as connection:
         rows = list(search.all_cards(connection))
+    home = common.run().home
     for row, text in zip(rows, exporting.vcards(iter(rows), version), strict=True):
-        with private_output(folder / f"meishi-contact-{row['id']}.vcf") as file:
+        with private_output(folder / f"meishi-contact-{row['id']}.vcf", home) as file:
             file.write(text.encode("utf-8"))
     common.echo(f"Exported {len(rows)} contacts to {folder}", err=True)
 
@@ -163,14 +163,13 @@ def _export_chunks(format_: str, version: str) -> list[str]:
     """The export as pieces of text, read from the store before anything is written."""
     from meishi import exporting
     from meishi.store import search
-    from meishi.store.engine import reader
 
     if format_ == "json":
         from meishi.formats.json_dump import dump_text
 
         with common.store() as store, store.read() as session:
             return [dump_text(session)]
-    with reader() as connection:
+    with common.run().reader() as connection:
         rows = search.all_cards(connection)
         if format_ == "csv":
             return ["\ufeff", *exporting.csv_lines(rows)]  # the BOM tells Excel it is UTF-8

@@ -62,10 +62,10 @@ def outbox_list(ctx: typer.Context, as_json: bool = common.JSON_OPTION) -> None:
 @outbox_app.command("retry")
 def retry(message: Annotated[int, typer.Argument(help="The outbox message id.")]) -> None:
     """Send one failed or unknown message again, on your explicit request."""
-    from meishi import config, home
     from meishi.mail import outbox, sending
 
-    sender = outbox.sender_from(config.load())
+    current = common.run()
+    sender = outbox.sender_from(current.settings, current.home.keyring_named)
     with common.store() as store:
-        report = sending.retry(store, sender, message, home.data_dir())
+        report = sending.retry(store, sender, message, current.home.data, current.clock)
     common.report_sent([], report, as_json=False)

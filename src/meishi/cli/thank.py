@@ -69,13 +69,15 @@ def _prepare(
     since: str | None, event: str | None, template: str | None, out: Path | None, send: bool
 ) -> tuple[ThankRun, EmlFiles]:
     """Draft the thank-yous asked for, stored, with their .eml files."""
-    from meishi import config, home
     from meishi.thank_yous import ThankRequest, draft_thank_yous
 
     start = common.parse_date(since) if since else None
-    wanted = ThankRequest(start, event, template, home.templates_dir(), out, send)
+    current = common.run()
+    wanted = ThankRequest(start, event, template, current.home.templates, out, send)
     with common.store() as store:
-        return draft_thank_yous(store, config.load(), wanted, common.today(), common.now())
+        return draft_thank_yous(
+            store, current.settings, wanted, common.today(), common.now(), current.home
+        )
 
 
 def _mark_sent(contact_text: str, event_text: str | None) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -13,7 +14,10 @@ from meishi.errors import MeishiError, OutputNotWritable
 from meishi.files import fit_bytes, private_output, try_writing_in
 from meishi.limits import FILE_NAME_BYTES
 from meishi.mail import message as mail
-from meishi.models import RESTORED, Draft, Event, id_of, utcnow
+from meishi.models import RESTORED, Draft, Event, id_of
+
+if TYPE_CHECKING:
+    from meishi.home import Home
 
 EML = ".eml"
 # Drafts that drafting again renders anew: pending ones, and those copied from a file
@@ -40,7 +44,7 @@ def save_draft(session: Session, fresh: Draft) -> Draft:
             setattr(stored, name, getattr(fresh, name))
             changed = True
     if changed:
-        stored.updated_at = utcnow()
+        stored.updated_at = fresh.updated_at  # stamped when the fresh draft was made
     session.flush()
     return stored
 
@@ -94,16 +98,21 @@ def check_out_folder(out_dir: Path) -> None:
 
 
 def write_eml_files(
-    drafts: list[tuple[Draft, Event]], out_dir: Path, me: dict[str, str], now: dt.datetime
+    drafts: list[tuple[Draft, Event]],
+    out_dir: Path,
+    me: dict[str, str],
+    now: dt.datetime,
+    home: Home,
 ) -> EmlFiles:
-    """Write each draft as an owner-only .eml file in out_dir (checked by check_out_folder);
-    one that cannot be written does not stop the others."""
+    """Write each draft as an owner-only .eml file in out_dir (checked by check_out_folder),
+    never over one of meishi's own files in `home`; one that cannot be written does not
+    stop the others."""
     files = EmlFiles()
     for draft, event in drafts:
         path = out_dir / eml_name(draft, event)
         try:
             message = mail.message_for(draft, me, now, f"draft to '{draft.to_name}'")
-            with private_output(path) as file:
+            with private_output(path, home) as file:
                 file.write(mail.message_bytes(message))
         except MeishiError as error:
             files.problems.append(error)

@@ -19,6 +19,7 @@ from meishi.models import Draft, Event
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from meishi.home import Home
     from meishi.store.engine import Store
 
 Prepared = TypeVar("Prepared")
@@ -33,16 +34,17 @@ def draft_letters(
     out: Path | None,
     send: bool,
     now: dt.datetime,
+    home: Home,
 ) -> tuple[Prepared, EmlFiles]:
     """What `prepare` drafted (stored in one write) and the .eml files written into out."""
     me = require_me(settings)
     if send:
         from meishi.mail.outbox import sender_from
 
-        sender_from(settings)  # refuse before drafting when sending cannot work
+        sender_from(settings, home.keyring_named)  # refuse before drafting if sending cannot work
     if out:
         check_out_folder(out)
     with store.write() as session:
         prepared = prepare(session, me)
-    files = write_eml_files(letters(prepared), out, me, now) if out else EmlFiles()
+    files = write_eml_files(letters(prepared), out, me, now, home) if out else EmlFiles()
     return prepared, files

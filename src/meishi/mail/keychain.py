@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
-from meishi.errors import KeyringUnavailable
+from meishi.errors import BadValue, KeyringUnavailable, MissingSetting
 
 SERVICE = "meishi"
 # The keyring library's own convention: a priority of 1 or more is "recommended"; below
@@ -18,14 +19,45 @@ INSTALL_KEYRING = (
 )
 
 
+PASSWORDS = ("smtp",)  # the logins meishi keeps a password for
+
+
+@dataclass(frozen=True)
+class Login:
+    """A login whose password the keyring keeps: its kind (smtp), user and host."""
+
+    kind: str
+    user: str
+    host: str
+
+
 def account(kind: str, user: str, host: str) -> str:
     """The keyring entry name for one login, e.g. smtp:me@example.com@smtp.example.com."""
     return f"{kind}:{user}@{host}"
 
 
-def store_password(entry: str, password: str) -> str:
+def login_for(kind: str, settings: Mapping[str, str], keyring_named: str | None) -> Login:
+    """The login a password is to be kept for, checked before the password is asked for:
+    a kind meishi knows, its host and user set, and a keyring that can keep it."""
+    if kind not in PASSWORDS:
+        raise BadValue(f"unknown password '{kind}'; meishi keeps a password for: smtp")
+    host, user = settings.get(f"{kind}.host"), settings.get(f"{kind}.user")
+    if not host or not user:
+        raise MissingSetting("set smtp.host and smtp.user first: meishi config set smtp.user NAME")
+    _usable_backend(keyring_named)
+    return Login(kind, user, host)
+
+
+def keep_password(login: Login, password: str, keyring_named: str | None) -> str:
+    """Keep the login's password (refused when empty); the name of the keyring keeping it."""
+    if not password:
+        raise BadValue("the password is empty; nothing was stored")
+    return store_password(account(login.kind, login.user, login.host), password, keyring_named)
+
+
+def store_password(entry: str, password: str, keyring_named: str | None) -> str:
     """Keep a password in the keyring; the name of the keyring that keeps it."""
-    keyring = _usable_backend()
+    keyring = _usable_backend(keyring_named)
     try:
         keyring.set_password(SERVICE, entry, password)
     except Exception as error:  # backends raise their own types
@@ -35,29 +67,25 @@ def store_password(entry: str, password: str) -> str:
     return _name(keyring)
 
 
-def load_password(entry: str) -> str | None:
+def load_password(entry: str, keyring_named: str | None) -> str | None:
     """A password from the keyring, or None when none is stored."""
-    keyring = _usable_backend()
+    keyring = _usable_backend(keyring_named)
     try:
         return cast("str | None", keyring.get_password(SERVICE, entry))
     except Exception as error:  # a locked keyring, a dead D-Bus session...
         raise KeyringUnavailable(f"cannot read the keyring: {type(error).__name__}") from None
 
 
-def check_available() -> None:
-    """Refuse early, before asking for a password, when no keyring can keep it."""
-    _usable_backend()
-
-
-def _usable_backend() -> Any:
+def _usable_backend(keyring_named: str | None) -> Any:
     """The keyring to use: the active one, or the first recommended one it chains; a
-    keyring that keeps passwords in a plain file, or not at all, is refused."""
+    keyring that keeps passwords in a plain file, or not at all, is refused. The keyring
+    the environment names (PYTHON_KEYRING_BACKEND) is told in the refusal."""
     import keyring
 
     try:
         active = keyring.get_keyring()
     except Exception as error:  # the keyring chosen in its configuration cannot work here
-        chosen = os.environ.get("PYTHON_KEYRING_BACKEND") or "the one in keyringrc.cfg"
+        chosen = keyring_named or "the one in keyringrc.cfg"
         raise KeyringUnavailable(
             f"the keyring chosen ({chosen}) cannot work here ({type(error).__name__}: "
             f"{error}); {INSTALL_KEYRING}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +24,7 @@ from meishi.config import checked
 from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
 from meishi.mail import message as mail
 from meishi.mail import smtp
-from meishi.models import RESTORED, Draft, Encounter, Event, OutboxMessage, id_of, utcnow
+from meishi.models import RESTORED, Draft, Encounter, Event, OutboxMessage, id_of, in_utc
 from meishi.store.engine import Store
 from meishi.validation import is_id
 
@@ -80,8 +80,9 @@ class Sender:
     pause: float
 
 
-def sender_from(settings: dict[str, str]) -> Sender:
-    """Check the settings needed to send, before anything is queued."""
+def sender_from(settings: Mapping[str, str], keyring_named: str | None) -> Sender:
+    """Check the settings needed to send, before anything is queued; `keyring_named` is the
+    keyring the environment chose (PYTHON_KEYRING_BACKEND), told when it cannot work."""
     from meishi.config import require_me
 
     me = require_me(settings)
@@ -89,10 +90,11 @@ def sender_from(settings: dict[str, str]) -> Sender:
         raise MissingSetting(
             "me.email is not set; mail is sent from it: meishi config set me.email YOU@EXAMPLE.COM"
         )
-    return Sender(me, smtp_settings(settings), float(checked(settings, "send.pause", "1")))
+    pause = float(checked(settings, "send.pause", "1"))
+    return Sender(me, smtp_settings(settings, keyring_named), pause)
 
 
-def smtp_settings(settings: dict[str, str]) -> smtp.SmtpSettings:
+def smtp_settings(settings: Mapping[str, str], keyring_named: str | None) -> smtp.SmtpSettings:
     """The mail server settings, with the password from the keyring."""
     from meishi.mail import keychain
 
@@ -103,7 +105,7 @@ def smtp_settings(settings: dict[str, str]) -> smtp.SmtpSettings:
     user = settings.get("smtp.user") or None
     password = None
     if user:
-        password = keychain.load_password(keychain.account("smtp", user, host))
+        password = keychain.load_password(keychain.account("smtp", user, host), keyring_named)
         if password is None:
             raise MissingSetting(
                 f"no password for {user} at {host} in the keyring: meishi config set-password smtp"
@@ -178,7 +180,7 @@ def _queue(session: Session, draft: Draft, me: dict[str, str], now: dt.datetime)
         raw=mail.message_bytes(message),
     )
     draft.state = QUEUED
-    draft.updated_at = utcnow()
+    draft.updated_at = in_utc(now)
     session.add(queued)
     return queued
 
@@ -235,11 +237,11 @@ def _planned(message: OutboxMessage, draft: Draft | None) -> Planned:
     return Planned(message.draft_id, message.id, message.to_addr, message.subject, len(message.raw))
 
 
-def mark_interrupted(session: Session) -> int:
+def mark_interrupted(session: Session, now: dt.datetime) -> int:
     """Turn messages left `sending` by a stopped run into `unknown`; how many."""
     stuck = session.exec(select(OutboxMessage).where(OutboxMessage.state == SENDING)).all()
     for message in stuck:
-        _set_state(message, UNKNOWN, "meishi stopped while sending it")
+        _set_state(message, UNKNOWN, "meishi stopped while sending it", now)
     return len(stuck)
 
 
@@ -247,40 +249,48 @@ def send_queued(
     store: Store,
     sender: Sender,
     lock_dir: Path,
+    clock: Callable[[], dt.datetime],
     only: list[int] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SendReport:
-    """Send the queued messages (or only some) one envelope each; stop at a connection failure."""
+    """Send the queued messages (or only some) one envelope each; stop at a connection failure.
+
+    `clock` tells the time each message is claimed and settled: a batch takes a while.
+    """
     report = SendReport()
     with _sending_lock(lock_dir):
         with store.write() as session:
-            mark_interrupted(session)
+            mark_interrupted(session, clock())
             ids = sendable_ids(session, only)
         if ids:
-            _send_batch(store, sender, ids, report, sleep)
+            _send_batch(store, sender, ids, report, _Pace(clock, sleep))
         with store.read() as session:
             report.left = len(sendable_ids(session))
     return report
 
 
+@dataclass(frozen=True)
+class _Pace:
+    """What a batch keeps time with: the clock for its stamps, and the pause between messages."""
+
+    clock: Callable[[], dt.datetime]
+    sleep: Callable[[float], None]
+
+
 def _send_batch(
-    store: Store,
-    sender: Sender,
-    ids: list[int],
-    report: SendReport,
-    sleep: Callable[[float], None],
+    store: Store, sender: Sender, ids: list[int], report: SendReport, pace: _Pace
 ) -> None:
     """One SMTP session for the batch; each message is claimed, sent and settled in turn."""
     try:
         with smtp.smtp_session(sender.smtp) as connection:
             for position, message_id in enumerate(ids):
                 if position and sender.pause > 0:
-                    sleep(sender.pause)
-                message = _claim(store, message_id)
+                    pace.sleep(sender.pause)
+                message = _claim(store, message_id, pace.clock())
                 if message is None:
                     continue
                 reply = smtp.deliver(connection, sender.me["email"], message.to_addr, message.raw)
-                _settle(store, message_id, reply, report)
+                _settle(store, message_id, reply, report, pace.clock())
                 if reply.stop:
                     report.stopped = reply.text
                     return
@@ -301,27 +311,29 @@ def sendable_ids(session: Session, only: list[int] | None = None) -> list[int]:
     return [int(i) for i in session.exec(query.order_by(col(OutboxMessage.id))) if i is not None]
 
 
-def _claim(store: Store, message_id: int) -> OutboxMessage | None:
+def _claim(store: Store, message_id: int, now: dt.datetime) -> OutboxMessage | None:
     """Mark one queued message `sending` (committed before any byte goes out)."""
     with store.write() as session:
         message = session.get(OutboxMessage, message_id)
         if message is None or message.state != QUEUED:
             return None
         message.attempts += 1
-        _set_state(message, SENDING, None)
+        _set_state(message, SENDING, None, now)
         return message
 
 
-def _settle(store: Store, message_id: int, reply: smtp.Reply, report: SendReport) -> None:
-    """Record what the server said about one message."""
+def _settle(
+    store: Store, message_id: int, reply: smtp.Reply, report: SendReport, now: dt.datetime
+) -> None:
+    """Record what the server said about one message, at `now`."""
     with store.write() as session:
         message = session.get(OutboxMessage, message_id)
         assert message is not None
-        _set_state(message, reply.outcome, None if reply.outcome == SENT else reply.text)
+        _set_state(message, reply.outcome, None if reply.outcome == SENT else reply.text, now)
         if reply.outcome == SENT:
-            message.sent_at = utcnow()
+            message.sent_at = in_utc(now)
             _record_delivery(session, message)
-        _draft_follows(session, message)
+        _draft_follows(session, message, now)
         {SENT: report.sent, FAILED: report.failed, UNKNOWN: report.unknown}.get(
             reply.outcome, report.retry_later
         ).append(message)
@@ -338,22 +350,22 @@ def _record_delivery(session: Session, message: OutboxMessage) -> None:
         event = session.get(Event, draft.event_id)
         owed = open_obligations(session, event) if event is not None else []
         if event is not None and any(o.kind == APOLOGY for o in owed):
-            settle_apology(session, event, "mail", message.sent_at or utcnow())
+            settle_apology(session, event, "mail", message.sent_at or message.updated_at)
 
 
-def _draft_follows(session: Session, message: OutboxMessage) -> None:
+def _draft_follows(session: Session, message: OutboxMessage, now: dt.datetime) -> None:
     """Keep the draft's state in step with its message."""
     draft = session.get(Draft, message.draft_id) if message.draft_id else None
     if draft is not None:
         draft.state = message.state
-        draft.updated_at = utcnow()
+        draft.updated_at = in_utc(now)
 
 
-def _set_state(message: OutboxMessage, state: str, error: str | None) -> None:
-    """Move a message to a state, noting why when it did not go well."""
+def _set_state(message: OutboxMessage, state: str, error: str | None, now: dt.datetime) -> None:
+    """Move a message to a state at `now`, noting why when it did not go well."""
     message.state = state
     message.last_error = error
-    message.updated_at = utcnow()
+    message.updated_at = in_utc(now)
 
 
 def list_outbox(session: Session) -> list[OutboxMessage]:
@@ -361,7 +373,7 @@ def list_outbox(session: Session) -> list[OutboxMessage]:
     return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc())).all())
 
 
-def requeue(session: Session, message_id: int) -> OutboxMessage:
+def requeue(session: Session, message_id: int, now: dt.datetime) -> OutboxMessage:
     """Put one failed, unknown or queued message back in the queue, on explicit request."""
     message = session.get(OutboxMessage, message_id) if is_id(message_id) else None
     if message is None:
@@ -373,8 +385,8 @@ def requeue(session: Session, message_id: int) -> OutboxMessage:
             f"message #{message_id} came from an imported file, without bytes of its own; "
             "meishi never sends it: draft it again (meishi thank, meishi apology)"
         )
-    _set_state(message, QUEUED, None)
-    _draft_follows(session, message)
+    _set_state(message, QUEUED, None, now)
+    _draft_follows(session, message, now)
     return message
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,18 +28,22 @@ def send_drafts(
     dry_run: bool,
     now: dt.datetime,
     lock_dir: Path,
+    clock: Callable[[], dt.datetime],
 ) -> SendOutcome:
-    """Queue the drafts (all unsent ones when none are named) and send everything queued."""
+    """Queue the drafts (all unsent ones when none are named) at `now` and send everything
+    queued, each message stamped by `clock` as it goes."""
     if dry_run:
         skipped, planned = outbox.dry_run(store, draft_ids, sender.me, now)
         return SendOutcome(skipped, planned=planned)
     with store.write() as session:
         queued = outbox.enqueue(session, outbox.pending_drafts(session, draft_ids), sender.me, now)
-    return SendOutcome(queued, report=outbox.send_queued(store, sender, lock_dir))
+    return SendOutcome(queued, report=outbox.send_queued(store, sender, lock_dir, clock))
 
 
-def retry(store: Store, sender: Sender, message_id: int, lock_dir: Path) -> SendReport:
+def retry(
+    store: Store, sender: Sender, message_id: int, lock_dir: Path, clock: Callable[[], dt.datetime]
+) -> SendReport:
     """Send one failed or unknown message again."""
     with store.write() as session:
-        outbox.requeue(session, message_id)
-    return outbox.send_queued(store, sender, lock_dir, only=[message_id])
+        outbox.requeue(session, message_id, clock())
+    return outbox.send_queued(store, sender, lock_dir, clock, only=[message_id])

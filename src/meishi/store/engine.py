@@ -1,28 +1,27 @@
 """The store: owns the engine, sessions, transactions and schema migrations.
 
-Everything else reaches the database through `open_store()`; nothing else
-creates an engine. SQLite is the embedded default, reached through SQLAlchemy
+Everything else reaches the database through `open_store()`, given its location by
+the run (run.py); nothing else creates an engine. The fast read connection is in
+reader.py, backups in backup.py. SQLite is the embedded default, reached through SQLAlchemy
 so that a server database can be added later.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from meishi import home
 from meishi.errors import (
     DatabaseBusy,
     DatabaseDamaged,
     DatabaseTooNew,
     MeishiError,
-    NothingToDo,
     Unavailable,
 )
+from meishi.files import private_file
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -95,10 +94,10 @@ def index_held(session: Session) -> Iterator[None]:
     session.execute(text("DELETE FROM search_hold"))
 
 
-def open_store(path: Path | None = None) -> Store:
-    """Open (creating if needed) the database and bring its schema up to date."""
-    path = path or home.database_path()
-    _create_private_file(path)
+def open_store(path: Path) -> Store:
+    """Open (creating if needed, owner-only) the database at `path`, the run's location, and
+    bring its schema up to date."""
+    private_file(path)  # SQLite gives its -wal and -shm files the main file's permissions
     _refuse_foreign(path)
     engine = _sqlite_engine(path)
     try:
@@ -108,26 +107,6 @@ def open_store(path: Path | None = None) -> Store:
         engine.dispose()
         raise
     return Store(engine)
-
-
-@contextmanager
-def reader(path: Path | None = None) -> Iterator[sqlite3.Connection]:
-    """A plain read-only connection for fast read paths: no SQLAlchemy, no Alembic.
-
-    Commands typed many times a day read through it; when the database is new or
-    older than this meishi, it is created or upgraded first through open_store().
-    """
-    path = path or home.database_path()
-    if not _is_current(path):
-        open_store(path).close()
-    with database_errors(path):
-        connection = _read_only(path)
-        try:
-            prepare_connection(connection)
-            connection.row_factory = sqlite3.Row
-            yield connection
-        finally:
-            connection.close()
 
 
 @contextmanager
@@ -173,50 +152,9 @@ def damaged(path: Path, detail: str) -> DatabaseDamaged:
     )
 
 
-def backup(target: Path, source: Path | None = None) -> Path:
-    """A consistent, owner-only copy of the database, even while meishi is in use.
-
-    SQLite's online backup API copies a snapshot into memory; the copy passes
-    integrity_check, and only then is written, through files.private_output, to the
-    name asked for (which may not be the database itself or another of meishi's files).
-    """
-    from meishi.files import database_files, private_output
-
-    source = source or home.database_path()
-    if not source.exists():
-        raise NothingToDo(f"nothing to back up yet: {source} does not exist")
-    if not _is_current(source):
-        open_store(source).close()
-    with database_errors(source):  # a damaged page shows while copying or checking
-        copy = _copy_checked(source)
-    with private_output(target, keep=database_files(source)) as file:
-        file.write(copy)
-    return target
-
-
-def _copy_checked(source: Path) -> bytearray:
-    """The database as the bytes of one self-contained file, checked for integrity."""
-    original = _read_only(source)
-    duplicate = sqlite3.connect(":memory:")
-    try:
-        prepare_connection(original)
-        original.backup(duplicate)
-        verdict = duplicate.execute("PRAGMA integrity_check").fetchone()[0]
-        image = bytearray(duplicate.serialize())
-    finally:
-        duplicate.close()
-        original.close()
-    if verdict != "ok":  # the copy holds the database's pages as they are
-        raise damaged(source, f"SQLite's integrity check: {verdict}")
-    # The copy keeps the source's WAL marks (header bytes 18 and 19); 1 and 1 make it a
-    # rollback-journal database, one self-contained file, as PRAGMA journal_mode=DELETE would.
-    image[18:20] = b"\x01\x01"
-    return image
-
-
 def _refuse_foreign(path: Path) -> None:
     """Refuse a file that is not a meishi database, reading it only (SQLite would convert it)."""
-    with database_errors(path), closing(_read_only(path)) as connection:
+    with database_errors(path), closing(read_only(path)) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     if tables and "alembic_version" not in tables:
         raise DatabaseDamaged(
@@ -225,32 +163,27 @@ def _refuse_foreign(path: Path) -> None:
         )
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
+def read_only(path: Path) -> sqlite3.Connection:
     """A plain connection that cannot write to the database."""
     return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
 
 
-def _is_current(path: Path) -> bool:
+def ensure_current(path: Path) -> None:
+    """Create or upgrade the database at `path` unless it is at this meishi's schema already."""
+    if not is_current(path):
+        open_store(path).close()
+
+
+def is_current(path: Path) -> bool:
     """True when the database exists at this meishi's schema revision."""
     if not path.exists():
         return False
     try:
-        with closing(_read_only(path)) as connection:
+        with closing(read_only(path)) as connection:
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.Error:  # open_store() says what is wrong with it
         return False
     return bool(row == (SCHEMA_REVISION,))
-
-
-def _create_private_file(path: Path) -> None:
-    """Create the database folder (0700) and file (0600) before SQLite does."""
-    home.private_dir(path.parent)
-    # SQLite gives its -wal and -shm files the permissions of the main file.
-    try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:  # left as it is: a read-only database can still be read
-        if not path.is_file():
-            raise Unavailable(f"cannot use {path}: it is not a file; move it aside") from None
 
 
 def _sqlite_engine(path: Path) -> Engine:

@@ -1,0 +1,92 @@
+"""One run of a command: where meishi's home is, what time it is, the settings and the
+store, each taken once and handed to whoever needs them.
+
+The root command starts a run; commands reach it through `cli/common.run()`. Nothing
+heavy is imported here: `meishi --help` and `meishi search` stay fast, and the settings
+are read and the store opened only when a command first asks for them. This is where
+the database's location is decided, so a database URL will plug in here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from meishi import home as homes
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from meishi.home import Home
+    from meishi.store.engine import Store
+
+
+@dataclass
+class Run:
+    """The home, the clock read once, and the settings and store, each opened at most once."""
+
+    home: Home
+    now: dt.datetime  # aware, in the local zone
+    _settings: dict[str, str] | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def today(self) -> dt.date:
+        """The run's date on this machine."""
+        return self.now.date()
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """The settings in config.toml, read when first asked for."""
+        if self._settings is None:
+            from meishi import config
+
+            self._settings = config.load(self.home.config_file)
+        return self._settings
+
+    def forget_settings(self) -> None:
+        """Read config.toml again when next asked: the command has just changed it."""
+        self._settings = None
+
+    @property
+    def store(self) -> Store:
+        """The store, opened (and brought up to date) when first asked for."""
+        if self._store is None:
+            from meishi.store.engine import open_store
+
+            self._store = open_store(self.home.database)
+        return self._store
+
+    def clock(self) -> dt.datetime:
+        """The time right now, for what takes a while (a batch of mail): not the run's start."""
+        return dt.datetime.now().astimezone()
+
+    def reader(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A plain read-only connection to the store, for the fast read paths."""
+        from meishi.store.reader import reader
+
+        return reader(self.home.database)
+
+    def close(self) -> None:
+        """Close the store if the run opened it."""
+        opened, self._store = self._store, None
+        if opened is not None:
+            opened.close()
+
+
+def start() -> Run:
+    """A run beginning now: the home read from the environment, the clock read once."""
+    return Run(homes.resolve(), dt.datetime.now().astimezone())
+
+
+@contextmanager
+def running() -> Iterator[Run]:
+    """A run for the length of a `with` block, its store closed at the end."""
+    current = start()
+    try:
+        yield current
+    finally:
+        current.close()
