@@ -8,7 +8,7 @@ block, optionally turned slightly and sprinkled with noise.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -337,3 +337,13 @@ def save(card: Card, path: Path) -> Path:
     """Draw the card into a file."""
     draw(card).save(path)
     return path
+
+
+def qr_card_folder(folder: Path, count: int, seed: int = 9) -> Path:
+    """A new folder of count cards, each with a QR code (quick to read), and a text file
+    that is not a card."""
+    folder.mkdir()
+    for number, card in enumerate(make_cards(count, seed=seed)):
+        save(replace(card, qr="mecard"), folder / f"{number}.png")
+    (folder / "notes.txt").write_text("not a card")
+    return folder

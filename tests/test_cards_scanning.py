@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cardmaker import Card, make_cards, person, save
+from cardmaker import Card, make_cards, person, qr_card_folder, save
 from helpers import add_event, add_person, describe, error_of, fails, json_of, ok, run, table_count
 from meishi.cards import scanning
 
@@ -134,12 +134,7 @@ def test_add_scan_yes_stores_the_contact_and_a_private_copy_of_the_image(
 @pytest.mark.slow
 def test_add_scan_a_folder_reads_every_image_with_a_progress_bar(tmp_path: Path) -> None:
     add_event("Mixer", -1)
-    folder = tmp_path / "stack"
-    folder.mkdir()
-    cards = [dataclasses.replace(c, qr="mecard") for c in make_cards(2, seed=9)]
-    for number, card in enumerate(cards):
-        save(card, folder / f"{number}.png")
-    (folder / "notes.txt").write_text("not a card")
+    folder = qr_card_folder(tmp_path / "stack", 2)
     result = ok("add", "--scan", str(folder), "--yes")
     assert "Reading cards" in result.stderr
     assert result.stdout.count("Added #") == 2

@@ -48,9 +48,9 @@ def own_output(path: Path) -> Iterator[BinaryIO]:
         fd = os.open(temp, _NEW_FILE, 0o600)
     except OSError as error:
         raise _failed(path, error) from None
-    _remove_stale(path.parent, os.fstat(fd).st_mtime)
     try:
         with os.fdopen(fd, "wb") as file:
+            _remove_stale(path.parent, os.fstat(fd).st_mtime)
             yield file
             file.flush()
             os.fsync(file.fileno())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,8 +31,8 @@ class Run:
 
     home: Home
     now: dt.datetime  # aware, in the local zone
-    _settings: dict[str, str] | None = field(default=None, repr=False)
-    _store: Store | None = field(default=None, repr=False)
+    _settings: dict[str, str] | None = field(default=None, init=False, repr=False)
+    _store: Store | None = field(default=None, init=False, repr=False)
 
     @property
     def today(self) -> dt.date:
@@ -77,16 +78,27 @@ class Run:
             opened.close()
 
 
+_current: ContextVar[Run | None] = ContextVar("meishi_run", default=None)
+
+
 def start() -> Run:
     """A run beginning now: the home read from the environment, the clock read once."""
     return Run(homes.resolve(), dt.datetime.now().astimezone())
 
 
+def current() -> Run | None:
+    """The run of the `running()` block this code is in, or None outside one."""
+    return _current.get()
+
+
 @contextmanager
 def running() -> Iterator[Run]:
-    """A run for the length of a `with` block, its store closed at the end."""
-    current = start()
+    """A run for the length of a `with` block (the current one inside it), its store closed
+    at the end."""
+    started = start()
+    token = _current.set(started)
     try:
-        yield current
+        yield started
     finally:
-        current.close()
+        _current.reset(token)
+        started.close()

@@ -39,7 +39,7 @@ class MeishiGroup(TyperGroup):
         stdout = sys.stdout
         sys.stdout = cast(TextIO, _Output(stdout))
         try:
-            with running() as ctx.obj:  # every command reaches it through common.run()
+            with running():  # every command reaches it through common.run()
                 result = super().invoke(ctx)
             sys.stdout.flush()  # a full disk or a closed pipe shows here, not after exit
             return result

@@ -48,18 +48,9 @@ def command_group(help_text: str, **settings: Any) -> typer.Typer:
 def run() -> Run:
     """The command's run (run.py): its home, clock, settings and store, started by the root
     command; outside a command (a script, a test), a run of its own."""
-    import click
+    from meishi.run import current, start
 
-    from meishi.run import Run, start
-
-    context = click.get_current_context(silent=True)
-    if context is None:
-        return start()
-    root = context.find_root()
-    if not isinstance(root.obj, Run):  # a command invoked without the root's run
-        root.obj = start()
-        root.call_on_close(root.obj.close)
-    return root.obj
+    return current() or start()
 
 
 def today() -> dt.date:
@@ -82,14 +73,13 @@ def parse_date(text: str) -> dt.date:
 @contextmanager
 def store() -> Iterator[Store]:
     """The run's store: opened at the first use in a command, closed when the command ends."""
-    import click
+    from meishi.run import current, running
 
-    if click.get_current_context(silent=True) is not None:
-        yield run().store
+    inside = current()
+    if inside is not None:
+        yield inside.store
         return
-    from meishi.run import running
-
-    with running() as alone:
+    with running() as alone:  # outside a command: closed at the end of this block
         yield alone.store
 
 

@@ -1,7 +1,7 @@
 """Finding and listing contacts fast: plain SQL over the search index, no ORM.
 
 `meishi search` and `meishi contacts list` are typed many times a day, so they
-read through store.reader() and never import SQLAlchemy.
+read through store/reader.py (the run's reader()) and never import SQLAlchemy.
 """
 
 from __future__ import annotations
