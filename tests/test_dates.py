@@ -21,9 +21,9 @@ FROM_SUNDAY = [
     ("２０２６年１１月２８日", date(2026, 11, 28)),
     ("11/28", date(2026, 11, 28)),
     ("1/5", date(2026, 1, 5)),
-    ("12/31", date(2026, 12, 31)),
+    ("12/31", date(2025, 12, 31)),  # year-less: the last one (the past by default)
     ("11月28日", date(2026, 11, 28)),
-    ("１２月３１日", date(2026, 12, 31)),
+    ("１２月３１日", date(2025, 12, 31)),
     # Fixed words, in any case and with stray spaces.
     ("today", SUNDAY),
     ("  Today ", SUNDAY),
