@@ -383,3 +383,31 @@ def test_thank_with_unknown_event_is_refused() -> None:
     set_me()
     add_event("Meetup", -1)
     assert "no event matches 'Nope'" in error_of(fails("thank", "--event", "Nope"))
+
+
+def test_a_company_printed_as_kabu_is_written_in_full_and_long_departments_by_unit() -> None:
+    set_me()
+    add_event(EVENT, -1)
+    department = "独立行政法人情報処理推進機構 デジタル基盤センター 営業本部第一営業部"
+    add_person(
+        EVENT,
+        "田中 太郎",
+        "--company",
+        "㈱ソフト",
+        "--department",
+        department,
+        "--title",
+        "部長",
+        "--email",
+        "taro@example.jp",
+    )
+    (draft,) = thank_json()["drafts"]
+    lines = draft["body"].splitlines()
+    assert lines[:5] == [
+        "株式会社ソフト",
+        "独立行政法人情報処理推進機構",
+        "デジタル基盤センター",
+        "営業本部",
+        "第一営業部 部長",
+    ]
+    assert "㈱" not in draft["body"] + draft["subject"]

@@ -333,7 +333,7 @@ def test_wrap_japanese_kinsoku_pushes_a_character_down() -> None:
 def test_wrap_japanese_keeps_latin_words_and_urls_whole() -> None:
     url = "https://example.com/" + "x" * 80
     wrapped = wrapping.wrap_body("あ" * 30 + "Python 資料は " + url, "ja").splitlines()
-    assert wrapped == ["あ" * 30 + "Python 資", "料は", url]
+    assert wrapped == ["あ" * 30, "Python 資料は", url]  # not 資/料, and no orphan 料は
 
 
 def test_wrap_english_at_word_boundaries() -> None:

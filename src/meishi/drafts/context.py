@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from meishi.cards.companies import full_company_name
 from meishi.models import Contact, Event
 
 
@@ -23,7 +24,11 @@ def event_vars(event: Event) -> dict[str, Any]:
 
 def common_vars(me: dict[str, str], lang: str, today: dt.date) -> dict[str, Any]:
     """You, the draft's language and the day it is written."""
-    return {"me": me, "lang": lang, "today": today}
+    return {
+        "me": {**me, "company": full_company_name(me.get("company", ""))},
+        "lang": lang,
+        "today": today,
+    }
 
 
 def thank_vars(
@@ -43,7 +48,7 @@ def thank_vars(
             "family_name": contact.family_name or "",
             "given_name": contact.given_name or "",
             "reading": contact.reading or "",
-            "company": contact.company or "",
+            "company": full_company_name(contact.company or ""),
             "department": contact.department or "",
             "title": contact.title or "",
             "email": address,
@@ -58,7 +63,10 @@ def thank_vars(
 def apology_vars(event: Event, me: dict[str, str], lang: str, today: dt.date) -> dict[str, Any]:
     """The variables an apology template sees."""
     return {
-        "organizer": {"name": event.organizer_name or "", "email": event.organizer_email or ""},
+        "organizer": {
+            "name": full_company_name(event.organizer_name or ""),
+            "email": event.organizer_email or "",
+        },
         "event": event_vars(event),
         "status": event.attendance,
         "fee": event.fee or 0,

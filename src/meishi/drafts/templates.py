@@ -2,7 +2,7 @@
 
 import re
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -13,7 +13,7 @@ import jinja2
 from jinja2.utils import missing
 
 from meishi.drafts import sandbox
-from meishi.drafts.wrapping import wrap_body
+from meishi.drafts.wrapping import department_lines, wrap_body
 from meishi.errors import BadValue, NotFound, TemplateProblem
 from meishi.inputs import LANGUAGES
 
@@ -131,7 +131,20 @@ def render_draft(
     values = _template_values(context, lang)
     subject = _one_line(info, _render(info, subject_source, values, first_line=1))
     body = _render(info, body_source, values, first_line=_BODY_FIRST_LINE)
-    return RenderedDraft(subject, wrap_body(body.rstrip("\n") + "\n", lang))
+    return RenderedDraft(subject, wrap_body(body.rstrip("\n") + "\n", lang, keep=_names(context)))
+
+
+def _names(value: object) -> Iterator[str]:
+    """Every one-line text in a template context: the names and phrases a line keeps whole."""
+    if isinstance(value, str):
+        if "\n" not in value:
+            yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _names(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _names(item)
 
 
 def _label(info: TemplateInfo) -> str:
@@ -233,7 +246,9 @@ def _environment() -> sandbox.BoundedSandbox:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.add_filters(jdate=jdate, edate=edate, ja_join=ja_join, en_join=en_join)
+    env.add_filters(
+        jdate=jdate, edate=edate, ja_join=ja_join, en_join=en_join, position_lines=position_lines
+    )
     return env
 
 
@@ -256,6 +271,11 @@ def ja_join(items: Iterable[str]) -> str:
     if len(quoted) < 2:
         return "".join(quoted)
     return f"{'、'.join(quoted[:-1])}や{quoted[-1]}"
+
+
+def position_lines(department: str, title: str = "", lang: str = "ja") -> str:
+    """A department and a title for the 宛名: one line, or one unit a line when too long."""
+    return "\n".join(department_lines(department, title, lang))
 
 
 def en_join(items: Iterable[str]) -> str:
