@@ -58,6 +58,8 @@ def test_every_thank_you_template_variable_is_documented() -> None:
 
 
 def test_every_apology_template_variable_is_documented() -> None:
-    from meishi.drafts.context import apology_vars
+    from meishi.drafts.context import ApologyFacts, apology_vars
 
-    assert names(apology_vars(EVENT, ME, "ja", EVENT.date)) <= documented("Apology variables")
+    assert names(apology_vars(EVENT, ApologyFacts("", True), ME, "ja", EVENT.date)) <= documented(
+        "Apology variables"
+    )

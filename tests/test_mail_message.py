@@ -197,7 +197,8 @@ def test_check_email_refuses(address: str) -> None:
 
 
 LONG_NAMES = {
-    "subject": "【御礼】第12回 Tokyo AI 勉強会 〜生成AIと業務改善の最前線〜（株式会社サンプル商事 山田 花子）",
+    "subject": "【御礼】第12回 Tokyo AI 勉強会 〜生成AIと業務改善の最前線〜"
+    "（株式会社サンプル商事 山田 花子）",
     "to_name": "独立行政法人情報処理推進機構 デジタル基盤センター 田中 太郎",
     "from_name": "株式会社サンプル商事 営業本部 第一営業部 山田 花子",
 }

@@ -43,3 +43,32 @@ def full_company_name(name: str) -> str:
     if not _ABBREVIATION.search(plain):
         return name
     return _ABBREVIATION.sub(lambda match: LEGAL_FORMS[match[1]], plain).strip()
+
+
+# How the name of an organizer that is not a person ends (or starts: a legal form).
+_ORGANIZATION_ENDS = (
+    "事務局",
+    "委員会",
+    "運営",
+    "運営チーム",
+    "実行委員会",
+    "協会",
+    "学会",
+    "連盟",
+    "研究会",
+    "コミュニティ",
+    "一同",
+    "有志",
+    "部",
+    "課",
+    "室",
+    "センター",
+    *LEGAL_FORMS.values(),
+)
+
+
+def is_organization(name: str) -> bool:
+    """Whether an organizer's name is an organization (御中) rather than a person (様)."""
+    full = full_company_name(name).strip()
+    starts_legal = any(full.startswith(form) and " " not in full for form in LEGAL_FORMS.values())
+    return starts_legal or full.endswith(_ORGANIZATION_ENDS)

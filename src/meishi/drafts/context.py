@@ -6,9 +6,10 @@ docs/templates.md lists them all (tests/test_docs.py checks it).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from meishi.cards.companies import full_company_name
+from meishi.cards.companies import full_company_name, is_organization
 from meishi.models import Contact, Event
 
 
@@ -19,6 +20,7 @@ def event_vars(event: Event) -> dict[str, Any]:
         "date": event.date,
         "place": event.place or "",
         "series": event.series or "",
+        "time": event.start_time.strftime("%H:%M") if event.start_time else "",
     }
 
 
@@ -60,15 +62,38 @@ def thank_vars(
     }
 
 
-def apology_vars(event: Event, me: dict[str, str], lang: str, today: dt.date) -> dict[str, Any]:
+def apology_vars(
+    event: Event, apology: ApologyFacts, me: dict[str, str], lang: str, today: dt.date
+) -> dict[str, Any]:
     """The variables an apology template sees."""
+    organizer = full_company_name(event.organizer_name or "")
     return {
         "organizer": {
-            "name": full_company_name(event.organizer_name or ""),
+            "name": organizer,
             "email": event.organizer_email or "",
+            "is_organization": is_organization(organizer),
         },
         "event": event_vars(event),
         "status": event.attendance,
         "fee": event.fee or 0,
+        "reason": reason_clause(apology.reason),
+        "before_start": apology.before_start,
         **common_vars(me, lang, today),
     }
+
+
+@dataclass(frozen=True)
+class ApologyFacts:
+    """What an apology says beyond the event: the reason given, and whether it comes
+    before the start (a notice) or after it."""
+
+    reason: str
+    before_start: bool
+
+
+def reason_clause(reason: str) -> str:
+    """A cancellation reason as a clause: 体調不良のため。 → 体調不良, "a cold." → "a cold"."""
+    clause = reason.strip().rstrip("。、.,! ")
+    for ending in ("のため", "ため", "because of"):
+        clause = clause.removesuffix(ending).strip()
+    return clause.removeprefix("because of ").strip()
