@@ -110,12 +110,12 @@ def test_thank_picks_the_language_per_person() -> None:
     body = japanese["body"]
     assert body.startswith("株式会社ソフト\n部長\n田中 太郎 様\n")
     assert "昨日の「AI勉強会 #12」" in body
-    assert "「生成AIの社内導入」や「RAGの評価」のお話" in body
+    assert "特に「生成AIの社内導入」や「RAGの評価」についてのお話は" in body
     english = by_name["Sarah Johnson"]
     assert english["template"] == "thank-en"
-    assert english["subject"] == f"Thank you for meeting at {EVENT} — {ME_NAME}"
+    assert english["subject"] == f"Great meeting you at {EVENT}"
     assert english["body"].startswith("Dear Sarah,\n")
-    assert "I enjoyed our conversation about expanding into Japan." in english["body"]
+    assert "I especially enjoyed our conversation about expanding into Japan." in english["body"]
     assert "様" not in english["body"]
 
 

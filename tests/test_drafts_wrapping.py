@@ -1,4 +1,5 @@
-"""Japanese and English line wrapping of drafts, and company names written in full."""
+"""The pieces drafts are written with: line wrapping, company and organizer names, names
+in Latin letters, reasons and times."""
 
 import itertools
 import re
@@ -7,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from meishi.cards.companies import full_company_name
-from meishi.drafts import wrapping
+from meishi.cards.companies import full_company_name, is_organization
+from meishi.drafts import templates, wrapping
+from meishi.drafts.context import reason_clause
+from meishi.drafts.names import latin_name
 
 NAMES = ["株式会社サンプル商事", "山田 花子", "Tokyo AI 勉強会 #12"]
 
@@ -143,3 +146,55 @@ def test_department_lines(department: str, title: str, expected: list[str]) -> N
 )
 def test_full_company_name(printed: str, full: str) -> None:
     assert full_company_name(printed) == full
+
+
+@pytest.mark.parametrize(
+    ("full_name", "reading", "latin"),
+    [
+        ("森 健二", "もり けんじ", "Kenji Mori"),
+        ("佐藤 優子", "サトウ ユウコ", "Yuko Sato"),
+        ("大野 純一", "おおの じゅんいち", "Junichi Ono"),
+        ("森 健二", "Kenji Mori", "Kenji Mori"),
+        ("Alice Smith", "", "Alice Smith"),
+        ("森健二", "もりけんじ", ""),  # where the family name ends is unknown
+        ("翔太", "", ""),
+    ],
+)
+def test_latin_name(full_name: str, reading: str, latin: str) -> None:
+    assert latin_name(full_name, reading) == latin
+
+
+@pytest.mark.parametrize(
+    ("reason", "clause"),
+    [("体調不良", "体調不良のため、"), ("急な残業が入った", "急な残業が入ったため、"), ("", "")],
+)
+def test_ja_because(reason: str, clause: str) -> None:
+    assert templates.ja_because(reason) == clause
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"), [("体調不良のため。", "体調不良"), ("a cold.", "a cold")]
+)
+def test_a_reason_loses_what_the_sentence_adds(raw: str, clean: str) -> None:
+    assert reason_clause(raw) == clean
+
+
+@pytest.mark.parametrize(("hhmm", "ja"), [("19:00", "19時"), ("09:30", "9時30分"), ("", "")])
+def test_jtime(hhmm: str, ja: str) -> None:
+    assert templates.jtime(hhmm) == ja
+
+
+@pytest.mark.parametrize(
+    ("organizer", "organization"),
+    [
+        ("AI勉強会 運営事務局", True),
+        ("Tokyo AI 実行委員会", True),
+        ("(株)サンプル", True),
+        ("一般社団法人日本ABC協会", True),
+        ("佐藤 一郎", False),
+        ("株式会社サンプル 佐藤 一郎", False),
+        ("John Smith", False),
+    ],
+)
+def test_is_organization(organizer: str, organization: bool) -> None:
+    assert is_organization(organizer) is organization

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from meishi.cards.companies import full_company_name, is_organization
+from meishi.drafts.names import latin_name
 from meishi.models import Contact, Event
 
 
@@ -54,6 +55,7 @@ def thank_vars(
             "department": contact.department or "",
             "title": contact.title or "",
             "email": address,
+            "latin_name": latin_name(contact.full_name, contact.reading or ""),
         },
         "event": {**event_vars(event), "organizer_name": event.organizer_name or ""},
         "topics": topics,

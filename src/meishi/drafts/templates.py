@@ -18,6 +18,12 @@ from meishi.errors import BadValue, NotFound, TemplateProblem
 from meishi.inputs import LANGUAGES
 
 TEMPLATE_SUFFIX = ".j2"
+# A note mentions at most this many topics; more reads like a list, not a letter.
+TOPICS_MENTIONED = 2
+# A reason ending in one of these is a verb or an adjective (入った, 忙しい): ため, not のため.
+_CONJUGATED_ENDINGS = tuple("たただるうくすつぬむぶぐい")
+# What people type after a topic that the sentence around it already says.
+TOPIC_ENDINGS = ("についてのお話", "についての話", "について", "のお話", "の話", "の件")
 # A template file is "Subject: ..." and a blank line, so its body starts on line 3.
 _BODY_FIRST_LINE = 3
 # Jinja names templates made from strings like this; tracebacks use it for template frames.
@@ -247,7 +253,14 @@ def _environment() -> sandbox.BoundedSandbox:
         lstrip_blocks=True,
     )
     env.add_filters(
-        jdate=jdate, edate=edate, ja_join=ja_join, en_join=en_join, position_lines=position_lines
+        jdate=jdate,
+        edate=edate,
+        jtime=jtime,
+        ja_join=ja_join,
+        en_join=en_join,
+        position_lines=position_lines,
+        topic_phrases=topic_phrases,
+        ja_because=ja_because,
     )
     return env
 
@@ -263,6 +276,39 @@ def edate(day: date, year: bool = False) -> str:
     # Not strftime("%B"): that follows the locale, and this must be English.
     text = f"{_MONTHS[day.month - 1]} {day.day}"
     return f"{text}, {day.year}" if year else text
+
+
+def jtime(hhmm: str) -> str:
+    """A start time in Japanese: 19:00 → 19時, 19:30 → 19時30分; "" stays ""."""
+    if not hhmm:
+        return ""
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    return f"{hours}時{minutes}分" if minutes else f"{hours}時"
+
+
+def topic_phrases(topics: Iterable[str], limit: int = TOPICS_MENTIONED) -> list[str]:
+    """The first topics as phrases to quote: 「RAGの評価について」 → RAGの評価; 「」 → 『』."""
+    return [_topic_phrase(topic) for topic in list(topics)[:limit]]
+
+
+def _topic_phrase(topic: str) -> str:
+    """One topic without a trailing について / の話 / のお話 / の件, or its own quotes."""
+    text = topic.strip()
+    for ending in TOPIC_ENDINGS:
+        if text.endswith(ending) and len(text) > len(ending):
+            text = text.removesuffix(ending)
+            break
+    if text.startswith("「") and text.endswith("」") and text.count("「") == 1:
+        text = text[1:-1]
+    return text.replace("「", "『").replace("」", "』")
+
+
+def ja_because(reason: str) -> str:
+    """A reason as the clause before what it caused: 体調不良 → 体調不良のため、,
+    急用が入った → 急用が入ったため、; "" stays ""."""
+    if not reason:
+        return ""
+    return f"{reason}ため、" if reason.endswith(_CONJUGATED_ENDINGS) else f"{reason}のため、"
 
 
 def ja_join(items: Iterable[str]) -> str:

@@ -76,20 +76,23 @@ def _wrap_line(line: str, width: int, lang: str, keep: Sequence[str]) -> list[st
     if display_width(line) <= width:
         return [line]
     possible = [i for i in range(1, len(line)) if _may_break(line[i - 1], line[i], lang)]
-    phrases = _phrase_breaks(line, possible, keep) if lang == "ja" else possible
-    cuts = _fill(line, width, phrases, possible)
-    cuts = _without_orphans(line, width, cuts, phrases, possible)
+    inside = _inside(line, keep)
+    outside = [cut for cut in possible if cut not in inside]
+    phrases = _phrase_breaks(line, outside) if lang == "ja" else possible
+    # Breaks from best to worst: between phrases; anywhere but inside a name; anywhere.
+    tiers = (phrases, outside, possible)
+    cuts = _without_orphans(line, width, _fill(line, width, tiers), tiers)
     return [
         line[start:end].rstrip() for start, end in zip([0, *cuts], [*cuts, len(line)], strict=True)
     ]
 
 
-def _fill(line: str, width: int, phrases: list[int], possible: list[int]) -> list[int]:
-    """Where to cut, filling each line as far as it goes, at phrases where they allow."""
+def _fill(line: str, width: int, tiers: Sequence[list[int]]) -> list[int]:
+    """Where to cut, filling each line as far as it goes, at the best breaks that allow."""
     cuts: list[int] = []
     start = 0
     while display_width(line[start:].rstrip()) > width:
-        cut = _best_cut(line, start, width, phrases, possible)
+        cut = _best_cut(line, start, width, tiers)
         if cut is None:
             break
         cuts.append(cut)
@@ -97,22 +100,21 @@ def _fill(line: str, width: int, phrases: list[int], possible: list[int]) -> lis
     return cuts
 
 
-def _best_cut(
-    line: str, start: int, width: int, phrases: list[int], possible: list[int]
-) -> int | None:
+def _best_cut(line: str, start: int, width: int, tiers: Sequence[list[int]]) -> int | None:
     """The cut ending the line that starts at start: after 、 or 。 when that fills the line
-    well enough, else the last phrase break that fits, else any break (the first past the
-    width when nothing fits: a long URL)."""
+    well enough, else the last fitting break of the best tier that has one, else the first
+    break past the width (nothing fits: a long URL)."""
     fits = _fitting(line, start, width)
-    in_phrases = [cut for cut in phrases if cut > start and fits(cut)]
+    in_phrases = [cut for cut in tiers[0] if cut > start and fits(cut)]
     clauses = [cut for cut in in_phrases if line[cut - 1] in _CLAUSE_ENDS]
     if clauses and display_width(line[start : clauses[-1]]) >= width * PUNCTUATION_FILL:
         return clauses[-1]
-    if in_phrases:
-        return in_phrases[-1]
-    anywhere = [cut for cut in possible if cut > start]
-    fitting = [cut for cut in anywhere if fits(cut)]
-    return fitting[-1] if fitting else (anywhere[0] if anywhere else None)
+    for breaks in tiers:
+        fitting = [cut for cut in breaks if cut > start and fits(cut)]
+        if fitting:
+            return fitting[-1]
+    beyond = [cut for cut in tiers[-1] if cut > start]
+    return beyond[0] if beyond else None
 
 
 def _fitting(line: str, start: int, width: int) -> Callable[[int], bool]:
@@ -121,7 +123,7 @@ def _fitting(line: str, start: int, width: int) -> Callable[[int], bool]:
 
 
 def _without_orphans(
-    line: str, width: int, cuts: list[int], phrases: list[int], possible: list[int]
+    line: str, width: int, cuts: list[int], tiers: Sequence[list[int]]
 ) -> list[int]:
     """The cuts, each line of ORPHAN_CHARS or fewer given company from the line above."""
     cuts = list(cuts)
@@ -131,7 +133,7 @@ def _without_orphans(
         if len(line[cuts[index] : end].strip()) > ORPHAN_CHARS:
             continue
         fits = _fitting_before(line, end, width)
-        for breaks in (phrases, possible):
+        for breaks in tiers:
             earlier = [cut for cut in breaks if start < cut < cuts[index] and fits(cut)]
             if earlier:
                 cuts[index] = earlier[-1]
@@ -144,14 +146,13 @@ def _fitting_before(line: str, end: int, width: int) -> Callable[[int], bool]:
     return lambda cut: display_width(line[cut:end].rstrip()) <= width
 
 
-def _phrase_breaks(line: str, possible: Collection[int], keep: Sequence[str]) -> list[int]:
-    """The places a Japanese line may break: between BudouX phrases and after spaces and
-    clause ends, never inside a kept name."""
-    inside = _inside(line, keep)
+def _phrase_breaks(line: str, allowed: Collection[int]) -> list[int]:
+    """The allowed places where a Japanese line breaks between phrases: between BudouX
+    phrases, and after spaces and clause ends."""
     boundaries = set(_budoux_boundaries(line))
     boundaries.update(i for i in range(1, len(line)) if line[i - 1] in _CLAUSE_ENDS)
     boundaries.update(i for i in range(1, len(line)) if line[i - 1].isspace())
-    return sorted(i for i in boundaries if i in possible and i not in inside)
+    return sorted(boundaries.intersection(allowed))
 
 
 def _inside(line: str, keep: Sequence[str]) -> set[int]:
