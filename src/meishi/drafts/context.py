@@ -26,12 +26,16 @@ def event_vars(event: Event) -> dict[str, Any]:
 
 
 def common_vars(me: dict[str, str], lang: str, today: dt.date) -> dict[str, Any]:
-    """You, the draft's language and the day it is written."""
-    return {
-        "me": {**me, "company": full_company_name(me.get("company", ""))},
-        "lang": lang,
-        "today": today,
-    }
+    """You (as you write yourself in lang), the draft's language and the day it is written."""
+    return {"me": me_in(me, lang), "lang": lang, "today": today}
+
+
+def me_in(me: dict[str, str], lang: str) -> dict[str, str]:
+    """Your details as a draft in lang shows them: in English, me.*_en where set."""
+    shown = {key: value for key, value in me.items() if not key.endswith("_en")}
+    if lang == "en":
+        shown.update({key: me[f"{key}_en"] for key in shown if me.get(f"{key}_en")})
+    return {**shown, "company": full_company_name(shown.get("company", ""))}
 
 
 def thank_vars(
@@ -74,6 +78,7 @@ def apology_vars(
             "name": organizer,
             "email": event.organizer_email or "",
             "is_organization": is_organization(organizer),
+            "latin_name": latin_name(organizer, ""),
         },
         "event": event_vars(event),
         "status": event.attendance,
