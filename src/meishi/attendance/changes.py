@@ -45,6 +45,17 @@ def has_started(event: Event, now: dt.datetime) -> bool:
     return now >= event_start(event.date, event.start_time)
 
 
+def cancellation_reason(session: Session, event: Event) -> str:
+    """The reason given with the latest cancellation or no-show of an event, or ""."""
+    latest = session.exec(
+        select(AttendanceChange)
+        .where(AttendanceChange.event_id == id_of(event))
+        .where(AttendanceChange.status == event.attendance)
+        .order_by(col(AttendanceChange.at).desc(), col(AttendanceChange.id).desc())
+    ).first()
+    return (latest.reason or "") if latest else ""
+
+
 def initial_status(session: Session, event: Event, now: dt.datetime) -> None:
     """A new event is registered if it lies ahead, attended if it has taken place.
 

@@ -143,7 +143,7 @@ def apology(
 
     wanted = ApologyRequest(event, template, home.templates_dir(), out, send)
     with common.store() as store:
-        prepared, files = draft_apology(store, config.load(), wanted, common.today(), common.now())
+        prepared, files = draft_apology(store, config.load(), wanted, common.now())
     if send:
         assert prepared.draft.id is not None
         common.send_and_report([prepared.draft.id], dry_run=False, as_json=False)
