@@ -21,7 +21,6 @@ from meishi.errors import (
     MeishiError,
     Unavailable,
 )
-from meishi.files import private_file
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -97,6 +96,8 @@ def index_held(session: Session) -> Iterator[None]:
 def open_store(path: Path) -> Store:
     """Open (creating if needed, owner-only) the database at `path`, the run's location, and
     bring its schema up to date."""
+    from meishi.files import private_file  # not at module level: `meishi search` skips it
+
     private_file(path)  # SQLite gives its -wal and -shm files the main file's permissions
     _refuse_foreign(path)
     engine = _sqlite_engine(path)
