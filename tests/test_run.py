@@ -86,6 +86,7 @@ def test_thank_and_send_in_one_command_open_the_store_once_and_read_the_settings
     assert calls.closed == calls.stores
 
 
+@pytest.mark.slow  # reading the cards: 9 s, like the other folder scan
 def test_add_scan_of_several_cards_opens_one_store(tmp_path: Path, calls: Calls) -> None:
     add_event("Mixer", -1)
     folder = qr_card_folder(tmp_path / "stack", 3)
