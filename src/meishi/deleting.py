@@ -19,7 +19,6 @@ from sqlmodel import Session, SQLModel, and_, col, func, select, update
 from meishi.errors import BadValue, NotFound
 from meishi.mail.outbox import QUEUED, SENDING, SENT, UNKNOWN
 from meishi.models import (
-    AttendanceChange,
     CardImage,
     Contact,
     Draft,
@@ -82,7 +81,8 @@ def contact_removal(session: Session, contact: Contact) -> Removal:
 
 def event_removal(session: Session, event: Event) -> Removal:
     """What deleting an event takes: the meetings there, their topics and drafts, the
-    follow-ups and your attendance record; refused when mail about it went out."""
+    follow-ups and what you owe (your attendance record goes too, unsaid: it is the
+    event's own); refused when mail about it went out."""
     encounters = select(Encounter.id).where(Encounter.event_id == event.id)
     drafts = select(Draft.id).where(Draft.event_id == event.id)
     _refuse_waiting_mail(session, encounters, drafts, event.name)
@@ -100,7 +100,6 @@ def event_removal(session: Session, event: Event) -> Removal:
         (Topic, col(Topic.encounter_id).in_(encounters), "topic"),
         (Draft, Draft.event_id == event.id, "draft"),
         (OrganizerFollowUp, OrganizerFollowUp.event_id == event.id, "follow-up"),
-        (AttendanceChange, AttendanceChange.event_id == event.id, "attendance change"),
         (Obligation, Obligation.event_id == event.id, "thing you owe|things you owe"),
     )
     return Removal(f"event #{event.id} {event.name} ({event.date})", parts)
