@@ -31,7 +31,6 @@ from meishi.events import check_event
 from meishi.inputs import CARD_TEXTS, BadRecord, CardInput, DumpRecord, EventInput, Record
 from meishi.mail.message import check_email
 from meishi.mail.outbox import FAILED, SENT
-from meishi.positions import POSITION_FIELDS
 from meishi.models import (
     RESTORED,
     AttendanceChange,
@@ -49,6 +48,7 @@ from meishi.models import (
     Topic,
     id_of,
 )
+from meishi.positions import POSITION_FIELDS
 from meishi.should_return.rules import FOLLOW_UP_KINDS, RETURN, SKIP, WAIT
 from meishi.validation import (
     check_amount,
