@@ -188,10 +188,11 @@ def test_same_email_keeps_filled_fields_and_appends_topics_without_duplicates() 
         "--topic",
         "jazz",
     )
-    assert (
-        result.stdout.strip()
-        == "Linked to known contact #1 Alice Smith (Northwind) with 1 new topic."
-    )
+    assert result.stdout.splitlines() == [
+        "Linked to known contact #1 Alice Smith (Northwind) with 1 new topic.",
+        "Did not change company 'Northwind' (the card says 'Contoso') of #1 Alice Smith; "
+        "to take the card's values: meishi contacts edit 1 --company Contoso",
+    ]
     [only] = contacts()
     assert only["company"] == "Northwind"
     assert only["emails"] == ["alice@example.com", "alice@work.example"]

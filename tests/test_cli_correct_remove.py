@@ -427,3 +427,18 @@ def test_past_positions_are_exported_and_restored_once(tanaka: int, tmp_path: Pa
     assert shown["past_positions"] == [
         {"until": TODAY, "company": "Acme", "department": None, "title": "CTO"}
     ]
+
+
+def test_importing_a_known_person_keeps_the_card_and_says_what_it_did_not_change(
+    tanaka: int, tmp_path: Path
+) -> None:
+    rows = tmp_path / "cards.csv"
+    rows.write_text(
+        "name,email,company,title\n田中 太郎,tanaka@acme.example,Globex,CTO\n", encoding="utf-8"
+    )
+    result = ok("import", str(rows))
+    assert result.stdout.splitlines()[1] == (
+        "  not changed: 田中 太郎: kept company 'Acme' (the card says 'Globex'); "
+        f"to take the file's: meishi contacts edit {tanaka} --company Globex"
+    )
+    assert card(str(tanaka))["company"] == "Acme"

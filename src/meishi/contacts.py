@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
@@ -129,6 +130,17 @@ def differences(contact: Contact, card: CardInput) -> list[Difference]:
         if known and given and known != given:
             found.append(Difference(name, known, given))
     return found
+
+
+def kept_values(differs: list[Difference]) -> str:
+    """The fields kept as they were, with what the card said instead."""
+    return ", ".join(f"{d.name} '{d.known}' (the card says '{d.card}')" for d in differs)
+
+
+def taking_command(contact: Contact, differs: list[Difference]) -> str:
+    """The `contacts edit` command that gives the contact the card's values."""
+    options = " ".join(f"--{d.name} {shlex.quote(d.card)}" for d in differs)
+    return f"meishi contacts edit {contact.id} {options}"
 
 
 def edit_contact(session: Session, contact: Contact, edit: ContactEdit, now: dt.datetime) -> Edited:

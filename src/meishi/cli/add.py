@@ -126,12 +126,15 @@ def _settle(result: AddResult, ask: bool) -> None:
     common.echo(_report(result))
     if not result.differs:
         return
+    from meishi.contacts import kept_values, taking_command
+
     who = f"#{result.contact.id} {result.contact.full_name}"
+    kept = kept_values(result.differs)
     if not ask:
-        how = f"to take the card's values: {_edit_command(result)}"
-        common.echo(f"Did not change {_kept(result)} of {who}; {how}")
+        how = f"to take the card's values: {taking_command(result.contact, result.differs)}"
+        common.echo(f"Did not change {kept} of {who}; {how}")
     elif not _take_card(result, who):
-        common.echo(f"Did not change {_kept(result)} of {who}.")
+        common.echo(f"Did not change {kept} of {who}.")
 
 
 def _take_card(result: AddResult, who: str) -> bool:
@@ -149,19 +152,6 @@ def _take_card(result: AddResult, who: str) -> bool:
     kept = "; the earlier position is kept in their history" if edited.moved else ""
     common.echo(f"Changed {', '.join(edited.changed)} of {who}{kept}.")
     return True
-
-
-def _kept(result: AddResult) -> str:
-    """The fields kept as they were, with their values."""
-    return ", ".join(f"{d.name} '{d.known}' (the card says '{d.card}')" for d in result.differs)
-
-
-def _edit_command(result: AddResult) -> str:
-    """The `contacts edit` command that takes the card's values."""
-    import shlex
-
-    options = " ".join(f"--{d.name} {shlex.quote(d.card)}" for d in result.differs)
-    return f"meishi contacts edit {result.contact.id} {options}"
 
 
 def _report(result: AddResult) -> str:
