@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from meishi.mail.outbox import Planned, Queued, SendReport
+    from meishi.mail.sending import SendOutcome
     from meishi.models import Draft, Event
     from meishi.should_return.rules import Verdict
     from meishi.store.engine import Store
@@ -137,6 +138,14 @@ def as_text(value: object, style: str = "") -> Any:
 def is_terminal() -> bool:
     """True when output goes to a terminal rather than a pipe or file."""
     return sys.stdout.isatty()
+
+
+def require_terminal(doing: str) -> None:
+    """Refuse, off a terminal, what would ask for a yes first: --yes is needed there."""
+    from meishi.errors import NotOnTerminal
+
+    if not sys.stdin.isatty():
+        raise NotOnTerminal(f"{doing} asks first, and this is not a terminal: add --yes")
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "") -> int:
@@ -338,17 +347,42 @@ def _summary(report: SendReport) -> str:
     return line
 
 
-def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool) -> None:
-    """Queue the drafts and send everything queued (or only show it, for a dry run)."""
+def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool, ask: bool = False) -> None:
+    """Queue the drafts and send them (or only show it, for a dry run); with `ask`, list
+    what would go out and send it only when the user says yes."""
     from meishi import config, home
     from meishi.mail import outbox, sending
 
     sender = outbox.sender_from(config.load())
     _warn_if_unencrypted()
     with store() as opened:
+        if ask and not _confirm_sending(
+            sending.send_drafts(opened, sender, [], True, now(), home.data_dir())
+        ):
+            return
         outcome = sending.send_drafts(opened, sender, draft_ids, dry_run, now(), home.data_dir())
     if outcome.planned is not None:
         _show_dry_run(outcome.queued, outcome.planned, as_json)
         return
     assert outcome.report is not None
     report_sent(outcome.queued, outcome.report, as_json)
+
+
+def _confirm_sending(plan: SendOutcome) -> bool:
+    """List what a sending run would send and ask; False when there is nothing or the user
+    says no."""
+    planned = plan.planned or []
+    if not planned:
+        typer.echo(
+            "Nothing to send: no pending thank-you drafts. An apology goes out only with "
+            "meishi apology EVENT --send or meishi send ID."
+        )
+        return False
+    _show_skipped(plan.queued)
+    for row in planned:
+        what = f"draft #{row.draft}" if row.message is None else f"queued message #{row.message}"
+        echo(f"{what} to {row.to}: {row.subject}")
+    if typer.confirm(f"Send these {len(planned)} message(s)?", default=False):
+        return True
+    typer.echo("Nothing was sent.")
+    return False

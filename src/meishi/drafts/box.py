@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -13,36 +14,79 @@ from meishi.errors import MeishiError, OutputNotWritable
 from meishi.files import fit_bytes, private_output, try_writing_in
 from meishi.limits import FILE_NAME_BYTES
 from meishi.mail import message as mail
-from meishi.models import RESTORED, Draft, Event, id_of, utcnow
+from meishi.models import RESTORED, Draft, DraftEncounter, Encounter, Event, id_of, utcnow
 
 EML = ".eml"
-# Drafts that drafting again renders anew: pending ones, and those copied from a file
-# (which become pending only once drafted here).
-REDRAFTABLE = ("draft", RESTORED)
+# A draft's states before it goes to the outbox (then it follows its message's state).
+PENDING, HELD, DISCARDED = "draft", "held", "discarded"
+# Drafts that drafting again renders anew: pending and held ones, and those copied from a
+# file (which become pending only once drafted here).
+REDRAFTABLE = (PENDING, HELD, RESTORED)
 
 
-def save_draft(session: Session, fresh: Draft) -> Draft:
-    """Store a draft, updating the pending one for the same purpose rather than adding a twin."""
-    query = select(Draft).where(Draft.kind == fresh.kind, col(Draft.state).in_(REDRAFTABLE))
-    if fresh.encounter_id is not None:  # a thank-you: one per encounter
-        query = query.where(Draft.encounter_id == fresh.encounter_id)
-    else:  # to an organizer: one per event
-        query = query.where(Draft.event_id == fresh.event_id, col(Draft.encounter_id).is_(None))
-    stored = session.exec(query).first()
+def save_draft(session: Session, fresh: Draft, encounters: tuple[int, ...] = ()) -> Draft:
+    """Store a draft, updating the one kept for the same purpose rather than adding a twin;
+    a thank-you is linked to every meeting it thanks for."""
+    stored: Draft | None = session.exec(_same_purpose(fresh, encounters)).first()
     if stored is None:
         session.add(fresh)
         session.flush()
-        return fresh
-    changed = stored.state != "draft"
-    stored.state = "draft"
-    for name in ("template", "to_name", "to_addr", "subject", "body"):
+        stored = fresh
+    else:
+        _redraft(stored, fresh)
+    _link(session, stored, encounters)
+    session.flush()
+    return stored
+
+
+def _same_purpose(fresh: Draft, encounters: tuple[int, ...]) -> Any:
+    """A query for the redraftable draft with the same purpose as a fresh one."""
+    query = select(Draft).where(Draft.kind == fresh.kind, col(Draft.state).in_(REDRAFTABLE))
+    if fresh.encounter_id is None:  # to an organizer: one per event
+        return query.where(Draft.event_id == fresh.event_id, col(Draft.encounter_id).is_(None))
+    # A thank-you: one per meeting, whichever of its meetings it was drafted for first.
+    linked = select(DraftEncounter.draft_id).where(
+        col(DraftEncounter.encounter_id).in_(encounters or (fresh.encounter_id,))
+    )
+    mine = col(Draft.encounter_id) == fresh.encounter_id
+    return query.where(mine | col(Draft.id).in_(linked)).order_by(col(Draft.id))
+
+
+def _redraft(stored: Draft, fresh: Draft) -> None:
+    """Render a kept draft anew: held stays held, and text you edited stays as you wrote it."""
+    changed = stored.state == RESTORED
+    stored.state = HELD if stored.state == HELD else PENDING
+    names = ["event_id", "encounter_id", "to_name", "to_addr"]
+    if stored.edited_at is None:
+        names += ["template", "subject", "body"]
+    for name in names:
         if getattr(stored, name) != getattr(fresh, name):
             setattr(stored, name, getattr(fresh, name))
             changed = True
     if changed:
         stored.updated_at = utcnow()
-    session.flush()
-    return stored
+
+
+def _link(session: Session, draft: Draft, encounters: tuple[int, ...]) -> None:
+    """Link a thank-you to the meetings it thanks for (and only those)."""
+    wanted = set(encounters) or ({draft.encounter_id} if draft.encounter_id else set())
+    links = session.exec(select(DraftEncounter).where(DraftEncounter.draft_id == draft.id)).all()
+    for link in links:
+        if link.encounter_id not in wanted:
+            session.delete(link)
+    for encounter_id in wanted - {link.encounter_id for link in links}:
+        session.add(DraftEncounter(draft_id=id_of(draft), encounter_id=encounter_id))
+
+
+def thanked_for(
+    session: Session, encounter_id: int | None, draft_id: int | None
+) -> list[Encounter]:
+    """The meetings a thank-you thanks for: its own, and every one its draft is linked to."""
+    linked = select(DraftEncounter.encounter_id).where(DraftEncounter.draft_id == draft_id)
+    query = select(Encounter).where(
+        (col(Encounter.id) == encounter_id) | col(Encounter.id).in_(linked)
+    )
+    return list(session.exec(query.order_by(col(Encounter.id))).all())
 
 
 def eml_name(draft: Draft, event: Event) -> str:
