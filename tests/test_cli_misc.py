@@ -114,7 +114,7 @@ def test_templates_list_and_show() -> None:
     assert [line.split("\t")[0] for line in text.stdout.splitlines()] == names
     assert str(home() / "templates") in text.stderr
     source = ok("templates", "show", "thank-ja").stdout
-    assert source.startswith("Subject: 「{{ event.name }}」のお礼")
+    assert source.startswith("Subject: ") and "のお礼" in source.splitlines()[0]
     assert source == Path(listed[3]["path"]).read_text(encoding="utf-8")
     assert ok("templates", "show", "thank-en.j2").stdout.startswith("Subject: Thank you")
 

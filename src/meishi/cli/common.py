@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from meishi.drafts.box import EmlFiles
     from meishi.mail.outbox import Planned, Queued, SendReport
     from meishi.mail.sending import SendOutcome
     from meishi.models import Draft, Event
@@ -231,11 +232,21 @@ def print_run(run: ThankRun, out: Path | None) -> None:
     output = console()
     for item in run.drafts:
         late = f"late: {item.days_after} days after; the day after is best" if item.late else ""
-        output.print(draft_panel(item.draft, item.event.name, late))
+        names = " · ".join(event.name for event in item.events) or item.event.name
+        output.print(draft_panel(item.draft, names, late))
     for skipped in run.skipped:
         echo(f"Skipped {skipped.contact.full_name} ({skipped.event.name}): {skipped.reason}")
     where = f"; written to {out}" if out else "; add --out DIR to save them as .eml files"
     echo(f"{len(run.drafts)} draft(s) ready{where if run.drafts else ''}.")
+
+
+def report_left_alone(files: EmlFiles) -> None:
+    """A line for each .eml file left alone because you changed it since meishi wrote it."""
+    for draft_id, path in files.left_alone.items():
+        echo(
+            f"Left {path} alone: it changed since meishi wrote it. Draft #{draft_id} as it is "
+            f"now: meishi drafts show {draft_id}; remove the file to have it written again."
+        )
 
 
 def draft_panel(draft: Draft, event_name: str, warning: str = "") -> Any:

@@ -159,7 +159,8 @@ def _in_editor(draft_id: int, text: str) -> str:
                 f"the editor ({shlex.quote(editor)}) exited with status {done.returncode}; "
                 "the draft was not changed"
             )
-        return path.read_text(encoding="utf-8")
+        # A lone CR stays, to be refused in a subject; CRLF from any editor is a line break.
+        return path.read_bytes().decode("utf-8").replace("\r\n", "\n")
     except (OSError, UnicodeDecodeError) as error:
         raise EditorFailed(f"cannot read the edited draft: {error}; it was not changed") from None
     finally:

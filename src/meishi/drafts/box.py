@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from meishi.errors import MeishiError, OutputNotWritable
+from meishi.errors import MeishiError, OutputNotWritable, os_failure
 from meishi.files import fit_bytes, private_output, try_writing_in
 from meishi.limits import FILE_NAME_BYTES
 from meishi.mail import message as mail
@@ -105,6 +106,8 @@ class EmlFiles:
 
     written: dict[int, Path] = field(default_factory=dict)
     problems: list[MeishiError] = field(default_factory=list)
+    digests: dict[int, str] = field(default_factory=dict)  # SHA-256 of each file written
+    left_alone: dict[int, Path] = field(default_factory=dict)  # changed since meishi wrote them
 
     def path_of(self, draft: Draft) -> str | None:
         """Where the draft was written, or None."""
@@ -144,13 +147,39 @@ def write_eml_files(
     one that cannot be written does not stop the others."""
     files = EmlFiles()
     for draft, event in drafts:
-        path = out_dir / eml_name(draft, event)
+        path = (out_dir / eml_name(draft, event)).absolute()
         try:
-            message = mail.message_for(draft, me, now, f"draft to '{draft.to_name}'")
+            if _changed_by_user(draft, path):
+                files.left_alone[id_of(draft)] = path
+                continue
+            data = mail.message_bytes(
+                mail.message_for(draft, me, now, f"draft to '{draft.to_name}'")
+            )
             with private_output(path) as file:
-                file.write(mail.message_bytes(message))
+                file.write(data)
         except MeishiError as error:
             files.problems.append(error)
         else:
             files.written[id_of(draft)] = path
+            files.digests[id_of(draft)] = hashlib.sha256(data).hexdigest()
     return files
+
+
+def _changed_by_user(draft: Draft, path: Path) -> bool:
+    """True when a file is at path that is not exactly what meishi last wrote there."""
+    try:
+        with path.open("rb") as file:
+            digest = hashlib.file_digest(file, "sha256").hexdigest()
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise os_failure(error) from None
+    return (draft.eml_path, draft.eml_sha256) != (str(path), digest)
+
+
+def remember_files(session: Session, files: EmlFiles) -> None:
+    """Keep the path and digest of each file written, to tell later whether you changed it."""
+    for draft_id, path in files.written.items():
+        draft = session.get(Draft, draft_id)
+        if draft is not None:
+            draft.eml_path, draft.eml_sha256 = str(path), files.digests[draft_id]
