@@ -319,7 +319,11 @@ def test_someone_met_at_two_events_gets_one_thank_you_naming_both(smtp: SmtpServ
     add_event(EVENT, -1)
     add_person("Rust Meetup", "田中 太郎", "--email", TARO, "--topic", "所有権")
     add_person(EVENT, "田中 太郎", "--email", TARO, "--topic", "RAGの評価")
+    ok("thank", "--event", "Rust Meetup")  # drafted one event at a time first
+    ok("thank", "--event", EVENT)
+    assert len(listed()) == 2
     (draft,) = json_of(ok("thank", "--since", "4 days ago", "--json"))["drafts"]
+    assert list(listed()) == [draft["id"]]  # the twins folded into one
     assert [e["name"] for e in draft["events"]] == ["Rust Meetup", EVENT]
     assert "「Rust Meetup」と" in draft["body"] and "「AI勉強会 #12」" in draft["body"]
     assert "「所有権」や「RAGの評価」" in draft["body"]

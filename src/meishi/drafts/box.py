@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,9 +36,23 @@ def save_draft(session: Session, fresh: Draft, encounters: tuple[int, ...] = ())
         stored = fresh
     else:
         _redraft(stored, fresh)
+        _drop_twins(session, stored, session.exec(_same_purpose(fresh, encounters)).all())
     _link(session, stored, encounters)
     session.flush()
     return stored
+
+
+def _drop_twins(session: Session, kept: Draft, found: Sequence[Draft]) -> None:
+    """Remove the other pending drafts for the same meetings, drafted one event at a time
+    before: the one kept now thanks for all of them. One you edited or held stays, and so
+    does a record copied from a file."""
+    for twin in found:
+        if twin.id != kept.id and twin.state == PENDING and twin.edited_at is None:
+            for link in session.exec(
+                select(DraftEncounter).where(DraftEncounter.draft_id == twin.id)
+            ):
+                session.delete(link)
+            session.delete(twin)
 
 
 def _same_purpose(fresh: Draft, encounters: tuple[int, ...]) -> Any:
