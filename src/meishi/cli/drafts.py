@@ -13,6 +13,7 @@ from meishi.cli import common
 
 if TYPE_CHECKING:
     from meishi.drafts.review import DraftView
+    from meishi.models import Draft
 
 app = common.command_group(
     "The drafts kept for sending: list, show, hold back, release, discard, edit.",
@@ -44,10 +45,20 @@ def list_drafts(as_json: bool = common.JSON_OPTION) -> None:
     common.print_table(
         ("id", "state", "kind", "to", "event", "subject"),
         [
-            (r["id"], r["state"], r["kind"], r["to"]["name"], _events(r["events"]), r["subject"])
+            (r["id"], r["state"], r["kind"], _person(r["to"]), _events(r["events"]), r["subject"])
             for r in rows
         ],
     )
+
+
+def _person(to: dict[str, str]) -> str:
+    """Who a draft goes to: the name, else (an organizer without one) the address."""
+    return to["name"] or to["email"]
+
+
+def _whom(draft: Draft) -> str:
+    """Who a draft goes to, for a one-line message."""
+    return draft.to_name or draft.to_addr
 
 
 def _events(events: list[dict[str, str]]) -> str:
@@ -82,7 +93,7 @@ def hold(draft: DraftArgument) -> None:
 
     with common.store() as store, store.write() as session:
         done = held(session, draft, common.now())
-        common.echo(f"Held draft #{done.id} to {done.to_name}: meishi send leaves it alone.")
+        common.echo(f"Held draft #{done.id} to {_whom(done)}: meishi send leaves it alone.")
 
 
 @app.command("release")
@@ -92,7 +103,7 @@ def release(draft: DraftArgument) -> None:
 
     with common.store() as store, store.write() as session:
         done = released(session, draft, common.now())
-        common.echo(f"Released draft #{done.id} to {done.to_name}: it is pending again.")
+        common.echo(f"Released draft #{done.id} to {_whom(done)}: it is pending again.")
 
 
 @app.command("discard")
@@ -110,7 +121,7 @@ def discard(
     if done is None:
         typer.echo("Kept the draft; nothing was discarded.")
         return
-    common.echo(f"Discarded draft #{done.id} to {done.to_name}; it will not be sent.")
+    common.echo(f"Discarded draft #{done.id} to {_whom(done)}; it will not be sent.")
 
 
 def _accept(_: DraftView) -> bool:
@@ -138,7 +149,7 @@ def edit(draft: DraftArgument) -> None:
     if done is None:
         typer.echo("The file was empty: nothing was changed.")
         return
-    common.echo(f"Saved draft #{done.id} to {done.to_name}: {done.subject}")
+    common.echo(f"Saved draft #{done.id} to {_whom(done)}: {done.subject}")
 
 
 def _in_editor(draft_id: int, text: str) -> str:
