@@ -354,3 +354,17 @@ def test_add_force_at_an_event_you_cancelled_marks_it_attended_and_forgives() ->
     record = json_of(ok("record", "--json"))
     assert (record["counts"]["attended"], record["counts"]["cancelled"]) == (1, 0)
     assert record["owed"] == []
+
+
+def test_todo_says_what_send_sends_and_that_an_apology_needs_its_own_send(
+    drafted: dict[str, int],
+) -> None:
+    apology_preview()
+    ok("drafts", "hold", str(drafted[SARAH]))
+    commands = {task["text"]: task["command"] for task in json_of(ok("todo", "--json"))}
+    (apologize,) = [c for text, c in commands.items() if text.startswith("Apologize")]
+    assert "--send" in apologize and "meishi send alone never does" in apologize
+    (taro,) = [c for text, c in commands.items() if "田中" in text]
+    assert f"meishi send {drafted[TARO]} (meishi send alone sends every pending thank-you" in taro
+    (sarah,) = [c for text, c in commands.items() if "Sarah" in text]
+    assert sarah.startswith(f"meishi drafts release {drafted[SARAH]}, then meishi send")

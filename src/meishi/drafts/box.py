@@ -52,6 +52,7 @@ def _drop_twins(session: Session, kept: Draft, found: Sequence[Draft]) -> None:
                 select(DraftEncounter).where(DraftEncounter.draft_id == twin.id)
             ):
                 session.delete(link)
+            session.flush()  # the links first: the draft's row is what they refer to
             session.delete(twin)
 
 
