@@ -88,13 +88,13 @@ def _thank_command(draft: Draft | None, event: Event, mark: str) -> str:
     if draft is None:
         return f"meishi thank --event {event.id}"
     if draft.state == HELD:
-        return f"meishi drafts release {draft.id}, then meishi send {draft.id}; or {mark}"
+        return f"meishi drafts release {draft.id}, then meishi send {draft.id}, or {mark}"
     if draft.state == PENDING:
         return (
             f"meishi send {draft.id} (meishi send alone sends every pending thank-you, "
-            f"after asking); or {mark}"
+            f"after asking), or {mark}"
         )
-    return f"see meishi drafts show {draft.id} and meishi outbox; or {mark}"
+    return f"see meishi drafts show {draft.id} and meishi outbox, or {mark}"
 
 
 def _decisions(session: Session, today: dt.date) -> list[Task]:
