@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,6 +185,8 @@ def write_eml_files(
 def _changed_by_user(draft: Draft, path: Path) -> bool:
     """True when a file is at path that is not exactly what meishi last wrote there."""
     try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return False  # a link or a device: writing refuses it, saying what it is
         with path.open("rb") as file:
             digest = hashlib.file_digest(file, "sha256").hexdigest()
     except FileNotFoundError:
