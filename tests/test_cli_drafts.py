@@ -244,7 +244,7 @@ def test_edit_opens_subject_and_body_and_the_edited_text_is_what_is_sent(
     )
     ok("drafts", "edit", taro)
     shown = editor.read_bytes().decode("utf-8")
-    assert shown.startswith("Subject: 「AI勉強会 #12」のお礼") and "田中 太郎 様" in shown
+    assert shown.startswith("Subject: 【御礼】AI勉強会 #12") and "田中 太郎 様" in shown
     assert not list(home().glob("DRAFT_*"))  # the file it was edited in is gone
     ok("thank")  # drafting again keeps what you wrote
     assert listed()[drafted[TARO]]["edited"] is True
@@ -327,7 +327,7 @@ def test_someone_met_at_two_events_gets_one_thank_you_naming_both(smtp: SmtpServ
     assert [e["name"] for e in draft["events"]] == ["Rust Meetup", EVENT]
     assert "「Rust Meetup」と" in draft["body"] and "「AI勉強会 #12」" in draft["body"]
     assert "「所有権」や「RAGの評価」" in draft["body"]
-    assert draft["subject"].startswith("「Rust Meetup」「AI勉強会 #12」のお礼")
+    assert draft["subject"].startswith("【御礼】Rust Meetup・AI勉強会 #12")
     ok("send", "--yes")
     assert received_by(smtp) == Counter({TARO: 1})
     assert [t for t in json_of(ok("todo", "--json")) if t["kind"].startswith("thank")] == []
