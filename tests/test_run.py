@@ -174,3 +174,10 @@ def test_own_files_name_the_database_its_journals_the_config_and_the_card_images
         Path("/h/config.toml"): "meishi's config file",
         Path("/h/cards"): "meishi's card images folder",
     }
+
+
+def test_the_editor_is_visual_else_editor_else_vi(tmp_path: Path) -> None:
+    home = {"MEISHI_HOME": str(tmp_path)}
+    assert resolve({**home, "VISUAL": "code --wait", "EDITOR": "nano"}).editor == "code --wait"
+    assert resolve({**home, "VISUAL": "", "EDITOR": "nano"}).editor == "nano"
+    assert resolve(home).editor == "vi"

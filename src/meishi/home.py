@@ -15,6 +15,8 @@ from pathlib import Path
 APP_NAME = "meishi"
 HOME_ENV = "MEISHI_HOME"
 KEYRING_ENV = "PYTHON_KEYRING_BACKEND"  # the keyring library's own choice of keyring
+EDITOR_ENVS = ("VISUAL", "EDITOR")  # the user's editor, as git looks for it
+DEFAULT_EDITOR = "vi"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Home:
     data: Path  # the database, card images, backups
     config: Path  # config.toml and the user's own templates
     keyring_named: str | None = None  # the keyring the environment names, for messages
+    editor: str = DEFAULT_EDITOR  # the command that edits a file (drafts edit)
 
     @property
     def database(self) -> Path:
@@ -67,16 +70,18 @@ def resolve(environ: Mapping[str, str] | None = None) -> Home:
     """The home this run uses: MEISHI_HOME when set, else the platform's folders."""
     environ = os.environ if environ is None else environ
     keyring_named = environ.get(KEYRING_ENV) or None
+    editor = next((environ[name] for name in EDITOR_ENVS if environ.get(name)), DEFAULT_EDITOR)
     chosen = environ.get(HOME_ENV, "").strip()
     if chosen:
         folder = Path(chosen).expanduser()
-        return Home(folder, folder, keyring_named)
+        return Home(folder, folder, keyring_named, editor)
     import platformdirs
 
     return Home(
         Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         keyring_named,
+        editor,
     )
 
 

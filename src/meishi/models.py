@@ -120,9 +120,25 @@ class Draft(SQLModel, table=True):
     to_addr: str
     subject: str
     body: str
-    state: str = "draft"  # "draft" until the message is recorded as sent
+    # "draft" (pending), "held" or "discarded" until it goes to the outbox; then the
+    # outbox message's state (queued, sending, sent, failed, unknown). See drafts/review.py.
+    state: str = "draft"
+    edited_at: dt.datetime | None = None  # set by `drafts edit`: drafting again keeps the text
+    eml_path: str | None = None  # the .eml file last written for it, and that file's SHA-256,
+    eml_sha256: str | None = None  # so that a file the user changed is never overwritten
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class DraftEncounter(SQLModel, table=True):
+    """A meeting a thank-you draft thanks for: one draft may thank for several."""
+
+    __tablename__ = "draft_encounter"
+    __table_args__ = (UniqueConstraint("draft_id", "encounter_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True, ondelete="CASCADE")
+    encounter_id: int = Field(foreign_key="encounter.id", index=True, ondelete="CASCADE")
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -197,4 +213,19 @@ class CardImage(SQLModel, table=True):
     path: str  # relative to the data folder, e.g. cards/3f2a….jpg
     sha256: str
     fields: str | None = None  # JSON: what was read that has no column (mobile, fax, url, address)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class PastPosition(SQLModel, table=True):
+    """Where a contact worked before a job change (転職・異動): the company, department and
+    title they had until the day it changed."""
+
+    __tablename__ = "past_position"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    company: str | None = None
+    department: str | None = None
+    title: str | None = None
+    until: dt.date  # the day the change was recorded
     created_at: dt.datetime = Field(default_factory=utcnow)

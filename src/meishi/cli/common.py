@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -20,7 +21,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from meishi.dates import Direction, Reading
+    from meishi.drafts.box import EmlFiles
     from meishi.mail.outbox import Planned, Queued, SendReport
+    from meishi.mail.sending import SendOutcome
     from meishi.models import Draft, Event
     from meishi.run import Run
     from meishi.should_return.rules import Verdict
@@ -29,6 +32,9 @@ if TYPE_CHECKING:
     from meishi.todo import Task
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of text.")
+YES_OPTION = typer.Option(
+    False, "--yes", "-y", help="Delete without asking (needed off a terminal)."
+)
 
 
 def command_group(help_text: str, **settings: Any) -> typer.Typer:
@@ -52,6 +58,39 @@ def run() -> Run:
     from meishi.run import current, start
 
     return current() or start()
+
+
+class DefaultCommandGroup(TyperGroup):
+    """A group whose first command runs when the first argument names none of its commands:
+    `meishi followup EVENT KIND` is `meishi followup record EVENT KIND`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Put the first command's name in front when no command is named."""
+        first = next(iter(self.commands), None)
+        if first and args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = [first, *args]
+        return super().parse_args(ctx, args)
+
+
+def delete_with_care(kind: str, text: str, yes: bool) -> None:
+    """Delete a contact, event or follow-up: say what goes with it, and go ahead only with
+    --yes or the user's yes on a terminal (off one, refuse, the store untouched)."""
+    from meishi.deleting import delete, plan_removal
+    from meishi.errors import BadValue
+
+    with store() as opened:
+        with opened.read() as session:
+            key, removal = plan_removal(session, kind, text)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise BadValue(f"not on a terminal: add --yes to delete {removal.summary()}")
+            if not typer.confirm(shown(f"Delete {removal.summary()}?", True), default=False):
+                typer.echo("Nothing was deleted.")
+                raise typer.Exit(1)
+        removed = delete(opened, kind, key, run().home.data)
+    echo(f"Deleted {removed.summary()}.")
+    if removed.record():
+        echo(removed.record())
 
 
 def today() -> dt.date:
@@ -175,6 +214,14 @@ def is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def require_terminal(doing: str) -> None:
+    """Refuse, off a terminal, what would ask for a yes first: --yes is needed there."""
+    from meishi.errors import NotOnTerminal
+
+    if not sys.stdin.isatty():
+        raise NotOnTerminal(f"{doing} asks first, and this is not a terminal: add --yes")
+
+
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "") -> int:
     """A table on a terminal; plain tab-separated lines when piped. How many rows it printed."""
     cells = (_cells(row) for row in rows)
@@ -258,11 +305,21 @@ def print_run(run: ThankRun, out: Path | None) -> None:
     output = console()
     for item in run.drafts:
         late = f"late: {item.days_after} days after; the day after is best" if item.late else ""
-        output.print(draft_panel(item.draft, item.event.name, late))
+        names = " · ".join(event.name for event in item.events) or item.event.name
+        output.print(draft_panel(item.draft, names, late))
     for skipped in run.skipped:
         echo(f"Skipped {skipped.contact.full_name} ({skipped.event.name}): {skipped.reason}")
     where = f"; written to {out}" if out else "; add --out DIR to save them as .eml files"
     echo(f"{len(run.drafts)} draft(s) ready{where if run.drafts else ''}.")
+
+
+def report_left_alone(files: EmlFiles) -> None:
+    """A line for each .eml file left alone because you changed it since meishi wrote it."""
+    for draft_id, path in files.left_alone.items():
+        echo(
+            f"Left {path} alone: it changed since meishi wrote it. Draft #{draft_id} as it is "
+            f"now: meishi drafts show {draft_id}; remove the file to have it written again."
+        )
 
 
 def draft_panel(draft: Draft, event_name: str, warning: str = "") -> Any:
@@ -374,14 +431,19 @@ def _summary(report: SendReport) -> str:
     return line
 
 
-def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool) -> None:
-    """Queue the drafts and send everything queued (or only show it, for a dry run)."""
+def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool, ask: bool = False) -> None:
+    """Queue the drafts and send them (or only show it, for a dry run); with `ask`, list
+    what would go out and send it only when the user says yes."""
     from meishi.mail import outbox, sending
 
     current = run()
     sender = outbox.sender_from(current.settings, current.home.keyring_named)
     _warn_if_unencrypted(current.settings)
     with store() as opened:
+        if ask and not _confirm_sending(
+            sending.send_drafts(opened, sender, [], True, now(), current.home.data, current.clock)
+        ):
+            return
         outcome = sending.send_drafts(
             opened, sender, draft_ids, dry_run, now(), current.home.data, current.clock
         )
@@ -390,3 +452,23 @@ def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool) -> None:
         return
     assert outcome.report is not None
     report_sent(outcome.queued, outcome.report, as_json)
+
+
+def _confirm_sending(plan: SendOutcome) -> bool:
+    """List what a sending run would send and ask; False when there is nothing or the user
+    says no."""
+    planned = plan.planned or []
+    if not planned:
+        typer.echo(
+            "Nothing to send: no pending thank-you drafts. An apology goes out only with "
+            "meishi apology EVENT --send or meishi send ID."
+        )
+        return False
+    _show_skipped(plan.queued)
+    for row in planned:
+        what = f"draft #{row.draft}" if row.message is None else f"queued message #{row.message}"
+        echo(f"{what} to {row.to}: {row.subject}")
+    if typer.confirm(f"Send these {len(planned)} message(s)?", default=False):
+        return True
+    typer.echo("Nothing was sent.")
+    return False

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from meishi.mail import outbox
 from meishi.mail.outbox import Planned, Queued, Sender, SendReport
+from meishi.models import id_of
 from meishi.store.engine import Store
 
 
@@ -30,14 +31,15 @@ def send_drafts(
     lock_dir: Path,
     clock: Callable[[], dt.datetime],
 ) -> SendOutcome:
-    """Queue the drafts (all unsent ones when none are named) at `now` and send everything
-    queued, each message stamped by `clock` as it goes."""
+    """Queue the drafts named (at `now`) and send only those; with none named, queue every
+    pending thank-you and send everything queued, each message stamped by `clock` as it goes."""
     if dry_run:
         skipped, planned = outbox.dry_run(store, draft_ids, sender.me, now)
         return SendOutcome(skipped, planned=planned)
     with store.write() as session:
         queued = outbox.enqueue(session, outbox.pending_drafts(session, draft_ids), sender.me, now)
-    return SendOutcome(queued, report=outbox.send_queued(store, sender, lock_dir, clock))
+    only = [id_of(q.message) for q in queued if q.message is not None] if draft_ids else None
+    return SendOutcome(queued, report=outbox.send_queued(store, sender, lock_dir, clock, only=only))
 
 
 def retry(
