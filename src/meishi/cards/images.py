@@ -15,12 +15,12 @@ from sqlmodel import Session, col, select
 from meishi import home, limits
 from meishi.cards.fields import CardFields
 from meishi.files import own_output
-from meishi.inputs import CardInput
+from meishi.inputs import KEPT, CardInput, card_fields
 from meishi.models import CardImage, Contact, id_of
 from meishi.validation import check_choice, check_text
 
 # Fields read from a card that the contact has no column for; kept with the image.
-EXTRA_FIELDS = ("mobile", "fax", "url", "postal_code", "address")
+EXTRA_FIELDS = card_fields(KEPT)
 
 
 def card_input(

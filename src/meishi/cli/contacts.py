@@ -99,13 +99,12 @@ def show(
     common.emit(detail, as_json, _print_detail)
 
 
-CARD_LABELS = ("reading", "company", "department", "title", "phone", "lang", "note")
-
-
 def _print_detail(detail: dict[str, Any]) -> None:
     """Print a contact's card and encounters as text."""
+    from meishi.inputs import SHOWN, card_fields
+
     common.echo(f"#{detail['id']} {detail['name']}")
-    for label in CARD_LABELS:
+    for label in card_fields(SHOWN):
         if detail.get(label):
             common.echo(f"  {label}: {detail[label]}")
     for address in detail["emails"]:

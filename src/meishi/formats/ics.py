@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meishi import limits
 from meishi.errors import BadValue, MeishiError
@@ -29,6 +29,9 @@ from meishi.formats.textfile import (
 )
 from meishi.inputs import BadRecord, EventInput, EventRecord, Record, reason
 from meishi.text import blank_to_none
+
+if TYPE_CHECKING:
+    from meishi.formats.registry import ReadOptions
 
 # A recurring series becomes one event per occurrence in this window around today.
 PAST = dt.timedelta(days=2 * 365)
@@ -56,6 +59,11 @@ TIME_OF_DAY = ("BYHOUR", "BYMINUTE", "BYSECOND")
 # day or a week at a time up to the year 9999: seconds of work per event. Limited by
 # weekday and month only, a rule always matches within a year.
 DAILY_OR_WEEKLY_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYDAY", "BYMONTH"}
+
+
+def reader(path: Path, options: ReadOptions) -> Callable[[], Iterator[Record]]:
+    """How to read a calendar file's records (a series expanded around today)."""
+    return lambda: read_calendar(path, options.today)
 
 
 def read_calendar(path: Path, today: dt.date) -> Iterator[Record]:
