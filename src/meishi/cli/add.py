@@ -47,15 +47,15 @@ def add(
     ] = None,
     note: Annotated[str | None, typer.Option(help="A note about this meeting.")] = None,
     lang: Annotated[str | None, typer.Option(help="Language for mail: ja or en.")] = None,
-    interactive: Annotated[
-        bool, typer.Option("--interactive", "-i", help="Ask for each field, even off a terminal.")
-    ] = False,
-    scan: Annotated[
-        bool, typer.Option("--scan", help="Read the cards from IMAGES (photos, scans, QR codes).")
-    ] = False,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="With --scan: save the cards as read, no questions.")
-    ] = False,
+    interactive: bool = common.flag(
+        "--interactive", "-i", help_text="Ask for each field, even off a terminal."
+    ),
+    scan: bool = common.flag(
+        "--scan", help_text="Read the cards from IMAGES (photos, scans, QR codes)."
+    ),
+    yes: bool = common.flag(
+        "--yes", "-y", help_text="With --scan: save the cards as read, no questions."
+    ),
 ) -> None:
     """Add a person met at an event, with the topics you talked about.
 

@@ -94,9 +94,9 @@ def show(
     from meishi.contacts import contact_detail
     from meishi.store.resolve import find_contact
 
-    with common.store() as store, store.read() as session:
-        detail = contact_detail(session, find_contact(session, contact))
-    common.emit(detail, as_json, _print_detail)
+    common.show_detail(
+        lambda s: contact_detail(s, find_contact(s, contact)), as_json, _print_detail
+    )
 
 
 def _print_detail(detail: dict[str, Any]) -> None:

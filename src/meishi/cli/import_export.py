@@ -33,12 +33,12 @@ def import_(
         str | None,
         typer.Option("--map", help="CSV columns to fields: 'Full Name=name,Mail=email'."),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would be imported; store nothing.")
-    ] = False,
-    skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="Import the good records; list the bad ones.")
-    ] = False,
+    dry_run: bool = common.flag(
+        "--dry-run", help_text="Show what would be imported; store nothing."
+    ),
+    skip_bad: bool = common.flag(
+        "--skip-bad", help_text="Import the good records; list the bad ones."
+    ),
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Import contacts and events from vCard, CSV (Eight, Google, LinkedIn), iCalendar or JSON."""

@@ -26,9 +26,7 @@ def send(
     drafts: Annotated[
         list[int] | None, typer.Argument(help="Draft ids (default: every unsent draft).")
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would go out; send nothing.")
-    ] = False,
+    dry_run: bool = common.flag("--dry-run", help_text="Show what would go out; send nothing."),
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Send saved drafts through your mail server, one message per person."""
