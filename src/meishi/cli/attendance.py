@@ -82,6 +82,11 @@ def _said(event: Event, change: Change) -> str:
         line += " Cancelled in good time; thank you for letting the organizer know early."
     if change.change.last_minute:
         line += " That is a last-minute cancellation."
+        if event.start_time is None:
+            line += (
+                " Without a start time the whole day counts as the last minute; "
+                f"give it with meishi event edit {event.id} --time HH:MM."
+            )
     if change.owed:
         whom = event.organizer_name or "the organizer"
         owed = " and ".join(
@@ -138,7 +143,7 @@ def apology(
 
     wanted = ApologyRequest(event, template, home.templates_dir(), out, send)
     with common.store() as store:
-        prepared, files = draft_apology(store, config.load(), wanted, common.today(), common.now())
+        prepared, files = draft_apology(store, config.load(), wanted, common.now())
     if send:
         assert prepared.draft.id is not None
         common.send_and_report([prepared.draft.id], dry_run=False, as_json=False)

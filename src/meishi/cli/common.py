@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from sqlmodel import Session
 
+    from meishi.dates import Direction, Reading
     from meishi.mail.outbox import Planned, Queued, SendReport
     from meishi.models import Draft, Event
     from meishi.should_return.rules import Verdict
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
     from meishi.todo import Task
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of text.")
+YES_OPTION = typer.Option(
+    False, "--yes", "-y", help="Delete without asking (needed off a terminal)."
+)
 
 
 def command_group(help_text: str, **settings: Any) -> typer.Typer:
@@ -45,6 +50,40 @@ def command_group(help_text: str, **settings: Any) -> typer.Typer:
     )
 
 
+class DefaultCommandGroup(TyperGroup):
+    """A group whose first command runs when the first argument names none of its commands:
+    `meishi followup EVENT KIND` is `meishi followup record EVENT KIND`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Put the first command's name in front when no command is named."""
+        first = next(iter(self.commands), None)
+        if first and args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = [first, *args]
+        return super().parse_args(ctx, args)
+
+
+def delete_with_care(kind: str, text: str, yes: bool) -> None:
+    """Delete a contact, event or follow-up: say what goes with it, and go ahead only with
+    --yes or the user's yes on a terminal (off one, refuse, the store untouched)."""
+    from meishi import home
+    from meishi.deleting import delete, plan_removal
+    from meishi.errors import BadValue
+
+    with store() as opened:
+        with opened.read() as session:
+            key, removal = plan_removal(session, kind, text)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise BadValue(f"not on a terminal: add --yes to delete {removal.summary()}")
+            if not typer.confirm(shown(f"Delete {removal.summary()}?", True), default=False):
+                typer.echo("Nothing was deleted.")
+                raise typer.Exit(1)
+        removed = delete(opened, kind, key, home.data_dir())
+    echo(f"Deleted {removed.summary()}.")
+    if removed.record():
+        echo(removed.record())
+
+
 def today() -> dt.date:
     """Today's date on this machine."""
     return dt.date.today()
@@ -55,11 +94,36 @@ def now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
-def parse_date(text: str) -> dt.date:
-    """A user's date phrase relative to today."""
-    from meishi.dates import parse_date as parse
+def parse_date(text: str, direction: Direction | None = None, say: bool = True) -> dt.date:
+    """A user's date phrase relative to today (a year-less one in the past unless told)."""
+    from meishi.dates import day_only
 
-    return parse(text, today())
+    reading = _reading(text, direction)
+    day = day_only(text, reading)
+    _say(text, reading, say)
+    return day
+
+
+def read_date(text: str, direction: Direction | None = None) -> Reading:
+    """A user's date phrase, perhaps with a start time (2026/12/01(火) 19:00〜21:00)."""
+    reading = _reading(text, direction)
+    _say(text, reading, True)
+    return reading
+
+
+def _reading(text: str, direction: Direction | None) -> Reading:
+    """What a date phrase says, read from today in the direction (the past by default)."""
+    from meishi.dates import Direction, read_date
+
+    return read_date(text, today(), direction or Direction.PAST)
+
+
+def _say(text: str, reading: Reading, say: bool) -> None:
+    """Show how a day written without its year was read: `12/1 → 2026-12-01 (Tue)`."""
+    from meishi.dates import resolved
+
+    if reading.year_less and say:
+        echo(resolved(text, reading))
 
 
 @contextmanager

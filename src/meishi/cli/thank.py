@@ -10,6 +10,8 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from meishi.drafts.box import EmlFiles
     from meishi.thank_yous import ThankRun
 
@@ -49,7 +51,8 @@ def thank(
     if mark_sent is not None:
         _mark_sent(mark_sent, event)
         return
-    run, files = _prepare(since, event, template, out, send)
+    start = common.parse_date(since, say=not as_json) if since else None
+    run, files = _prepare(start, event, template, out, send)
     if send:
         ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
         if ids:
@@ -64,13 +67,12 @@ def thank(
 
 
 def _prepare(
-    since: str | None, event: str | None, template: str | None, out: Path | None, send: bool
+    start: dt.date | None, event: str | None, template: str | None, out: Path | None, send: bool
 ) -> tuple[ThankRun, EmlFiles]:
     """Draft the thank-yous asked for, stored, with their .eml files."""
     from meishi import config, home
     from meishi.thank_yous import ThankRequest, draft_thank_yous
 
-    start = common.parse_date(since) if since else None
     wanted = ThankRequest(start, event, template, home.templates_dir(), out, send)
     with common.store() as store:
         return draft_thank_yous(store, config.load(), wanted, common.today(), common.now())
