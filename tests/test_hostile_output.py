@@ -47,7 +47,7 @@ from helpers import (
     set_me,
     snapshot,
 )
-from meishi.exporting import FORMULA_STARTS, formula_restored, formula_safe
+from meishi.formats.csvfile import FORMULA_STARTS, formula_restored, formula_safe
 from meishi.limits import FILE_NAME_BYTES, STALE_TEMP_SECONDS
 from meishi.mail import message as mail
 

@@ -13,6 +13,12 @@ class MeishiError(Exception):
     exit_code = 2
 
 
+class Failure(MeishiError):
+    """Not the user's input: the machine, or another meishi, is in the way (exit code 1)."""
+
+    exit_code = 1
+
+
 class NotFound(MeishiError):
     """No event, contact, template or draft matches what was asked for."""
 
@@ -57,28 +63,20 @@ class OutputNotWritable(MeishiError):
     """A folder or file meishi was asked to write cannot be written."""
 
 
-class DatabaseTooNew(MeishiError):
+class DatabaseTooNew(Failure):
     """The database was written by a newer meishi than this one."""
 
-    exit_code = 1
 
-
-class SendingBusy(MeishiError):
+class SendingBusy(Failure):
     """Another meishi process is sending mail right now."""
 
-    exit_code = 1
 
-
-class KeyringUnavailable(MeishiError):
+class KeyringUnavailable(Failure):
     """No usable OS keyring to keep a password in."""
 
-    exit_code = 1
 
-
-class ScanUnavailable(MeishiError):
+class ScanUnavailable(Failure):
     """Scanning cards needs the optional `scan` extra, which is not installed."""
-
-    exit_code = 1
 
 
 class ImportRefused(MeishiError):
@@ -89,16 +87,12 @@ class DatabaseDamaged(MeishiError):
     """The database file is damaged, cut short, or not a meishi database at all."""
 
 
-class DatabaseBusy(MeishiError):
+class DatabaseBusy(Failure):
     """Another meishi kept the database's write lock for longer than meishi waits."""
 
-    exit_code = 1
 
-
-class Unavailable(MeishiError):
+class Unavailable(Failure):
     """A file or folder meishi needs cannot be used: permissions, a full disk, a missing folder."""
-
-    exit_code = 1
 
 
 # What to do about the failures a user's machine can cause, by errno.

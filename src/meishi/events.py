@@ -11,11 +11,12 @@ from sqlmodel import Session, and_, col, or_, select
 from meishi import limits
 from meishi.attendance.changes import initial_status
 from meishi.contacts import emails_of, thank_state, topics_of
-from meishi.errors import BadValue, NothingToDo
+from meishi.errors import BadValue, NotFound, NothingToDo
 from meishi.inputs import EventInput
 from meishi.mail import message as mail
 from meishi.models import Contact, Encounter, Event, OrganizerFollowUp, id_of
 from meishi.should_return.rules import FOLLOW_UP_KINDS
+from meishi.store.resolve import find_event
 from meishi.validation import check_amount, check_choice, check_date, optional_text, required_text
 
 # Optional one-line texts: they reach subjects and headers (the organizer's name is an
@@ -78,6 +79,14 @@ def latest_started_event(session: Session, now: dt.datetime) -> Event | None:
         .order_by(col(Event.date).desc(), col(Event.start_time).desc(), col(Event.id).desc())
     )
     return session.exec(query).first()
+
+
+def event_meant(session: Session, text: str | None, now: dt.datetime) -> Event:
+    """The event named, or else the latest one that has started."""
+    found = find_event(session, text) if text else latest_started_event(session, now)
+    if found is None:
+        raise NotFound("no event has started yet; add one: meishi event add NAME --date DATE")
+    return found
 
 
 def record_follow_up(

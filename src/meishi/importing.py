@@ -7,9 +7,10 @@ with the one it duplicates), an event, an encounter, or a whole restored dump.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -25,7 +26,7 @@ from meishi.contacts import (
 )
 from meishi.errors import ImportRefused, MeishiError
 from meishi.events import add_event
-from meishi.formats.registry import Source
+from meishi.formats.registry import ReadOptions, Source, open_source
 from meishi.inputs import (
     BadRecord,
     CardInput,
@@ -77,6 +78,40 @@ class ImportReport:
     differs: Tally = field(default_factory=Tally)  # known contacts the file says otherwise of
     restored: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # "FILE:LINE: what is wrong"
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """What `meishi import` was asked: the files, their format and columns, and how."""
+
+    paths: list[Path]
+    format: str | None = None
+    mapping: str | None = None  # --map 'column=field,...'
+    event: str | None = None  # link every imported contact to it
+    skip_bad: bool = False
+    dry_run: bool = False
+
+
+def import_files(
+    request: ImportRequest,
+    today: dt.date,
+    now: dt.datetime,
+    store: Callable[[], AbstractContextManager[Store]],
+) -> Iterator[ImportReport]:
+    """Import each file in its own transaction, giving its report as it is done.
+
+    Every file is checked (readable, known format, --map fits) before the store is
+    opened and any is imported."""
+    from meishi.formats.csvfile import parse_map
+
+    mapping = parse_map(request.mapping) if request.mapping is not None else None
+    options = ReadOptions(mapping, today)
+    sources = [open_source(path, request.format, options) for path in request.paths]
+    with store() as opened:
+        for source in sources:
+            yield import_source(
+                opened, source, now, request.event, request.skip_bad, request.dry_run
+            )
 
 
 def import_source(

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from meishi import limits
-from meishi.attendance.owed import create_obligations, forgive
+from meishi.attendance.owed import create_obligations, forgive, open_obligations, owed_json
 from meishi.attendance.rules import (
     ATTENDED,
     CANCELLED,
@@ -19,6 +20,8 @@ from meishi.attendance.rules import (
     NO_SHOW,
     REGISTERED,
     Outcome,
+    Record,
+    build_record,
     cancelled_late,
     check_change,
     day_open,
@@ -177,3 +180,8 @@ def outcomes(session: Session) -> list[Outcome]:
         )
         for e in events
     ]
+
+
+def your_record(session: Session, today: dt.date) -> tuple[Record, list[dict[str, Any]]]:
+    """Your record of keeping your word, and what is still owed (as JSON-ready values)."""
+    return build_record(outcomes(session), today), owed_json(session, open_obligations(session))

@@ -13,24 +13,12 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from meishi.inputs import SCANNED, card_fields
 from meishi.text import has_japanese
 
 STRAY = " []【】〔〕|｜「」<>{}_~'\"・•"
 # Every field a card can yield, in the order they are shown for review.
-FIELDS = (
-    "name",
-    "reading",
-    "company",
-    "department",
-    "title",
-    "email",
-    "phone",
-    "mobile",
-    "fax",
-    "url",
-    "postal_code",
-    "address",
-)
+FIELDS = card_fields(SCANNED)
 # Below this Tesseract confidence (0-100) a field is shown as doubtful.
 CONFIDENT = 80.0
 # Next to a CJK glyph, a gap wider than this share of the line's height is a space

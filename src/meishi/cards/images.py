@@ -15,13 +15,13 @@ from sqlmodel import Session, col, select
 from meishi import limits
 from meishi.cards.fields import CardFields
 from meishi.files import own_output, private_dir
-from meishi.inputs import CardInput
+from meishi.inputs import KEPT, CardInput, card_fields
 from meishi.models import CardImage, Contact, id_of
 from meishi.validation import check_choice, check_text
 
 CARDS_FOLDER = "cards"  # in the data folder; home.Home.cards names the same folder
 # Fields read from a card that the contact has no column for; kept with the image.
-EXTRA_FIELDS = ("mobile", "fax", "url", "postal_code", "address")
+EXTRA_FIELDS = card_fields(KEPT)
 
 
 def card_input(

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from meishi.cli import common
-from meishi.errors import BadValue, MeishiError, NotFound
+from meishi.errors import BadValue, MeishiError
 
 if TYPE_CHECKING:
-    from meishi.cards.fields import CardFields
+    from meishi.cards.adding import EventChosen, Notice
     from meishi.cards.scanning import Scan
     from meishi.contacts import AddResult
     from meishi.inputs import CardInput
@@ -44,21 +47,18 @@ def add(
     ] = None,
     note: Annotated[str | None, typer.Option(help="A note about this meeting.")] = None,
     lang: Annotated[str | None, typer.Option(help="Language for mail: ja or en.")] = None,
-    interactive: Annotated[
-        bool, typer.Option("--interactive", "-i", help="Ask for each field, even off a terminal.")
-    ] = False,
-    scan: Annotated[
-        bool, typer.Option("--scan", help="Read the cards from IMAGES (photos, scans, QR codes).")
-    ] = False,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="With --scan: save the cards as read, no questions.")
-    ] = False,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force", help="Add even at an event you cancelled or that has not started: you went."
-        ),
-    ] = False,
+    interactive: bool = common.flag(
+        "--interactive", "-i", help_text="Ask for each field, even off a terminal."
+    ),
+    scan: bool = common.flag(
+        "--scan", help_text="Read the cards from IMAGES (photos, scans, QR codes)."
+    ),
+    yes: bool = common.flag(
+        "--yes", "-y", help_text="With --scan: save the cards as read, no questions."
+    ),
+    force: bool = common.flag(
+        "--force", help_text="Add even at an event you cancelled or that has not started: you went."
+    ),
 ) -> None:
     """Add a person met at an event, with the topics you talked about.
 
@@ -102,22 +102,20 @@ def add(
 def _event_meant(text: str | None, force: bool) -> int:
     """The id of the event named, or of the latest one that has started (and say which)."""
     from meishi.attendance.changes import check_meeting
-    from meishi.events import latest_started_event
-    from meishi.store.resolve import find_event
+    from meishi.events import event_meant
 
     with common.store() as store, store.read() as session:
-        found: Event | None = (
-            find_event(session, text) if text else latest_started_event(session, common.now())
-        )
-        if found is None:
-            raise NotFound("no event has started yet; add one: meishi event add NAME --date DATE")
-        check_meeting(found, common.now(), force)  # before any question is asked
-        if text is None:
-            common.echo(
-                f"Event: #{found.id} {common.describe(found)} (the latest; --event to choose)"
-            )
-        assert found.id is not None
-        return found.id
+        found = event_meant(session, text, common.now())
+    check_meeting(found, common.now(), force)  # before any question is asked
+    if text is None:
+        _say_latest(found)
+    assert found.id is not None
+    return found.id
+
+
+def _say_latest(event: Event) -> None:
+    """Say which event was taken for the latest one."""
+    common.echo(f"Event: #{event.id} {common.describe(event)} (the latest; --event to choose)")
 
 
 def _save(
@@ -177,21 +175,12 @@ def _report(result: AddResult) -> str:
 
 def _ask_card() -> CardInput:
     """Ask for a card's fields one by one; topics one per line, an empty line ends."""
-    from meishi.inputs import CardInput
+    from meishi.inputs import CARD_TEXTS, CardInput, card_field
 
     name = ""
     while not name:
-        name = typer.prompt("Name").strip()
-    fields = {
-        key: _ask(label)
-        for key, label in (
-            ("reading", "Reading (furigana)"),
-            ("company", "Company"),
-            ("department", "Department"),
-            ("title", "Title"),
-            ("phone", "Phone"),
-        )
-    }
+        name = typer.prompt(card_field("name").label).strip()
+    fields = {key: _ask(card_field(key).label) for key in CARD_TEXTS}
     return CardInput(
         name=name,
         emails=_ask_emails(),
@@ -257,50 +246,46 @@ def _add_scanned(
     extra: CardInput, ask: bool, force: bool,
 ) -> None:  # fmt: skip
     """Read each card, let the user check it (unless --yes), and save it with its image."""
-    from meishi.cards import scanning
+    from meishi.cards.adding import ScanRequest, scan_all
 
-    scanning.require_libraries()
-    files = scanning.image_files(images)
-    met_at = _event_meant(event, force)
-    if scanning.tesseract_command() is None:
-        typer.echo(scanning.INSTALL_TESSERACT, err=True)
-    failed: list[str] = []
-    for scanned in _read_all(files, failed):
-        for key, value in overrides.items():
-            if value:
-                scanned.fields.fields.pop(key, None)
-                scanned.fields.set(key, value)
-        common.echo(f"{scanned.path}:{' (QR code)' if scanned.from_code else ''}")
-        card = _review(scanned.fields, extra) if ask else _as_read(scanned.fields, extra)
-        if card is None:
-            failed.append(f"{scanned.path} (no name read; run without --yes to type it)")
-            continue
-        _settle(_save(met_at, card, scanned, force), ask)
-    if failed:
-        raise BadValue(f"not added: {'; '.join(failed)}")
+    wanted = ScanRequest(images, event, overrides, force)
+    check = functools.partial(_review if ask else _as_read, extra=extra)
+    with common.store() as store:
+        for step in scan_all(store, wanted, common.run().home.data, common.now(), check, _progress):
+            _say_step(step, ask)
 
 
-def _read_all(files: list[Path], failed: list[str]) -> list[Scan]:
-    """Every readable card, with a progress bar for several; the others noted in failed."""
-    from meishi.cards import scanning
-
-    if len(files) == 1:
-        return [scanning.scan(files[0])]
-    scans = []
-    with typer.progressbar(files, label="Reading cards", file=sys.stderr) as progress:
-        for path in progress:
-            try:
-                scans.append(scanning.scan(path))
-            except BadValue as error:
-                failed.append(str(error))
-    return scans
+def _progress(files: list[Path]) -> AbstractContextManager[Iterable[Path]]:
+    """A progress bar on stderr while the cards are read."""
+    return typer.progressbar(files, label="Reading cards", file=sys.stderr)
 
 
-def _as_read(read: CardFields, extra: CardInput) -> CardInput | None:
+def _say_step(step: EventChosen | Notice | AddResult, ask: bool) -> None:
+    """What adding scanned cards did: the event chosen, a notice, a card added (and, where
+    it differs from the known contact, what to do about that)."""
+    from meishi.cards.adding import EventChosen, Notice
+
+    if isinstance(step, EventChosen):
+        if step.latest:
+            _say_latest(step.event)
+    elif isinstance(step, Notice):
+        typer.echo(step.text, err=True)
+    else:
+        _settle(step, ask)
+
+
+def _say_card(scanned: Scan) -> None:
+    """Which image the card was read from."""
+    common.echo(f"{scanned.path}:{' (QR code)' if scanned.from_code else ''}")
+
+
+def _as_read(scanned: Scan, extra: CardInput) -> CardInput | None:
     """The card exactly as read, shown with doubtful fields marked; None without a name."""
     from meishi.cards.fields import FIELDS
     from meishi.cards.images import card_input
 
+    _say_card(scanned)
+    read = scanned.fields
     for name in FIELDS:
         if value := read.get(name):
             common.echo(f"  {name.replace('_', ' ')}: {value}{'' if read.sure(name) else ' (?)'}")
@@ -309,11 +294,13 @@ def _as_read(read: CardFields, extra: CardInput) -> CardInput | None:
     return card_input(read, extra.topics, extra.note, extra.lang)
 
 
-def _review(read: CardFields, extra: CardInput) -> CardInput:
+def _review(scanned: Scan, extra: CardInput) -> CardInput:
     """Each field read, to accept with Enter or type over ('-' clears it); then the topics."""
     from meishi.cards.fields import FIELDS
     from meishi.cards.images import card_input
 
+    _say_card(scanned)
+    read = scanned.fields
     typer.echo("Enter keeps what was read, '-' clears it; '?' marks a doubtful reading.")
     for name in FIELDS:
         label = f"{name.replace('_', ' ').capitalize()}{'' if read.sure(name) else ' ?'}"

@@ -157,13 +157,10 @@ def apology(
 
 def record(as_json: bool = common.JSON_OPTION) -> None:
     """Your record: registered, attended, cancelled, no-shows, and what is still owed."""
-    from meishi.attendance.changes import outcomes
-    from meishi.attendance.owed import open_obligations, owed_json
-    from meishi.attendance.rules import build_record
+    from meishi.attendance.changes import your_record
 
     with common.store() as store, store.read() as session:
-        result = build_record(outcomes(session), common.today())
-        owed = owed_json(session, open_obligations(session))
+        result, owed = your_record(session, common.today())
     if as_json:
         common.print_json(_record_json(result, owed))
     else:

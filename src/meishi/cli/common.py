@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from rich.console import Console
+    from sqlmodel import Session
 
     from meishi.dates import Direction, Reading
     from meishi.drafts.box import EmlFiles
@@ -189,6 +190,20 @@ def emit(data: Any, as_json: bool, printer: Callable[[Any], None]) -> None:
         print_json(data)
     else:
         printer(data)
+
+
+def show_detail(
+    read: Callable[[Session], dict[str, Any]], as_json: bool, printer: Callable[[Any], None]
+) -> None:
+    """Read one thing's detail from the store, then print it as JSON or as text."""
+    with store() as opened, opened.read() as session:
+        detail = read(session)
+    emit(detail, as_json, printer)
+
+
+def flag(*names: str, help_text: str) -> Any:
+    """An option that is off unless given: --dry-run, --send, -y/--yes."""
+    return typer.Option(False, *names, help=help_text)
 
 
 def console() -> Console:

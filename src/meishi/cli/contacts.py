@@ -96,19 +96,21 @@ def show(
     from meishi.contacts import contact_detail
     from meishi.store.resolve import find_contact
 
-    with common.store() as store, store.read() as session:
-        detail = contact_detail(session, find_contact(session, contact), common.run().home.data)
-    common.emit(detail, as_json, _print_detail)
+    data = common.run().home.data
+    common.show_detail(
+        lambda s: contact_detail(s, find_contact(s, contact), data), as_json, _print_detail
+    )
 
 
-CARD_LABELS = ("reading", "company", "department", "title", "phone", "lang", "note")
 ContactArgument = Annotated[str, typer.Argument(help="Contact id, email, name or name prefix.")]
 
 
 def _print_detail(detail: dict[str, Any]) -> None:
     """Print a contact's card and encounters as text."""
+    from meishi.inputs import SHOWN, card_fields
+
     common.echo(f"#{detail['id']} {detail['name']}")
-    for label in CARD_LABELS:
+    for label in card_fields(SHOWN):
         if detail.get(label):
             common.echo(f"  {label}: {detail[label]}")
     for address in detail["emails"]:

@@ -152,9 +152,7 @@ def show(
     from meishi.events import event_detail
     from meishi.store.resolve import find_event
 
-    with common.store() as store, store.read() as session:
-        detail = event_detail(session, find_event(session, event))
-    common.emit(detail, as_json, _print_detail)
+    common.show_detail(lambda s: event_detail(s, find_event(s, event)), as_json, _print_detail)
 
 
 def _print_detail(detail: dict[str, Any]) -> None:

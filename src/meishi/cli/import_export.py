@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from meishi.cli import common
-from meishi.formats.registry import EXPORT_FORMATS, FORMATS, spoken
+from meishi.formats.registry import files_help, names, spoken
 
 if TYPE_CHECKING:
+    from meishi.exporting import Exported
     from meishi.importing import ImportReport, Tally
 
 
@@ -21,11 +22,9 @@ def register(root: typer.Typer) -> None:
 
 
 def import_(
-    files: Annotated[
-        list[Path], typer.Argument(help="vCard, CSV, iCalendar or meishi JSON files.")
-    ],
+    files: Annotated[list[Path], typer.Argument(help=files_help())],
     format_: Annotated[
-        str | None, typer.Option("--format", help=f"{spoken(FORMATS)} (default: detected).")
+        str | None, typer.Option("--format", help=f"{spoken(names())} (default: detected).")
     ] = None,
     event: Annotated[
         str | None, typer.Option(help="Link every imported contact to this event.")
@@ -34,29 +33,23 @@ def import_(
         str | None,
         typer.Option("--map", help="CSV columns to fields: 'Full Name=name,Mail=email'."),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would be imported; store nothing.")
-    ] = False,
-    skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="Import the good records; list the bad ones.")
-    ] = False,
+    dry_run: bool = common.flag(
+        "--dry-run", help_text="Show what would be imported; store nothing."
+    ),
+    skip_bad: bool = common.flag(
+        "--skip-bad", help_text="Import the good records; list the bad ones."
+    ),
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Import contacts and events from vCard, CSV (Eight, Google, LinkedIn), iCalendar or JSON."""
-    from meishi.formats.csvfile import parse_map
-    from meishi.formats.registry import open_source
-    from meishi.importing import import_source
+    from meishi.importing import ImportRequest, import_files
 
-    mapping = parse_map(map_) if map_ is not None else None
-    # Every file is checked (readable, known format, --map fits) before any is imported.
-    sources = [open_source(path, format_, mapping, common.today()) for path in files]
+    wanted = ImportRequest(files, format_, map_, event, skip_bad, dry_run)
     reports = []
-    with common.store() as store:
-        for source in sources:
-            report = import_source(store, source, common.now(), event, skip_bad, dry_run)
-            reports.append(report)
-            if not as_json:
-                _print_report(report, dry_run)
+    for report in import_files(wanted, common.today(), common.now(), common.store):
+        reports.append(report)
+        if not as_json:
+            _print_report(report, dry_run)
     if as_json:
         common.print_json([_report_json(r) for r in reports])
     elif dry_run:
@@ -114,7 +107,9 @@ def _report_json(report: ImportReport) -> dict[str, object]:
 
 
 def export(
-    format_: Annotated[str, typer.Option("--format", help=f"{spoken(EXPORT_FORMATS)}.")] = "vcard",
+    format_: Annotated[
+        str, typer.Option("--format", help=f"{spoken(names(exported=True))}.")
+    ] = "vcard",
     out: Annotated[
         Path | None,
         typer.Option(
@@ -126,53 +121,16 @@ def export(
     ] = "3.0",
 ) -> None:
     """Export contacts as vCard or CSV, or everything as JSON that import restores."""
-    from meishi.errors import BadValue
+    from meishi.exporting import export as export_to
 
-    if format_ not in EXPORT_FORMATS:
-        raise BadValue(f"unknown format '{format_}'; use one of: {', '.join(EXPORT_FORMATS)}")
-    if out is not None and out.is_dir() and format_ == "vcard":
-        _export_vdir(out, version)
-        return
-    chunks = _export_chunks(format_, version)
-    if out is None:
-        for chunk in chunks:
-            typer.echo(chunk, nl=False)  # an export is exact, byte for byte
-        return
-    from meishi.files import private_output
-
-    with private_output(out, common.run().home) as file:
-        for chunk in chunks:
-            file.write(chunk.encode("utf-8"))
-    common.echo(f"Exported to {out}", err=True)
+    _print_exported(export_to(format_, version, out, common.run().home, common.store))
 
 
-def _export_vdir(folder: Path, version: str) -> None:
-    """One owner-only .vcf per contact in a folder: the vdir khard and vdirsyncer read."""
-    from meishi import exporting
-    from meishi.files import private_output
-    from meishi.store import search
-
-    with common.run().reader() as connection:
-        rows = list(search.all_cards(connection))
-    home = common.run().home
-    for row, text in zip(rows, exporting.vcards(iter(rows), version), strict=True):
-        with private_output(folder / f"meishi-contact-{row['id']}.vcf", home) as file:
-            file.write(text.encode("utf-8"))
-    common.echo(f"Exported {len(rows)} contacts to {folder}", err=True)
-
-
-def _export_chunks(format_: str, version: str) -> list[str]:
-    """The export as pieces of text, read from the store before anything is written."""
-    from meishi import exporting
-    from meishi.store import search
-
-    if format_ == "json":
-        from meishi.formats.json_dump import dump_text
-
-        with common.store() as store, store.read() as session:
-            return [dump_text(session)]
-    with common.run().reader() as connection:
-        rows = search.all_cards(connection)
-        if format_ == "csv":
-            return ["\ufeff", *exporting.csv_lines(rows)]  # the BOM tells Excel it is UTF-8
-        return list(exporting.vcards(rows, version))
+def _print_exported(exported: Exported) -> None:
+    """The export's text, exact byte for byte; or where it was written."""
+    for chunk in exported.text:
+        typer.echo(chunk, nl=False)
+    if exported.contacts is not None:
+        common.echo(f"Exported {exported.contacts} contacts to {exported.written_to}", err=True)
+    elif exported.written_to is not None:
+        common.echo(f"Exported to {exported.written_to}", err=True)

@@ -24,9 +24,7 @@ def send(
         list[int] | None,
         typer.Argument(help="Draft ids to send (default: the pending thank-yous, after asking)."),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would go out; send nothing.")
-    ] = False,
+    dry_run: bool = common.flag("--dry-run", help_text="Show what would go out; send nothing."),
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Send the pending thank-yous without asking.")
     ] = False,

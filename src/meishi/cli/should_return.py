@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from meishi.cli import common
-
-if TYPE_CHECKING:
-    pass
 
 
 def register(app: typer.Typer) -> None:
@@ -22,12 +19,10 @@ def should_return(
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Decide whether to go back, by what the organizer did after the events you attended."""
-    from meishi.should_return.facts import remember
-    from meishi.should_return.facts import should_return as decide
+    from meishi.should_return.facts import verdict_for
 
-    with common.store() as store, store.write() as session:
-        verdict = decide(session, event, common.today())
-        remember(session, verdict, common.now())
+    with common.store() as store:
+        verdict = verdict_for(store, event, common.today(), common.now())
     if as_json:
         common.print_json(verdict.to_json())
     else:

@@ -37,12 +37,10 @@ def thank(
         str | None,
         typer.Option("--mark-sent", metavar="CONTACT", help="Record the thank-you as sent."),
     ] = None,
-    send: Annotated[
-        bool, typer.Option("--send", help="Send the drafts through your mail server.")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="With --send: show what would go out, send nothing.")
-    ] = False,
+    send: bool = common.flag("--send", help_text="Send the drafts through your mail server."),
+    dry_run: bool = common.flag(
+        "--dry-run", help_text="With --send: show what would go out, send nothing."
+    ),
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Draft a short, individual thank-you to each person you met.

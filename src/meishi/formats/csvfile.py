@@ -1,4 +1,5 @@
-"""CSV files from Eight, Google Contacts, LinkedIn, meishi itself, or any with --map.
+"""CSV files: read from Eight, Google Contacts, LinkedIn, meishi itself, or any with --map;
+written with meishi's own columns.
 
 Each file is read as a stream: one row at a time, with the line it starts on.
 """
@@ -7,14 +8,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from meishi import limits
 from meishi.errors import BadValue
-from meishi.exporting import formula_restored
 from meishi.formats.textfile import (
     detect_encoding,
     head_text,
@@ -22,8 +24,13 @@ from meishi.formats.textfile import (
     record_too_long,
     size_of,
 )
-from meishi.inputs import FIELDS, REPEATABLE, BadRecord, CardRecord, Record
+from meishi.inputs import CSV, FIELDS, REPEATABLE, BadRecord, CardRecord, Record, card_fields
 from meishi.text import blank_to_none
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from meishi.formats.registry import ReadOptions, WriteOptions
 
 HEADER_SEARCH = 20  # LinkedIn puts notes above its header; look this far down for one
 EIGHT = {
@@ -76,6 +83,12 @@ LINKEDIN = {
 }
 # Google's own labels, not the user's tags.
 GOOGLE_SYSTEM_LABELS = {"* myContacts", "* starred", "* other"}
+CSV_COLUMNS = card_fields(CSV)  # the columns meishi writes
+EMAIL_SEPARATOR = "; "  # several addresses in one CSV cell; import splits them again
+# What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list, and the
+# full-width forms Japanese spreadsheets also accept); such a cell gets a leading quote.
+FORMULA_STARTS = "=+-@\t\r＝＋－＠"
+_NEUTRALIZED = re.compile(f"'*[{re.escape(FORMULA_STARTS)}]")
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,12 @@ class Layout:
     delimiter: str
     columns: tuple[str | None, ...]  # a field per column, None to ignore it
     header: tuple[str, ...]
+
+
+def reader(path: Path, options: ReadOptions) -> Callable[[], Iterator[Record]]:
+    """How to read a CSV file's records, its columns found (or --map checked) first."""
+    layout = layout_of(path, options.mapping)
+    return lambda: read_csv(path, layout)
 
 
 def parse_map(text: str) -> dict[str, str]:
@@ -272,3 +291,44 @@ _FILL: dict[str, Callable[[CardRecord, str, str, str, str], None]] = {
     "tags": _tags,
     "met_on": _met_on,
 }
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def write(session: Session, _options: WriteOptions) -> Iterator[str]:
+    """Every contact as a CSV line, after a BOM (which tells Excel it is UTF-8)."""
+    from meishi.store.search import all_cards_in
+
+    yield "\ufeff"
+    yield from csv_lines(all_cards_in(session))
+
+
+def csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+    """The cards as CSV text, a header first, one line per contact, every cell quoted and
+    none that a spreadsheet would run as a formula."""
+    buffer = io.StringIO()
+    # CRLF: what Excel writes and expects; every cell quoted, as OWASP recommends.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        values = {**row, "email": EMAIL_SEPARATOR.join(row["emails"])}
+        writer.writerow([formula_safe(values[c] or "") for c in CSV_COLUMNS])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def formula_safe(cell: str) -> str:
+    """The cell with a leading quote when a spreadsheet would otherwise run it as a formula.
+
+    A cell that already starts with quotes before such a character gets one more, so that
+    formula_restored gives back exactly what was written.
+    """
+    return f"'{cell}" if _NEUTRALIZED.match(cell) else cell
+
+
+def formula_restored(cell: str) -> str:
+    """A cell as it was before formula_safe: the quote it added taken off again."""
+    return cell[1:] if cell.startswith("'") and _NEUTRALIZED.match(cell, 1) else cell

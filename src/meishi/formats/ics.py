@@ -11,24 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meishi import limits
 from meishi.errors import BadValue, MeishiError
 from meishi.events import check_event
-from meishi.formats.textfile import (
-    content_lines,
-    detect_encoding,
-    numbered_lines,
-    property_name,
-    record_too_long,
-    size_of,
-    too_much_to_parse,
-)
+from meishi.formats import textfile
 from meishi.inputs import BadRecord, EventInput, EventRecord, Record, reason
 from meishi.text import blank_to_none
+
+if TYPE_CHECKING:
+    from meishi.formats.registry import ReadOptions
 
 # A recurring series becomes one event per occurrence in this window around today.
 PAST = dt.timedelta(days=2 * 365)
@@ -58,9 +53,14 @@ TIME_OF_DAY = ("BYHOUR", "BYMINUTE", "BYSECOND")
 DAILY_OR_WEEKLY_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYDAY", "BYMONTH"}
 
 
+def reader(path: Path, options: ReadOptions) -> Callable[[], Iterator[Record]]:
+    """How to read a calendar file's records (a series expanded around today)."""
+    return lambda: read_calendar(path, options.today)
+
+
 def read_calendar(path: Path, today: dt.date) -> Iterator[Record]:
     """Each event of a calendar file (each occurrence of a series) as a record."""
-    encoding = detect_encoding(path)
+    encoding = textfile.detect_encoding(path)
     zones: list[Any] = []
     zone_lines = 0  # a calendar's time zones are read as one record: any event may use each
     is_calendar = False
@@ -97,7 +97,7 @@ def _components(
     """
     name, start, size, depth = "", 0, 0, 0
     lines: list[tuple[int, str]] = []
-    for number, line in numbered_lines(path, encoding):
+    for number, line in textfile.numbered_lines(path, encoding):
         key, _, value = (part.strip().upper() for part in line.partition(":"))
         if not name:
             if key == "BEGIN" and value == wanted:
@@ -111,11 +111,11 @@ def _components(
                 yield name, start, _kept(name, lines)
             name = ""
         elif size <= limits.IMPORT_RECORD_BYTES:
-            size += size_of(line)
+            size += textfile.size_of(line)
             lines.append((number, line))
             if size > limits.IMPORT_RECORD_BYTES:
                 lines = []
-                yield name, start, record_too_long(COMPONENTS[name])
+                yield name, start, textfile.record_too_long(COMPONENTS[name])
     if name:
         yield name, start, f"the {COMPONENTS[name]} is not closed: END:{name} is missing"
 
@@ -123,13 +123,13 @@ def _components(
 def _kept(name: str, lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """A component's content lines that meishi reads: all of a time zone's; of an event,
     the properties EVENT_PROPERTIES names, not those of its alarms."""
-    content = content_lines(lines)
+    content = textfile.content_lines(lines)
     if name != "VEVENT":
         return content
     kept: list[tuple[int, str]] = []
     depth = 0
     for number, line in content:
-        key = property_name(line)
+        key = textfile.property_name(line)
         if key in ("BEGIN", "END"):
             depth += 1 if key == "BEGIN" else -1
         elif depth == 0 and key in EVENT_PROPERTIES:
@@ -146,7 +146,7 @@ def _parsed(
 
     if isinstance(block, str):
         return BadRecord(start, block)
-    problem = too_much_to_parse(start, block, what, earlier)
+    problem = textfile.too_much_to_parse(start, block, what, earlier)
     if problem is not None:
         return BadRecord(*problem)
     text = "\r\n".join([f"BEGIN:{name}", *(line for _, line in block), f"END:{name}", ""])

@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, SQLModel, col, select
 
@@ -62,6 +62,9 @@ from meishi.validation import (
     optional_text,
     required_text,
 )
+
+if TYPE_CHECKING:
+    from meishi.formats.registry import ReadOptions, WriteOptions
 
 DUMP_VERSION = 1
 # The kinds of drafts and messages meishi writes.
@@ -108,6 +111,16 @@ def dump(session: Session) -> dict[str, Any]:
 def dump_text(session: Session) -> str:
     """The dump as indented JSON text, Japanese left readable."""
     return json.dumps(dump(session), ensure_ascii=False, indent=2) + "\n"
+
+
+def write(session: Session, _options: WriteOptions) -> Iterator[str]:
+    """The dump as the one piece of text an export writes."""
+    yield dump_text(session)
+
+
+def reader(path: Path, _options: ReadOptions) -> Callable[[], Iterator[Record]]:
+    """How to read a dump's one record."""
+    return lambda: read_dump(path)
 
 
 def _grouped(session: Session, model: type[SQLModel], key: str, order: Any) -> dict[int, list[Any]]:

@@ -1,4 +1,5 @@
-"""vCard 2.1, 3.0 and 4.0 files: one CardRecord per card, with the line it starts on.
+"""vCard files: read (2.1, 3.0 and 4.0; one CardRecord per card, with the line it starts
+on) and written (3.0 or 4.0).
 
 vobject parses each card; meishi first joins vCard 2.1's quoted-printable soft
 line breaks and decodes those values itself, because vobject decodes
@@ -12,11 +13,12 @@ from __future__ import annotations
 import codecs
 import quopri
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meishi import limits
+from meishi.errors import BadValue
 from meishi.formats.textfile import (
     JAPANESE_WINDOWS,
     content_lines,
@@ -29,6 +31,11 @@ from meishi.formats.textfile import (
 )
 from meishi.inputs import BadRecord, CardRecord, Record, reason
 from meishi.text import blank_to_none
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from meishi.formats.registry import ReadOptions, WriteOptions
 
 # vCard 2.1 charset names as phones and Outlook wrote them, read as CP932.
 SHIFT_JIS_NAMES = {"shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "cp932", "windows-31j"}
@@ -50,6 +57,12 @@ READ_PROPERTIES = {
     "NOTE",
     "CATEGORIES",
 }
+VERSIONS = ("3.0", "4.0")  # the versions meishi writes
+
+
+def reader(path: Path, _options: ReadOptions) -> Callable[[], Iterator[Record]]:
+    """How to read a vCard file's records."""
+    return lambda: read_vcards(path)
 
 
 def read_vcards(path: Path) -> Iterator[Record]:
@@ -263,3 +276,67 @@ def _reading(text: str | None) -> str | None:
     """A reading with half-width katakana made full-width (ﾀﾅｶ → タナカ)."""
     text = blank_to_none(text)
     return unicodedata.normalize("NFKC", text) if text else None
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def write(session: Session, options: WriteOptions) -> Iterator[str]:
+    """Every contact as a vCard, oldest first."""
+    from meishi.store.search import all_cards_in
+
+    return vcards(all_cards_in(session), options.version)
+
+
+def vcards(rows: Iterator[dict[str, Any]], version: str = "3.0") -> Iterator[str]:
+    """Each card as a vCard: 3.0 (what iOS and macOS Contacts read) or 4.0."""
+    if version not in VERSIONS:
+        raise BadValue(f"unknown vCard version '{version}'; use 3.0 or 4.0")
+    for row in rows:
+        yield _vcard(row, version).serialize()
+
+
+def _vcard(row: dict[str, Any], version: str) -> Any:
+    """One card as a vobject component."""
+    import vobject
+
+    card = vobject.vCard()
+    card.add("version").value = version
+    card.add("uid").value = f"meishi-contact-{row['id']}"
+    card.add("fn").value = row["name"]
+    name = card.add("n")
+    name.value = vobject.vcard.Name(family=row["family_name"] or "", given=row["given_name"] or "")
+    if not (row["family_name"] or row["given_name"]):
+        name.value = vobject.vcard.Name(family=row["name"])
+    if row["reading"]:
+        _add_reading(card, name, row["reading"], version)
+    if row["company"] or row["department"]:
+        card.add("org").value = _org(row["company"], row["department"])
+    if row["title"]:
+        card.add("title").value = row["title"]
+    for address in row["emails"]:
+        card.add("email").value = address
+    for phone in (row["phone"] or "").split(", "):
+        if phone.strip():
+            card.add("tel").value = phone.strip()
+    if row["note"]:
+        card.add("note").value = row["note"]
+    return card
+
+
+def _add_reading(card: Any, name: Any, reading: str, version: str) -> None:
+    """The reading of the name, where each version and each phone's contacts look for it."""
+    family_reading, _, given_reading = reading.partition(" ")
+    if version == "3.0":
+        card.add("sort-string").value = reading
+    else:  # 4.0 dropped SORT-STRING; the reading goes on N
+        name.params["SORT-AS"] = [family_reading, given_reading] if given_reading else [reading]
+    # What iOS, macOS and Android Contacts show as the phonetic name.
+    card.add("x-phonetic-last-name").value = family_reading
+    if given_reading:
+        card.add("x-phonetic-first-name").value = given_reading
+
+
+def _org(company: str | None, department: str | None) -> list[str]:
+    """ORG's components: the company, then the department."""
+    return [company or "", *([department] if department else [])]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, func, select
 
@@ -21,6 +22,17 @@ from meishi.should_return.rules import (
     with_owed,
 )
 from meishi.store.resolve import find_event
+
+if TYPE_CHECKING:
+    from meishi.store.engine import Store
+
+
+def verdict_for(store: Store, text: str, today: dt.date, now: dt.datetime) -> Verdict:
+    """The verdict for the event or series named, kept so the agenda knows it was looked at."""
+    with store.write() as session:
+        verdict = should_return(session, text, today)
+        remember(session, verdict, now)
+    return verdict
 
 
 def should_return(session: Session, text: str, today: dt.date) -> Verdict:

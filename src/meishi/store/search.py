@@ -7,28 +7,22 @@ read through store/reader.py (the run's reader()) and never import SQLAlchemy.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meishi.errors import BadValue
+from meishi.inputs import COLUMN, card_fields
 from meishi.limits import ID_MAX
 from meishi.text import fold
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # Index columns, best match first: a name or company match ranks before a note match.
 RANKED_COLUMNS = ("name", "org", "email", "topics", "events", "note")
 # Card fields shown by listings and --json, beside id, name and emails.
-CARD_COLUMNS = (
-    "family_name",
-    "given_name",
-    "reading",
-    "company",
-    "department",
-    "title",
-    "phone",
-    "note",
-    "lang",
-)
+CARD_COLUMNS = card_fields(COLUMN)
 # FTS5's trigram index answers queries of three characters or more.
 TRIGRAM = 3
 
@@ -59,7 +53,7 @@ def card_json(values: dict[str, Any], emails: list[str]) -> dict[str, Any]:
     return card
 
 
-def _card(row: sqlite3.Row) -> dict[str, Any]:
+def _card(row: sqlite3.Row | Mapping[Any, Any]) -> dict[str, Any]:
     """A card from a row that _select_cards() selected."""
     emails = row["emails"].split("\x1f") if row["emails"] else []
     return card_json(dict(row), emails)
@@ -68,6 +62,14 @@ def _card(row: sqlite3.Row) -> dict[str, Any]:
 def all_cards(connection: sqlite3.Connection) -> Iterator[dict[str, Any]]:
     """Every contact's card, oldest first, read as it is consumed."""
     return map(_card, connection.execute(f"{_select_cards()} ORDER BY c.id"))
+
+
+def all_cards_in(session: Session) -> Iterator[dict[str, Any]]:
+    """Every contact's card, oldest first, read through a session (what exports read)."""
+    from sqlalchemy import text
+
+    rows = session.execute(text(f"{_select_cards()} ORDER BY c.id"))
+    return (_card(row._mapping) for row in rows)
 
 
 def newest(connection: sqlite3.Connection, event_id: int | None, limit: int | None) -> Page:
