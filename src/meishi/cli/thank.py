@@ -30,6 +30,10 @@ def thank(
     template: Annotated[
         str | None, typer.Option(help="Template name (default: thank-ja or thank-en).")
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Write every draft in this language (ja or en) this time."),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Also write each draft as an .eml file in this folder.")
     ] = None,
@@ -54,7 +58,7 @@ def thank(
         _mark_sent(mark_sent, event)
         return
     start = common.parse_date(since, say=not as_json) if since else None
-    run, files = _prepare(start, event, template, out, send)
+    run, files = _prepare(start, event, template, lang, out, send)
     if send:
         ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
         if ids:
@@ -70,13 +74,18 @@ def thank(
 
 
 def _prepare(
-    start: dt.date | None, event: str | None, template: str | None, out: Path | None, send: bool
+    start: dt.date | None,
+    event: str | None,
+    template: str | None,
+    lang: str | None,
+    out: Path | None,
+    send: bool,
 ) -> tuple[ThankRun, EmlFiles]:
     """Draft the thank-yous asked for, stored, with their .eml files."""
     from meishi import config, home
     from meishi.thank_yous import ThankRequest, draft_thank_yous
 
-    wanted = ThankRequest(start, event, template, home.templates_dir(), out, send)
+    wanted = ThankRequest(start, event, template, home.templates_dir(), out, send, lang)
     with common.store() as store:
         return draft_thank_yous(store, config.load(), wanted, common.today(), common.now())
 
@@ -112,6 +121,8 @@ def _run_json(run: ThankRun, files: EmlFiles) -> dict[str, Any]:
                 if item.draft.id in files.left_alone
                 else None,
                 "events": [{"id": e.id, "name": e.name} for e in item.events],
+                "generic": item.topic_command is not None,
+                "add_topic": item.topic_command,
             }
             for item in run.drafts
         ],
