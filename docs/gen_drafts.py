@@ -28,6 +28,7 @@ ME = {
 STUDY_SESSION = Event(
     id=12,
     name="Tokyo AI 勉強会 #12",
+    name_en="Tokyo AI Meetup #12",
     date=TODAY - dt.timedelta(days=1),
     start_time=dt.time(19, 0),
     series="Tokyo AI 勉強会",
@@ -52,9 +53,7 @@ TOPICS = ["生成AIの社内導入について", "RAGの評価の話", "採用"]
 def samples() -> list[tuple[str, str, RenderedDraft]]:
     """(template, what the sample is, the draft) for each bundled template."""
     tonight = Event(**{**STUDY_SESSION.model_dump(), "date": TODAY, "organizer_name": "佐藤 一郎"})
-    english = Event(
-        **{**tonight.model_dump(), "name": "Tokyo AI Meetup #12", "organizer_name": "John Smith"}
-    )
+    english = Event(**{**tonight.model_dump(), "organizer_name": "John Smith"})
     return [
         (
             "thank-ja",

@@ -469,3 +469,13 @@ def test_japanese_topics_make_a_japanese_draft_for_a_romanized_name() -> None:
     add_person(EVENT, "Ken Mori", "--email", "ken@example.jp", "--topic", "生成AIの社内導入")
     (draft,) = thank_json()["drafts"]
     assert draft["template"] == "thank-ja"
+
+
+@pytest.mark.usefixtures("met")
+def test_an_english_draft_names_the_event_by_its_english_name() -> None:
+    ok("event", "edit", EVENT, "--name-en", "AI Study Group #12")
+    by_name = {d["contact"]["name"]: d for d in thank_json()["drafts"]}
+    english = by_name["Sarah Johnson"]
+    assert english["subject"] == "Great meeting you at AI Study Group #12"
+    assert "at AI Study Group #12 yesterday." in english["body"]
+    assert f"「{EVENT}」" in by_name["田中 太郎"]["body"]  # the Japanese draft keeps its name
