@@ -28,6 +28,7 @@ ME = {
 STUDY_SESSION = Event(
     id=12,
     name="Tokyo AI 勉強会 #12",
+    name_en="Tokyo AI Meetup #12",
     date=TODAY - dt.timedelta(days=1),
     start_time=dt.time(19, 0),
     series="Tokyo AI 勉強会",
@@ -52,9 +53,8 @@ TOPICS = ["生成AIの社内導入について", "RAGの評価の話", "採用"]
 def samples() -> list[tuple[str, str, RenderedDraft]]:
     """(template, what the sample is, the draft) for each bundled template."""
     tonight = Event(**{**STUDY_SESSION.model_dump(), "date": TODAY, "organizer_name": "佐藤 一郎"})
-    english = Event(
-        **{**tonight.model_dump(), "name": "Tokyo AI Meetup #12", "organizer_name": "John Smith"}
-    )
+    next_week = Event(**{**STUDY_SESSION.model_dump(), "date": TODAY + dt.timedelta(days=7)})
+    english = Event(**{**tonight.model_dump(), "organizer_name": "John Smith"})
     return [
         (
             "thank-ja",
@@ -81,6 +81,11 @@ def samples() -> list[tuple[str, str, RenderedDraft]]:
             "the notice before tonight's start, in English",
             _apology(english, "a family emergency", True, "en"),
         ),
+        (
+            "notice-ja",
+            "来週の回を早めに取り消す（meishi cancel --notify）",
+            _apology(next_week, "出張が入った", True, "ja", "notice"),
+        ),
     ]
 
 
@@ -90,10 +95,12 @@ def _thank(lang: str, topics: list[str] = TOPICS) -> RenderedDraft:
     return render_draft(f"thank-{lang}", context, NO_USER_TEMPLATES, lang)
 
 
-def _apology(event: Event, reason: str, before_start: bool, lang: str) -> RenderedDraft:
-    """An apology for event, in lang."""
+def _apology(
+    event: Event, reason: str, before_start: bool, lang: str, kind: str = "apology"
+) -> RenderedDraft:
+    """A letter of kind (an apology, a notice) to the organizer of event, in lang."""
     context = apology_vars(event, ApologyFacts(reason, before_start), ME, lang, TODAY)
-    return render_draft(f"apology-{lang}", context, NO_USER_TEMPLATES, lang)
+    return render_draft(f"{kind}-{lang}", context, NO_USER_TEMPLATES, lang)
 
 
 def render() -> str:

@@ -456,3 +456,23 @@ def test_contacts_show_ambiguous_prefix_lists_candidates() -> None:
 @pytest.mark.parametrize("pattern", ["%@northwind.example", "_lice@northwind.example"])
 def test_contacts_show_email_is_matched_literally(pattern: str) -> None:
     assert "no contact matches" in error_of(fails("contacts", "show", pattern))
+
+
+@pytest.mark.parametrize(
+    ("printed", "full"),
+    [("㈱サンプル", "株式会社サンプル"), ("サンプル商事（株）", "サンプル商事株式会社")],
+)
+def test_add_stores_a_company_in_full_and_says_so(printed: str, full: str) -> None:
+    add_event("AI勉強会", -1)
+    result = ok("add", "--event", "AI勉強会", "--name", "鈴木 一郎", "--company", printed)
+    assert f"Company written in full: {printed} → {full}" in result.stdout
+    (contact,) = json_of(ok("contacts", "list", "--json"))
+    assert contact["company"] == full
+
+
+def test_add_says_nothing_of_a_company_already_in_full() -> None:
+    add_event("AI勉強会", -1)
+    result = ok(
+        "add", "--event", "AI勉強会", "--name", "鈴木 一郎", "--company", "株式会社サンプル"
+    )
+    assert "written in full" not in result.stdout

@@ -937,3 +937,41 @@ def test_cancel_at_is_read_as_local_time(zone: str) -> None:
     assert "last-minute" in result.stdout  # 23 hours before a start 21 hours away
     written = dt.datetime.fromisoformat(f"{at_date} {at_time}").replace(tzinfo=dt.UTC)
     assert changes_of(1)[-1][:3] == ("cancelled", written - dt.timedelta(hours=9), True)
+
+
+ORGANIZER = ("--organizer", "AI勉強会 運営事務局", "--organizer-email", "info@example.jp")
+
+
+def test_cancel_notify_drafts_a_notice_to_the_organizer(tmp_path: Path) -> None:
+    set_me()
+    event_id = event_on("AI勉強会 #13", 10, *ORGANIZER)
+    result = ok(
+        "cancel", str(event_id), "--reason", "出張が入った", "--notify", "--out", str(tmp_path)
+    )
+    assert "Cancelled in good time" in result.stdout
+    (draft,) = json_of(ok("drafts", "list", "--json"))
+    assert (draft["kind"], draft["state"]) == ("notice", "pending")
+    assert f"Send it: meishi send {draft['id']}" in result.stdout
+    (path,) = tmp_path.glob("notice-*.eml")
+    body = read_eml(path).get_content()
+    assert "AI勉強会 運営事務局 御中" in body and "様" not in body.split("\n", 1)[0]
+    assert "出張が入ったため、参加できなくなりました。" in body
+    assert "キャンセルのお手続き" in body
+    assert status_of(event_id) == "cancelled" and owed_by(event_id) == []
+
+
+def test_cancel_notify_without_the_organizers_address_cancels_nothing() -> None:
+    set_me()
+    event_id = event_on("AI勉強会 #13", 10, "--organizer", "佐藤 一郎")
+    before = snapshot()
+    message = error_of(fails("cancel", str(event_id), "--notify"))
+    assert f"meishi event edit {event_id} --organizer-email ADDRESS" in message
+    assert snapshot() == before and status_of(event_id) == "registered"
+
+
+def test_cancel_notify_at_the_last_minute_owes_an_apology_instead(clock: Clock) -> None:
+    set_me()
+    event_id = event_at("AI勉強会 #13", later(clock.now, hours=2), *ORGANIZER)
+    result = ok("cancel", str(event_id), "--notify")
+    assert f"an apology is owed instead (meishi apology {event_id})" in result.stdout
+    assert json_of(ok("drafts", "list", "--json")) == []

@@ -24,6 +24,8 @@ def test_event_add_stores_every_field() -> None:
         "渋谷",
         "--fee",
         "2000",
+        "--name-en",
+        "AI Study Group #12",
     )
     assert result.stdout.startswith(f"Added event #1 AI勉強会 #12 on {day(-1)} (")
     assert "19:00" in result.stdout
@@ -31,6 +33,7 @@ def test_event_add_stores_every_field() -> None:
     assert event == {
         "id": 1,
         "name": "AI勉強会 #12",
+        "name_en": "AI Study Group #12",
         "date": day(-1),
         "time": "19:00",
         "place": "渋谷",

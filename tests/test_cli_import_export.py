@@ -567,3 +567,18 @@ def test_an_unescaped_comma_in_org_stays_in_the_company(tmp_path: Path) -> None:
     ok("import", str(write(tmp_path, "miller.vcf", card)))
     [contact] = json_of(ok("contacts", "list", "--json"))
     assert (contact["company"], contact["department"]) == ("Blue Harbor Co., Ltd.", "Sales")
+
+
+def test_import_stores_companies_in_full_and_says_so(tmp_path: Path) -> None:
+    cards = tmp_path / "cards.vcf"
+    cards.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:佐藤 花子\r\nORG:(株)サンプル\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nORG:Example Ltd\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    assert (
+        "company written in full: (株)サンプル → 株式会社サンプル"
+        in ok("import", str(cards)).stdout
+    )
+    companies = {c["name"]: c["company"] for c in json_of(ok("contacts", "list", "--json"))}
+    assert companies == {"佐藤 花子": "株式会社サンプル", "Ann Lee": "Example Ltd"}

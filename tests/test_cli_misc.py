@@ -112,14 +112,14 @@ def test_config_invalid_toml_is_reported() -> None:
 
 def test_templates_list_and_show() -> None:
     listed = json_of(ok("templates", "list", "--json"))
-    names = ["apology-en", "apology-ja", "thank-en", "thank-ja"]
+    names = ["apology-en", "apology-ja", "notice-en", "notice-ja", "thank-en", "thank-ja"]
     assert [(t["name"], t["origin"]) for t in listed] == [(name, "bundled") for name in names]
     text = ok("templates", "list")
     assert [line.split("\t")[0] for line in text.stdout.splitlines()] == names
     assert str(home() / "templates") in text.stderr
     source = ok("templates", "show", "thank-ja").stdout
     assert source.startswith("Subject: 【御礼】")
-    assert source == Path(listed[3]["path"]).read_text(encoding="utf-8")
+    assert source == Path(listed[5]["path"]).read_text(encoding="utf-8")
     assert ok("templates", "show", "thank-en.j2").stdout.startswith("Subject: Great meeting you")
 
 
@@ -133,6 +133,8 @@ def test_templates_list_shows_user_templates() -> None:
         "apology-en": "bundled",
         "apology-ja": "bundled",
         "mine": "user",
+        "notice-en": "bundled",
+        "notice-ja": "bundled",
         "thank-en": "user",
         "thank-ja": "bundled",
     }
@@ -142,7 +144,8 @@ def test_templates_list_shows_user_templates() -> None:
 def test_templates_show_unknown() -> None:
     message = error_of(fails("templates", "show", "thank-fr"))
     assert message == (
-        "unknown template 'thank-fr'; available: apology-en, apology-ja, thank-en, thank-ja"
+        "unknown template 'thank-fr'; available: "
+        "apology-en, apology-ja, notice-en, notice-ja, thank-en, thank-ja"
     )
 
 

@@ -2,6 +2,7 @@
 
 import email.policy
 import os
+import shlex
 import stat
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -428,3 +429,53 @@ def test_english_drafts_use_your_english_identity(tmp_path: Path) -> None:
     }
     assert senders["sarah@northwind.example"].display_name == "Hanako Yamada"
     assert senders["taro@example.jp"].display_name == ME_NAME
+
+
+def test_a_draft_without_topics_is_flagged_generic_with_the_command_that_adds_one() -> None:
+    set_me()
+    event_id = add_event(EVENT, -1)
+    add_person(EVENT, "鈴木 一郎", "--email", "ichiro@example.jp")
+    text = ok("thank").stdout
+    who = "--name '鈴木 一郎' --email ichiro@example.jp"
+    command = f"meishi add --event {event_id} {who} --topic TOPIC"
+    assert "Generic: no topic is recorded for 鈴木 一郎" in text and command in text
+    (draft,) = thank_json()["drafts"]
+    assert (draft["generic"], draft["add_topic"]) == (True, command)
+    ok(*shlex.split(command.replace("TOPIC", "社内DX"))[1:])  # the command does what it says
+    (draft,) = thank_json()["drafts"]
+    assert (draft["generic"], draft["add_topic"]) == (False, None)
+    assert "「社内DX」" in draft["body"] and "Generic" not in ok("thank").stdout
+
+
+@pytest.mark.usefixtures("met")
+def test_thank_lang_writes_every_draft_in_that_language_this_time() -> None:
+    by_name = {d["contact"]["name"]: d for d in thank_json("--lang", "en")["drafts"]}
+    assert by_name["田中 太郎"]["template"] == "thank-en"
+    assert by_name["田中 太郎"]["body"].startswith("Hello,\n")  # no Latin name known
+    by_name = {d["contact"]["name"]: d for d in thank_json()["drafts"]}
+    assert by_name["田中 太郎"]["template"] == "thank-ja"  # only for that run
+
+
+@pytest.mark.usefixtures("met")
+def test_thank_lang_refuses_an_unknown_language() -> None:
+    before = db_dump()
+    assert "unknown language 'fr'" in error_of(fails("thank", "--lang", "fr"))
+    assert db_dump() == before
+
+
+def test_japanese_topics_make_a_japanese_draft_for_a_romanized_name() -> None:
+    set_me()
+    add_event(EVENT, -1)
+    add_person(EVENT, "Ken Mori", "--email", "ken@example.jp", "--topic", "生成AIの社内導入")
+    (draft,) = thank_json()["drafts"]
+    assert draft["template"] == "thank-ja"
+
+
+@pytest.mark.usefixtures("met")
+def test_an_english_draft_names_the_event_by_its_english_name() -> None:
+    ok("event", "edit", EVENT, "--name-en", "AI Study Group #12")
+    by_name = {d["contact"]["name"]: d for d in thank_json()["drafts"]}
+    english = by_name["Sarah Johnson"]
+    assert english["subject"] == "Great meeting you at AI Study Group #12"
+    assert "at AI Study Group #12 yesterday." in english["body"]
+    assert f"「{EVENT}」" in by_name["田中 太郎"]["body"]  # the Japanese draft keeps its name

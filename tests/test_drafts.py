@@ -33,6 +33,7 @@ def make_context(**changes: Any) -> dict[str, Any]:
         },
         "event": {
             "name": "AI勉強会",
+            "name_en": "AI勉強会",
             "date": date(2024, 11, 28),
             "place": "渋谷",
             "series": "AI勉強会",

@@ -150,10 +150,13 @@ def test_thank_you_drafts(who: str, topics: str, monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.mark.parametrize(
-    ("organizer", "lang", "before_start", "reason"),
-    itertools.product(ORGANIZERS, ("ja", "en"), (True, False), ("", "急用が入ったため")),
+    ("letter", "organizer", "lang", "before_start", "reason"),
+    itertools.product(
+        ("apology", "notice"), ORGANIZERS, ("ja", "en"), (True, False), ("", "急用が入ったため")
+    ),
 )
-def test_apology_drafts(
+def test_letters_to_organizers(
+    letter: str,
     organizer: str | None,
     lang: str,
     before_start: bool,
@@ -162,7 +165,7 @@ def test_apology_drafts(
 ) -> None:
     event = Event(**{**EVENT.model_dump(), "organizer_name": organizer})
     context = apology_vars(event, ApologyFacts(reason, before_start), ME, lang, TODAY)
-    text = check_lines(f"apology-{lang}", context, lang, monkeypatch)
+    text = check_lines(f"{letter}-{lang}", context, lang, monkeypatch)
     assert not re.search(r"\(株\)|（株）|㈱", text)
     if lang == "ja":
         addressee = text.split("\n\n")[1]

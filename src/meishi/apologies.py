@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from meishi.attendance.changes import cancellation_reason, has_started
+from meishi.attendance.changes import Change, cancellation_reason, change_attendance, has_started
 from meishi.attendance.owed import apology_owed_ever
 from meishi.attendance.rules import CANCELLED, NO_SHOW
 from meishi.drafts import templates as drafts
@@ -24,6 +24,9 @@ from meishi.store.resolve import find_event
 if TYPE_CHECKING:
     from meishi.home import Home
     from meishi.store.engine import Store
+
+# The letters to an organizer: an apology owed, or a notice that you cannot come after all.
+APOLOGY, NOTICE = "apology", "notice"
 
 
 @dataclass
@@ -63,18 +66,29 @@ def prepare_apology(
             f"{event.name} is {event.attendance}, not a last-minute cancellation or a no-show: "
             "no apology is owed"
         )
-    if not event.organizer_email:
-        raise MissingSetting(
-            f"{event.name} has no organizer email: "
-            f"meishi event edit {event.id} --organizer-email ADDRESS"
-        )
+    draft = _organizer_letter(session, event, me, now, APOLOGY, template, user_templates)
+    return PreparedApology(draft, event)
+
+
+def _organizer_letter(
+    session: Session,
+    event: Event,
+    me: dict[str, str],
+    now: dt.datetime,
+    kind: str,
+    template: str | None,
+    user_templates: Path,
+) -> Draft:
+    """The stored draft of a letter of kind (apology, notice) to the event's organizer."""
+    _check_organizer_email(event)
+    assert event.organizer_email is not None
     lang = drafts.choose_language(None, event.organizer_name, event.name)
-    name = template or f"apology-{lang}"
+    name = template or f"{kind}-{lang}"
     facts = ApologyFacts(cancellation_reason(session, event), not has_started(event, now))
     context = apology_vars(event, facts, me, lang, now.date())
     rendered = drafts.render_draft(name, context, user_templates, lang)
     draft = Draft(
-        kind="apology",
+        kind=kind,
         event_id=id_of(event),
         template=name,
         to_name=event.organizer_name or "",
@@ -83,7 +97,16 @@ def prepare_apology(
         body=rendered.body,
     )
     message_for(draft, me, now, f"event '{event.name}'")  # only the headers are checked here
-    return PreparedApology(save_draft(session, draft), event)
+    return save_draft(session, draft)
+
+
+def _check_organizer_email(event: Event) -> None:
+    """Refuse a letter to an organizer whose address is not known, saying how to add it."""
+    if not event.organizer_email:
+        raise MissingSetting(
+            f"{event.name} has no organizer email: "
+            f"meishi event edit {event.id} --organizer-email ADDRESS"
+        )
 
 
 def draft_apology(
@@ -102,4 +125,54 @@ def draft_apology(
 
     return draft_letters(
         store, settings, prepare, PreparedApology.letters, wanted.out, wanted.send, now, home
+    )
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """What `meishi cancel` was told: when you cancelled and why, and the last-minute window."""
+
+    at: dt.datetime | None
+    reason: str | None
+    window: dt.timedelta
+
+
+@dataclass
+class CancelledWithNotice:
+    """A cancellation, and the notice drafted to the organizer when it came in good time."""
+
+    change: Change
+    event: Event
+    notice: Draft | None  # None for a last-minute cancellation: an apology is owed instead
+
+    def letters(self) -> list[tuple[Draft, Event]]:
+        """The notice with its event, as its .eml file is written from it."""
+        return [(self.notice, self.event)] if self.notice else []
+
+
+def cancel_with_notice(
+    store: Store,
+    settings: dict[str, str],
+    wanted: ApologyRequest,
+    cancellation: Cancellation,
+    now: dt.datetime,
+    home: Home,
+) -> tuple[CancelledWithNotice, EmlFiles]:
+    """Cancel the event and, in the same write, draft a notice to its organizer (unless the
+    cancellation is last-minute); refused as a whole when the organizer's address is unknown."""
+
+    def prepare(session: Session, me: dict[str, str]) -> CancelledWithNotice:
+        event = find_event(session, wanted.event)
+        _check_organizer_email(event)
+        at, reason, window = cancellation.at, cancellation.reason, cancellation.window
+        change = change_attendance(session, event, CANCELLED, now, at, reason, window)
+        if change.change.last_minute:
+            return CancelledWithNotice(change, event, None)
+        notice = _organizer_letter(
+            session, event, me, now, NOTICE, wanted.template, wanted.templates
+        )
+        return CancelledWithNotice(change, event, notice)
+
+    return draft_letters(
+        store, settings, prepare, CancelledWithNotice.letters, wanted.out, False, now, home
     )

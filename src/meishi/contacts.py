@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from meishi import limits
+from meishi.cards.companies import full_company_name
 from meishi.errors import BadValue, NotFound
 from meishi.inputs import CARD_FIELDS, CARD_TEXTS, LANGUAGES, CardInput
 from meishi.mail import message as mail
@@ -44,6 +45,7 @@ class AddResult:
     filled: list[str] = field(default_factory=list)
     new_topics: int = 0
     differs: list[Difference] = field(default_factory=list)
+    in_full: str | None = None  # "(株)サンプル → 株式会社サンプル" when the card abbreviated it
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,20 @@ def check_card(card: CardInput) -> CardInput:
     """The card with its fields validated and emails normalized."""
     name = required_text(card.name, "name", limits.NAME_CHARS)
     texts = {key: optional_text(getattr(card, key), key, most) for key, most in CARD_TEXTS.items()}
+    if texts["company"]:  # as printed on cards, (株) or ㈱; letters write it in full
+        texts["company"] = full_company_name(texts["company"])
     if card.lang is not None:
         check_choice(card.lang, LANGUAGES, "language")
     emails, topics = check_emails(card.emails), check_topics(card.topics)
     note = optional_text(card.note, "note", limits.NOTE_CHARS, lines=True)
     return replace(card, name=name, emails=emails, topics=topics, note=note, **texts)
+
+
+def company_in_full(card: CardInput) -> str | None:
+    """ "(株)サンプル → 株式会社サンプル" when the card's company abbreviates its legal form."""
+    printed = (card.company or "").strip()
+    full = full_company_name(printed)
+    return f"{printed} → {full}" if full != printed else None
 
 
 def check_emails(emails: Iterable[str]) -> tuple[str, ...]:
@@ -114,13 +125,13 @@ def add_card(session: Session, event: Event, card: CardInput, now: dt.datetime) 
     """Record meeting a person at an event, merging with a contact who has the same email."""
     from meishi.attendance.changes import attended_by_meeting
 
-    card = check_card(card)
+    in_full, card = company_in_full(card), check_card(card)
     attended_by_meeting(session, event, now)
     contact, created, filled = upsert_contact(session, card, now, by_name=False)
     encounter = _encounter(session, contact, event, card.note)
     new_topics = _add_topics(session, encounter, card.topics)
     differs = [] if created else differences(contact, card)
-    return AddResult(contact, encounter, created, filled, new_topics, differs)
+    return AddResult(contact, encounter, created, filled, new_topics, differs, in_full)
 
 
 def differences(contact: Contact, card: CardInput) -> list[Difference]:

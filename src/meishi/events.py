@@ -21,7 +21,7 @@ from meishi.validation import check_amount, check_choice, check_date, optional_t
 
 # Optional one-line texts: they reach subjects and headers (the organizer's name is an
 # apology's To).
-EVENT_TEXTS = ("place", "series", "organizer_name")
+EVENT_TEXTS = ("place", "series", "organizer_name", "name_en")
 
 
 def check_event(given: EventInput) -> EventInput:
@@ -137,6 +137,7 @@ def event_json(event: Event) -> dict[str, object]:
     return {
         "id": event.id,
         "name": event.name,
+        "name_en": event.name_en,
         "date": event.date.isoformat(),
         "time": event.start_time.strftime("%H:%M") if event.start_time else None,
         "place": event.place,

@@ -18,6 +18,7 @@ from meishi import limits
 from meishi.contacts import (
     Difference,
     check_card,
+    company_in_full,
     differences,
     kept_values,
     meet,
@@ -76,6 +77,7 @@ class ImportReport:
     events_known: int = 0
     encounters: int = 0
     differs: Tally = field(default_factory=Tally)  # known contacts the file says otherwise of
+    in_full: Tally = field(default_factory=Tally)  # companies whose legal form was abbreviated
     restored: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # "FILE:LINE: what is wrong"
 
@@ -213,7 +215,10 @@ def _apply_card(
     exchanges: dict[dt.date, Event],
 ) -> None:
     """Merge a card into the contact it duplicates (or add it), and link it to its event."""
-    card, note = check_card(card_input(record)), contact_note(record)
+    card, note = card_input(record), contact_note(record)
+    if in_full := company_in_full(card):
+        report.in_full.add(in_full)
+    card = check_card(card)
     contact, created, filled = upsert_contact(session, card, now)
     _note_differences(report, contact, [] if created else differences(contact, card))
     noted = _add_note(contact, note, now)

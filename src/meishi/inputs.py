@@ -110,6 +110,7 @@ class EventInput:
     organizer_name: str | None = None
     organizer_email: str | None = None
     fee: int | None = None
+    name_en: str | None = None
 
 
 # The card fields a CSV column (or --map) can fill; several columns may fill

@@ -56,6 +56,7 @@ class Event(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True)
+    name_en: str | None = None  # how English drafts name it
     date: dt.date = Field(index=True)
     start_time: dt.time | None = None
     place: str | None = None

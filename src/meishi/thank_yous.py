@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,17 @@ class PreparedDraft:
         """True when the event is more than LATE_AFTER_DAYS old."""
         return self.days_after > LATE_AFTER_DAYS
 
+    @property
+    def topic_command(self) -> str | None:
+        """For a draft with no topic to refer back to (a generic one), the command that
+        records one; else None."""
+        if self.topics:
+            return None
+        # The address finds the person: by name alone, add would take them for someone new.
+        name, address = (shlex.quote(text) for text in (self.contact.full_name, self.draft.to_addr))
+        who = f"--name {name} --email {address}"
+        return f"meishi add --event {self.event.id} {who} --topic TOPIC"
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -63,6 +75,7 @@ class ThankRequest:
     templates: Path  # the user's own templates
     out: Path | None
     send: bool
+    lang: str | None = None  # every draft in this language, whatever the person's
 
 
 @dataclass
@@ -112,6 +125,7 @@ def prepare_thanks(
     today: dt.date,
     template: str | None,
     user_templates: Path,
+    lang: str | None = None,
 ) -> ThankRun:
     """Render (or re-render) one stored draft per person with an email: one mail thanks for
     every meeting with them in the period."""
@@ -126,7 +140,7 @@ def prepare_thanks(
             else:
                 kept.append((encounter, event))
         if kept:
-            mail = Letter(contact, emails[0], me, today, template, user_templates)
+            mail = Letter(contact, emails[0], me, today, template, user_templates, lang)
             run.drafts.append(_prepared(session, mail, kept))
     return run
 
@@ -153,6 +167,7 @@ class Letter:
     today: dt.date
     template: str | None
     user_templates: Path
+    lang: str | None  # asked for this run; else the person's, else guessed
 
 
 def _prepared(
@@ -177,7 +192,9 @@ def _render(
 ) -> Draft:
     """A draft for one person and their meetings, its headers checked."""
     contact, me, today = letter.contact, letter.me, letter.today
-    lang = drafts.choose_language(contact.lang, contact.full_name, contact.company)
+    # A Japanese topic says more about the language you spoke than a romanized name does.
+    texts = (contact.full_name, contact.company, *topics)
+    lang = drafts.choose_language(letter.lang or contact.lang, *texts)
     name = letter.template or f"thank-{lang}"
     note = "\n".join(m.note for m in meetings if m.note) or None
     context = thank_vars(contact, letter.address, event, topics, note, me, lang, today, meetings)
@@ -267,7 +284,9 @@ def draft_thank_yous(
         met_at = find_event(session, wanted.event) if wanted.event else None
         since = wanted.since or default_since(met_at, today)
         encounters = unthanked(session, since, met_at, today)
-        return prepare_thanks(session, encounters, me, today, wanted.template, wanted.templates)
+        return prepare_thanks(
+            session, encounters, me, today, wanted.template, wanted.templates, wanted.lang
+        )
 
     return draft_letters(
         store, settings, prepare, ThankRun.letters, wanted.out, wanted.send, now, home

@@ -163,6 +163,12 @@ def _take_card(result: AddResult, who: str) -> bool:
 
 
 def _report(result: AddResult) -> str:
+    """One line saying what was stored (and a company written in full)."""
+    in_full = f"\nCompany written in full: {result.in_full}" if result.in_full else ""
+    return _stored(result) + in_full
+
+
+def _stored(result: AddResult) -> str:
     """One line saying what was stored."""
     contact = result.contact
     who = f"{contact.full_name}{f' ({contact.company})' if contact.company else ''}"

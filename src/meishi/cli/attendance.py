@@ -51,12 +51,54 @@ def cancel(
     at: Annotated[
         str | None, typer.Option(help="When you cancelled: 'yesterday 18:30', '17:00' (now).")
     ] = None,
-    reason: Annotated[str | None, typer.Option(help="Why, for your own record.")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Why; a notice or an apology gives it in one clause.")
+    ] = None,
+    notify: Annotated[
+        bool,
+        typer.Option(
+            "--notify", help="Also draft a notice to the organizer (cancelling in good time)."
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="With --notify: write it as an .eml file here.")
+    ] = None,
 ) -> None:
     """Cancel an event; inside the window before the start it is last-minute (ドタキャン)."""
     from meishi.dates import parse_moment
 
-    _change(event, "cancelled", parse_moment(at, common.now()) if at else None, reason)
+    moment = parse_moment(at, common.now()) if at else None
+    if notify:
+        _cancel_with_notice(event, moment, reason, out)
+    else:
+        _change(event, "cancelled", moment, reason)
+
+
+def _cancel_with_notice(
+    event_text: str, at: dt.datetime | None, reason: str | None, out: Path | None
+) -> None:
+    """Cancel and draft the notice to the organizer in one write; show it, or say what is owed."""
+    from meishi import config
+    from meishi.apologies import ApologyRequest, Cancellation, cancel_with_notice
+
+    current = common.run()
+    wanted = ApologyRequest(event_text, None, current.home.templates, out, send=False)
+    cancellation = Cancellation(at, reason, config.cancel_window(current.settings))
+    with common.store() as store:
+        done, files = cancel_with_notice(
+            store, current.settings, wanted, cancellation, common.now(), current.home
+        )
+    common.echo(_said(done.event, done.change))
+    if done.notice is None:
+        common.echo(
+            f"No notice drafted: an apology is owed instead (meishi apology {done.event.id})."
+        )
+        return
+    common.console().print(common.draft_panel(done.notice, done.event.name))
+    common.echo(f"Send it: meishi send {done.notice.id}")
+    for path in files.written.values():
+        common.echo(f"Written to {path}")
+    files.check()
 
 
 def _change(

@@ -324,6 +324,12 @@ def print_run(run: ThankRun, out: Path | None) -> None:
         output.print(draft_panel(item.draft, names, late))
     for skipped in run.skipped:
         echo(f"Skipped {skipped.contact.full_name} ({skipped.event.name}): {skipped.reason}")
+    for item in run.drafts:
+        if item.topic_command:
+            echo(
+                f"Generic: no topic is recorded for {item.contact.full_name}, so the draft cannot"
+                f" refer back to your talk; to add one: {item.topic_command}"
+            )
     where = f"; written to {out}" if out else "; add --out DIR to save them as .eml files"
     echo(f"{len(run.drafts)} draft(s) ready{where if run.drafts else ''}.")
 

@@ -24,6 +24,10 @@ TimeOption = Annotated[
     str | None, typer.Option("--time", help="Start time: 19:00, 19時, 19時30分, 19:00〜21:00.")
 ]
 SeriesOption = Annotated[str | None, typer.Option(help="The series it belongs to.")]
+NameEnOption = Annotated[
+    str | None,
+    typer.Option("--name-en", help="Its name in English drafts, e.g. 'Tokyo AI Meetup #12'."),
+]
 OrganizerOption = Annotated[str | None, typer.Option(help="The organizer's name.")]
 OrganizerEmailOption = Annotated[str | None, typer.Option(help="The organizer's email.")]
 PlaceOption = Annotated[str | None, typer.Option(help="Where it takes place.")]
@@ -48,6 +52,7 @@ def add(
     organizer_email: OrganizerEmailOption = None,
     place: PlaceOption = None,
     fee: FeeOption = None,
+    name_en: NameEnOption = None,
 ) -> None:
     """Add an event (registered if it lies ahead, attended if it has taken place).
 
@@ -67,6 +72,7 @@ def add(
         organizer_name=organizer,
         organizer_email=organizer_email,
         fee=fee,
+        name_en=name_en,
     )
     with common.store() as store, store.write() as session:
         event = add_event(session, given, common.now())
@@ -84,6 +90,7 @@ def edit(
     organizer_email: OrganizerEmailOption = None,
     place: PlaceOption = None,
     fee: FeeOption = None,
+    name_en: NameEnOption = None,
 ) -> None:
     """Change an event's details, e.g. add the organizer's email.
 
@@ -102,6 +109,7 @@ def edit(
         "organizer_email": organizer_email,
         "place": place,
         "fee": fee,
+        "name_en": name_en,
     }
     changes = {key: value for key, value in given.items() if value is not None}
     if not changes and date is None:

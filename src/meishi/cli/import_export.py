@@ -77,6 +77,7 @@ def _print_report(report: ImportReport, dry_run: bool) -> None:
         _print_names("merged", report.merged)
         _print_names("new event", report.events_created)
     _print_names("not changed", report.differs)
+    _print_names("company written in full", report.in_full)
     for problem in report.skipped:
         common.echo(f"  skipped {problem}")
 
@@ -101,6 +102,7 @@ def _report_json(report: ImportReport) -> dict[str, object]:
         "events_known": report.events_known,
         "encounters": report.encounters,
         "not_changed": report.differs.names,
+        "company_in_full": report.in_full.names,
         "restored": report.restored,
         "skipped": report.skipped,
     }

@@ -30,6 +30,10 @@ def thank(
     template: Annotated[
         str | None, typer.Option(help="Template name (default: thank-ja or thank-en).")
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Write every draft in this language (ja or en) this time."),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Also write each draft as an .eml file in this folder.")
     ] = None,
@@ -52,7 +56,7 @@ def thank(
         _mark_sent(mark_sent, event)
         return
     start = common.parse_date(since, say=not as_json) if since else None
-    run, files = _prepare(start, event, template, out, send)
+    run, files = _prepare(start, event, template, lang, out, send)
     if send:
         ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
         if ids:
@@ -68,13 +72,18 @@ def thank(
 
 
 def _prepare(
-    start: dt.date | None, event: str | None, template: str | None, out: Path | None, send: bool
+    start: dt.date | None,
+    event: str | None,
+    template: str | None,
+    lang: str | None,
+    out: Path | None,
+    send: bool,
 ) -> tuple[ThankRun, EmlFiles]:
     """Draft the thank-yous asked for, stored, with their .eml files."""
     from meishi.thank_yous import ThankRequest, draft_thank_yous
 
     current = common.run()
-    wanted = ThankRequest(start, event, template, current.home.templates, out, send)
+    wanted = ThankRequest(start, event, template, current.home.templates, out, send, lang)
     with common.store() as store:
         return draft_thank_yous(
             store, current.settings, wanted, common.today(), common.now(), current.home
@@ -112,6 +121,8 @@ def _run_json(run: ThankRun, files: EmlFiles) -> dict[str, Any]:
                 if item.draft.id in files.left_alone
                 else None,
                 "events": [{"id": e.id, "name": e.name} for e in item.events],
+                "generic": item.topic_command is not None,
+                "add_topic": item.topic_command,
             }
             for item in run.drafts
         ],

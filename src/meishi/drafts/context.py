@@ -18,6 +18,7 @@ def event_vars(event: Event) -> dict[str, Any]:
     """The event, as every template sees it."""
     return {
         "name": event.name,
+        "name_en": event.name_en or event.name,
         "date": event.date,
         "place": event.place or "",
         "series": event.series or "",

@@ -24,7 +24,7 @@ from meishi.validation import check_chars, check_length, required_text
 if TYPE_CHECKING:
     from meishi.store.engine import Store
 
-KINDS = {"thank": "thank-you", "apology": "apology"}
+KINDS = {"thank": "thank-you", "apology": "apology", "notice": "notice"}
 # The outbox's states, as the draft's user sees them.
 SHOWN_STATES = {PENDING: "pending", HELD: "held", DISCARDED: "discarded", "sent": "sent"}
 # Why a draft that is not plainly pending, held or sent is in the state shown.

@@ -68,7 +68,7 @@ if TYPE_CHECKING:
 
 DUMP_VERSION = 1
 # The kinds of drafts and messages meishi writes.
-MESSAGE_KINDS = ("thank", "apology")
+MESSAGE_KINDS = ("thank", "apology", "notice")
 # The lists of a dump in the order they are restored (each refers only to those before it).
 TABLES: dict[str, type[SQLModel]] = {
     "contacts": Contact,
