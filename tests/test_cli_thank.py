@@ -254,7 +254,8 @@ def test_unknown_template_lists_the_available_ones() -> None:
     before = db_dump()
     message = error_of(fails("thank", "--template", "thank-fr"))
     assert message == (
-        "unknown template 'thank-fr'; available: apology-en, apology-ja, thank-en, thank-ja"
+        "unknown template 'thank-fr'; available: "
+        "apology-en, apology-ja, notice-en, notice-ja, thank-en, thank-ja"
     )
     assert db_dump() == before
 
