@@ -148,7 +148,8 @@ def test_unknown_template_lists_available(user_dir: Path) -> None:
     with pytest.raises(NotFound) as caught:
         drafts.find_template("nope", user_dir)
     assert str(caught.value) == (
-        "unknown template 'nope'; available: apology-en, apology-ja, thank-en, thank-ja"
+        "unknown template 'nope'; available: "
+        "apology-en, apology-ja, notice-en, notice-ja, thank-en, thank-ja"
     )
 
 
