@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,12 +29,87 @@ if TYPE_CHECKING:
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of text.")
 
+# Commands that only show or copy out what is stored; a mistyped command is pointed at
+# these first, so that a typo never ends in a command that records something.
+READING_COMMANDS = frozenset(
+    {"search", "todo", "record", "should-return", "export", "backup", "demo", "outbox"}
+    | {"list", "show", "get"}
+)
+MAX_SUGGESTED_COMMANDS = 4
+
+
+class CommandGroup(TyperGroup):
+    """A group of commands whose unknown-command message suggests reading commands first."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """The command named first in args; a name meishi does not know is one clear line."""
+        typed = args[0] if args else ""
+        if self._is_unknown(ctx, typed):
+            from meishi.errors import UnknownCommand
+
+            raise UnknownCommand(unknown_command(self, _spoken_path(ctx), typed))
+        return super().resolve_command(ctx, args)
+
+    def _is_unknown(self, ctx: Any, typed: str) -> bool:
+        """True for a command name (not an option) that the group does not have."""
+        if not typed or typed.startswith("-") or ctx.resilient_parsing:
+            return False  # an option, or shell completion: click handles those
+        return self.get_command(ctx, typed) is None
+
+
+def _spoken_path(ctx: Any) -> str:
+    """The command as the user types it: `meishi event`, however meishi was started."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(["meishi", *reversed(names)])
+
+
+def unknown_command(group: TyperGroup, path: str, typed: str) -> str:
+    """One line: the command is unknown, and the closest ones, reading commands first."""
+    suggested = [f"`{words}`" for words in suggest_commands(group, path, typed)]
+    unknown = f"there is no `{path} {typed[:40]}`"
+    if not suggested:
+        return f"{unknown}; see `{path} --help`"
+    from meishi.text import one_of
+
+    return f"{unknown}; did you mean {one_of(suggested)}?"
+
+
+def suggest_commands(group: TyperGroup, path: str, typed: str) -> list[str]:
+    """The commands (and the group's sub-commands) named like typed, reading ones first."""
+    import difflib
+
+    scored = []
+    for name, words, command in _commands_under(group, path):
+        likeness = difflib.SequenceMatcher(None, typed.casefold(), name).ratio()
+        if likeness >= 0.6:  # difflib.get_close_matches's own cut-off
+            scored.append((_records(name, command), -likeness, words))
+    return [words for *_, words in sorted(scored)[:MAX_SUGGESTED_COMMANDS]]
+
+
+def _commands_under(group: TyperGroup, path: str) -> Iterator[tuple[str, str, Any]]:
+    """(name, full command, command) for a group's commands and their sub-commands."""
+    for name, command in group.commands.items():
+        if command.hidden:
+            continue
+        yield name, f"{path} {name}", command
+        for sub, inner in getattr(command, "commands", {}).items():
+            yield sub, f"{path} {name} {sub}", inner
+
+
+def _records(name: str, command: Any) -> bool:
+    """True for a command that may change what is stored (a group itself does nothing)."""
+    return name not in READING_COMMANDS and not hasattr(command, "commands")
+
 
 def command_group(help_text: str, **settings: Any) -> typer.Typer:
     """A group of commands with meishi's settings: plain help, -h, no pretty tracebacks.
 
     Plain help because Rich's help formatting costs ~80 ms at every `--help`.
     """
+    settings.setdefault("cls", CommandGroup)
     return typer.Typer(
         help=help_text,
         rich_markup_mode=None,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from meishi import limits
 from meishi.errors import Ambiguous, NotFound
-from meishi.text import escape_like, fold
+from meishi.text import escape_like, fold, one_of
 from meishi.validation import id_in
 
 if TYPE_CHECKING:
@@ -211,12 +211,13 @@ class Likeness:
         return (held / len(self.needle) + 2 * held / (len(folded) + len(self.needle))) / 2
 
 
-def _not_found_message(text: str, kind: str, listing: str, suggested: Sequence[str]) -> str:
+def _not_found_message(text: str, kind: str, listing: str, suggested: list[str]) -> str:
     """One line: nothing matched, the closest names if any, and where to look."""
     if not suggested:
         return f"no {kind} matches '{text[:80]}'; see `meishi {listing}`"
-    names = ", ".join(suggested[:-1]) + (" or " if len(suggested) > 1 else "") + suggested[-1]
-    return f"no {kind} matches '{text[:80]}'; did you mean {names}? See `meishi {listing}`"
+    return (
+        f"no {kind} matches '{text[:80]}'; did you mean {one_of(suggested)}? See `meishi {listing}`"
+    )
 
 
 def _ambiguous_message(kind: str, text: str, rows: Sequence[Sequence[object]]) -> str:
