@@ -128,20 +128,27 @@ def apology(
     event: EventArgument,
     out: Annotated[Path | None, typer.Option(help="Also write it as an .eml file here.")] = None,
     send: Annotated[bool, typer.Option("--send", help="Send it through your mail server.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Show what --send would send; send nothing (no mail server needed)."
+        ),
+    ] = False,
     template: Annotated[
         str | None, typer.Option(help="Template (default: apology-ja or apology-en).")
     ] = None,
 ) -> None:
     """Draft an apology to the organizer: short, sincere, no excuses, offering to pay."""
-    from meishi import config, home
+    from meishi import home
     from meishi.apologies import ApologyRequest, draft_apology
 
-    wanted = ApologyRequest(event, template, home.templates_dir(), out, send)
+    settings = common.settings_to_draft(dry_run)
+    wanted = ApologyRequest(event, template, home.templates_dir(), out, send and not dry_run)
     with common.store() as store:
-        prepared, files = draft_apology(store, config.load(), wanted, common.today(), common.now())
-    if send:
+        prepared, files = draft_apology(store, settings, wanted, common.today(), common.now())
+    if send or dry_run:
         assert prepared.draft.id is not None
-        common.send_and_report([prepared.draft.id], dry_run=False, as_json=False)
+        common.send_and_report([prepared.draft.id], dry_run=dry_run, as_json=False)
     else:
         common.console().print(common.draft_panel(prepared.draft, prepared.event.name))
     for path in files.written.values():

@@ -293,7 +293,7 @@ def print_verdict(verdict: Verdict) -> None:
 def print_run(run: ThankRun, out: Path | None) -> None:
     """Show each draft as a panel, then the skipped people and a summary."""
     if not run.drafts and not run.skipped:
-        typer.echo("No one to thank: everyone met in that period has been thanked.")
+        typer.echo(run.why_nothing())
         return
     output = console()
     for item in run.drafts:
@@ -302,7 +302,7 @@ def print_run(run: ThankRun, out: Path | None) -> None:
     for skipped in run.skipped:
         echo(f"Skipped {skipped.contact.full_name} ({skipped.event.name}): {skipped.reason}")
     where = f"; written to {out}" if out else "; add --out DIR to save them as .eml files"
-    echo(f"{len(run.drafts)} draft(s) ready{where if run.drafts else ''}.")
+    echo(f"{len(run.drafts)} draft(s) ready{where}." if run.drafts else run.why_nothing())
 
 
 def draft_panel(draft: Draft, event_name: str, warning: str = "") -> Any:
@@ -414,17 +414,31 @@ def _summary(report: SendReport) -> str:
     return line
 
 
+def settings_to_draft(dry_run: bool) -> dict[str, str]:
+    """The settings, with the sender's address checked first when a dry run is to follow,
+    so that its refusal comes before anything is drafted."""
+    from meishi import config
+    from meishi.mail import outbox
+
+    settings = config.load()
+    if dry_run:
+        outbox.mail_from(settings)
+    return settings
+
+
 def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool) -> None:
     """Queue the drafts and send everything queued (or only show it, for a dry run)."""
     from meishi import config, home
     from meishi.mail import outbox, sending
 
+    if dry_run:  # a dry run talks to no mail server, so it needs none set up
+        me = outbox.mail_from(config.load())
+        with store() as opened:
+            _show_dry_run(*outbox.dry_run(opened, draft_ids, me, now()), as_json)
+        return
     sender = outbox.sender_from(config.load())
     _warn_if_unencrypted()
     with store() as opened:
-        outcome = sending.send_drafts(opened, sender, draft_ids, dry_run, now(), home.data_dir())
-    if outcome.planned is not None:
-        _show_dry_run(outcome.queued, outcome.planned, as_json)
-        return
+        outcome = sending.send_drafts(opened, sender, draft_ids, False, now(), home.data_dir())
     assert outcome.report is not None
     report_sent(outcome.queued, outcome.report, as_json)

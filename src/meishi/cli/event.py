@@ -18,6 +18,8 @@ OrganizerEmailOption = Annotated[str | None, typer.Option(help="The organizer's 
 PlaceOption = Annotated[str | None, typer.Option(help="Where it takes place.")]
 FeeOption = Annotated[int | None, typer.Option(help="The fee in yen.")]
 DATE_HELP = "When: 2026-11-28, yesterday, 昨日..."
+# An event's fields in the words of the options that set them.
+FIELD_WORDS = {"start_time": "time", "organizer_name": "organizer"}
 
 
 def register(root: typer.Typer) -> None:
@@ -90,7 +92,8 @@ def edit(
     with common.store() as store, store.write() as session:
         found = find_event(session, event)
         changed = edit_event(session, found, changes)
-        what = ", ".join(changed) if changed else "nothing (the values were the same)"
+        words = [FIELD_WORDS.get(name, name).replace("_", " ") for name in changed]
+        what = ", ".join(words) if changed else "nothing (the values were the same)"
         common.echo(f"Changed {what} of event #{found.id} {common.describe(found)}")
 
 
@@ -107,10 +110,19 @@ def list_(as_json: bool = common.JSON_OPTION) -> None:
         typer.echo("No events yet. Add one: meishi event add NAME --date DATE")
     else:
         rows = [
-            (e.id, e.date.isoformat(), common.hhmm(e), e.name, e.series, e.organizer_name)
+            (
+                e.id,
+                e.date.isoformat(),
+                common.hhmm(e),
+                e.name,
+                e.attendance,
+                e.series,
+                e.organizer_name,
+            )
             for e in events
         ]
-        common.print_table(("id", "date", "time", "event", "series", "organizer"), rows)
+        headers = ("id", "date", "time", "event", "you", "series", "organizer")
+        common.print_table(headers, rows)
 
 
 @app.command("show")
@@ -130,7 +142,9 @@ def show(
 def _print_detail(detail: dict[str, Any]) -> None:
     """Print an event's detail as text."""
     labels = ("date", "time", "place", "series", "organizer", "organizer_email", "fee")
-    common.echo(f"#{detail['id']} {detail['name']}")
+    common.echo(
+        f"#{detail['id']} {detail['name']} ({_STATUS_WORDS.get(detail['status'], detail['status'])})"
+    )
     for label in labels:
         if detail.get(label) is not None:
             common.echo(f"  {label.replace('_', ' ')}: {detail[label]}")
@@ -142,6 +156,15 @@ def _print_detail(detail: dict[str, Any]) -> None:
     for follow_up in detail["follow_ups"]:
         note = f" — {follow_up['note']}" if follow_up["note"] else ""
         common.echo(f"  {follow_up['date']} {follow_up['kind']}{note}")
+
+
+# Your own status, as `event show` says it.
+_STATUS_WORDS = {
+    "registered": "you are registered",
+    "attended": "you attended",
+    "cancelled": "you cancelled",
+    "no-show": "you did not go: a no-show",
+}
 
 
 def followup(

@@ -51,13 +51,13 @@ def thank(
     if mark_sent is not None:
         _mark_sent(mark_sent, event)
         return
-    run, files = _prepare(since, event, template, out, send)
+    run, files = _prepare(since, event, template, out, send, dry_run)
     if send:
         ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
         if ids:
             common.send_and_report(ids, dry_run, as_json)
         else:
-            typer.echo("No one to thank: nothing to send.")
+            typer.echo(run.why_nothing() + " Nothing was sent.")
     elif as_json:
         common.print_json(_run_json(run, files))
     else:
@@ -66,16 +66,22 @@ def thank(
 
 
 def _prepare(
-    since: str | None, event: str | None, template: str | None, out: Path | None, send: bool
+    since: str | None,
+    event: str | None,
+    template: str | None,
+    out: Path | None,
+    send: bool,
+    dry_run: bool,
 ) -> tuple[ThankRun, EmlFiles]:
     """Draft the thank-yous asked for, stored, with their .eml files."""
-    from meishi import config, home
+    from meishi import home
     from meishi.thank_yous import ThankRequest, draft_thank_yous
 
     start = common.parse_date(since) if since else None
-    wanted = ThankRequest(start, event, template, home.templates_dir(), out, send)
+    settings = common.settings_to_draft(send and dry_run)
+    wanted = ThankRequest(start, event, template, home.templates_dir(), out, send and not dry_run)
     with common.store() as store:
-        return draft_thank_yous(store, config.load(), wanted, common.today(), common.now())
+        return draft_thank_yous(store, settings, wanted, common.today(), common.now())
 
 
 def _mark_sent(contact_text: str, event_text: str | None) -> None:

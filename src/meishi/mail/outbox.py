@@ -82,6 +82,12 @@ class Sender:
 
 def sender_from(settings: dict[str, str]) -> Sender:
     """Check the settings needed to send, before anything is queued."""
+    me = mail_from(settings)
+    return Sender(me, smtp_settings(settings), float(checked(settings, "send.pause", "1")))
+
+
+def mail_from(settings: dict[str, str]) -> dict[str, str]:
+    """Who mail is from (a dry run needs only this, not the mail server)."""
     from meishi.config import require_me
 
     me = require_me(settings)
@@ -89,7 +95,7 @@ def sender_from(settings: dict[str, str]) -> Sender:
         raise MissingSetting(
             "me.email is not set; mail is sent from it: meishi config set me.email YOU@EXAMPLE.COM"
         )
-    return Sender(me, smtp_settings(settings), float(checked(settings, "send.pause", "1")))
+    return me
 
 
 def smtp_settings(settings: dict[str, str]) -> smtp.SmtpSettings:
