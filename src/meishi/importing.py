@@ -7,7 +7,7 @@ with the one it duplicates), an event, an encounter, or a whole restored dump.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -77,12 +77,24 @@ def import_source(
     event_name: str | None = None,
     skip_bad: bool = False,
     dry_run: bool = False,
+    seen: Callable[[Record], None] | None = None,
 ) -> ImportReport:
-    """Import one file in one transaction; a bad record refuses it whole unless skip_bad."""
+    """Import one file in one transaction; a bad record refuses it whole unless skip_bad.
+
+    seen, when given, is told of each record once it is applied (for a progress bar).
+    """
     report = ImportReport(str(source.path), source.format)
+    records = source.records() if seen is None else _telling(source.records(), seen)
     with store.rehearsal() if dry_run else store.write() as session:
-        _apply_all(session, source.records(), report, now, event_name, skip_bad)
+        _apply_all(session, records, report, now, event_name, skip_bad)
     return report
+
+
+def _telling(records: Iterator[Record], seen: Callable[[Record], None]) -> Iterator[Record]:
+    """The records, each told to seen when the next is asked for (so, once it is applied)."""
+    for record in records:
+        yield record
+        seen(record)
 
 
 def _apply_all(

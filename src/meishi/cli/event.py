@@ -142,9 +142,8 @@ def show(
 def _print_detail(detail: dict[str, Any]) -> None:
     """Print an event's detail as text."""
     labels = ("date", "time", "place", "series", "organizer", "organizer_email", "fee")
-    common.echo(
-        f"#{detail['id']} {detail['name']} ({_STATUS_WORDS.get(detail['status'], detail['status'])})"
-    )
+    status = _STATUS_WORDS.get(detail["status"], detail["status"])
+    common.echo(f"#{detail['id']} {detail['name']} ({status})")
     for label in labels:
         if detail.get(label) is not None:
             common.echo(f"  {label.replace('_', ' ')}: {detail[label]}")

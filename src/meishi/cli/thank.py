@@ -57,7 +57,7 @@ def thank(
         if ids:
             common.send_and_report(ids, dry_run, as_json)
         else:
-            typer.echo(run.why_nothing() + " Nothing was sent.")
+            typer.echo(run.why_nothing() + " There is nothing to send.")
     elif as_json:
         common.print_json(_run_json(run, files))
     else:

@@ -68,10 +68,10 @@ class Occurrence:
     name: str
     on: date
     attended: bool  # the caller decides (today: date <= today)
-    status: str = ""  # your own status, when not attended: registered, cancelled or no-show
     follow_ups: tuple[FollowUpFact, ...] = ()
     people_met: int = 0  # contacts met there
     thanked: int = 0  # of those, how many you sent a thank-you to
+    status: str = ""  # your own status, when not attended: registered, cancelled or no-show
 
 
 @dataclass(frozen=True)
