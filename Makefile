@@ -1,4 +1,4 @@
-.PHONY: test test-fast lint format cli-reference
+.PHONY: test test-fast lint format generated-docs
 
 test:
 	pytest
@@ -12,10 +12,12 @@ lint:
 	ruff format --check src tests benchmarks docs
 	mypy
 	python docs/gen_cli_reference.py --check
+	python docs/gen_drafts.py --check
 
 format:
 	ruff check --fix src tests benchmarks docs
 	ruff format src tests benchmarks docs
 
-cli-reference:
+generated-docs:
 	python docs/gen_cli_reference.py
+	python docs/gen_drafts.py

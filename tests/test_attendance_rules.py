@@ -16,7 +16,9 @@ from meishi.attendance.rules import (
     Outcome,
     Rate,
     build_record,
+    cancelled_late,
     check_change,
+    day_open,
     event_start,
     is_incident,
     is_last_minute,
@@ -179,6 +181,53 @@ def test_changes_that_contradict_what_happened_are_refused(
 def test_a_change_to_the_same_status_is_nothing_to_do(status: str) -> None:
     with pytest.raises(NothingToDo, match=f"already marked {status}"):
         check_change("AI勉強会", status, status, True)
+
+
+# --- an event without a start time, on its day -----------------------------------
+
+EVENT_DAY = dt.date(2026, 12, 2)
+
+
+def local(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> dt.datetime:
+    """A local wall-clock time, timezone-aware (as the commands' clock gives it)."""
+    return dt.datetime(year, month, day, hour, minute, second).astimezone()
+
+
+def test_an_untimed_event_is_open_for_its_whole_day_and_no_longer() -> None:
+    assert day_open(EVENT_DAY, None, local(2026, 12, 2, 0, 0)) is True
+    assert day_open(EVENT_DAY, None, local(2026, 12, 2, 23, 59, 59)) is True
+    assert day_open(EVENT_DAY, None, local(2026, 12, 3, 0, 0)) is False
+    assert day_open(EVENT_DAY, None, local(2026, 12, 1, 23, 59)) is False
+    assert day_open(EVENT_DAY, dt.time(19, 0), local(2026, 12, 2, 12, 0)) is False
+
+
+def test_cancelling_an_untimed_event_on_its_day_is_same_day_last_minute() -> None:
+    window = LAST_MINUTE_WINDOW
+    assert cancelled_late(EVENT_DAY, None, local(2026, 12, 2, 22, 0), window) is True
+    assert cancelled_late(EVENT_DAY, None, local(2026, 12, 2, 0, 0), window) is True
+    assert cancelled_late(EVENT_DAY, None, local(2026, 12, 1, 8, 0), window) is True
+    assert cancelled_late(EVENT_DAY, None, local(2026, 11, 30, 8, 0), window) is False
+    with pytest.raises(BadValue, match="after the start"):
+        cancelled_late(EVENT_DAY, None, local(2026, 12, 3, 9, 0), window)
+    # With a start time, the window alone decides, and after the start is refused.
+    assert cancelled_late(EVENT_DAY, dt.time(19, 0), local(2026, 12, 2, 9, 0), window) is True
+    with pytest.raises(BadValue, match="after the start"):
+        cancelled_late(EVENT_DAY, dt.time(19, 0), local(2026, 12, 2, 20, 0), window)
+
+
+def test_no_show_on_the_open_day_is_refused_pointing_at_cancel_and_the_start_time() -> None:
+    with pytest.raises(BadValue) as raised:
+        check_change("AI勉強会", REGISTERED, NO_SHOW, True, open_day=True, ref="7")
+    message = str(raised.value)
+    assert message.startswith("AI勉強会 has no start time")
+    assert "same-day cancellation: meishi cancel 7" in message
+    assert "meishi event edit 7 --time HH:MM" in message
+
+
+def test_on_the_open_day_you_may_still_attend_cancel_or_register_again() -> None:
+    check_change("AI勉強会", REGISTERED, ATTENDED, True, open_day=True)
+    check_change("AI勉強会", REGISTERED, CANCELLED, True, open_day=True)
+    check_change("AI勉強会", CANCELLED, REGISTERED, True, open_day=True)
 
 
 # --- the record --------------------------------------------------------------

@@ -42,6 +42,10 @@ def test_config_set_get_list_unset() -> None:
         "me.company": None,
         "me.title": None,
         "me.signature": None,
+        "me.name_en": None,
+        "me.company_en": None,
+        "me.title_en": None,
+        "me.signature_en": None,
     }
     text = ok("config", "list").stdout
     assert text.splitlines()[0] == f"# {home() / 'config.toml'}"
@@ -114,9 +118,9 @@ def test_templates_list_and_show() -> None:
     assert [line.split("\t")[0] for line in text.stdout.splitlines()] == names
     assert str(home() / "templates") in text.stderr
     source = ok("templates", "show", "thank-ja").stdout
-    assert source.startswith("Subject: 「{{ event.name }}」のお礼")
+    assert source.startswith("Subject: 【御礼】{{ event.name }}")
     assert source == Path(listed[3]["path"]).read_text(encoding="utf-8")
-    assert ok("templates", "show", "thank-en.j2").stdout.startswith("Subject: Thank you")
+    assert ok("templates", "show", "thank-en.j2").stdout.startswith("Subject: Great meeting you")
 
 
 def test_templates_list_shows_user_templates() -> None:

@@ -110,12 +110,12 @@ def test_thank_picks_the_language_per_person() -> None:
     body = japanese["body"]
     assert body.startswith("株式会社ソフト\n部長\n田中 太郎 様\n")
     assert "昨日の「AI勉強会 #12」" in body
-    assert "「生成AIの社内導入」や「RAGの評価」のお話" in body
+    assert "特に「生成AIの社内導入」や「RAGの評価」についてのお話は" in body
     english = by_name["Sarah Johnson"]
     assert english["template"] == "thank-en"
-    assert english["subject"] == f"Thank you for meeting at {EVENT} — {ME_NAME}"
+    assert english["subject"] == f"Great meeting you at {EVENT}"
     assert english["body"].startswith("Dear Sarah,\n")
-    assert "I enjoyed our conversation about expanding into Japan." in english["body"]
+    assert "I especially enjoyed our conversation about expanding into Japan." in english["body"]
     assert "様" not in english["body"]
 
 
@@ -383,3 +383,31 @@ def test_thank_with_unknown_event_is_refused() -> None:
     set_me()
     add_event("Meetup", -1)
     assert "no event matches 'Nope'" in error_of(fails("thank", "--event", "Nope"))
+
+
+def test_a_company_printed_as_kabu_is_written_in_full_and_long_departments_by_unit() -> None:
+    set_me()
+    add_event(EVENT, -1)
+    department = "独立行政法人情報処理推進機構 デジタル基盤センター 営業本部第一営業部"
+    add_person(
+        EVENT,
+        "田中 太郎",
+        "--company",
+        "㈱ソフト",
+        "--department",
+        department,
+        "--title",
+        "部長",
+        "--email",
+        "taro@example.jp",
+    )
+    (draft,) = thank_json()["drafts"]
+    lines = draft["body"].splitlines()
+    assert lines[:5] == [
+        "株式会社ソフト",
+        "独立行政法人情報処理推進機構",
+        "デジタル基盤センター",
+        "営業本部",
+        "第一営業部 部長",
+    ]
+    assert "㈱" not in draft["body"] + draft["subject"]

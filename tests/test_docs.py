@@ -10,14 +10,25 @@ from meishi.models import Contact, Event
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def test_cli_reference_is_current() -> None:
-    script = DOCS / "gen_cli_reference.py"
-    spec = importlib.util.spec_from_file_location("gen_cli_reference", script)
+def generated(name: str) -> tuple[str, str]:
+    """What docs/gen_NAME.py writes now, and what its page holds."""
+    script = DOCS / f"gen_{name}.py"
+    spec = importlib.util.spec_from_file_location(f"gen_{name}", script)
     assert spec and spec.loader
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
-    current = (DOCS / "cli.md").read_text(encoding="utf-8")
-    assert generator.render() == current, f"docs/cli.md is stale: run python {script}"
+    return generator.render(), generator.TARGET.read_text(encoding="utf-8")
+
+
+def test_cli_reference_is_current() -> None:
+    fresh, current = generated("cli_reference")
+    assert fresh == current, "docs/cli.md is stale: run python docs/gen_cli_reference.py"
+
+
+def test_the_example_drafts_are_current() -> None:
+    fresh, current = generated("drafts")
+    assert fresh == current, "docs/drafts.md is stale: run python docs/gen_drafts.py"
+    assert "Dear Taro Tanaka," in current and "御中" in current  # the samples show them
 
 
 def documented(heading: str) -> set[str]:
@@ -58,6 +69,8 @@ def test_every_thank_you_template_variable_is_documented() -> None:
 
 
 def test_every_apology_template_variable_is_documented() -> None:
-    from meishi.drafts.context import apology_vars
+    from meishi.drafts.context import ApologyFacts, apology_vars
 
-    assert names(apology_vars(EVENT, ME, "ja", EVENT.date)) <= documented("Apology variables")
+    assert names(apology_vars(EVENT, ApologyFacts("", True), ME, "ja", EVENT.date)) <= documented(
+        "Apology variables"
+    )

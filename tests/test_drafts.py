@@ -29,6 +29,7 @@ def make_context(**changes: Any) -> dict[str, Any]:
             "department": "開発本部",
             "title": "部長",
             "email": "taro@example.jp",
+            "latin_name": "Taro Tanaka",
         },
         "event": {
             "name": "AI勉強会",
@@ -64,6 +65,7 @@ def english_context(**changes: Any) -> dict[str, Any]:
         "department": "",
         "title": "CTO",
         "email": "alice@example.com",
+        "latin_name": "Alice Smith",
     }
     return make_context(**{"contact": contact, "topics": ["evaluation", "hiring"], **changes})
 
@@ -210,10 +212,11 @@ def test_japanese_draft_follows_business_custom(user_dir: Path) -> None:
     assert lines[:3] == ["株式会社サンプル", "開発本部 部長", "田中 太郎 様"]
     assert "御中" not in rendered.body
     assert "昨日の「AI勉強会」" in rendered.body
-    assert "「LLMの評価」や「社内勉強会の運営」のお話" in rendered.body
-    assert "今後ともよろしくお願いいたします。" in rendered.body
+    assert "特に「LLMの評価」や「社内勉強会の運営」についてのお話は、" in rendered.body
+    assert "次回のAI勉強会などで、またお目にかかれましたら幸いです。" in rendered.body
+    assert "今後ともどうぞよろしくお願いいたします。" in rendered.body
     assert lines[-3:] == ["株式会社メイシ", "営業", "山田 花子"]
-    assert rendered.subject == "「AI勉強会」のお礼（株式会社メイシ 山田 花子）"
+    assert rendered.subject == "【御礼】AI勉強会（株式会社メイシ 山田 花子）"
 
 
 def test_japanese_draft_omits_missing_fields(user_dir: Path) -> None:
@@ -223,7 +226,7 @@ def test_japanese_draft_omits_missing_fields(user_dir: Path) -> None:
     rendered = render_ja(user_dir, contact=contact, me=me)
     assert rendered.body.startswith("田中 太郎 様\n\n")
     assert rendered.body.endswith("\n\n山田 花子\n")
-    assert rendered.subject == "「AI勉強会」のお礼（山田 花子）"
+    assert rendered.subject == "【御礼】AI勉強会（山田 花子）"
 
 
 def test_signature_replaces_the_name_block(user_dir: Path) -> None:
@@ -237,15 +240,17 @@ def test_signature_replaces_the_name_block(user_dir: Path) -> None:
     ("topics", "expected"),
     [
         ([], None),
-        (["RAG"], "「RAG」のお話"),
-        (["RAG", "評価"], "「RAG」や「評価」のお話"),
-        (["RAG", "評価", "採用"], "「RAG」、「評価」や「採用」のお話"),
+        (["RAG"], "特に「RAG」についてのお話は"),
+        (["RAG", "評価"], "特に「RAG」や「評価」についてのお話は"),
+        (["RAG", "評価", "採用"], "特に「RAG」や「評価」についてのお話は"),  # two at most
+        (["RAGについて", "評価の話"], "特に「RAG」や「評価」についてのお話は"),
+        (["「RAG」の件", "『本』と「映画」"], "特に「RAG」や「『本』と『映画』」についてのお話は"),
     ],
 )
 def test_japanese_topics(user_dir: Path, topics: list[str], expected: str | None) -> None:
     body = render_ja(user_dir, topics=topics).body
     if expected is None:
-        assert "のお話" not in body and "「」" not in body
+        assert "についてのお話" not in body and "「」" not in body
     else:
         assert expected in body
 
@@ -278,9 +283,9 @@ def test_english_draft(user_dir: Path) -> None:
     rendered = drafts.render_draft("thank-en", context, user_dir, "en")
     assert rendered.body.startswith("Dear Alice,\n\n")
     assert "at AI勉強会 yesterday." in rendered.body
-    assert "I enjoyed our conversation about evaluation and hiring." in rendered.body
+    assert "I especially enjoyed our conversation about evaluation and hiring." in rendered.body
     assert rendered.body.endswith("Best regards,\n\n山田 花子\n営業\n株式会社メイシ\n")
-    assert rendered.subject == "Thank you for meeting at AI勉強会 — 山田 花子"
+    assert rendered.subject == "Great meeting you at AI勉強会"
 
 
 @pytest.mark.parametrize(
@@ -289,7 +294,7 @@ def test_english_draft(user_dir: Path) -> None:
         ([], None),
         (["RAG"], "about RAG."),
         (["RAG", "hiring"], "about RAG and hiring."),
-        (["RAG", "hiring", "tea"], "about RAG, hiring, and tea."),
+        (["RAG", "hiring", "tea"], "about RAG and hiring."),  # two at most
     ],
 )
 def test_english_topics(user_dir: Path, topics: list[str], expected: str | None) -> None:
@@ -333,7 +338,7 @@ def test_wrap_japanese_kinsoku_pushes_a_character_down() -> None:
 def test_wrap_japanese_keeps_latin_words_and_urls_whole() -> None:
     url = "https://example.com/" + "x" * 80
     wrapped = wrapping.wrap_body("あ" * 30 + "Python 資料は " + url, "ja").splitlines()
-    assert wrapped == ["あ" * 30 + "Python 資", "料は", url]
+    assert wrapped == ["あ" * 30, "Python 資料は", url]  # not 資/料, and no orphan 料は
 
 
 def test_wrap_english_at_word_boundaries() -> None:
@@ -360,3 +365,20 @@ def test_wheel_ships_the_templates(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "meishi/templates/thank-ja.j2" in names
     assert "meishi/templates/thank-en.j2" in names
+
+
+@pytest.mark.parametrize(
+    ("full_name", "given_name", "latin_name", "greeting"),
+    [
+        ("Alice Smith", "Alice", "Alice Smith", "Dear Alice,"),
+        ("森 健二", "健二", "Kenji Mori", "Dear Kenji Mori,"),
+        ("森 翔太", "翔太", "", "Hello,"),
+    ],
+)
+def test_english_greeting_never_in_kanji(
+    user_dir: Path, full_name: str, given_name: str, latin_name: str, greeting: str
+) -> None:
+    contact = {**english_context()["contact"], "full_name": full_name, "given_name": given_name}
+    context = english_context(contact={**contact, "latin_name": latin_name})
+    body = drafts.render_draft("thank-en", context, user_dir, "en").body
+    assert body.splitlines()[0] == greeting

@@ -194,3 +194,33 @@ def test_check_email_accepts(address: str, normalized: str) -> None:
 def test_check_email_refuses(address: str) -> None:
     with pytest.raises(BadValue, match=f"invalid email '{address}': "):
         mail.check_email(address)
+
+
+LONG_NAMES = {
+    "subject": "【御礼】第12回 Tokyo AI 勉強会 〜生成AIと業務改善の最前線〜"
+    "（株式会社サンプル商事 山田 花子）",
+    "to_name": "独立行政法人情報処理推進機構 デジタル基盤センター 田中 太郎",
+    "from_name": "株式会社サンプル商事 営業本部 第一営業部 山田 花子",
+}
+
+
+@pytest.mark.parametrize("field", sorted(LONG_NAMES))
+def test_encoded_words_keep_to_rfc_2047_lengths(field: str) -> None:
+    raw = build(**{field: LONG_NAMES[field]})
+    words = [word for line in header_lines(raw) for word in line.split() if word.startswith(b"=?")]
+    assert len(words) >= 3  # long enough to need several words
+    assert max(len(word) for word in words) <= 75
+    encoded_lines = [line for line in header_lines(raw) if b"=?" in line]
+    assert max(len(line) for line in encoded_lines) <= 76
+    header = {"subject": "Subject", "to_name": "To", "from_name": "From"}[field]
+    decoded = str(make_header(decode_header(raw_field(raw, header))))
+    assert LONG_NAMES[field] in decoded
+
+
+def test_an_encoded_word_never_splits_a_character() -> None:
+    raw = build(subject="🎉" * 40 + "お礼")
+    for line in header_lines(raw):
+        for word in line.split():
+            if word.startswith(b"=?"):
+                decode_header(word.decode("ascii"))[0][0].decode("utf-8")  # raises if split
+    assert parse(raw)["Subject"] == "🎉" * 40 + "お礼"

@@ -37,7 +37,7 @@ from helpers import (
 from smtp_server import Recorder, SmtpServer, Tls, make_tls, smtp_server
 
 EVENT = "AI勉強会 #12"
-SUBJECT = f"「{EVENT}」のお礼（{ME_NAME}）"
+SUBJECT = f"【御礼】{EVENT}（{ME_NAME}）"
 NAMES = (
     "佐藤 一郎",
     "鈴木 二郎",

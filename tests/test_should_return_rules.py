@@ -325,3 +325,27 @@ def test_what_is_owed_is_added_to_the_reasons_without_changing_the_verdict() -> 
 def test_nothing_owed_leaves_the_verdict_as_it_was() -> None:
     base = decide(SERIES, [visit(4, EVENT_DAY)], LONG_AFTER)
     assert with_owed(base, []) is base
+
+
+def test_strength_names_its_scope_when_earlier_visits_had_other_kinds() -> None:
+    visits = [visit(1, date(2026, 1, 10), "report"), visit(2, EVENT_DAY, "thanks")]
+    strength = texts(decide(SERIES, visits, LONG_AFTER))[1]
+    assert strength == (
+        "After AI勉強会 on 2026-03-10, the organizer did 1 kind of follow-up: thanks"
+        " (and report after earlier visits) — a sign they value participants."
+    )
+
+
+def test_a_skip_suggests_a_next_step() -> None:
+    result = decide(SERIES, [visit(4, EVENT_DAY)], LONG_AFTER)
+    assert result.verdict == "skip"
+    step = texts(result)[1]
+    assert "meishi followup 4 thanks|survey|report" in step
+    assert "try another gathering" in step
+
+
+@pytest.mark.parametrize("verdict_of", [(EVENT_DAY, "thanks"), (EVENT_DAY,)])
+def test_only_a_skip_suggests_the_next_step(verdict_of: tuple) -> None:
+    result = decide(SERIES, [visit(4, *verdict_of)], EVENT_DAY + timedelta(days=3))
+    assert result.verdict in ("return", "wait")
+    assert not any("try another gathering" in text for text in texts(result))

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
+from meishi.attendance.changes import cancellation_reason, has_started
 from meishi.attendance.owed import apology_owed_ever
 from meishi.attendance.rules import CANCELLED, NO_SHOW
 from meishi.drafts import templates as drafts
 from meishi.drafts.box import EmlFiles, save_draft
-from meishi.drafts.context import apology_vars
+from meishi.drafts.context import ApologyFacts, apology_vars
 from meishi.drafts.finish import draft_letters
 from meishi.errors import BadValue, MissingSetting
 from meishi.mail.message import message_for
@@ -51,7 +52,7 @@ def prepare_apology(
     session: Session,
     event: Event,
     me: dict[str, str],
-    today: dt.date,
+    now: dt.datetime,
     template: str | None,
     user_templates: Path,
 ) -> PreparedApology:
@@ -68,7 +69,9 @@ def prepare_apology(
         )
     lang = drafts.choose_language(None, event.organizer_name, event.name)
     name = template or f"apology-{lang}"
-    rendered = drafts.render_draft(name, apology_vars(event, me, lang, today), user_templates, lang)
+    facts = ApologyFacts(cancellation_reason(session, event), not has_started(event, now))
+    context = apology_vars(event, facts, me, lang, now.date())
+    rendered = drafts.render_draft(name, context, user_templates, lang)
     draft = Draft(
         kind="apology",
         event_id=id_of(event),
@@ -78,8 +81,7 @@ def prepare_apology(
         subject=rendered.subject,
         body=rendered.body,
     )
-    when = dt.datetime.combine(today, dt.time(), dt.UTC)  # only the headers are checked here
-    message_for(draft, me, when, f"event '{event.name}'")
+    message_for(draft, me, now, f"event '{event.name}'")  # only the headers are checked here
     return PreparedApology(save_draft(session, draft), event)
 
 
@@ -87,7 +89,6 @@ def draft_apology(
     store: Store,
     settings: dict[str, str],
     wanted: ApologyRequest,
-    today: dt.date,
     now: dt.datetime,
 ) -> tuple[PreparedApology, EmlFiles]:
     """The stored apology draft for the event asked for, and its .eml file when a folder
@@ -95,7 +96,7 @@ def draft_apology(
 
     def prepare(session: Session, me: dict[str, str]) -> PreparedApology:
         found = find_event(session, wanted.event)
-        return prepare_apology(session, found, me, today, wanted.template, wanted.templates)
+        return prepare_apology(session, found, me, now, wanted.template, wanted.templates)
 
     return draft_letters(
         store, settings, prepare, PreparedApology.letters, wanted.out, wanted.send, now

@@ -17,6 +17,10 @@ SETTINGS: dict[str, str] = {
     "me.company": "your company, for signatures",
     "me.title": "your department and title, for signatures",
     "me.signature": "a signature block replacing name/company/title (\\n for new lines)",
+    "me.name_en": "your name in English drafts (e.g. Hanako Yamada)",
+    "me.company_en": "your company in English drafts",
+    "me.title_en": "your department and title in English drafts",
+    "me.signature_en": "the signature block of English drafts (\\n for new lines)",
     "smtp.host": "your mail server, e.g. smtp.gmail.com",
     "smtp.port": "its port: 587 for starttls, 465 for ssl",
     "smtp.user": "the login name on the mail server (the password goes in the keyring)",
@@ -25,7 +29,13 @@ SETTINGS: dict[str, str] = {
     "send.pause": "seconds to wait between two messages (default 1)",
     "cancel.window_hours": "a cancellation this close to the start is last-minute (default 24)",
 }
-HEADER_BOUND = {"me.name", "me.email", "me.company"}  # they reach From and Subject
+HEADER_BOUND = {
+    "me.name",
+    "me.email",
+    "me.company",
+    "me.name_en",
+    "me.company_en",
+}  # they reach From and Subject
 
 
 def load(path: Path | None = None) -> dict[str, str]:
@@ -79,7 +89,7 @@ def clean_value(key: str, value: str) -> str:
     from meishi.mail import message as mail
 
     check_key(key)
-    if key == "me.signature":
+    if key in ("me.signature", "me.signature_en"):
         signature = value.replace("\\n", "\n")
         return check_text(signature, f"setting {key}", limits.SETTING_CHARS, lines=True)
     if key in HEADER_BOUND and "\\n" in value:
@@ -187,5 +197,6 @@ def require_me(settings: Mapping[str, str]) -> dict[str, str]:
         raise MissingSetting(
             "me.name is not set; drafts are signed with it: meishi config set me.name 'Your Name'"
         )
-    keys = ("name", "email", "company", "title", "signature")
+    keys: tuple[str, ...] = ("name", "email", "company", "title", "signature")
+    keys += tuple(f"{key}_en" for key in keys if key != "email")
     return {key: settings.get(f"me.{key}", "") for key in keys}

@@ -19,9 +19,10 @@ from meishi.attendance.rules import (
     NO_SHOW,
     REGISTERED,
     Outcome,
+    cancelled_late,
     check_change,
+    day_open,
     event_start,
-    is_last_minute,
 )
 from meishi.errors import BadValue
 from meishi.models import AttendanceChange, Event, Obligation, id_of
@@ -44,9 +45,23 @@ def has_started(event: Event, now: dt.datetime) -> bool:
     return now >= event_start(event.date, event.start_time)
 
 
+def cancellation_reason(session: Session, event: Event) -> str:
+    """The reason given with the latest cancellation or no-show of an event, or ""."""
+    latest = session.exec(
+        select(AttendanceChange)
+        .where(AttendanceChange.event_id == id_of(event))
+        .where(AttendanceChange.status == event.attendance)
+        .order_by(col(AttendanceChange.at).desc(), col(AttendanceChange.id).desc())
+    ).first()
+    return (latest.reason or "") if latest else ""
+
+
 def initial_status(session: Session, event: Event, now: dt.datetime) -> None:
-    """A new event is registered if it lies ahead, attended if it has taken place."""
-    started = has_started(event, now)
+    """A new event is registered if it lies ahead, attended if it has taken place.
+
+    One dated today without a start time lies ahead until the day ends.
+    """
+    started = has_started(event, now) and not day_open(event.date, event.start_time, now)
     event.attendance = ATTENDED if started else REGISTERED
     reason = ASSUMED if started else None
     session.add(
@@ -66,12 +81,12 @@ def change_attendance(
     """Move your status for an event, creating obligations after a last-minute cancellation."""
     reason = optional_text(reason, "reason", limits.REASON_CHARS)
     current = REGISTERED if _assumed(session, event) else event.attendance
-    check_change(event.name, current, new, has_started(event, now))
+    open_day = day_open(event.date, event.start_time, now)
+    check_change(event.name, current, new, has_started(event, now), open_day, str(event.id))
     when = at or now
     if when > now:
         raise BadValue(f"{when:%Y-%m-%d %H:%M} is in the future; record a change once it happened")
-    start = event_start(event.date, event.start_time)
-    late = new == CANCELLED and is_last_minute(start, when, window)
+    late = new == CANCELLED and cancelled_late(event.date, event.start_time, when, window)
     if new == ATTENDED:
         forgive(session, event)  # you went after all: nothing is owed
     event.attendance = new

@@ -44,14 +44,42 @@ def is_last_minute(
     return start - cancelled_at <= window
 
 
-def check_change(name: str, current: str, new: str, started: bool) -> None:
-    """Refuse a status change that contradicts what already happened."""
+def day_open(on: dt.date, at: dt.time | None, now: dt.datetime) -> bool:
+    """True during the day of an event without a start time: it may not have started yet."""
+    if at is not None:
+        return False
+    return event_start(on, None) <= now < event_start(on + dt.timedelta(days=1), None)
+
+
+def cancelled_late(
+    on: dt.date, at: dt.time | None, cancelled_at: dt.datetime, window: dt.timedelta
+) -> bool:
+    """True for a last-minute cancellation; on the day of an event without a start time,
+    any cancellation is one (same-day), since the event has not started until the day ends."""
+    if day_open(on, at, cancelled_at):
+        return True
+    return is_last_minute(event_start(on, at), cancelled_at, window)
+
+
+def check_change(
+    name: str, current: str, new: str, started: bool, open_day: bool = False, ref: str = "EVENT"
+) -> None:
+    """Refuse a status change that contradicts what already happened.
+
+    open_day: the event has no start time and its day is not over (see day_open()).
+    """
     if current == new:
         raise NothingToDo(f"{name} is already marked {new}")
     refusal = _REFUSALS.get((current, new))
+    if refusal is None and open_day and new == NO_SHOW:
+        refusal = (
+            "has no start time, so it has not started until the day ends; not going today is a "
+            f"same-day cancellation: meishi cancel {ref}; if it has started, give its time: "
+            f"meishi event edit {ref} --time HH:MM"
+        )
     if refusal is None and not started and new in (ATTENDED, NO_SHOW):
         refusal = "has not started yet"
-    if refusal is None and started and new == REGISTERED:
+    if refusal is None and started and not open_day and new == REGISTERED:
         refusal = "has already started"
     if refusal:
         raise BadValue(f"{name} {refusal}")

@@ -82,6 +82,11 @@ def _said(event: Event, change: Change) -> str:
         line += " Cancelled in good time; thank you for letting the organizer know early."
     if change.change.last_minute:
         line += " That is a last-minute cancellation."
+        if event.start_time is None:
+            line += (
+                " Without a start time the whole day counts as the last minute; "
+                f"give it with meishi event edit {event.id} --time HH:MM."
+            )
     if change.owed:
         whom = event.organizer_name or "the organizer"
         owed = " and ".join(
@@ -145,7 +150,7 @@ def apology(
     settings = common.settings_to_draft(dry_run)
     wanted = ApologyRequest(event, template, home.templates_dir(), out, send and not dry_run)
     with common.store() as store:
-        prepared, files = draft_apology(store, settings, wanted, common.today(), common.now())
+        prepared, files = draft_apology(store, settings, wanted, common.now())
     if send or dry_run:
         assert prepared.draft.id is not None
         common.send_and_report([prepared.draft.id], dry_run=dry_run, as_json=False)

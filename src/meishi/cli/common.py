@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from meishi.dates import Direction, Reading
     from meishi.mail.outbox import Planned, Queued, SendReport
     from meishi.models import Draft, Event
     from meishi.should_return.rules import Verdict
@@ -130,11 +131,36 @@ def now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
-def parse_date(text: str) -> dt.date:
-    """A user's date phrase relative to today."""
-    from meishi.dates import parse_date as parse
+def parse_date(text: str, direction: Direction | None = None, say: bool = True) -> dt.date:
+    """A user's date phrase relative to today (a year-less one in the past unless told)."""
+    from meishi.dates import day_only
 
-    return parse(text, today())
+    reading = _reading(text, direction)
+    day = day_only(text, reading)
+    _say(text, reading, say)
+    return day
+
+
+def read_date(text: str, direction: Direction | None = None) -> Reading:
+    """A user's date phrase, perhaps with a start time (2026/12/01(火) 19:00〜21:00)."""
+    reading = _reading(text, direction)
+    _say(text, reading, True)
+    return reading
+
+
+def _reading(text: str, direction: Direction | None) -> Reading:
+    """What a date phrase says, read from today in the direction (the past by default)."""
+    from meishi.dates import Direction, read_date
+
+    return read_date(text, today(), direction or Direction.PAST)
+
+
+def _say(text: str, reading: Reading, say: bool) -> None:
+    """Show how a day written without its year was read: `12/1 → 2026-12-01 (Tue)`."""
+    from meishi.dates import resolved
+
+    if reading.year_less and say:
+        echo(resolved(text, reading))
 
 
 @contextmanager

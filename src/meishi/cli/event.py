@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from meishi.cli import common
 
+if TYPE_CHECKING:
+    from meishi.models import Event
+
 app = common.command_group("Events you go to: add, edit, list, show.", no_args_is_help=True)
 
 
-TimeOption = Annotated[str | None, typer.Option("--time", help="Start time, HH:MM.")]
+TimeOption = Annotated[
+    str | None, typer.Option("--time", help="Start time: 19:00, 19時, 19時30分, 19:00〜21:00.")
+]
 SeriesOption = Annotated[str | None, typer.Option(help="The series it belongs to.")]
 OrganizerOption = Annotated[str | None, typer.Option(help="The organizer's name.")]
 OrganizerEmailOption = Annotated[str | None, typer.Option(help="The organizer's email.")]
 PlaceOption = Annotated[str | None, typer.Option(help="Where it takes place.")]
 FeeOption = Annotated[int | None, typer.Option(help="The fee in yen.")]
-DATE_HELP = "When: 2026-11-28, yesterday, 昨日..."
+DATE_HELP = "When: 2026-11-28, 12/1(火), 2026/12/01(火) 19:00〜21:00, yesterday, 昨日..."
 # An event's fields in the words of the options that set them.
 FIELD_WORDS = {"start_time": "time", "organizer_name": "organizer"}
 
@@ -38,15 +43,19 @@ def add(
     place: PlaceOption = None,
     fee: FeeOption = None,
 ) -> None:
-    """Add an event (registered if it lies ahead, attended if it has taken place)."""
-    from meishi.dates import parse_time
+    """Add an event (registered if it lies ahead, attended if it has taken place).
+
+    A date without its year (12/1) is the next one to come, today included.
+    """
+    from meishi.dates import Direction, start_time
     from meishi.events import add_event
     from meishi.inputs import EventInput
 
+    when = common.read_date(date, Direction.FUTURE)
     given = EventInput(
         name=name,
-        date=common.parse_date(date),
-        start_time=parse_time(time) if time else None,
+        date=when.day,
+        start_time=start_time(when, time),
         place=place,
         series=series,
         organizer_name=organizer,
@@ -70,7 +79,10 @@ def edit(
     place: PlaceOption = None,
     fee: FeeOption = None,
 ) -> None:
-    """Change an event's details, e.g. add the organizer's email."""
+    """Change an event's details, e.g. add the organizer's email.
+
+    A date without its year (12/1) is read on the side of today the event is on.
+    """
     from meishi.dates import parse_time
     from meishi.errors import BadValue
     from meishi.events import edit_event
@@ -78,7 +90,6 @@ def edit(
 
     given = {
         "name": name,
-        "date": common.parse_date(date) if date else None,
         "start_time": parse_time(time) if time else None,
         "series": series,
         "organizer_name": organizer,
@@ -87,14 +98,25 @@ def edit(
         "fee": fee,
     }
     changes = {key: value for key, value in given.items() if value is not None}
-    if not changes:
+    if not changes and date is None:
         raise BadValue("nothing to change; give at least one option, e.g. --organizer-email")
     with common.store() as store, store.write() as session:
         found = find_event(session, event)
+        if date is not None:
+            changes.update(_new_date(date, time, found))
         changed = edit_event(session, found, changes)
         words = [FIELD_WORDS.get(name, name).replace("_", " ") for name in changed]
         what = ", ".join(words) if changed else "nothing (the values were the same)"
         common.echo(f"Changed {what} of event #{found.id} {common.describe(found)}")
+
+
+def _new_date(text: str, time: str | None, event: Event) -> dict[str, Any]:
+    """The date (and a start time it holds) an edit gives, read towards the event's side."""
+    from meishi.dates import direction_of, start_time
+
+    when = common.read_date(text, direction_of(event.date, common.today()))
+    start = start_time(when, time)
+    return {"date": when.day} | ({"start_time": start} if start is not None else {})
 
 
 @app.command("list")
@@ -169,7 +191,9 @@ _STATUS_WORDS = {
 def followup(
     event: Annotated[str, typer.Argument(help="Event id, name or name prefix.")],
     kind: Annotated[str, typer.Argument(help="thanks, survey, report or invite.")],
-    date: Annotated[str, typer.Option(help="When the organizer did it.")] = "today",
+    date: Annotated[
+        str, typer.Option(help="When the organizer did it: 2026-12-01, 12/1(火), yesterday...")
+    ] = "today",
     note: Annotated[str | None, typer.Option(help="A note, e.g. what the report said.")] = None,
 ) -> None:
     """Record what an event's organizer did afterwards.
@@ -181,7 +205,7 @@ def followup(
     from meishi.should_return.rules import FOLLOW_UP_KINDS
     from meishi.store.resolve import find_event
 
-    on = common.parse_date(date)
+    on = common.parse_date(date)  # a year-less date is the last one: follow-ups have happened
     with common.store() as store, store.write() as session:
         found = find_event(session, event)
         record_follow_up(session, found, kind, on, note, common.today())

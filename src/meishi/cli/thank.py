@@ -10,6 +10,8 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from meishi.drafts.box import EmlFiles
     from meishi.thank_yous import ThankRun
 
@@ -51,7 +53,8 @@ def thank(
     if mark_sent is not None:
         _mark_sent(mark_sent, event)
         return
-    run, files = _prepare(since, event, template, out, send, dry_run)
+    start = common.parse_date(since, say=not as_json) if since else None
+    run, files = _prepare(start, event, template, out, send, dry_run)
     if send:
         ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
         if ids:
@@ -66,7 +69,7 @@ def thank(
 
 
 def _prepare(
-    since: str | None,
+    start: dt.date | None,
     event: str | None,
     template: str | None,
     out: Path | None,
@@ -77,7 +80,6 @@ def _prepare(
     from meishi import home
     from meishi.thank_yous import ThankRequest, draft_thank_yous
 
-    start = common.parse_date(since) if since else None
     settings = common.settings_to_draft(send and dry_run)
     wanted = ThankRequest(start, event, template, home.templates_dir(), out, send and not dry_run)
     with common.store() as store:

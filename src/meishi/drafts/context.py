@@ -6,8 +6,11 @@ docs/templates.md lists them all (tests/test_docs.py checks it).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from meishi.cards.companies import full_company_name, is_organization
+from meishi.drafts.names import latin_name
 from meishi.models import Contact, Event
 
 
@@ -18,12 +21,21 @@ def event_vars(event: Event) -> dict[str, Any]:
         "date": event.date,
         "place": event.place or "",
         "series": event.series or "",
+        "time": event.start_time.strftime("%H:%M") if event.start_time else "",
     }
 
 
 def common_vars(me: dict[str, str], lang: str, today: dt.date) -> dict[str, Any]:
-    """You, the draft's language and the day it is written."""
-    return {"me": me, "lang": lang, "today": today}
+    """You (as you write yourself in lang), the draft's language and the day it is written."""
+    return {"me": me_in(me, lang), "lang": lang, "today": today}
+
+
+def me_in(me: dict[str, str], lang: str) -> dict[str, str]:
+    """Your details as a draft in lang shows them: in English, me.*_en where set."""
+    shown = {key: value for key, value in me.items() if not key.endswith("_en")}
+    if lang == "en":
+        shown.update({key: me[f"{key}_en"] for key in shown if me.get(f"{key}_en")})
+    return {**shown, "company": full_company_name(shown.get("company", ""))}
 
 
 def thank_vars(
@@ -43,10 +55,11 @@ def thank_vars(
             "family_name": contact.family_name or "",
             "given_name": contact.given_name or "",
             "reading": contact.reading or "",
-            "company": contact.company or "",
+            "company": full_company_name(contact.company or ""),
             "department": contact.department or "",
             "title": contact.title or "",
             "email": address,
+            "latin_name": latin_name(contact.full_name, contact.reading or ""),
         },
         "event": {**event_vars(event), "organizer_name": event.organizer_name or ""},
         "topics": topics,
@@ -55,12 +68,39 @@ def thank_vars(
     }
 
 
-def apology_vars(event: Event, me: dict[str, str], lang: str, today: dt.date) -> dict[str, Any]:
+def apology_vars(
+    event: Event, apology: ApologyFacts, me: dict[str, str], lang: str, today: dt.date
+) -> dict[str, Any]:
     """The variables an apology template sees."""
+    organizer = full_company_name(event.organizer_name or "")
     return {
-        "organizer": {"name": event.organizer_name or "", "email": event.organizer_email or ""},
+        "organizer": {
+            "name": organizer,
+            "email": event.organizer_email or "",
+            "is_organization": is_organization(organizer),
+            "latin_name": latin_name(organizer, ""),
+        },
         "event": event_vars(event),
         "status": event.attendance,
         "fee": event.fee or 0,
+        "reason": reason_clause(apology.reason),
+        "before_start": apology.before_start,
         **common_vars(me, lang, today),
     }
+
+
+@dataclass(frozen=True)
+class ApologyFacts:
+    """What an apology says beyond the event: the reason given, and whether it comes
+    before the start (a notice) or after it."""
+
+    reason: str
+    before_start: bool
+
+
+def reason_clause(reason: str) -> str:
+    """A cancellation reason as a clause: 体調不良のため。 → 体調不良, "a cold." → "a cold"."""
+    clause = reason.strip().rstrip("。、.,! ")
+    for ending in ("のため", "ため", "because of"):
+        clause = clause.removesuffix(ending).strip()
+    return clause.removeprefix("because of ").strip()

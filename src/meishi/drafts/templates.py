@@ -2,7 +2,7 @@
 
 import re
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -13,11 +13,17 @@ import jinja2
 from jinja2.utils import missing
 
 from meishi.drafts import sandbox
-from meishi.drafts.wrapping import wrap_body
+from meishi.drafts.wrapping import department_lines, wrap_body
 from meishi.errors import BadValue, NotFound, TemplateProblem
 from meishi.inputs import LANGUAGES
 
 TEMPLATE_SUFFIX = ".j2"
+# A note mentions at most this many topics; more reads like a list, not a letter.
+TOPICS_MENTIONED = 2
+# A reason ending in one of these is a verb or an adjective (入った, 忙しい): ため, not のため.
+_CONJUGATED_ENDINGS = tuple("たただるうくすつぬむぶぐい")
+# What people type after a topic that the sentence around it already says.
+TOPIC_ENDINGS = ("についてのお話", "についての話", "について", "のお話", "の話", "の件")
 # A template file is "Subject: ..." and a blank line, so its body starts on line 3.
 _BODY_FIRST_LINE = 3
 # Jinja names templates made from strings like this; tracebacks use it for template frames.
@@ -131,7 +137,20 @@ def render_draft(
     values = _template_values(context, lang)
     subject = _one_line(info, _render(info, subject_source, values, first_line=1))
     body = _render(info, body_source, values, first_line=_BODY_FIRST_LINE)
-    return RenderedDraft(subject, wrap_body(body.rstrip("\n") + "\n", lang))
+    return RenderedDraft(subject, wrap_body(body.rstrip("\n") + "\n", lang, keep=_names(context)))
+
+
+def _names(value: object) -> Iterator[str]:
+    """Every one-line text in a template context: the names and phrases a line keeps whole."""
+    if isinstance(value, str):
+        if "\n" not in value:
+            yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _names(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _names(item)
 
 
 def _label(info: TemplateInfo) -> str:
@@ -233,7 +252,16 @@ def _environment() -> sandbox.BoundedSandbox:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.add_filters(jdate=jdate, edate=edate, ja_join=ja_join, en_join=en_join)
+    env.add_filters(
+        jdate=jdate,
+        edate=edate,
+        jtime=jtime,
+        ja_join=ja_join,
+        en_join=en_join,
+        position_lines=position_lines,
+        topic_phrases=topic_phrases,
+        ja_because=ja_because,
+    )
     return env
 
 
@@ -250,12 +278,50 @@ def edate(day: date, year: bool = False) -> str:
     return f"{text}, {day.year}" if year else text
 
 
+def jtime(hhmm: str) -> str:
+    """A start time in Japanese: 19:00 → 19時, 19:30 → 19時30分; "" stays ""."""
+    if not hhmm:
+        return ""
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    return f"{hours}時{minutes}分" if minutes else f"{hours}時"
+
+
+def topic_phrases(topics: Iterable[str], limit: int = TOPICS_MENTIONED) -> list[str]:
+    """The first topics as phrases to quote: 「RAGの評価について」 → RAGの評価; 「」 → 『』."""
+    return [_topic_phrase(topic) for topic in list(topics)[:limit]]
+
+
+def _topic_phrase(topic: str) -> str:
+    """One topic without a trailing について / の話 / のお話 / の件, or its own quotes."""
+    text = topic.strip()
+    for ending in TOPIC_ENDINGS:
+        if text.endswith(ending) and len(text) > len(ending):
+            text = text.removesuffix(ending)
+            break
+    if text.startswith("「") and text.endswith("」") and text.count("「") == 1:
+        text = text[1:-1]
+    return text.replace("「", "『").replace("」", "』")
+
+
+def ja_because(reason: str) -> str:
+    """A reason as the clause before what it caused: 体調不良 → 体調不良のため、,
+    急用が入った → 急用が入ったため、; "" stays ""."""
+    if not reason:
+        return ""
+    return f"{reason}ため、" if reason.endswith(_CONJUGATED_ENDINGS) else f"{reason}のため、"
+
+
 def ja_join(items: Iterable[str]) -> str:
     """Items quoted the Japanese way: 「A」, 「A」や「B」, 「A」、「B」や「C」."""
     quoted = [f"「{item}」" for item in items]
     if len(quoted) < 2:
         return "".join(quoted)
     return f"{'、'.join(quoted[:-1])}や{quoted[-1]}"
+
+
+def position_lines(department: str, title: str = "", lang: str = "ja") -> str:
+    """A department and a title for the 宛名: one line, or one unit a line when too long."""
+    return "\n".join(department_lines(department, title, lang))
 
 
 def en_join(items: Iterable[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import email.utils
 from datetime import datetime
 from email.header import Header
@@ -44,7 +45,10 @@ class _Policy(EmailPolicy):
     def fold(self, name: str, value: str) -> str:
         """The header as folded lines of text."""
         if hasattr(value, "addresses"):
-            mailboxes = ", ".join(_mailbox(box, name, self.linesep) for box in value.addresses)
+            # One mailbox a line, so that each line keeps within the length of encoded-words.
+            mailboxes = f",{self.linesep} ".join(
+                _mailbox(box, name, self.linesep) for box in value.addresses
+            )
             return f"{name}: {mailboxes}{self.linesep}"
         if not str(value).isascii() or _looks_encoded(str(value)):
             return f"{name}: {_encoded_words(str(value), name, self.linesep)}{self.linesep}"
@@ -65,12 +69,45 @@ def _mailbox(address: Address, field: str, linesep: str) -> str:
     names that look encoded, which readers would decode) encoded."""
     if address.display_name.isascii() and not _looks_encoded(address.display_name):
         return str(address)
-    return f"{_encoded_words(address.display_name, field, linesep)} <{address.addr_spec}>"
+    words = _encoded_words(address.display_name, field, linesep)
+    last_line = len(words.rsplit(linesep, 1)[-1])
+    # The address moves to a line of its own rather than push the last word's past 76.
+    space = " " if last_line + len(address.addr_spec) + 3 <= ENCODED_LINE_MAX else f"{linesep} "
+    return f"{words}{space}<{address.addr_spec}>"
+
+
+# RFC 2047: an encoded-word is at most 75 characters, and a line holding one at most 76.
+ENCODED_WORD_MAX = 75
+ENCODED_LINE_MAX = 76
+_WORD_OVERHEAD = len("=?utf-8?b??=")
 
 
 def _encoded_words(text: str, field: str, linesep: str) -> str:
-    """text as RFC 2047 encoded-words in UTF-8, folded to 78 columns."""
-    return Header(text, "utf-8", header_name=field).encode(linesep=linesep)
+    """text as RFC 2047 encoded-words in UTF-8, one a line, each line at most 76 columns.
+
+    The first word shares its line with "Field: "; a word never splits a character,
+    and spaces stay inside the words, where readers keep them.
+    """
+    words: list[str] = []
+    room = ENCODED_LINE_MAX - len(f"{field}: ")
+    chunk = ""
+    for char in text:
+        if chunk and _word_length(chunk + char) > room:
+            words.append(_encoded_word(chunk))
+            room, chunk = ENCODED_WORD_MAX, ""
+        chunk += char
+    words.append(_encoded_word(chunk))
+    return f"{linesep} ".join(words)
+
+
+def _word_length(text: str) -> int:
+    """How long text is as one UTF-8 base64 encoded-word."""
+    return _WORD_OVERHEAD + 4 * -(-len(text.encode()) // 3)
+
+
+def _encoded_word(text: str) -> str:
+    """text as one UTF-8 base64 encoded-word."""
+    return f"=?utf-8?b?{base64.b64encode(text.encode()).decode('ascii')}?="
 
 
 _POLICY = _Policy(linesep="\r\n")

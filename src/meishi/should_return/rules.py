@@ -155,10 +155,12 @@ def decide(
     else:
         verdict, headline = SKIP, _skip_reasons(latest, cared, len(attended), window_days)
     kinds = care_kinds([latest]) or care_kinds(attended)
-    strength = _strength_reasons(kinds) if verdict == RETURN else ()
+    strength = _strength_reasons(kinds, care_kinds(attended), latest) if verdict == RETURN else ()
+    next_step = _skip_next_step(latest) if verdict == SKIP else ()
     reasons = (
         *headline,
         *strength,
+        *next_step,
         *(reason for o in attended for reason in _fact_reasons(o)),
         *_not_attended_reasons(occurrences, today),
         _people_reason(attended),
@@ -246,13 +248,32 @@ def _skip_reasons(
     return (Reason(text, latest.event_id, None, latest.on),)
 
 
-def _strength_reasons(kinds: tuple[str, ...]) -> tuple[Reason, ...]:
-    """How strong the case is: more kinds of care, stronger case."""
+def _strength_reasons(
+    kinds: tuple[str, ...], in_all: tuple[str, ...], latest: Occurrence
+) -> tuple[Reason, ...]:
+    """How strong the case is: more kinds of care, stronger case.
+
+    When the kinds are the latest visit's and earlier visits had others, the sentence
+    says so, lest it contradict the follow-ups listed below it.
+    """
+    scope = f"After {_label(latest)}, the" if kinds != in_all else "The"
+    others = [kind for kind in in_all if kind not in kinds]
+    earlier = f" (and {_join(others)} after earlier visits)" if others else ""
     text = (
-        f"The organizer did {_count(len(kinds), 'kind')} of follow-up: {_join(kinds)}"
-        f" — {STRENGTH_WORDS[len(kinds)]} they value participants."
+        f"{scope} organizer did {_count(len(kinds), 'kind')} of follow-up: {_join(kinds)}"
+        f"{earlier} — {STRENGTH_WORDS[len(kinds)]} they value participants."
     )
     return (Reason(text),)
+
+
+def _skip_next_step(latest: Occurrence) -> tuple[Reason, ...]:
+    """What to do after a skip: record a follow-up you missed, or try another gathering."""
+    text = (
+        "If the organizer did follow up and it is not recorded, record it"
+        f" (meishi followup {latest.event_id} thanks|survey|report) and ask again;"
+        " otherwise try another gathering, perhaps one by a different organizer."
+    )
+    return (Reason(text, latest.event_id),)
 
 
 def _fact_reasons(occurrence: Occurrence) -> tuple[Reason, ...]:
