@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pty
 import re
+import select
 import sqlite3
 import subprocess
 import sys
+import time
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -177,6 +180,48 @@ def refused_in_child(*args: str, code: int = 2, input: str | bytes | None = None
     assert snapshot() == before, "the store or config changed"
     assert peak_mb < HOSTILE_RSS_MB, f"peak memory {peak_mb:.0f} MB"
     return lines[0].removeprefix("meishi: ")
+
+
+def read_until(fd: int, wanted: bytes, seen: bytearray, deadline: float) -> None:
+    """Read the terminal's output until `wanted` appears after what was already matched."""
+    while wanted not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"timed out waiting for {wanted!r}; got {bytes(seen)!r}")
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                chunk = b""
+            if not chunk:
+                raise AssertionError(f"terminal closed before {wanted!r}; got {bytes(seen)!r}")
+            seen.extend(chunk)
+
+
+def on_terminal(*args: str, dialogue: list[tuple[str, str]], last: str) -> int:
+    """Run meishi ARGS on a real terminal (a pty), answering each prompt in turn, until `last`
+    is printed; its exit code."""
+    master, slave = pty.openpty()
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "meishi", *args],
+        stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
+    )  # fmt: skip
+    os.close(slave)
+    deadline, seen = time.monotonic() + 60, bytearray()
+    try:
+        for prompt, answer in dialogue:
+            read_until(master, prompt.encode(), seen, deadline)
+            del seen[:]
+            os.write(master, answer.encode() + b"\r")
+        read_until(master, last.encode(), seen, deadline)
+        return child.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=10)
+        os.close(master)
 
 
 class MemoryKeyring(KeyringBackend):

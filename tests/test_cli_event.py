@@ -82,7 +82,7 @@ def test_event_show_lists_people_topics_and_follow_ups() -> None:
     assert "田中 太郎 — 生成AI [pending]" in text
     assert "Bob Lee — hiking, tea [no email]" in text
     assert "Carol King" not in text
-    assert f"  {day(-1)} survey — five questions" in text
+    assert f"  #1 {day(-1)} survey — five questions" in text
 
     detail = json_of(ok("event", "show", "1", "--json"))
     assert detail["name"] == "Salon #3"
@@ -90,7 +90,9 @@ def test_event_show_lists_people_topics_and_follow_ups() -> None:
         ("田中 太郎", ["生成AI"], "pending"),
         ("Bob Lee", ["hiking", "tea"], "no email"),
     ]
-    assert detail["follow_ups"] == [{"kind": "survey", "date": day(-1), "note": "five questions"}]
+    assert detail["follow_ups"] == [
+        {"id": 1, "kind": "survey", "date": day(-1), "note": "five questions"}
+    ]
 
 
 def test_event_show_without_people_or_follow_ups() -> None:

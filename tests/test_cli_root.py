@@ -8,6 +8,7 @@ import pytest
 
 import meishi.cli
 from helpers import error_of, fails, ok, run, snapshot
+from meishi.cli import common
 
 
 def test_version_comes_from_the_package() -> None:
@@ -81,3 +82,13 @@ def test_a_name_like_nothing_points_at_the_help() -> None:
 def test_an_unknown_option_is_still_clicks_usage_error() -> None:
     result = run("--bogus")
     assert result.exit_code == 2 and "No such option: --bogus" in result.stderr
+
+
+def test_which_commands_may_record_something() -> None:
+    root = meishi.cli.typer.main.get_command(meishi.cli.app)
+    commands = root.commands  # type: ignore[attr-defined]
+    assert common.may_record("followup", commands["followup"])  # `followup EVENT KIND` records
+    assert common.may_record("no-show", commands["no-show"])
+    assert not common.may_record("event", commands["event"])  # a group alone does nothing
+    assert not common.may_record("search", commands["search"])
+    assert not common.may_record("show", commands["event"].commands["show"])

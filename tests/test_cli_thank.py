@@ -411,3 +411,20 @@ def test_a_company_printed_as_kabu_is_written_in_full_and_long_departments_by_un
         "第一営業部 部長",
     ]
     assert "㈱" not in draft["body"] + draft["subject"]
+
+
+@pytest.mark.usefixtures("met")
+def test_english_drafts_use_your_english_identity(tmp_path: Path) -> None:
+    ok("config", "set", "me.name_en", "Hanako Yamada")
+    ok("config", "set", "me.company_en", "Meishi Inc.")
+    out = tmp_path / "out"
+    by_name = {d["contact"]["name"]: d for d in thank_json("--out", str(out))["drafts"]}
+    english = by_name["Sarah Johnson"]["body"]
+    assert english.endswith("Best regards,\n\nHanako Yamada\nMeishi Inc.\n")
+    assert by_name["田中 太郎"]["body"].endswith(f"\n{ME_NAME}\n")
+    senders = {
+        read_eml(path)["To"].addresses[0].addr_spec: read_eml(path)["From"].addresses[0]
+        for path in out.iterdir()
+    }
+    assert senders["sarah@northwind.example"].display_name == "Hanako Yamada"
+    assert senders["taro@example.jp"].display_name == ME_NAME

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
@@ -15,6 +16,7 @@ from meishi.errors import BadValue, NotFound
 from meishi.inputs import CARD_FIELDS, CARD_TEXTS, LANGUAGES, CardInput
 from meishi.mail import message as mail
 from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, utcnow
+from meishi.positions import keep_past_position, moves, past_positions_of
 from meishi.store.search import CARD_COLUMNS, card_json
 from meishi.text import blank_to_none, fold, split_name
 from meishi.validation import (
@@ -40,6 +42,38 @@ class AddResult:
     created: bool
     filled: list[str] = field(default_factory=list)
     new_topics: int = 0
+    differs: list[Difference] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A field a card gives otherwise than the known contact has it (kept as it was)."""
+
+    name: str
+    known: str
+    card: str
+
+
+@dataclass(frozen=True)
+class ContactEdit:
+    """What `contacts edit` was asked to change: new values ('' clears one but the name),
+    and emails to add and to remove."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    add_emails: tuple[str, ...] = ()
+    remove_emails: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What `contacts edit` changed, and whether the old position was kept as history."""
+
+    changed: list[str]
+    moved: bool
+
+
+# What `contacts edit` changes, in the order a form asks for it.
+EDITABLE = ("name", "reading", "company", "department", "title", "phone", "note", "lang")
 
 
 def normalize_email(address: str) -> str:
@@ -84,7 +118,123 @@ def add_card(session: Session, event: Event, card: CardInput, now: dt.datetime) 
     contact, created, filled = upsert_contact(session, card, by_name=False)
     encounter = _encounter(session, contact, event, card.note)
     new_topics = _add_topics(session, encounter, card.topics)
-    return AddResult(contact, encounter, created, filled, new_topics)
+    differs = [] if created else differences(contact, card)
+    return AddResult(contact, encounter, created, filled, new_topics, differs)
+
+
+def differences(contact: Contact, card: CardInput) -> list[Difference]:
+    """The card's fields that the known contact has otherwise (both given, not the same)."""
+    found = []
+    for name in CARD_FIELDS:
+        known, given = getattr(contact, name), blank_to_none(getattr(card, name))
+        if known and given and known != given:
+            found.append(Difference(name, known, given))
+    return found
+
+
+def kept_values(differs: list[Difference]) -> str:
+    """The fields kept as they were, with what the card said instead."""
+    return ", ".join(f"{d.name} '{d.known}' (the card says '{d.card}')" for d in differs)
+
+
+def taking_command(contact: Contact, differs: list[Difference]) -> str:
+    """The `contacts edit` command that gives the contact the card's values."""
+    options = " ".join(f"--{d.name} {shlex.quote(d.card)}" for d in differs)
+    return f"meishi contacts edit {contact.id} {options}"
+
+
+def edit_contact(session: Session, contact: Contact, edit: ContactEdit, now: dt.datetime) -> Edited:
+    """Change a contact's fields and emails, keeping the old position on a job change."""
+    values = _checked_edit(contact, edit.fields)
+    changed = [name for name, value in values.items() if value != _field_of(contact, name)]
+    moved = moves(changed) and keep_past_position(session, contact, now)
+    for name in changed:
+        _set_field(contact, name, values[name])
+    emails = _remove_emails(session, contact, edit.remove_emails)
+    emails += _add_owned_emails(session, contact, check_emails(edit.add_emails))
+    if changed or emails:
+        contact.updated_at = now
+    session.flush()
+    return Edited(changed + (["emails"] if emails else []), moved)
+
+
+def take_card_values(
+    store: Store, contact_id: int, differs: list[Difference], now: dt.datetime
+) -> Edited:
+    """Give a known contact what a new card says of them, once the user has agreed."""
+    with store.write() as session:
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            raise NotFound(f"contact #{contact_id} was removed meanwhile; nothing was changed")
+        changes = ContactEdit({difference.name: difference.card for difference in differs})
+        return edit_contact(session, contact, changes, now)
+
+
+def _checked_edit(contact: Contact, fields: dict[str, str]) -> dict[str, str | None]:
+    """The new values, checked as `add` checks a card (the contact's note as a note)."""
+    for name in fields:
+        check_choice(name, EDITABLE, "field")
+    current = CardInput(
+        name=contact.full_name,
+        note=contact.note,
+        **{name: getattr(contact, name) for name in CARD_FIELDS},
+    )
+    given: dict[str, Any] = {name: blank_to_none(value) for name, value in fields.items()}
+    if "name" in given and given["name"] is None:
+        raise BadValue("the name cannot be empty; give the new name")
+    card = check_card(replace(current, **given))
+    return {name: getattr(card, name) for name in fields}
+
+
+def _field_of(contact: Contact, name: str) -> str | None:
+    """A contact's field by the name `contacts edit` gives it."""
+    return contact.full_name if name == "name" else getattr(contact, name)
+
+
+def _set_field(contact: Contact, name: str, value: str | None) -> None:
+    """Set one field; a new name is split into family and given names again."""
+    if name == "name" and value is not None:
+        contact.full_name = value
+        contact.family_name, contact.given_name = split_name(value)
+    else:
+        setattr(contact, name, value)
+
+
+def _remove_emails(session: Session, contact: Contact, emails: tuple[str, ...]) -> int:
+    """Take these emails from the contact (each must be one of theirs); how many went."""
+    if not emails:
+        return 0
+    known = emails_of(session, contact)
+    gone = {normalize_email(address) for address in emails}
+    stray = sorted(gone - set(known))
+    if stray:
+        listed = ", ".join(known) or "none"
+        raise BadValue(f"{stray[0]} is not an email of {contact.full_name} (theirs: {listed})")
+    query = select(ContactEmail).where(ContactEmail.contact_id == contact.id)
+    rows = session.exec(query.order_by(col(ContactEmail.position))).all()
+    for row in rows:
+        if row.address in gone:
+            session.delete(row)
+    for position, row in enumerate(row for row in rows if row.address not in gone):
+        row.position = position
+    session.flush()
+    return len(gone)
+
+
+def _add_owned_emails(session: Session, contact: Contact, emails: tuple[str, ...]) -> int:
+    """Give the contact these emails unless another contact has one; how many were new."""
+    query = select(ContactEmail).where(
+        col(ContactEmail.address).in_(emails), ContactEmail.contact_id != contact.id
+    )
+    taken = session.exec(query).first()
+    if taken is not None:
+        raise BadValue(
+            f"{taken.address} belongs to contact #{taken.contact_id}; if they are one person: "
+            f"meishi merge {contact.id} {taken.contact_id}"
+        )
+    before = len(emails_of(session, contact))
+    _add_emails(session, contact, emails)
+    return len(emails_of(session, contact)) - before
 
 
 def upsert_contact(
@@ -269,6 +419,7 @@ def contact_detail(session: Session, contact: Contact) -> dict[str, Any]:
     ]
     from meishi.cards.images import card_images_of  # it builds on this module
 
+    detail["past_positions"] = past_positions_of(session, contact)
     detail["card_images"] = card_images_of(session, contact)
     return detail
 

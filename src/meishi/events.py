@@ -11,7 +11,7 @@ from sqlmodel import Session, and_, col, or_, select
 from meishi import limits
 from meishi.attendance.changes import initial_status
 from meishi.contacts import emails_of, thank_state, topics_of
-from meishi.errors import BadValue
+from meishi.errors import BadValue, NothingToDo
 from meishi.inputs import EventInput
 from meishi.mail import message as mail
 from meishi.models import Contact, Encounter, Event, OrganizerFollowUp, id_of
@@ -91,10 +91,26 @@ def record_follow_up(
     if on > today:
         raise BadValue(f"{on} is in the future; record a follow-up once it has happened")
     note = optional_text(note, "note", limits.NOTE_CHARS, lines=True)
+    _refuse_twin(session, event, kind, on)
     follow_up = OrganizerFollowUp(event_id=id_of(event), kind=kind, date=on, note=note)
     session.add(follow_up)
     session.flush()
     return follow_up
+
+
+def _refuse_twin(session: Session, event: Event, kind: str, on: dt.date) -> None:
+    """Refuse a follow-up that is already recorded: the same event, kind and date."""
+    query = select(OrganizerFollowUp.id).where(
+        OrganizerFollowUp.event_id == event.id,
+        OrganizerFollowUp.kind == kind,
+        OrganizerFollowUp.date == on,
+    )
+    known = session.exec(query).first()
+    if known is not None:
+        raise NothingToDo(
+            f"{kind} on {on} is already recorded for {event.name} (follow-up #{known}); "
+            f"if that one is wrong: meishi followup delete {known}"
+        )
 
 
 def follow_ups_of(session: Session, event_ids: list[int]) -> list[OrganizerFollowUp]:
@@ -145,7 +161,7 @@ def event_detail(session: Session, event: Event) -> dict[str, Any]:
         for encounter, contact in session.exec(query).all()
     ]
     follow_ups = [
-        {"kind": f.kind, "date": f.date.isoformat(), "note": f.note}
+        {"id": f.id, "kind": f.kind, "date": f.date.isoformat(), "note": f.note}
         for f in follow_ups_of(session, [event.id])
     ]
     return {**event_json(event), "people": people, "follow_ups": follow_ups}

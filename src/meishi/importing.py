@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from meishi import limits
-from meishi.contacts import check_card, meet, upsert_contact
+from meishi.contacts import (
+    Difference,
+    check_card,
+    differences,
+    kept_values,
+    meet,
+    taking_command,
+    upsert_contact,
+)
 from meishi.errors import ImportRefused, MeishiError
 from meishi.events import add_event
 from meishi.formats.registry import Source
@@ -66,6 +74,7 @@ class ImportReport:
     events_created: Tally = field(default_factory=Tally)
     events_known: int = 0
     encounters: int = 0
+    differs: Tally = field(default_factory=Tally)  # known contacts the file says otherwise of
     restored: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # "FILE:LINE: what is wrong"
 
@@ -183,6 +192,7 @@ def _apply_card(
     """Merge a card into the contact it duplicates (or add it), and link it to its event."""
     card, note = check_card(card_input(record)), contact_note(record)
     contact, created, filled = upsert_contact(session, card)
+    _note_differences(report, contact, [] if created else differences(contact, card))
     noted = _add_note(contact, note)
     met_at = event or _exchange_event(session, record.met_on, now, exchanges)
     met = meet(session, contact, met_at) if met_at is not None else False
@@ -193,6 +203,15 @@ def _apply_card(
         report.merged.add(card.name)
     else:
         report.unchanged += 1
+
+
+def _note_differences(report: ImportReport, contact: Contact, differs: list[Difference]) -> None:
+    """Note a known contact the file says otherwise of: kept as known, with how to change it."""
+    if differs:
+        report.differs.add(
+            f"{contact.full_name}: kept {kept_values(differs)}; "
+            f"to take the file's: {taking_command(contact, differs)}"
+        )
 
 
 def card_input(record: CardRecord) -> CardInput:

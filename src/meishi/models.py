@@ -193,3 +193,18 @@ class CardImage(SQLModel, table=True):
     sha256: str
     fields: str | None = None  # JSON: what was read that has no column (mobile, fax, url, address)
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class PastPosition(SQLModel, table=True):
+    """Where a contact worked before a job change (転職・異動): the company, department and
+    title they had until the day it changed."""
+
+    __tablename__ = "past_position"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    company: str | None = None
+    department: str | None = None
+    title: str | None = None
+    until: dt.date  # the day the change was recorded
+    created_at: dt.datetime = Field(default_factory=utcnow)

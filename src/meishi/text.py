@@ -61,3 +61,8 @@ def fold(*texts: str | None) -> str:
     joined = "|".join(text for text in texts if text)
     folded = unicodedata.normalize("NFKC", joined).casefold().translate(_KATAKANA_TO_HIRAGANA)
     return "".join(folded.split())
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun, plural when not one: 1 topic, 2 topics."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

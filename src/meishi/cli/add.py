@@ -90,7 +90,7 @@ def add(
             topics=tuple(topic or ()),
             note=note,
         )
-    common.echo(_report(_save(met_at, card)))
+    _settle(_save(met_at, card), ask=interactive or sys.stdin.isatty())
 
 
 def _event_meant(text: str | None) -> int:
@@ -118,6 +118,40 @@ def _save(event_id: int, card: CardInput, scanned: Scan | None = None) -> AddRes
 
     with common.store() as store:
         return add_met(store, event_id, card, common.now(), scanned)
+
+
+def _settle(result: AddResult, ask: bool) -> None:
+    """Say what was stored; where the card differs from the known contact, ask whether to take
+    the card's values (on a terminal), else say what was kept and how to change it."""
+    common.echo(_report(result))
+    if not result.differs:
+        return
+    from meishi.contacts import kept_values, taking_command
+
+    who = f"#{result.contact.id} {result.contact.full_name}"
+    kept = kept_values(result.differs)
+    if not ask:
+        how = f"to take the card's values: {taking_command(result.contact, result.differs)}"
+        common.echo(f"Did not change {kept} of {who}; {how}")
+    elif not _take_card(result, who):
+        common.echo(f"Did not change {kept} of {who}.")
+
+
+def _take_card(result: AddResult, who: str) -> bool:
+    """Show old → new and, if the user agrees, give the contact the card's values."""
+    from meishi.contacts import take_card_values
+
+    common.echo(f"The card differs from what is known of {who}:")
+    for difference in result.differs:
+        common.echo(f"  {difference.name}: {difference.known} → {difference.card}")
+    if not typer.confirm("Take the card's values?", default=False):
+        return False
+    assert result.contact.id is not None
+    with common.store() as store:
+        edited = take_card_values(store, result.contact.id, result.differs, common.now())
+    kept = "; the earlier position is kept in their history" if edited.moved else ""
+    common.echo(f"Changed {', '.join(edited.changed)} of {who}{kept}.")
+    return True
 
 
 def _report(result: AddResult) -> str:
@@ -231,7 +265,7 @@ def _add_scanned(
         if card is None:
             failed.append(f"{scanned.path} (no name read; run without --yes to type it)")
             continue
-        common.echo(_report(_save(met_at, card, scanned)))
+        _settle(_save(met_at, card, scanned), ask)
     if failed:
         raise BadValue(f"not added: {'; '.join(failed)}")
 

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from meishi.todo import Task
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of text.")
+YES_OPTION = typer.Option(
+    False, "--yes", "-y", help="Delete without asking (needed off a terminal)."
+)
 
 # Commands that only show or copy out what is stored; a mistyped command is pointed at
 # these first, so that a typo never ends in a command that records something.
@@ -86,7 +89,7 @@ def suggest_commands(group: TyperGroup, path: str, typed: str) -> list[str]:
     for name, words, command in _commands_under(group, path):
         likeness = difflib.SequenceMatcher(None, typed.casefold(), name).ratio()
         if likeness >= 0.6:  # difflib.get_close_matches's own cut-off
-            scored.append((_records(name, command), -likeness, words))
+            scored.append((may_record(name, command), -likeness, words))
     return [words for *_, words in sorted(scored)[:MAX_SUGGESTED_COMMANDS]]
 
 
@@ -100,8 +103,11 @@ def _commands_under(group: TyperGroup, path: str) -> Iterator[tuple[str, str, An
             yield sub, f"{path} {name} {sub}", inner
 
 
-def _records(name: str, command: Any) -> bool:
-    """True for a command that may change what is stored (a group itself does nothing)."""
+def may_record(name: str, command: Any) -> bool:
+    """True for a command that may change what is stored (a group itself does nothing,
+    unless, like `followup`, it runs its first command by default)."""
+    if isinstance(command, DefaultCommandGroup):
+        return True
     return name not in READING_COMMANDS and not hasattr(command, "commands")
 
 
@@ -119,6 +125,40 @@ def command_group(help_text: str, **settings: Any) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
         **settings,
     )
+
+
+class DefaultCommandGroup(TyperGroup):
+    """A group whose first command runs when the first argument names none of its commands:
+    `meishi followup EVENT KIND` is `meishi followup record EVENT KIND`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Put the first command's name in front when no command is named."""
+        first = next(iter(self.commands), None)
+        if first and args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = [first, *args]
+        return super().parse_args(ctx, args)
+
+
+def delete_with_care(kind: str, text: str, yes: bool) -> None:
+    """Delete a contact, event or follow-up: say what goes with it, and go ahead only with
+    --yes or the user's yes on a terminal (off one, refuse, the store untouched)."""
+    from meishi import home
+    from meishi.deleting import delete, plan_removal
+    from meishi.errors import BadValue
+
+    with store() as opened:
+        with opened.read() as session:
+            key, removal = plan_removal(session, kind, text)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise BadValue(f"not on a terminal: add --yes to delete {removal.summary()}")
+            if not typer.confirm(shown(f"Delete {removal.summary()}?", True), default=False):
+                typer.echo("Nothing was deleted.")
+                raise typer.Exit(1)
+        removed = delete(opened, kind, key, home.data_dir())
+    echo(f"Deleted {removed.summary()}.")
+    if removed.record():
+        echo(removed.record())
 
 
 def today() -> dt.date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -9,9 +10,12 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
+    from meishi.contacts import ContactEdit, Edited
     from meishi.store.search import Page
 
-app = common.command_group("The people whose cards you have: list, show.", no_args_is_help=True)
+app = common.command_group(
+    "The people whose cards you have: list, show, edit, delete.", no_args_is_help=True
+)
 
 
 LimitOption = Annotated[int, typer.Option(help="Show at most N contacts.", min=1)]
@@ -100,6 +104,7 @@ def show(
 
 
 CARD_LABELS = ("reading", "company", "department", "title", "phone", "lang", "note")
+ContactArgument = Annotated[str, typer.Argument(help="Contact id, email, name or name prefix.")]
 
 
 def _print_detail(detail: dict[str, Any]) -> None:
@@ -110,6 +115,8 @@ def _print_detail(detail: dict[str, Any]) -> None:
             common.echo(f"  {label}: {detail[label]}")
     for address in detail["emails"]:
         common.echo(f"  email: {address}")
+    for past in detail.get("past_positions", ()):
+        common.echo(f"  earlier (until {past['until']}): {_position(past)}")
     for image in detail.get("card_images", ()):
         common.echo(f"  card image: {image['path']}")
         for label, value in image["fields"].items():
@@ -124,6 +131,11 @@ def _print_detail(detail: dict[str, Any]) -> None:
         if encounter["note"]:
             common.echo(f"  note: {encounter['note']}")
         common.echo(f"  thank-you: {_thank_text(encounter['thank_you'])}")
+
+
+def _position(values: dict[str, Any]) -> str:
+    """Company, department and title on one line."""
+    return " · ".join(values[name] for name in ("company", "department", "title") if values[name])
 
 
 def _thank_text(state: dict[str, Any]) -> str:
@@ -151,3 +163,93 @@ def merge(
         filled = merge_contacts(session, kept, gone)
         extra = f"; filled in {', '.join(filled)}" if filled else ""
         common.echo(f"Merged {label} into #{kept.id} {kept.full_name}{extra}")
+
+
+@app.command("edit")
+def edit(
+    contact: ContactArgument,
+    name: Annotated[str | None, typer.Option(help="The full name, e.g. '田中 太郎'.")] = None,
+    reading: Annotated[str | None, typer.Option(help="Reading of the name (furigana).")] = None,
+    company: Annotated[str | None, typer.Option(help="Company ('' clears it).")] = None,
+    department: Annotated[str | None, typer.Option(help="Department ('' clears it).")] = None,
+    title: Annotated[str | None, typer.Option(help="Title ('' clears it).")] = None,
+    email: Annotated[list[str] | None, typer.Option(help="An email to add (repeatable).")] = None,
+    remove_email: Annotated[
+        list[str] | None, typer.Option(help="An email to remove (repeatable).")
+    ] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone number ('' clears it).")] = None,
+    note: Annotated[str | None, typer.Option(help="The note about the person.")] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="Language for mail: ja, en, or '' to guess.")
+    ] = None,
+    interactive: Annotated[
+        bool,
+        typer.Option("--interactive", "-i", help="Ask for each field, current values offered."),
+    ] = False,
+) -> None:
+    """Correct a contact's card, or record a job change (転職・異動).
+
+    A change of company, department or title keeps the old ones as the contact's
+    history (shown by contacts show). Without options on a terminal, asks for each field.
+    """
+    from meishi.contacts import ContactEdit, edit_contact
+    from meishi.errors import BadValue
+    from meishi.store.resolve import find_contact
+
+    given = {
+        "name": name, "reading": reading, "company": company, "department": department,
+        "title": title, "phone": phone, "note": note, "lang": lang,
+    }  # fmt: skip
+    fields = {key: value for key, value in given.items() if value is not None}
+    changes = ContactEdit(fields, tuple(email or ()), tuple(remove_email or ()))
+    if interactive or not (fields or email or remove_email):
+        if not (interactive or sys.stdin.isatty()):
+            raise BadValue("nothing to change; give at least one option, e.g. --company, or -i")
+        changes = _ask_changes(contact)
+    with common.store() as store, store.write() as session:
+        found = find_contact(session, contact)
+        edited = edit_contact(session, found, changes, common.now())
+        common.echo(_edited_text(found.id, found.full_name, edited))
+
+
+def _edited_text(key: int | None, name: str, edited: Edited) -> str:
+    """One line saying what changed."""
+    what = ", ".join(edited.changed) if edited.changed else "nothing (the values were the same)"
+    kept = "; the earlier position is kept in their history" if edited.moved else ""
+    return f"Changed {what} of #{key} {name}{kept}."
+
+
+def _ask_changes(text: str) -> ContactEdit:
+    """A form with each field's current value offered: Enter keeps it, '-' clears it."""
+    from meishi.contacts import EDITABLE, ContactEdit, contact_detail
+    from meishi.store.resolve import find_contact
+
+    with common.store() as store, store.read() as session:
+        current = contact_detail(session, find_contact(session, text))
+    typer.echo("Enter keeps the value shown, '-' clears it.")
+    fields = {}
+    for field in EDITABLE:
+        value = current[field] or ""
+        answer = _ask_field(field.capitalize(), value)
+        if answer != value:
+            fields[field] = "" if answer == "-" else answer
+    known = current["emails"]
+    answer = _ask_field("Emails, separated by spaces", " ".join(known))
+    emails = [] if answer == "-" else answer.lower().split()  # stored lower-cased
+    added = tuple(e for e in emails if e not in known)
+    return ContactEdit(fields, added, tuple(e for e in known if e not in emails))
+
+
+def _ask_field(label: str, value: str) -> str:
+    """One field, its current value offered (shown as text, as every value meishi prints)."""
+    offered = f" [{common.shown(value, one_line=True)}]" if value else ""
+    return str(typer.prompt(label + offered, default=value, show_default=False)).strip()
+
+
+@app.command("delete")
+def delete(contact: ContactArgument, yes: bool = common.YES_OPTION) -> None:
+    """Delete a contact with their encounters, topics, unsent drafts and card images.
+
+    Mail that went out stays on record (meishi outbox). Asks first on a terminal.
+    """
+    common.delete_with_care("contact", contact, yes)

@@ -11,7 +11,13 @@ from meishi.cli import common
 if TYPE_CHECKING:
     from meishi.models import Event
 
-app = common.command_group("Events you go to: add, edit, list, show.", no_args_is_help=True)
+app = common.command_group("Events you go to: add, edit, list, show, delete.", no_args_is_help=True)
+followup_app = common.command_group(
+    "Record what an event's organizer did afterwards (meishi followup EVENT KIND), or delete "
+    "such a record.",
+    cls=common.DefaultCommandGroup,
+    no_args_is_help=True,
+)
 
 
 TimeOption = Annotated[
@@ -29,7 +35,9 @@ FIELD_WORDS = {"start_time": "time", "organizer_name": "organizer"}
 
 def register(root: typer.Typer) -> None:
     """Add the commands that live at the root (the others are under `meishi event`)."""
-    root.command("followup")(followup)
+    followup_app.command("record")(followup)
+    followup_app.command("delete")(delete_followup)
+    root.add_typer(followup_app, name="followup")
 
 
 @app.command("add")
@@ -176,7 +184,28 @@ def _print_detail(detail: dict[str, Any]) -> None:
     typer.echo("Organizer follow-up:" if detail["follow_ups"] else "No organizer follow-up yet.")
     for follow_up in detail["follow_ups"]:
         note = f" — {follow_up['note']}" if follow_up["note"] else ""
-        common.echo(f"  {follow_up['date']} {follow_up['kind']}{note}")
+        common.echo(f"  #{follow_up['id']} {follow_up['date']} {follow_up['kind']}{note}")
+
+
+@app.command("delete")
+def delete(
+    event: Annotated[str, typer.Argument(help="Event id, name or name prefix.")],
+    yes: bool = common.YES_OPTION,
+) -> None:
+    """Delete an event with the meetings there, their topics and drafts, and its follow-ups.
+
+    An event about which mail went out is kept, as the record of that mail. Asks
+    first on a terminal.
+    """
+    common.delete_with_care("event", event, yes)
+
+
+def delete_followup(
+    follow_up: Annotated[str, typer.Argument(metavar="ID", help="The follow-up's id.")],
+    yes: bool = common.YES_OPTION,
+) -> None:
+    """Delete a follow-up recorded by mistake (event show lists them with their ids)."""
+    common.delete_with_care("follow-up", follow_up, yes)
 
 
 # Your own status, as `event show` says it.

@@ -140,6 +140,7 @@ def _print_report(report: ImportReport, dry_run: bool) -> None:
         _print_names("new", report.created)
         _print_names("merged", report.merged)
         _print_names("new event", report.events_created)
+    _print_names("not changed", report.differs)
     for problem in report.skipped:
         common.echo(f"  skipped {problem}")
 
@@ -163,6 +164,7 @@ def _report_json(report: ImportReport) -> dict[str, object]:
         "events_created": report.events_created.count,
         "events_known": report.events_known,
         "encounters": report.encounters,
+        "not_changed": report.differs.names,
         "restored": report.restored,
         "skipped": report.skipped,
     }

@@ -44,9 +44,11 @@ from meishi.models import (
     Obligation,
     OrganizerFollowUp,
     OutboxMessage,
+    PastPosition,
     Topic,
     id_of,
 )
+from meishi.positions import POSITION_FIELDS
 from meishi.should_return.rules import FOLLOW_UP_KINDS, RETURN, SKIP, WAIT
 from meishi.validation import (
     check_amount,
@@ -66,6 +68,7 @@ MESSAGE_KINDS = ("thank", "apology")
 # The lists of a dump in the order they are restored (each refers only to those before it).
 TABLES: dict[str, type[SQLModel]] = {
     "contacts": Contact,
+    "past_positions": PastPosition,  # where a contact worked before a job change
     "card_images": CardImage,  # the rows; the image files stay in the home's cards/ folder
     "events": Event,
     "attendance_changes": AttendanceChange,
@@ -349,6 +352,12 @@ def _check_contact(fields: dict[str, Any], emails: tuple[str, ...]) -> Checked:
     }, card.emails
 
 
+def _check_past_position(fields: dict[str, Any], _: tuple[str, ...]) -> Checked:
+    """An earlier position, its texts checked as a card's are."""
+    texts = {key: optional_text(fields.get(key), key, CARD_TEXTS[key]) for key in POSITION_FIELDS}
+    return {**fields, **texts}, ()
+
+
 def _check_event(fields: dict[str, Any], _: tuple[str, ...]) -> Checked:
     """An event checked as `meishi event add` checks one."""
     given: dict[str, Any] = {key: fields.get(key) for key in EventInput.__dataclass_fields__}
@@ -463,6 +472,7 @@ def _extras_of(text: str | None) -> dict[str, str]:
 # Each table's checks, and the list a row carries with it (and what its items are).
 CHECKS: dict[type[SQLModel], Callable[[dict[str, Any], tuple[str, ...]], Checked]] = {
     Contact: _check_contact,
+    PastPosition: _check_past_position,
     CardImage: _check_image,
     Event: _check_event,
     AttendanceChange: _check_change,
@@ -498,6 +508,7 @@ def _restore_row(
 
 # What makes a dumped row the same as one already stored, table by table.
 SAME_AS = {
+    PastPosition: ("contact_id", "company", "department", "title", "until"),
     CardImage: ("contact_id", "sha256"),
     Event: ("name", "date", "start_time"),
     AttendanceChange: ("event_id", "status", "at"),

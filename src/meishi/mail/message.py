@@ -205,12 +205,14 @@ def envelope_address(address: str) -> str:
 def message_for(
     draft: Draft, me: dict[str, str], when: datetime, owner: str, unsent: bool = True
 ) -> EmailMessage:
-    """The RFC 5322 message for a draft, From you and To exactly one person."""
+    """The RFC 5322 message for a draft, From you (by your English name when the draft's
+    template is an English one, *-en, and me.name_en is set) and To exactly one person."""
     sender = me.get("email") or None
+    english = draft.template.endswith("-en") and me.get("name_en")
     return build_message(
         to_name=draft.to_name,
         to_addr=draft.to_addr,
-        from_name=me.get("name") or None,
+        from_name=(me["name_en"] if english else me.get("name")) or None,
         from_addr=sender,
         subject=draft.subject,
         body=draft.body,
