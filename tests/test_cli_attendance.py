@@ -224,9 +224,12 @@ def test_meeting_someone_at_an_event_that_started_means_you_attended(clock: Cloc
     assert changes_of(event_id)[-1][0::3] == ("attended", "met someone there")
 
 
-def test_meeting_someone_before_the_start_leaves_you_registered() -> None:
+def test_meeting_someone_before_the_start_is_refused_and_leaves_you_registered() -> None:
     event_id = event_on("前夜祭", 3)
-    add_person("前夜祭", "田中 太郎")
+    before = snapshot()
+    message = error_of(fails("add", "--event", "前夜祭", "--name", "田中 太郎"))
+    assert "has not started yet" in message and "--force" in message
+    assert snapshot() == before
     assert status_of(event_id) == "registered"
 
 

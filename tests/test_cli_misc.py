@@ -118,7 +118,7 @@ def test_templates_list_and_show() -> None:
     assert [line.split("\t")[0] for line in text.stdout.splitlines()] == names
     assert str(home() / "templates") in text.stderr
     source = ok("templates", "show", "thank-ja").stdout
-    assert source.startswith("Subject: 【御礼】{{ event.name }}")
+    assert source.startswith("Subject: 【御礼】")
     assert source == Path(listed[3]["path"]).read_text(encoding="utf-8")
     assert ok("templates", "show", "thank-en.j2").stdout.startswith("Subject: Great meeting you")
 

@@ -51,6 +51,9 @@ def make_context(**changes: Any) -> dict[str, Any]:
         "today": date(2024, 11, 29),
     }
     context.update(changes)
+    # One meeting, as the CLI passes it for someone met once.
+    only = {**context["event"], "topics": context["topics"], "note": context["note"]}
+    context.setdefault("events", [only])
     return context
 
 

@@ -449,7 +449,7 @@ def test_an_imported_outbox_is_never_sent(server: SmtpServer, tmp_path: Path) ->
     planned = json_of(ok("send", "--dry-run", "--json"))
     assert planned["messages"] == []
     assert "0 message(s) would be sent" in ok("send", "--dry-run").stdout
-    ok("send")
+    ok("send", "--yes")
     assert server.received() == []
     listed = {row["message_id"]: row for row in json_of(ok("outbox", "--json"))}
     assert [listed[f"<forged{n}@evil.example>"]["state"] for n in range(1, 7)] == [
@@ -483,7 +483,7 @@ def test_an_imported_draft_is_sent_only_once_drafted_again(
     }
     ok("import", str(dump_file(tmp_path, {"events": [EVENT], "drafts": [forged]})))
     assert "0 message(s) would be sent" in ok("send", "--dry-run").stdout
-    ok("send")
+    ok("send", "--yes")
     skipped = json_of(ok("send", "1", "--json"))["skipped"]
     assert skipped == [{"draft": 1, "reason": skipped[0]["reason"]}]
     assert "imported file" in skipped[0]["reason"]
@@ -505,7 +505,7 @@ def test_a_restored_thank_you_draft_is_drafted_again_then_sent(
     assert "0 message(s) would be sent" in ok("send", "--dry-run").stdout
     ok("thank", "--event", "AI勉強会")  # drafted again from the restored meeting
     assert "1 message(s) would be sent" in ok("send", "--dry-run").stdout
-    ok("send")
+    ok("send", "--yes")
     (received,) = server.received()
     assert received.rcpt_tos == ("taro@example.jp",)
     assert "Pay the invoice" not in received.message().get_body().get_content()
@@ -519,12 +519,12 @@ def test_send_dry_run_lists_what_was_queued_earlier(tmp_path: Path) -> None:
     add_event("AI勉強会", -1)
     add_person("AI勉強会", "田中 太郎", "--email", "taro@example.jp")
     ok("thank")
-    assert run("send").exit_code == 1
+    assert run("send", "--yes").exit_code == 1
     planned = json_of(ok("send", "--dry-run", "--json"))["messages"]
     assert [(row["message"], row["to"]) for row in planned] == [(1, "taro@example.jp")]
     with smtp_server() as running:
         ok("config", "set", "smtp.port", str(running.port))
-        ok("send")
+        ok("send", "--yes")
         assert [m.rcpt_tos for m in running.received()] == [("taro@example.jp",)]
 
 

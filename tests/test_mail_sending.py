@@ -230,7 +230,7 @@ def test_421_stops_the_batch_and_the_next_run_sends_the_rest_once(
     assert states() == {"sent": 3, "queued": 7}
     assert len(server.received()) == 3
 
-    text = ok("send").stdout
+    text = ok("send", "--yes").stdout
     assert "7 sent, 0 failed, 0 unknown; 0 left in the queue." in text
     received = server.received()
     assert len(received) == 10
@@ -253,7 +253,7 @@ def test_a_connection_lost_after_data_leaves_the_message_unknown_until_retried(
     assert states() == {"sent": 3, "unknown": 1, "queued": 6}
     assert len(server.received()) == 4  # the server did get it: hence "unknown"
 
-    ok("send")
+    ok("send", "--yes")
     ok("thank", "--since", "yesterday", "--send")  # does not queue it again either
     assert received_by(server) == Counter(ten)
     assert states() == {"sent": 9, "unknown": 1}
@@ -280,7 +280,7 @@ def test_an_unexpected_answer_to_data_sends_and_records_nothing(
     assert "thank-you: sent" not in ok("contacts", "show", ten[0]).stdout
 
     server.handler.data_answer = None
-    ok("send")
+    ok("send", "--yes")
     assert received_by(server) == Counter(ten)
 
 
@@ -324,7 +324,7 @@ def test_starttls_with_a_private_ca_and_a_password_from_the_keyring(
         assert states() == {"queued": 10}
 
         ok("config", "set", "smtp.cafile", str(tls.cafile))
-        sent = ok("send")
+        sent = ok("send", "--yes")
         outputs.append(sent.output)
         assert "10 sent, 0 failed, 0 unknown; 0 left in the queue." in sent.stdout
         received = server.received()
@@ -359,7 +359,7 @@ def test_a_wrong_password_is_one_line_and_the_messages_stay_queued(
         assert_nowhere(wrong, *outputs)
 
         outputs.append(ok("config", "set-password", "smtp", input=PASSWORD + "\n").output)
-        outputs.append(ok("send").output)
+        outputs.append(ok("send", "--yes").output)
         assert len(server.received()) == 10
         assert states() == {"sent": 10}
         assert_nowhere(wrong, *outputs)
@@ -438,7 +438,7 @@ def test_send_refuses_a_stored_draft_with_a_forged_header(
     (draft,) = json_of(ok("thank", "--json"))["drafts"]
     hostile = insert_draft(**{field: value})
 
-    message = error_of(fails("send"))
+    message = error_of(fails("send", "--yes"))
     assert f"draft #{hostile}: {named} contains a line break" in message
     assert table_count("outbox") == 0
     assert server.received() == []
@@ -510,7 +510,7 @@ def test_dry_runs_show_each_message_and_send_or_queue_nothing(
     assert server.received() == []
     assert table_count("outbox") == 0
 
-    ok("send")
+    ok("send", "--yes")
     sizes = {row["to"]: row["size"] for row in outbox()}
     for row, address in zip(rows, ten, strict=True):
         # Only the random part of each Message-ID may differ in length.
@@ -538,7 +538,7 @@ def test_kill_9_at_random_moments_never_sends_anything_twice(
     people = meet(12)
     ok("config", "set", "send.pause", "0.05")
     ok("thank")
-    command = [sys.executable, "-m", "meishi", "send"]
+    command = [sys.executable, "-m", "meishi", "send", "--yes"]
     env = {**os.environ, "MEISHI_HOME": str(home())}
     rng = random.Random(20240607)
     errors = tmp_path / "stderr.txt"
@@ -564,7 +564,7 @@ def test_kill_9_at_random_moments_never_sends_anything_twice(
     assert killed_while_sending >= 1, errors.read_text(encoding="utf-8", errors="replace")
 
     for _ in range(5):  # rerun until nothing is queued or left `sending`
-        ok("send")
+        ok("send", "--yes")
         if not states().keys() & {"queued", "sending"}:
             break
 
@@ -585,13 +585,13 @@ def test_kill_9_at_random_moments_never_sends_anything_twice(
 
 
 def test_sending_needs_a_mail_server_and_your_address(ten: list[str]) -> None:
-    for command in (("thank", "--since", "yesterday", "--send"), ("send",)):
+    for command in (("thank", "--since", "yesterday", "--send"), ("send", "--yes")):
         message = error_of(fails(*command))
         assert "smtp.host is not set" in message
         assert "meishi config set smtp.host" in message
     ok("config", "set", "smtp.host", "127.0.0.1")
     ok("config", "unset", "me.email")
-    for command in (("thank", "--since", "yesterday", "--send"), ("send",)):
+    for command in (("thank", "--since", "yesterday", "--send"), ("send", "--yes")):
         message = error_of(fails(*command))
         assert "me.email is not set" in message
         assert "meishi config set me.email" in message
@@ -641,6 +641,6 @@ def test_a_hand_edited_pause_is_checked(server: SmtpServer, ten: list[str]) -> N
     path = home() / "config.toml"
     text = path.read_text(encoding="utf-8").replace('pause = "0"', 'pause = "soon"')
     path.write_text(text, encoding="utf-8")
-    message = error_of(fails("send"))
+    message = error_of(fails("send", "--yes"))
     assert "invalid pause 'soon'" in message
     assert table_count("outbox") == 0

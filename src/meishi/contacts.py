@@ -435,9 +435,11 @@ def add_met(
     card: CardInput,
     now: dt.datetime,
     scanned: Scan | None = None,
+    force: bool = False,
 ) -> AddResult:
     """Store a card met at an event, with the image it was read from, in one write; the image
     file lands in cards/ only after the write has committed."""
+    from meishi.attendance.changes import meeting_allowed
     from meishi.cards.images import attach, extras, kept_image
 
     keeping = kept_image(scanned.path) if scanned is not None else nullcontext(None)
@@ -445,6 +447,7 @@ def add_met(
         event = session.get(Event, event_id)
         if event is None:
             raise NotFound(f"event #{event_id} was removed meanwhile; run the command again")
+        meeting_allowed(session, event, now, force)  # no one is met at a cancelled event
         result = add_card(session, event, card, now)
         if scanned is not None and kept is not None:
             attach(session, result.contact, kept.path, kept.sha256, extras(scanned.fields))

@@ -49,6 +49,14 @@ class NothingToDo(MeishiError):
     """The request names something that is already in the state asked for."""
 
 
+class EditorFailed(MeishiError):
+    """The editor a draft was opened in failed, or its file could not be read back."""
+
+
+class NotOnTerminal(MeishiError):
+    """A command that asks before it acts was run off a terminal without --yes."""
+
+
 class OutputNotWritable(MeishiError):
     """A folder or file meishi was asked to write cannot be written."""
 

@@ -115,9 +115,25 @@ class Draft(SQLModel, table=True):
     to_addr: str
     subject: str
     body: str
-    state: str = "draft"  # "draft" until the message is recorded as sent
+    # "draft" (pending), "held" or "discarded" until it goes to the outbox; then the
+    # outbox message's state (queued, sending, sent, failed, unknown). See drafts/review.py.
+    state: str = "draft"
+    edited_at: dt.datetime | None = None  # set by `drafts edit`: drafting again keeps the text
+    eml_path: str | None = None  # the .eml file last written for it, and that file's SHA-256,
+    eml_sha256: str | None = None  # so that a file the user changed is never overwritten
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class DraftEncounter(SQLModel, table=True):
+    """A meeting a thank-you draft thanks for: one draft may thank for several."""
+
+    __tablename__ = "draft_encounter"
+    __table_args__ = (UniqueConstraint("draft_id", "encounter_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True, ondelete="CASCADE")
+    encounter_id: int = Field(foreign_key="encounter.id", index=True, ondelete="CASCADE")
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 
 from meishi.contacts import emails_of, encounters_of, topics_of
 from meishi.drafts import templates as drafts
-from meishi.drafts.box import REDRAFTABLE, EmlFiles, save_draft
-from meishi.drafts.context import thank_vars
+from meishi.drafts.box import DISCARDED, REDRAFTABLE, EmlFiles, save_draft, thanked_for
+from meishi.drafts.context import Meeting, thank_vars
 from meishi.drafts.finish import draft_letters
 from meishi.errors import Ambiguous, NotFound, NothingToDo
 from meishi.mail.message import message_for
-from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, id_of
+from meishi.models import Contact, ContactEmail, Draft, DraftEncounter, Encounter, Event, id_of
 from meishi.store.resolve import find_event
 
 if TYPE_CHECKING:
@@ -28,13 +28,14 @@ LATE_AFTER_DAYS = 3
 
 @dataclass
 class PreparedDraft:
-    """A thank-you draft with what it was made from."""
+    """A thank-you draft with what it was made from: one person, one or more meetings."""
 
     draft: Draft
     contact: Contact
-    event: Event
+    event: Event  # the latest meeting's
     topics: list[str]
-    days_after: int
+    days_after: int  # since the latest meeting
+    events: list[Event] = field(default_factory=list)  # every meeting it thanks for
 
     @property
     def late(self) -> bool:
@@ -133,42 +134,75 @@ def prepare_thanks(
     template: str | None,
     user_templates: Path,
 ) -> ThankRun:
-    """Render (or re-render) one stored draft per encounter whose contact has an email."""
+    """Render (or re-render) one stored draft per person with an email: one mail thanks for
+    every meeting with them in the period."""
     run = ThankRun([], [])
-    for encounter, contact, event in encounters:
+    for contact, meetings in _by_person(encounters):
         emails = emails_of(session, contact)
-        reason = _why_no_draft(session, encounter, emails)
-        if reason:
-            run.skipped.append(Skipped(contact, event, reason))
-            continue
-        topics = topics_of(session, encounter)
-        draft = _render(
-            encounter, contact, event, emails[0], topics, me, today, template, user_templates
-        )
-        run.drafts.append(
-            PreparedDraft(
-                save_draft(session, draft), contact, event, topics, (today - event.date).days
-            )
-        )
+        kept = []
+        for encounter, event in meetings:
+            reason = _why_no_draft(session, encounter, emails)
+            if reason:
+                run.skipped.append(Skipped(contact, event, reason))
+            else:
+                kept.append((encounter, event))
+        if kept:
+            mail = Letter(contact, emails[0], me, today, template, user_templates)
+            run.drafts.append(_prepared(session, mail, kept))
     return run
+
+
+def _by_person(
+    encounters: list[tuple[Encounter, Contact, Event]],
+) -> list[tuple[Contact, list[tuple[Encounter, Event]]]]:
+    """The meetings with each person, in the order met (people in order of first meeting)."""
+    people: dict[int, Contact] = {}
+    meetings: dict[int, list[tuple[Encounter, Event]]] = {}
+    for encounter, contact, event in encounters:
+        people.setdefault(id_of(contact), contact)
+        meetings.setdefault(id_of(contact), []).append((encounter, event))
+    return [(people[key], found) for key, found in meetings.items()]
+
+
+@dataclass(frozen=True)
+class Letter:
+    """Who a thank-you goes to, and how it is written."""
+
+    contact: Contact
+    address: str
+    me: dict[str, str]
+    today: dt.date
+    template: str | None
+    user_templates: Path
+
+
+def _prepared(
+    session: Session, letter: Letter, meetings: list[tuple[Encounter, Event]]
+) -> PreparedDraft:
+    """The stored draft thanking one person for these meetings (the latest one last)."""
+    met = [Meeting(event, topics_of(session, enc), enc.note) for enc, event in meetings]
+    encounter, event = meetings[-1]
+    topics = list(dict.fromkeys(topic for m in met for topic in m.topics))
+    draft = _render(encounter, event, topics, met, letter)
+    stored = save_draft(session, draft, tuple(id_of(enc) for enc, _ in meetings))
+    days = (letter.today - event.date).days
+    return PreparedDraft(stored, letter.contact, event, topics, days, [e for _, e in meetings])
 
 
 def _render(
     encounter: Encounter,
-    contact: Contact,
     event: Event,
-    address: str,
     topics: list[str],
-    me: dict[str, str],
-    today: dt.date,
-    template: str | None,
-    user_templates: Path,
+    meetings: list[Meeting],
+    letter: Letter,
 ) -> Draft:
-    """A draft for one encounter, its headers checked."""
+    """A draft for one person and their meetings, its headers checked."""
+    contact, me, today = letter.contact, letter.me, letter.today
     lang = drafts.choose_language(contact.lang, contact.full_name, contact.company)
-    name = template or f"thank-{lang}"
-    context = thank_vars(contact, address, event, topics, encounter.note, me, lang, today)
-    rendered = drafts.render_draft(name, context, user_templates, lang)
+    name = letter.template or f"thank-{lang}"
+    note = "\n".join(m.note for m in meetings if m.note) or None
+    context = thank_vars(contact, letter.address, event, topics, note, me, lang, today, meetings)
+    rendered = drafts.render_draft(name, context, letter.user_templates, lang)
     draft = Draft(
         kind="thank",
         contact_id=contact.id,
@@ -176,7 +210,7 @@ def _render(
         encounter_id=encounter.id,
         template=name,
         to_name=contact.full_name,
-        to_addr=address,
+        to_addr=letter.address,
         subject=rendered.subject,
         body=rendered.body,
     )
@@ -189,16 +223,25 @@ def _why_no_draft(session: Session, encounter: Encounter, emails: list[str]) -> 
     """Why an encounter gets no fresh draft (empty when it does)."""
     if not emails:
         return "no email address"
+    kept = session.exec(
+        drafts_for(encounter).where(col(Draft.state).not_in(REDRAFTABLE)).order_by(col(Draft.id))
+    ).first()
+    if kept is None:
+        return ""
+    if kept.state == DISCARDED:
+        return f"you discarded its thank-you (draft #{kept.id})"
     # A thank-you already in the outbox (queued, failed, unknown) is never drafted again:
     # only `meishi outbox retry` sends it once more.
-    in_outbox = session.exec(
-        select(Draft.state).where(
-            Draft.encounter_id == encounter.id,
-            Draft.kind == "thank",
-            col(Draft.state).not_in(REDRAFTABLE),
-        )
-    ).first()
-    return f"its thank-you is {in_outbox} in the outbox; see meishi outbox" if in_outbox else ""
+    return f"its thank-you is {kept.state} in the outbox; see meishi outbox"
+
+
+def drafts_for(encounter: Encounter) -> Any:
+    """A query for the thank-you drafts thanking for a meeting (alone or with others)."""
+    linked = select(DraftEncounter.draft_id).where(DraftEncounter.encounter_id == encounter.id)
+    return select(Draft).where(
+        Draft.kind == "thank",
+        (col(Draft.encounter_id) == encounter.id) | col(Draft.id).in_(linked),
+    )
 
 
 def mark_sent(
@@ -221,16 +264,13 @@ def mark_sent(
         raise Ambiguous(f"{contact.full_name} was met at several events: {names}; add --event")
     encounter, met_at = open_ones[0]
     encounter.thanked_at = now
-    for draft in session.exec(_drafts_of(encounter)):
+    for draft in session.exec(drafts_for(encounter)).all():
         draft.state = "sent"
         draft.updated_at = now
+        for also in thanked_for(session, draft.encounter_id, draft.id):  # the same mail
+            also.thanked_at = also.thanked_at or now
     session.flush()
     return encounter, met_at
-
-
-def _drafts_of(encounter: Encounter) -> Any:
-    """A query for the encounter's thank-you drafts."""
-    return select(Draft).where(Draft.encounter_id == encounter.id, Draft.kind == "thank")
 
 
 def draft_thank_yous(

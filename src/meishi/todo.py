@@ -10,8 +10,9 @@ from sqlmodel import Session, col, func, select
 
 from meishi.attendance.owed import APOLOGY, open_obligations
 from meishi.attendance.rules import ATTENDED, REGISTERED
+from meishi.drafts.box import DISCARDED, HELD, PENDING
 from meishi.models import Decision, Draft, Event
-from meishi.thank_yous import LATE_AFTER_DAYS, unthanked
+from meishi.thank_yous import LATE_AFTER_DAYS, drafts_for, unthanked
 
 # Older thank-yous are left off the agenda: past this, a thank-you would be odd.
 THANK_HORIZON_DAYS = 30
@@ -51,7 +52,11 @@ def _owed(session: Session) -> list[Task]:
         whom = event.organizer_name or "the organizer"
         if obligation.kind == APOLOGY:
             text = f"Apologize to {whom} for {event.name} ({event.date}); in person is best"
-            command = f"meishi apology {event.id}, then meishi apologized {event.id} --how ..."
+            command = (
+                f"meishi apology {event.id}, then meishi apologized {event.id} --how in-person; "
+                f"by mail, only meishi apology {event.id} --send (or meishi send with the "
+                "draft's id) sends it: meishi send alone never does"
+            )
         else:
             text = f"Pay the ¥{obligation.amount or 0:,} fee for {event.name} ({event.date})"
             command = f"meishi paid {event.id}"
@@ -60,24 +65,36 @@ def _owed(session: Session) -> list[Task]:
 
 
 def _thank_yous(session: Session, today: dt.date) -> list[Task]:
-    """Recent encounters with people you can write to, not thanked yet."""
+    """Recent encounters with people you can write to, not thanked yet (nor discarded)."""
     since = today - dt.timedelta(days=THANK_HORIZON_DAYS)
-    drafted = set(session.exec(select(Draft.encounter_id).where(Draft.kind == "thank")).all())
     tasks = []
     for encounter, contact, event in unthanked(session, since, None, today, with_email=True):
+        draft = session.exec(drafts_for(encounter).order_by(col(Draft.id).desc())).first()
+        if draft is not None and draft.state == DISCARDED:
+            continue  # you decided not to send it
         late = (today - event.date).days > LATE_AFTER_DAYS
         mark = f"meishi thank --mark-sent {_word(contact.full_name)} --event {event.id}"
-        command = (
-            f"meishi send, or {mark}"
-            if encounter.id in drafted
-            else f"meishi thank --event {event.id}"
-        )
         text = f"Thank {contact.full_name} for {event.name} ({event.date})" + (
             " — late" if late else ""
         )
         due = event.date + dt.timedelta(days=1)
+        command = _thank_command(draft, event, mark)
         tasks.append(Task("thank-late" if late else "thank", due, text, command, late))
     return tasks
+
+
+def _thank_command(draft: Draft | None, event: Event, mark: str) -> str:
+    """What sends (or records) one thank-you, by the state of its draft."""
+    if draft is None:
+        return f"meishi thank --event {event.id}"
+    if draft.state == HELD:
+        return f"meishi drafts release {draft.id}, then meishi send {draft.id}, or {mark}"
+    if draft.state == PENDING:
+        return (
+            f"meishi send {draft.id} (meishi send alone sends every pending thank-you, "
+            f"after asking), or {mark}"
+        )
+    return f"see meishi drafts show {draft.id} and meishi outbox, or {mark}"
 
 
 def _decisions(session: Session, today: dt.date) -> list[Task]:

@@ -116,6 +116,45 @@ def attended_by_meeting(session: Session, event: Event, now: dt.datetime) -> Non
         change_attendance(session, event, ATTENDED, now, reason="met someone there")
 
 
+def meeting_allowed(session: Session, event: Event, now: dt.datetime, force: bool) -> None:
+    """Refuse to record meeting someone at an event you cancelled or that has not started;
+    forced (you were there after all), mark it attended instead."""
+    if check_meeting(event, now, force):
+        return
+    # Forced: as of the start at the latest, since a status cannot change before it.
+    start = event_start(event.date, event.start_time)
+    change_attendance(session, event, ATTENDED, max(now, start), reason="met someone there")
+
+
+def check_meeting(event: Event, now: dt.datetime, force: bool) -> bool:
+    """True when someone can have been met at the event; refuse when not, unless forced."""
+    refusal = _why_no_meeting(event, now)
+    if refusal is None or event.attendance == ATTENDED:
+        return True
+    if not force:
+        raise BadValue(
+            f"{event.name} {refusal}, so you met no one there; if you were there after all, "
+            "add --force (the event is then marked attended)"
+        )
+    return False
+
+
+def _why_no_meeting(event: Event, now: dt.datetime) -> str | None:
+    """Why no one can have been met at the event (None when someone can)."""
+    if event.attendance == CANCELLED:
+        return "is marked cancelled (you cancelled it)"
+    # Without a start time, any moment of its day counts as started.
+    local = now.astimezone()
+    if event.date > local.date() or (event.start_time is not None and not has_started(event, now)):
+        return f"has not started yet (it is on {event.date.isoformat()}{_at(event)})"
+    return None
+
+
+def _at(event: Event) -> str:
+    """' at HH:MM' for an event with a start time."""
+    return f" at {event.start_time:%H:%M}" if event.start_time else ""
+
+
 def outcomes(session: Session) -> list[Outcome]:
     """Every event with your status, and whether its cancellation was last-minute."""
     late_ids = set(

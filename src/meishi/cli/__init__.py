@@ -175,6 +175,7 @@ def _register() -> None:
         config,
         contacts,
         demo,
+        drafts,
         event,
         import_export,
         send,
@@ -188,6 +189,7 @@ def _register() -> None:
     app.add_typer(contacts.app, name="contacts")
     app.add_typer(config.app, name="config")
     app.add_typer(templates.app, name="templates")
+    app.add_typer(drafts.app, name="drafts")
     add.register(app)
     contacts.register(app)
     thank.register(app)

@@ -53,6 +53,12 @@ def add(
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="With --scan: save the cards as read, no questions.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Add even at an event you cancelled or that has not started: you went."
+        ),
+    ] = False,
 ) -> None:
     """Add a person met at an event, with the topics you talked about.
 
@@ -70,9 +76,9 @@ def add(
             "title": title, "phone": phone, "email": email[0] if email else None,
         }  # fmt: skip
         extra = CardInput(name="", topics=tuple(topic or ()), note=note, lang=lang)
-        _add_scanned(event, images, overrides, extra, ask=_asking(yes, interactive))
+        _add_scanned(event, images, overrides, extra, _asking(yes, interactive), force)
         return
-    met_at = _event_meant(event)
+    met_at = _event_meant(event, force)
     if name is None:
         if not (interactive or sys.stdin.isatty()):
             raise BadValue("--name is required when not on a terminal (or ask with -i)")
@@ -90,11 +96,12 @@ def add(
             topics=tuple(topic or ()),
             note=note,
         )
-    _settle(_save(met_at, card), ask=interactive or sys.stdin.isatty())
+    _settle(_save(met_at, card, force=force), ask=interactive or sys.stdin.isatty())
 
 
-def _event_meant(text: str | None) -> int:
+def _event_meant(text: str | None, force: bool) -> int:
     """The id of the event named, or of the latest one that has started (and say which)."""
+    from meishi.attendance.changes import check_meeting
     from meishi.events import latest_started_event
     from meishi.store.resolve import find_event
 
@@ -104,6 +111,7 @@ def _event_meant(text: str | None) -> int:
         )
         if found is None:
             raise NotFound("no event has started yet; add one: meishi event add NAME --date DATE")
+        check_meeting(found, common.now(), force)  # before any question is asked
         if text is None:
             common.echo(
                 f"Event: #{found.id} {common.describe(found)} (the latest; --event to choose)"
@@ -112,12 +120,14 @@ def _event_meant(text: str | None) -> int:
         return found.id
 
 
-def _save(event_id: int, card: CardInput, scanned: Scan | None = None) -> AddResult:
+def _save(
+    event_id: int, card: CardInput, scanned: Scan | None = None, force: bool = False
+) -> AddResult:
     """Store the card (and the image it was read from) in one write transaction."""
     from meishi.contacts import add_met
 
     with common.store() as store:
-        return add_met(store, event_id, card, common.now(), scanned)
+        return add_met(store, event_id, card, common.now(), scanned, force)
 
 
 def _settle(result: AddResult, ask: bool) -> None:
@@ -244,14 +254,14 @@ def _asking(yes: bool, interactive: bool) -> bool:
 
 def _add_scanned(
     event: str | None, images: list[Path], overrides: dict[str, str | None],
-    extra: CardInput, ask: bool,
+    extra: CardInput, ask: bool, force: bool,
 ) -> None:  # fmt: skip
     """Read each card, let the user check it (unless --yes), and save it with its image."""
     from meishi.cards import scanning
 
     scanning.require_libraries()
     files = scanning.image_files(images)
-    met_at = _event_meant(event)
+    met_at = _event_meant(event, force)
     if scanning.tesseract_command() is None:
         typer.echo(scanning.INSTALL_TESSERACT, err=True)
     failed: list[str] = []
@@ -265,7 +275,7 @@ def _add_scanned(
         if card is None:
             failed.append(f"{scanned.path} (no name read; run without --yes to type it)")
             continue
-        _settle(_save(met_at, card, scanned), ask)
+        _settle(_save(met_at, card, scanned, force), ask)
     if failed:
         raise BadValue(f"not added: {'; '.join(failed)}")
 

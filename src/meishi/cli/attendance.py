@@ -158,6 +158,7 @@ def apology(
         common.console().print(common.draft_panel(prepared.draft, prepared.event.name))
     for path in files.written.values():
         common.echo(f"Written to {path}")
+    common.report_left_alone(files)
     files.check()
 
 

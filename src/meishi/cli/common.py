@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from meishi.dates import Direction, Reading
+    from meishi.drafts.box import EmlFiles
     from meishi.mail.outbox import Planned, Queued, SendReport
+    from meishi.mail.sending import SendOutcome
     from meishi.models import Draft, Event
     from meishi.should_return.rules import Verdict
     from meishi.store.engine import Store
@@ -281,6 +283,14 @@ def is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def require_terminal(doing: str) -> None:
+    """Refuse, off a terminal, what would ask for a yes first: --yes is needed there."""
+    from meishi.errors import NotOnTerminal
+
+    if not sys.stdin.isatty():
+        raise NotOnTerminal(f"{doing} asks first, and this is not a terminal: add --yes")
+
+
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "") -> int:
     """A table on a terminal; plain tab-separated lines when piped. How many rows it printed."""
     cells = (_cells(row) for row in rows)
@@ -364,11 +374,21 @@ def print_run(run: ThankRun, out: Path | None) -> None:
     output = console()
     for item in run.drafts:
         late = f"late: {item.days_after} days after; the day after is best" if item.late else ""
-        output.print(draft_panel(item.draft, item.event.name, late))
+        names = " · ".join(event.name for event in item.events) or item.event.name
+        output.print(draft_panel(item.draft, names, late))
     for skipped in run.skipped:
         echo(f"Skipped {skipped.contact.full_name} ({skipped.event.name}): {skipped.reason}")
     where = f"; written to {out}" if out else "; add --out DIR to save them as .eml files"
     echo(f"{len(run.drafts)} draft(s) ready{where}." if run.drafts else run.why_nothing())
+
+
+def report_left_alone(files: EmlFiles) -> None:
+    """A line for each .eml file left alone because you changed it since meishi wrote it."""
+    for draft_id, path in files.left_alone.items():
+        echo(
+            f"Left {path} alone: it changed since meishi wrote it. Draft #{draft_id} as it is "
+            f"now: meishi drafts show {draft_id}; remove the file to have it written again."
+        )
 
 
 def draft_panel(draft: Draft, event_name: str, warning: str = "") -> Any:
@@ -492,8 +512,9 @@ def settings_to_draft(dry_run: bool) -> dict[str, str]:
     return settings
 
 
-def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool) -> None:
-    """Queue the drafts and send everything queued (or only show it, for a dry run)."""
+def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool, ask: bool = False) -> None:
+    """Queue the drafts and send them (or only show it, for a dry run); with `ask`, list
+    what would go out and send it only when the user says yes."""
     from meishi import config, home
     from meishi.mail import outbox, sending
 
@@ -505,6 +526,30 @@ def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool) -> None:
     sender = outbox.sender_from(config.load())
     _warn_if_unencrypted()
     with store() as opened:
+        if ask and not _confirm_sending(
+            sending.send_drafts(opened, sender, [], True, now(), home.data_dir())
+        ):
+            return
         outcome = sending.send_drafts(opened, sender, draft_ids, False, now(), home.data_dir())
     assert outcome.report is not None
     report_sent(outcome.queued, outcome.report, as_json)
+
+
+def _confirm_sending(plan: SendOutcome) -> bool:
+    """List what a sending run would send and ask; False when there is nothing or the user
+    says no."""
+    planned = plan.planned or []
+    if not planned:
+        typer.echo(
+            "Nothing to send: no pending thank-you drafts. An apology goes out only with "
+            "meishi apology EVENT --send or meishi send ID."
+        )
+        return False
+    _show_skipped(plan.queued)
+    for row in planned:
+        what = f"draft #{row.draft}" if row.message is None else f"queued message #{row.message}"
+        echo(f"{what} to {row.to}: {row.subject}")
+    if typer.confirm(f"Send these {len(planned)} message(s)?", default=False):
+        return True
+    typer.echo("Nothing was sent.")
+    return False

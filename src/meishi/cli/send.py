@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from meishi.cli import common
-
-if TYPE_CHECKING:
-    pass
 
 outbox_app = common.command_group(
     "Messages on their way out, and what became of them.", invoke_without_command=True
@@ -24,15 +21,27 @@ def register(app: typer.Typer) -> None:
 
 def send(
     drafts: Annotated[
-        list[int] | None, typer.Argument(help="Draft ids (default: every unsent draft).")
+        list[int] | None,
+        typer.Argument(help="Draft ids to send (default: the pending thank-yous, after asking)."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would go out; send nothing.")
     ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Send the pending thank-yous without asking.")
+    ] = False,
     as_json: bool = common.JSON_OPTION,
 ) -> None:
-    """Send saved drafts through your mail server, one message per person."""
-    common.send_and_report(drafts or [], dry_run, as_json)
+    """Send the drafts you name, or every pending thank-you, one message per person.
+
+    Without ids it lists the pending thank-you drafts and asks first (off a
+    terminal it needs --yes). Held drafts stay; an apology goes out only when
+    you name it here or with meishi apology EVENT --send.
+    """
+    ask = not (drafts or dry_run or yes)
+    if ask:
+        common.require_terminal("sending every pending thank-you")
+    common.send_and_report(drafts or [], dry_run, as_json, ask=ask)
 
 
 @outbox_app.callback()

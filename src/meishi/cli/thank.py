@@ -65,6 +65,7 @@ def thank(
         common.print_json(_run_json(run, files))
     else:
         common.print_run(run, out)
+        common.report_left_alone(files)
     files.check()  # after the rest: one draft's file never stops the others
 
 
@@ -113,6 +114,10 @@ def _run_json(run: ThankRun, files: EmlFiles) -> dict[str, Any]:
                 "days_after": item.days_after,
                 "late": item.late,
                 "file": files.path_of(item.draft),
+                "file_left_alone": str(files.left_alone[item.draft.id])
+                if item.draft.id in files.left_alone
+                else None,
+                "events": [{"id": e.id, "name": e.name} for e in item.events],
             }
             for item in run.drafts
         ],

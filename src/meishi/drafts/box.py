@@ -3,46 +3,108 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from meishi.errors import MeishiError, OutputNotWritable
+from meishi.errors import MeishiError, OutputNotWritable, os_failure
 from meishi.files import fit_bytes, private_output, try_writing_in
 from meishi.limits import FILE_NAME_BYTES
 from meishi.mail import message as mail
-from meishi.models import RESTORED, Draft, Event, id_of, utcnow
+from meishi.models import RESTORED, Draft, DraftEncounter, Encounter, Event, id_of, utcnow
 
 EML = ".eml"
-# Drafts that drafting again renders anew: pending ones, and those copied from a file
-# (which become pending only once drafted here).
-REDRAFTABLE = ("draft", RESTORED)
+# A draft's states before it goes to the outbox (then it follows its message's state).
+PENDING, HELD, DISCARDED = "draft", "held", "discarded"
+# Drafts that drafting again renders anew: pending and held ones, and those copied from a
+# file (which become pending only once drafted here).
+REDRAFTABLE = (PENDING, HELD, RESTORED)
 
 
-def save_draft(session: Session, fresh: Draft) -> Draft:
-    """Store a draft, updating the pending one for the same purpose rather than adding a twin."""
-    query = select(Draft).where(Draft.kind == fresh.kind, col(Draft.state).in_(REDRAFTABLE))
-    if fresh.encounter_id is not None:  # a thank-you: one per encounter
-        query = query.where(Draft.encounter_id == fresh.encounter_id)
-    else:  # to an organizer: one per event
-        query = query.where(Draft.event_id == fresh.event_id, col(Draft.encounter_id).is_(None))
-    stored = session.exec(query).first()
+def save_draft(session: Session, fresh: Draft, encounters: tuple[int, ...] = ()) -> Draft:
+    """Store a draft, updating the one kept for the same purpose rather than adding a twin;
+    a thank-you is linked to every meeting it thanks for."""
+    stored: Draft | None = session.exec(_same_purpose(fresh, encounters)).first()
     if stored is None:
         session.add(fresh)
         session.flush()
-        return fresh
-    changed = stored.state != "draft"
-    stored.state = "draft"
-    for name in ("template", "to_name", "to_addr", "subject", "body"):
+        stored = fresh
+    else:
+        _redraft(stored, fresh)
+        _drop_twins(session, stored, session.exec(_same_purpose(fresh, encounters)).all())
+    _link(session, stored, encounters)
+    session.flush()
+    return stored
+
+
+def _drop_twins(session: Session, kept: Draft, found: Sequence[Draft]) -> None:
+    """Remove the other pending drafts for the same meetings, drafted one event at a time
+    before: the one kept now thanks for all of them. One you edited or held stays, and so
+    does a record copied from a file."""
+    for twin in found:
+        if twin.id != kept.id and twin.state == PENDING and twin.edited_at is None:
+            for link in session.exec(
+                select(DraftEncounter).where(DraftEncounter.draft_id == twin.id)
+            ):
+                session.delete(link)
+            session.flush()  # the links first: the draft's row is what they refer to
+            session.delete(twin)
+
+
+def _same_purpose(fresh: Draft, encounters: tuple[int, ...]) -> Any:
+    """A query for the redraftable draft with the same purpose as a fresh one."""
+    query = select(Draft).where(Draft.kind == fresh.kind, col(Draft.state).in_(REDRAFTABLE))
+    if fresh.encounter_id is None:  # to an organizer: one per event
+        return query.where(Draft.event_id == fresh.event_id, col(Draft.encounter_id).is_(None))
+    # A thank-you: one per meeting, whichever of its meetings it was drafted for first.
+    linked = select(DraftEncounter.draft_id).where(
+        col(DraftEncounter.encounter_id).in_(encounters or (fresh.encounter_id,))
+    )
+    mine = col(Draft.encounter_id) == fresh.encounter_id
+    return query.where(mine | col(Draft.id).in_(linked)).order_by(col(Draft.id))
+
+
+def _redraft(stored: Draft, fresh: Draft) -> None:
+    """Render a kept draft anew: held stays held, and text you edited stays as you wrote it."""
+    changed = stored.state == RESTORED
+    stored.state = HELD if stored.state == HELD else PENDING
+    names = ["event_id", "encounter_id", "to_name", "to_addr"]
+    if stored.edited_at is None:
+        names += ["template", "subject", "body"]
+    for name in names:
         if getattr(stored, name) != getattr(fresh, name):
             setattr(stored, name, getattr(fresh, name))
             changed = True
     if changed:
         stored.updated_at = utcnow()
-    session.flush()
-    return stored
+
+
+def _link(session: Session, draft: Draft, encounters: tuple[int, ...]) -> None:
+    """Link a thank-you to the meetings it thanks for (and only those)."""
+    wanted = set(encounters) or ({draft.encounter_id} if draft.encounter_id else set())
+    links = session.exec(select(DraftEncounter).where(DraftEncounter.draft_id == draft.id)).all()
+    for link in links:
+        if link.encounter_id not in wanted:
+            session.delete(link)
+    for encounter_id in wanted - {link.encounter_id for link in links}:
+        session.add(DraftEncounter(draft_id=id_of(draft), encounter_id=encounter_id))
+
+
+def thanked_for(
+    session: Session, encounter_id: int | None, draft_id: int | None
+) -> list[Encounter]:
+    """The meetings a thank-you thanks for: its own, and every one its draft is linked to."""
+    linked = select(DraftEncounter.encounter_id).where(DraftEncounter.draft_id == draft_id)
+    query = select(Encounter).where(
+        (col(Encounter.id) == encounter_id) | col(Encounter.id).in_(linked)
+    )
+    return list(session.exec(query.order_by(col(Encounter.id))).all())
 
 
 def eml_name(draft: Draft, event: Event) -> str:
@@ -61,6 +123,8 @@ class EmlFiles:
 
     written: dict[int, Path] = field(default_factory=dict)
     problems: list[MeishiError] = field(default_factory=list)
+    digests: dict[int, str] = field(default_factory=dict)  # SHA-256 of each file written
+    left_alone: dict[int, Path] = field(default_factory=dict)  # changed since meishi wrote them
 
     def path_of(self, draft: Draft) -> str | None:
         """Where the draft was written, or None."""
@@ -100,13 +164,41 @@ def write_eml_files(
     one that cannot be written does not stop the others."""
     files = EmlFiles()
     for draft, event in drafts:
-        path = out_dir / eml_name(draft, event)
+        path = (out_dir / eml_name(draft, event)).absolute()
         try:
-            message = mail.message_for(draft, me, now, f"draft to '{draft.to_name}'")
+            if _changed_by_user(draft, path):
+                files.left_alone[id_of(draft)] = path
+                continue
+            data = mail.message_bytes(
+                mail.message_for(draft, me, now, f"draft to '{draft.to_name}'")
+            )
             with private_output(path) as file:
-                file.write(mail.message_bytes(message))
+                file.write(data)
         except MeishiError as error:
             files.problems.append(error)
         else:
             files.written[id_of(draft)] = path
+            files.digests[id_of(draft)] = hashlib.sha256(data).hexdigest()
     return files
+
+
+def _changed_by_user(draft: Draft, path: Path) -> bool:
+    """True when a file is at path that is not exactly what meishi last wrote there."""
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return False  # a link or a device: writing refuses it, saying what it is
+        with path.open("rb") as file:
+            digest = hashlib.file_digest(file, "sha256").hexdigest()
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise os_failure(error) from None
+    return (draft.eml_path, draft.eml_sha256) != (str(path), digest)
+
+
+def remember_files(session: Session, files: EmlFiles) -> None:
+    """Keep the path and digest of each file written, to tell later whether you changed it."""
+    for draft_id, path in files.written.items():
+        draft = session.get(Draft, draft_id)
+        if draft is not None:
+            draft.eml_path, draft.eml_sha256 = str(path), files.digests[draft_id]

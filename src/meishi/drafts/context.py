@@ -38,6 +38,15 @@ def me_in(me: dict[str, str], lang: str) -> dict[str, str]:
     return {**shown, "company": full_company_name(shown.get("company", ""))}
 
 
+@dataclass(frozen=True)
+class Meeting:
+    """One meeting a thank-you thanks for: the event, the topics, your note."""
+
+    event: Event
+    topics: list[str]
+    note: str | None = None
+
+
 def thank_vars(
     contact: Contact,
     address: str,
@@ -47,8 +56,11 @@ def thank_vars(
     me: dict[str, str],
     lang: str,
     today: dt.date,
+    meetings: list[Meeting] | None = None,
 ) -> dict[str, Any]:
-    """The variables a thank-you template sees."""
+    """The variables a thank-you template sees; `meetings` when it thanks for several
+    (then `event`, `topics` and `note` are the latest's, every topic's and every note's)."""
+    met = meetings or [Meeting(event, topics, note)]
     return {
         "contact": {
             "full_name": contact.full_name,
@@ -61,11 +73,17 @@ def thank_vars(
             "email": address,
             "latin_name": latin_name(contact.full_name, contact.reading or ""),
         },
-        "event": {**event_vars(event), "organizer_name": event.organizer_name or ""},
+        "event": _met_at(event),
+        "events": [{**_met_at(m.event), "topics": m.topics, "note": m.note or ""} for m in met],
         "topics": topics,
         "note": note or "",
         **common_vars(me, lang, today),
     }
+
+
+def _met_at(event: Event) -> dict[str, Any]:
+    """An event a thank-you refers to: as every template sees it, with its organizer."""
+    return {**event_vars(event), "organizer_name": event.organizer_name or ""}
 
 
 def apology_vars(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from meishi.config import require_me
-from meishi.drafts.box import EmlFiles, check_out_folder, write_eml_files
+from meishi.drafts.box import EmlFiles, check_out_folder, remember_files, write_eml_files
 from meishi.models import Draft, Event
 
 if TYPE_CHECKING:
@@ -45,4 +45,7 @@ def draft_letters(
     with store.write() as session:
         prepared = prepare(session, me)
     files = write_eml_files(letters(prepared), out, me, now) if out else EmlFiles()
+    if files.written:
+        with store.write() as session:
+            remember_files(session, files)
     return prepared, files

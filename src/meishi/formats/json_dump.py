@@ -39,6 +39,7 @@ from meishi.models import (
     ContactEmail,
     Decision,
     Draft,
+    DraftEncounter,
     Encounter,
     Event,
     Obligation,
@@ -76,6 +77,7 @@ TABLES: dict[str, type[SQLModel]] = {
     "follow_ups": OrganizerFollowUp,
     "encounters": Encounter,
     "drafts": Draft,
+    "draft_encounters": DraftEncounter,  # the meetings each thank-you thanks for
     "outbox": OutboxMessage,
     "decisions": Decision,
 }
@@ -409,6 +411,9 @@ def _check_draft(fields: dict[str, Any], _: tuple[str, ...]) -> Checked:
             check_chars(fields["body"], "body", lines=True), "body", limits.TEMPLATE_OUTPUT_CHARS
         ),
         "state": SENT if fields.get("state") == SENT else RESTORED,
+        # The file it was written to is this machine's business, not the dump's.
+        "eml_path": None,
+        "eml_sha256": None,
     }, ()
 
 
@@ -480,6 +485,7 @@ CHECKS: dict[type[SQLModel], Callable[[dict[str, Any], tuple[str, ...]], Checked
     OrganizerFollowUp: _check_follow_up,
     Encounter: _check_encounter,
     Draft: _check_draft,
+    DraftEncounter: lambda fields, _: (fields, ()),  # two references, mapped already
     OutboxMessage: _check_message,
     Decision: _check_decision,
 }
@@ -516,6 +522,7 @@ SAME_AS = {
     OrganizerFollowUp: ("event_id", "kind", "date", "note"),
     Encounter: ("contact_id", "event_id"),
     Draft: ("kind", "event_id", "encounter_id", "created_at"),
+    DraftEncounter: ("draft_id", "encounter_id"),
     OutboxMessage: ("message_id",),
     Decision: ("series", "verdict", "decided_at"),
 }

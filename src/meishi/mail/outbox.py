@@ -21,10 +21,19 @@ from sqlmodel import Session, col, func, select
 
 from meishi.attendance.owed import APOLOGY, open_obligations, settle_apology
 from meishi.config import checked
+from meishi.drafts.box import DISCARDED, HELD, PENDING, thanked_for
 from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
 from meishi.mail import message as mail
 from meishi.mail import smtp
-from meishi.models import RESTORED, Draft, Encounter, Event, OutboxMessage, id_of, utcnow
+from meishi.models import (
+    RESTORED,
+    Draft,
+    Encounter,
+    Event,
+    OutboxMessage,
+    id_of,
+    utcnow,
+)
 from meishi.store.engine import Store
 from meishi.validation import is_id
 
@@ -122,18 +131,18 @@ def smtp_settings(settings: dict[str, str]) -> smtp.SmtpSettings:
 
 
 def pending_drafts(session: Session, draft_ids: list[int]) -> list[Draft]:
-    """The drafts named, or every draft not yet sent or queued."""
+    """The drafts named, or every pending thank-you: an apology goes out only when named."""
     if draft_ids:
-        return [_draft(session, draft_id) for draft_id in draft_ids]
-    query = select(Draft).where(Draft.state == "draft").order_by(col(Draft.id))
-    return list(session.exec(query).all())
+        return [find_draft(session, draft_id) for draft_id in draft_ids]
+    query = select(Draft).where(Draft.state == PENDING, Draft.kind == "thank")
+    return list(session.exec(query.order_by(col(Draft.id))).all())
 
 
-def _draft(session: Session, draft_id: int) -> Draft:
+def find_draft(session: Session, draft_id: int) -> Draft:
     """A draft by id."""
     draft = session.get(Draft, draft_id) if is_id(draft_id) else None
     if draft is None:
-        raise NotFound(f"no draft #{draft_id}; drafts are listed by meishi thank --json")
+        raise NotFound(f"no draft #{draft_id}; meishi drafts lists them")
     return draft
 
 
@@ -156,6 +165,10 @@ def _why_not_queue(session: Session, draft: Draft) -> str:
     """Why a draft must not be queued (empty when it may be)."""
     if draft.state == RESTORED:
         return "it came from an imported file; draft it again (meishi thank, meishi apology) first"
+    if draft.state == HELD:
+        return f"it is held; meishi drafts release {draft.id} first"
+    if draft.state == DISCARDED:
+        return "it was discarded"
     if draft.encounter_id is not None:
         encounter = session.get(Encounter, draft.encounter_id)
         if encounter is not None and encounter.thanked_at is not None:
@@ -218,11 +231,12 @@ def dry_run(
         queued = enqueue(session, pending_drafts(session, draft_ids), me, now)
         session.flush()
         fresh = {id_of(q.message): q.draft for q in queued if q.message is not None}
+        only = list(fresh) if draft_ids else None  # as send_drafts: only the drafts named
         planned = [
             _planned(message, fresh.get(id_of(message)))
             for message in session.exec(
                 select(OutboxMessage)
-                .where(col(OutboxMessage.id).in_(sendable_ids(session)))
+                .where(col(OutboxMessage.id).in_(sendable_ids(session, only)))
                 .order_by(col(OutboxMessage.id))
             )
         ]
@@ -335,10 +349,10 @@ def _settle(store: Store, message_id: int, reply: smtp.Reply, report: SendReport
 
 def _record_delivery(session: Session, message: OutboxMessage) -> None:
     """A sent thank-you marks its encounter thanked; a sent apology counts as made."""
-    if message.kind == "thank" and message.encounter_id is not None:
-        encounter = session.get(Encounter, message.encounter_id)
-        if encounter is not None and encounter.thanked_at is None:
-            encounter.thanked_at = message.sent_at
+    if message.kind == "thank":
+        for encounter in thanked_for(session, message.encounter_id, message.draft_id):
+            if encounter.thanked_at is None:
+                encounter.thanked_at = message.sent_at
     draft = session.get(Draft, message.draft_id) if message.draft_id else None
     if message.kind == "apology" and draft is not None:
         event = session.get(Event, draft.event_id)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from meishi.mail import outbox
 from meishi.mail.outbox import Planned, Queued, Sender, SendReport
+from meishi.models import id_of
 from meishi.store.engine import Store
 
 
@@ -28,13 +29,15 @@ def send_drafts(
     now: dt.datetime,
     lock_dir: Path,
 ) -> SendOutcome:
-    """Queue the drafts (all unsent ones when none are named) and send everything queued."""
+    """Queue the drafts named and send only those; with none named, queue every pending
+    thank-you and send everything queued."""
     if dry_run:
         skipped, planned = outbox.dry_run(store, draft_ids, sender.me, now)
         return SendOutcome(skipped, planned=planned)
     with store.write() as session:
         queued = outbox.enqueue(session, outbox.pending_drafts(session, draft_ids), sender.me, now)
-    return SendOutcome(queued, report=outbox.send_queued(store, sender, lock_dir))
+    only = [id_of(q.message) for q in queued if q.message is not None] if draft_ids else None
+    return SendOutcome(queued, report=outbox.send_queued(store, sender, lock_dir, only=only))
 
 
 def retry(store: Store, sender: Sender, message_id: int, lock_dir: Path) -> SendReport:

@@ -1,0 +1,178 @@
+"""`meishi drafts`: review the drafts before they go: list, show, hold, release, discard, edit."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from meishi.cli import common
+
+if TYPE_CHECKING:
+    from meishi.drafts.review import DraftView
+    from meishi.models import Draft
+
+app = common.command_group(
+    "The drafts kept for sending: list, show, hold back, release, discard, edit.",
+    invoke_without_command=True,
+)
+DraftArgument = Annotated[int, typer.Argument(help="The draft's id (see meishi drafts).")]
+
+
+@app.callback()
+def drafts(ctx: typer.Context, as_json: bool = common.JSON_OPTION) -> None:
+    """Every draft with its state (pending, held, queued, sent, discarded), newest first."""
+    if ctx.invoked_subcommand is None:
+        list_drafts(as_json)
+
+
+@app.command("list")
+def list_drafts(as_json: bool = common.JSON_OPTION) -> None:
+    """Every draft with its state (pending, held, queued, sent, discarded), newest first."""
+    from meishi.drafts.review import list_drafts as listed
+
+    with common.store() as store, store.read() as session:
+        rows = [view.to_json() for view in listed(session)]
+    if as_json:
+        common.print_json(rows)
+        return
+    if not rows:
+        typer.echo("No drafts yet: meishi thank drafts the thank-yous.")
+        return
+    common.print_table(
+        ("id", "state", "kind", "to", "event", "subject"),
+        [
+            (r["id"], r["state"], r["kind"], _person(r["to"]), _events(r["events"]), r["subject"])
+            for r in rows
+        ],
+    )
+
+
+def _person(to: dict[str, str]) -> str:
+    """Who a draft goes to: the name, else (an organizer without one) the address."""
+    return to["name"] or to["email"]
+
+
+def _whom(draft: Draft) -> str:
+    """Who a draft goes to, for a one-line message."""
+    return draft.to_name or draft.to_addr
+
+
+def _events(events: list[dict[str, str]]) -> str:
+    """The events a draft is about, in one cell."""
+    return "; ".join(f"{e['name']} ({e['date']})" for e in events)
+
+
+@app.command("show")
+def show(draft: DraftArgument, as_json: bool = common.JSON_OPTION) -> None:
+    """Show one draft as it would be sent, with its state."""
+    from meishi.drafts.review import show_draft
+
+    with common.store() as store, store.read() as session:
+        view = show_draft(session, draft)
+    if as_json:
+        common.print_json(view.to_json())
+        return
+    _print(view)
+
+
+def _print(view: DraftView) -> None:
+    """A draft as a panel, its state and events in the title."""
+    data = view.to_json()
+    about = f"{data['state']} {data['kind']} · {_events(data['events'])}"
+    common.console().print(common.draft_panel(view.draft, about, data["note"] or ""))
+
+
+@app.command("hold")
+def hold(draft: DraftArgument) -> None:
+    """Hold a pending draft back: meishi send leaves it until you release it."""
+    from meishi.drafts.review import hold as held
+
+    with common.store() as store, store.write() as session:
+        done = held(session, draft, common.now())
+        common.echo(f"Held draft #{done.id} to {_whom(done)}: meishi send leaves it alone.")
+
+
+@app.command("release")
+def release(draft: DraftArgument) -> None:
+    """Release a held draft: it is pending again and goes with the next meishi send."""
+    from meishi.drafts.review import release as released
+
+    with common.store() as store, store.write() as session:
+        done = released(session, draft, common.now())
+        common.echo(f"Released draft #{done.id} to {_whom(done)}: it is pending again.")
+
+
+@app.command("discard")
+def discard(
+    draft: DraftArgument,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Discard without asking.")] = False,
+) -> None:
+    """Discard a draft that was not sent (asks first; --yes when not on a terminal)."""
+    from meishi.drafts.review import discard as discarded
+
+    if not yes:
+        common.require_terminal("discarding a draft")
+    with common.store() as store:
+        done = discarded(store, draft, common.now(), _accept if yes else _ask_discard)
+    if done is None:
+        typer.echo("Kept the draft; nothing was discarded.")
+        return
+    common.echo(f"Discarded draft #{done.id} to {_whom(done)}; it will not be sent.")
+
+
+def _accept(_: DraftView) -> bool:
+    """--yes: discard without asking."""
+    return True
+
+
+def _ask_discard(view: DraftView) -> bool:
+    """Show the draft and ask whether to discard it."""
+    _print(view)
+    return typer.confirm(f"Discard draft #{view.draft.id}?", default=False)
+
+
+@app.command("edit")
+def edit(draft: DraftArgument) -> None:
+    """Edit a draft's subject and body in $VISUAL or $EDITOR, as git commit does.
+
+    The edited text is what is sent, and drafting again keeps it. Emptying the
+    file aborts: nothing is changed.
+    """
+    from meishi.drafts.review import edit as edited
+
+    with common.store() as store:
+        done = edited(store, draft, common.now(), lambda text: _in_editor(draft, text))
+    if done is None:
+        typer.echo("The file was empty: nothing was changed.")
+        return
+    common.echo(f"Saved draft #{done.id} to {_whom(done)}: {done.subject}")
+
+
+def _in_editor(draft_id: int, text: str) -> str:
+    """The text as the user left it after editing it in their editor."""
+    from meishi import home
+    from meishi.errors import EditorFailed
+    from meishi.files import own_output
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    path = home.data_dir() / f"DRAFT_{draft_id}_EDIT.txt"
+    with own_output(path) as file:  # owner-only: a draft holds a contact's details
+        file.write(text.encode("utf-8"))
+    try:
+        # Through the shell, as git does, so that EDITOR="code --wait" works.
+        done = subprocess.run(["/bin/sh", "-c", f'{editor} "$@"', editor, str(path)], check=False)
+        if done.returncode != 0:
+            raise EditorFailed(
+                f"the editor ({shlex.quote(editor)}) exited with status {done.returncode}; "
+                "the draft was not changed"
+            )
+        # A lone CR stays, to be refused in a subject; CRLF from any editor is a line break.
+        return path.read_bytes().decode("utf-8").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError) as error:
+        raise EditorFailed(f"cannot read the edited draft: {error}; it was not changed") from None
+    finally:
+        path.unlink(missing_ok=True)
