@@ -245,7 +245,7 @@ def test_nobody_left_to_thank() -> None:
     for person in ("田中 太郎", "Sarah Johnson", "高橋 美咲"):
         ok("thank", "--mark-sent", person)
     assert ok("thank").stdout.strip() == (
-        "No one to thank: everyone met in that period has been thanked."
+        f"No one to thank: everyone met since {day(-1)} has been thanked."
     )
 
 
