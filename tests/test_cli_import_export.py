@@ -585,6 +585,7 @@ def test_import_stores_companies_in_full_and_says_so(tmp_path: Path) -> None:
     companies = {c["name"]: c["company"] for c in json_of(ok("contacts", "list", "--json"))}
     assert companies == {"佐藤 花子": "株式会社サンプル", "Ann Lee": "Example Ltd"}
 
+
 KNOWN_CSV = (
     "name,email,company\n"
     "田中 太郎,taro@example.jp,株式会社ソフト\n"  # known, without a company: merged
