@@ -118,6 +118,8 @@ def test_bundled_templates_are_listed(user_dir: Path) -> None:
     assert listed == {
         "apology-en": "bundled",
         "apology-ja": "bundled",
+        "notice-en": "bundled",
+        "notice-ja": "bundled",
         "thank-en": "bundled",
         "thank-ja": "bundled",
     }
@@ -131,6 +133,8 @@ def test_user_templates_override_and_add(user_dir: Path) -> None:
         ("apology-en", "bundled"),
         ("apology-ja", "bundled"),
         ("intro", "user"),
+        ("notice-en", "bundled"),
+        ("notice-ja", "bundled"),
         ("thank-en", "bundled"),
         ("thank-ja", "user"),
     ]
