@@ -21,7 +21,7 @@ from meishi.errors import (
     MeishiError,
     Unavailable,
 )
-from meishi.store.index import keep_current, refresh
+from meishi.store.index import driver_of, keep_current, refresh
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -242,9 +242,7 @@ def _upgrade(config: Any, scripts: Any, connection: Connection) -> None:
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
     # A migration that changes what is searched notes the contacts; they are folded here.
-    driver = connection.connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    refresh(driver)
+    refresh(driver_of(connection))
 
 
 def _current_revision(engine: Engine) -> str | None:

@@ -2,9 +2,9 @@
 
 The tables' triggers (migration 0010) are plain SQL that only note, in search_stale, each
 contact whose searchable text may have changed, so any SQLite client can write the
-database. meishi folds the noted contacts' texts (meishi.text.fold) after each flush of its
-own writes, and before each commit; `meishi db reindex` rebuilds every contact's after
-edits made with other tools.
+database. meishi folds the noted contacts' texts (meishi.text.fold): after each flush of its
+own writes and before each commit; and what other tools noted, when a write begins and
+before a search (store/reader.py). `meishi db reindex` rebuilds every contact's.
 """
 
 from __future__ import annotations
@@ -115,12 +115,19 @@ def _grouped(rows: Iterable[tuple[int, str]]) -> dict[int, str]:
 
 
 def keep_current(session: Session) -> None:
-    """Have a writing session fold the contacts it changes: after each flush (unless the
-    index is held) and before it commits."""
+    """Have a writing session fold the contacts other tools changed, when it first uses the
+    database, then those it changes: after each flush (unless the index is held) and before
+    it commits."""
     from sqlalchemy import event
 
+    event.listen(session, "after_begin", _after_begin)
     event.listen(session, "after_flush", _after_flush)
     event.listen(session, "before_commit", _refresh_session)
+
+
+def _after_begin(_session: Session, _transaction: Any, connection: Connection) -> None:
+    """Fold what other tools changed since meishi last wrote, so that names resolve by it."""
+    refresh(driver_of(connection))
 
 
 def _after_flush(session: Session, _context: Any) -> None:
@@ -131,7 +138,14 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 def _refresh_session(session: Session) -> None:
     """Fold the stale contacts, inside the session's transaction."""
-    refresh(raw_connection(session))
+    refresh(driver_of(session.connection()))
+
+
+def driver_of(connection: Connection) -> sqlite3.Connection:
+    """The SQLite connection under SQLAlchemy's, inside its transaction."""
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
 
 
 @contextmanager
@@ -152,4 +166,4 @@ def index_held(session: Session) -> Iterator[None]:
 def reindex_store(store: Store) -> int:
     """Rebuild the store's search index in one write; how many contacts it holds."""
     with store.write() as session:
-        return reindex(raw_connection(session))
+        return reindex(driver_of(session.connection()))
