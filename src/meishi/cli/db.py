@@ -9,7 +9,7 @@ app = common.command_group("The database itself: reindex.", no_args_is_help=True
 
 @app.command("reindex")
 def reindex() -> None:
-    """Rebuild the search index, e.g. after editing the database with another tool."""
+    """Rebuild the search index (after edits made to the database with another tool)."""
     from meishi.store.index import reindex_store
     from meishi.text import counted
 
