@@ -1,8 +1,9 @@
 """How long a ~50 MB CSV takes to import, and how much memory the import process needs.
 
-Run: python benchmarks/bench_import.py [--mb 50 | --rows 2000] [--runs 1]. It generates an Eight-style CSV
-in a temporary folder, imports it with `meishi import` in a fresh MEISHI_HOME as a
-child process, and prints the seconds taken (the median of the runs) and the child's peak RSS.
+Run: python benchmarks/bench_import.py [--mb 50 | --rows 2000] [--runs 1]. It generates
+an Eight-style CSV in a temporary folder, imports it with `meishi import` in a fresh
+MEISHI_HOME as a child process, and prints the seconds taken (the median of the runs) and
+the child's peak RSS.
 """
 
 from __future__ import annotations
