@@ -1,8 +1,9 @@
 """How long a ~50 MB CSV takes to import, and how much memory the import process needs.
 
-Run: python benchmarks/bench_import.py [--mb 50]. It generates an Eight-style CSV
-in a temporary folder, imports it with `meishi import` in a fresh MEISHI_HOME as a
-child process, and prints the seconds taken and the child's peak RSS.
+Run: python benchmarks/bench_import.py [--mb 50 | --rows 2000] [--runs 1]. It generates
+an Eight-style CSV in a temporary folder, imports it with `meishi import` in a fresh
+MEISHI_HOME as a child process, and prints the seconds taken (the median of the runs) and
+the child's peak RSS.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,13 +24,14 @@ HEADER = (
 )
 
 
-def write_csv(path: Path, megabytes: int) -> int:
-    """An Eight export of about this size, CP932 like Eight's own; how many rows."""
+def write_csv(path: Path, megabytes: int, most: int | None = None) -> int:
+    """An Eight export of about this size (or of `most` rows), CP932 like Eight's own; how
+    many rows."""
     target = megabytes * 1_000_000
     rows = 0
     with path.open("w", encoding="cp932", newline="") as file:
         file.write(HEADER)
-        while file.tell() < target:
+        while file.tell() < target and (most is None or rows < most):
             n = rows
             file.write(
                 f"株式会社サンプル{n % 5000},営業{n % 40}課,課長,髙橋,太郎{n},"
@@ -40,23 +43,30 @@ def write_csv(path: Path, megabytes: int) -> int:
     return rows
 
 
+def import_once(csv_path: Path, home: Path) -> float:
+    """Import the CSV with `meishi import` into a fresh home; the seconds it took."""
+    env = {**os.environ, "MEISHI_HOME": str(home)}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "meishi", "import", str(csv_path)], env=env, check=True)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     """Generate, import, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mb", type=int, default=50, help="size of the CSV in MB")
-    size = parser.parse_args().mb
+    parser.add_argument("--rows", type=int, help="the number of cards instead (e.g. 2000)")
+    parser.add_argument("--runs", type=int, default=1, help="imports into fresh homes")
+    options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         csv_path = Path(folder) / "eight.csv"
-        rows = write_csv(csv_path, size)
-        env = {**os.environ, "MEISHI_HOME": str(Path(folder) / "home")}
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "meishi", "import", str(csv_path)], env=env, check=True
+        rows = write_csv(csv_path, options.mb, options.rows)
+        seconds = statistics.median(
+            import_once(csv_path, Path(folder) / f"home{n}") for n in range(options.runs)
         )
-        seconds = time.perf_counter() - start
         csv_mb = csv_path.stat().st_size / 1e6
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-        db_mb = (Path(folder) / "home" / "meishi.db").stat().st_size / 1e6
+        db_mb = (Path(folder) / "home0" / "meishi.db").stat().st_size / 1e6
     print(f"csv: {csv_mb:.0f} MB, {rows} rows (CP932)")
     print(f"import: {seconds:.1f} s, {rows / seconds:.0f} rows/s")
     print(f"peak RSS of the import process: {peak_kb / 1024:.0f} MB")

@@ -38,7 +38,8 @@ from meishi.inputs import (
     Record,
 )
 from meishi.models import Contact, Event, in_utc
-from meishi.store.engine import Store, index_held
+from meishi.store.engine import Store
+from meishi.store.index import index_held
 from meishi.text import blank_to_none, has_japanese
 from meishi.validation import optional_text
 

@@ -24,7 +24,10 @@ TASKS = {
         *("register", "attend", "cancel", "no-show", "apology", "apologized", "paid"),
         *("record", "todo"),
     ),
-    "Your data": ("search", "contacts", "event", "merge", "import", "export", "backup", "demo"),
+    "Your data": (
+        *("search", "contacts", "event", "merge", "import", "export", "backup", "db"),
+        "demo",
+    ),
     "Settings": ("config", "templates"),
 }
 
@@ -178,6 +181,7 @@ def _register() -> None:
         backup,
         config,
         contacts,
+        db,
         demo,
         drafts,
         event,
@@ -194,6 +198,7 @@ def _register() -> None:
     app.add_typer(config.app, name="config")
     app.add_typer(templates.app, name="templates")
     app.add_typer(drafts.app, name="drafts")
+    app.add_typer(db.app, name="db")
     add.register(app)
     contacts.register(app)
     thank.register(app)

@@ -21,6 +21,7 @@ from meishi.errors import (
     MeishiError,
     Unavailable,
 )
+from meishi.store.index import driver_of, keep_current, refresh
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 # The newest schema revision this meishi knows; a test keeps it equal to the
 # head of migrations/versions so opening an up-to-date database skips Alembic.
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -58,6 +59,7 @@ class Store:
             Session(immediate, expire_on_commit=False) as session,
             session.begin(),
         ):
+            keep_current(session)
             yield session
 
     @contextmanager
@@ -68,6 +70,7 @@ class Store:
         immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         with Session(immediate, expire_on_commit=False) as session:
             session.begin()
+            keep_current(session)
             try:
                 yield session
             finally:
@@ -76,21 +79,6 @@ class Store:
     def close(self) -> None:
         """Release the engine's connections."""
         self.engine.dispose()
-
-
-@contextmanager
-def index_held(session: Session) -> Iterator[None]:
-    """Inside a write, defer the search index to the end: each contact written is then
-    indexed once, not once per row (migration 0006); not to be nested.
-
-    On an error the write is rolled back, the hold with it.
-    """
-    from sqlalchemy import text
-
-    session.execute(text("INSERT INTO search_hold (id) VALUES (1)"))
-    yield
-    session.flush()
-    session.execute(text("DELETE FROM search_hold"))
 
 
 def open_store(path: Path) -> Store:
@@ -212,7 +200,7 @@ def prepare_connection(connection: sqlite3.Connection) -> None:
     from meishi.text import fold
 
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    # The search index's triggers and queries fold text with it.
+    # meishi's queries fold text with it (the index's triggers need no function: 0010).
     connection.create_function("meishi_fold", -1, fold, deterministic=True)
 
 
@@ -253,6 +241,8 @@ def _upgrade(config: Any, scripts: Any, connection: Connection) -> None:
         )
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+    # A migration that changes what is searched notes the contacts; they are folded here.
+    refresh(driver_of(connection))
 
 
 def _current_revision(engine: Engine) -> str | None:
