@@ -128,6 +128,7 @@ def _register() -> None:
         drafts,
         event,
         import_export,
+        mailbox,
         send,
         should_return,
         templates,
@@ -152,6 +153,7 @@ def _register() -> None:
     import_export.register(app)
     backup.register(app)
     contacts.register_merge(app)
+    mailbox.register(app)
 
 
 _register()

@@ -1,0 +1,355 @@
+"""`meishi sync`: read the mailbox's headers and record the mail exchanged with contacts.
+
+Incremental: a cursor per folder (UIDVALIDITY, highest UID recorded) means a second run
+fetches only new messages; a changed UIDVALIDITY rescans the date window, and the unique
+(Message-ID, contact, direction) keeps what was recorded from being doubled. Each batch
+is committed with its cursor, so a lost connection leaves the cursor at the last message
+fully recorded. Sent mail to a contact marks that meeting's thank-you sent, so that
+`meishi send` never sends a second one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, col, select
+
+from meishi.mail import imap
+from meishi.mail.headers import Seen, is_no_reply, is_reply_subject, read_headers, thread_subject
+from meishi.models import (
+    Contact,
+    ContactEmail,
+    Encounter,
+    Event,
+    Exchange,
+    MailCursor,
+    OutboxMessage,
+    id_of,
+    in_utc,
+)
+from meishi.store.engine import Store
+from meishi.thank_yous import record_thanked
+
+if TYPE_CHECKING:
+    from imapclient import IMAPClient
+
+# A mail to a contact up to this long after the event is taken as its thank-you.
+THANK_WINDOW = dt.timedelta(days=7)
+# A reply matched only by correspondent and subject must come this soon after ours.
+SUBJECT_WINDOW = dt.timedelta(days=30)
+LOOK_BACK = dt.timedelta(days=90)  # the first run's window, without --since
+BATCH = 200  # messages fetched and committed together
+ORDER = ("sent", "inbox")  # Sent first: a reply in the inbox may answer mail sent today
+Progress = Callable[[str, int, int], None]  # (folder, messages done, messages to read)
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    """What to read: from when on the first run, and whether to record anything."""
+
+    since: dt.date | None = None
+    dry_run: bool = False
+    batch: int = BATCH
+
+
+@dataclass
+class FolderRead:
+    """One folder: how it was found, and how many messages were read from it."""
+
+    role: str
+    name: str | None
+    how: str
+    read: int = 0
+    rescanned: bool = False  # its UIDVALIDITY changed since the last run
+
+
+@dataclass
+class SyncReport:
+    """What a sync recorded, ignored and marked as thanked."""
+
+    folders: list[FolderRead]
+    dry_run: bool
+    recorded: Counter[str] = field(default_factory=Counter)
+    ignored: Counter[str] = field(default_factory=Counter)
+    thanked: list[tuple[str, str, dt.date]] = field(default_factory=list)  # contact, event, day
+
+
+@dataclass
+class _Reading:
+    """What every message of a run is compared with."""
+
+    addresses: dict[str, int]  # a contact's address, lower-cased → the contact
+    ignore: tuple[str, ...]  # mail.ignore: addresses and @domains
+    report: SyncReport
+
+
+def sync_mailbox(
+    store: Store,
+    settings: Mapping[str, str],
+    keyring_named: str | None,
+    request: SyncRequest,
+    now: dt.datetime,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Read the Sent folder and the inbox since the last run and record the exchanges."""
+    server = imap.imap_settings(settings, keyring_named)
+    chosen = imap.chosen_folders(settings)
+    since = request.since or (now - LOOK_BACK).date()
+    with imap.lost_connection(server), imap.imap_session(server) as client:
+        found = [f for f in imap.find_folders(client, chosen) if f.role in ORDER]
+        report = SyncReport([FolderRead(f.role, f.name, f.how) for f in found], request.dry_run)
+        report.folders.sort(key=lambda folder: ORDER.index(folder.role))
+        with _batches(store, request.dry_run) as batch:
+            with batch() as session:
+                reading = _Reading(_addresses(session), ignore_list(settings), report)
+            for folder in report.folders:
+                if folder.name is not None:
+                    _sync_folder(client, folder, reading, batch, since, request.batch, now, progress)
+    return report
+
+
+def ignore_list(settings: Mapping[str, str]) -> tuple[str, ...]:
+    """mail.ignore as lower-cased addresses and @domains."""
+    text = settings.get("mail.ignore") or ""
+    return tuple(item.strip().lower() for item in text.split(",") if item.strip())
+
+
+def is_ignored(address: str, ignore: tuple[str, ...]) -> bool:
+    """True when mail.ignore names the address or its domain (@example.com)."""
+    domain = "@" + address.rpartition("@")[2]
+    return address in ignore or domain in ignore or domain.lstrip("@") in ignore
+
+
+@contextmanager
+def _batches(store: Store, dry_run: bool) -> Iterator[Callable[[], Any]]:
+    """Sessions for the batches: each committed on its own, or, for a dry run, one session
+    shared by all and never committed."""
+    if not dry_run:
+        yield store.write
+        return
+    with store.read() as session:
+
+        @contextmanager
+        def shared() -> Iterator[Session]:
+            yield session
+            session.flush()
+
+        yield shared
+        session.rollback()
+
+
+def _addresses(session: Session) -> dict[str, int]:
+    """Every contact's addresses, lower-cased, with the contact they belong to."""
+    rows = session.exec(select(ContactEmail.address, ContactEmail.contact_id)).all()
+    return {address.lower(): contact for address, contact in rows}
+
+
+def _sync_folder(
+    client: IMAPClient,
+    folder: FolderRead,
+    reading: _Reading,
+    batch: Callable[[], Any],
+    since: dt.date,
+    size: int,
+    now: dt.datetime,
+    progress: Progress | None,
+) -> None:
+    """Read one folder's new messages, a batch at a time, each batch committed with its cursor."""
+    name = folder.name or ""
+    selected = client.select_folder(name, readonly=True)
+    uidvalidity, top = int(selected[b"UIDVALIDITY"]), int(selected.get(b"UIDNEXT", 1)) - 1
+    with batch() as session:
+        cursor = session.exec(select(MailCursor).where(MailCursor.folder == name)).first()
+    folder.rescanned = cursor is not None and cursor.uidvalidity != uidvalidity
+    if cursor is None or folder.rescanned:
+        uids = imap.uids_since(client, since)
+    else:
+        uids = imap.uids_after(client, cursor.highest_uid)
+    for start in range(0, len(uids), size):
+        chunk = uids[start : start + size]
+        fetched = imap.fetch_headers(client, chunk)
+        with batch() as session:
+            for message in fetched:
+                _record(session, folder, read_headers(message.headers, message.arrived, now), reading)
+            _advance(session, name, uidvalidity, chunk[-1], now)
+        folder.read += len(fetched)
+        if progress is not None:
+            progress(name, folder.read, len(uids))
+    with batch() as session:
+        _advance(session, name, uidvalidity, top, now)
+
+
+def _advance(session: Session, folder: str, uidvalidity: int, uid: int, now: dt.datetime) -> None:
+    """Move the folder's cursor up to `uid` (a new UIDVALIDITY starts it again)."""
+    cursor = session.exec(select(MailCursor).where(MailCursor.folder == folder)).first()
+    if cursor is None:
+        cursor = MailCursor(folder=folder, uidvalidity=uidvalidity, highest_uid=0)
+    if cursor.uidvalidity != uidvalidity:
+        cursor.uidvalidity, cursor.highest_uid = uidvalidity, 0
+    cursor.highest_uid = max(cursor.highest_uid, uid)
+    cursor.synced_at = in_utc(now)
+    session.add(cursor)
+    session.flush()
+
+
+def _record(session: Session, folder: FolderRead, seen: Seen, reading: _Reading) -> None:
+    """Record one message with each known contact it was exchanged with, or say why not."""
+    sent = folder.role == "sent"
+    why_not = _why_ignored(seen, reading, sent)
+    if why_not:
+        reading.report.ignored[why_not] += 1
+        return
+    people = seen.recipients if sent else (seen.sender,)
+    contacts = dict.fromkeys(reading.addresses[a] for a in people if a in reading.addresses)
+    for contact in contacts:
+        if _known(session, seen, contact, "out" if sent else "in"):
+            reading.report.ignored["recorded before"] += 1
+        elif sent:
+            _record_sent(session, folder.name or "", seen, contact, reading.report)
+        else:
+            _record_received(session, folder.name or "", seen, contact, reading.report)
+
+
+def _why_ignored(seen: Seen, reading: _Reading, sent: bool) -> str:
+    """Why a message is not recorded (empty when it is)."""
+    people = seen.recipients if sent else (seen.sender,)
+    wanted = [a for a in people if a and not is_ignored(a, reading.ignore)]
+    if not sent and seen.sender and is_no_reply(seen.sender):
+        return "no-reply sender"
+    if seen.bulk:
+        return "bulk or automatic"
+    if people and not wanted:
+        return "mail.ignore"
+    if not any(a in reading.addresses for a in wanted):
+        return "not from or to a contact"
+    return ""
+
+
+def _known(session: Session, seen: Seen, contact: int, direction: str) -> bool:
+    """True when this message was recorded with this contact before."""
+    query = select(Exchange.id).where(
+        Exchange.message_id == seen.message_id,
+        Exchange.contact_id == contact,
+        Exchange.direction == direction,
+    )
+    return session.exec(query).first() is not None
+
+
+def _record_sent(session: Session, folder: str, seen: Seen, contact: int, report: SyncReport) -> None:
+    """Record mail you sent to a contact; when it thanks for a meeting, mark that thank-you."""
+    ours = session.exec(
+        select(OutboxMessage).where(OutboxMessage.message_id == seen.message_id)
+    ).first()
+    exchange = _exchange(seen, contact, "out", folder, "meishi" if ours else "address")
+    encounter = _thanked_meeting(session, seen, contact, ours)
+    if encounter is not None:
+        exchange.encounter_id = id_of(encounter)
+        if encounter.thanked_at is None:
+            record_thanked(session, encounter, in_utc(seen.date))
+            report.thanked.append(_thanked_row(session, encounter))
+    session.add(exchange)
+    session.flush()
+    report.recorded["sent"] += 1
+
+
+def _thanked_meeting(
+    session: Session, seen: Seen, contact: int, ours: OutboxMessage | None
+) -> Encounter | None:
+    """The meeting a sent mail thanks for: meishi's own by its Message-ID, else the contact's
+    unthanked meeting at an event from 7 days before the mail up to its day."""
+    if ours is not None and ours.encounter_id is not None:
+        return session.get(Encounter, ours.encounter_id)
+    day = seen.date.date()
+    query = (
+        select(Encounter)
+        .join(Event, col(Event.id) == col(Encounter.event_id))
+        .where(
+            Encounter.contact_id == contact,
+            col(Encounter.thanked_at).is_(None),
+            Event.date <= day,
+            Event.date >= day - THANK_WINDOW,
+        )
+        .order_by(col(Event.date).desc())
+    )
+    return session.exec(query).first()
+
+
+def _thanked_row(session: Session, encounter: Encounter) -> tuple[str, str, dt.date]:
+    """(contact, event, the event's day) of a meeting whose thank-you was found."""
+    contact = session.get(Contact, encounter.contact_id)
+    event = session.get(Event, encounter.event_id)
+    assert contact is not None and event is not None  # foreign keys
+    return contact.full_name, event.name, event.date
+
+
+def _record_received(
+    session: Session, folder: str, seen: Seen, contact: int, report: SyncReport
+) -> None:
+    """Record mail a contact sent you, noting whether (and how surely) it replies to yours."""
+    matched = _reply_match(session, seen, contact)
+    session.add(_exchange(seen, contact, "in", folder, matched))
+    session.flush()
+    kinds = {"in-reply-to": "replies", "references": "replies", "subject": "replies (by subject)"}
+    report.recorded[kinds.get(matched, "received")] += 1
+
+
+def _reply_match(session: Session, seen: Seen, contact: int) -> str:
+    """How a received mail answers ours: in-reply-to, references, subject, or only address."""
+    for how, ids in (("in-reply-to", seen.in_reply_to), ("references", seen.references)):
+        if ids and _ours(session, ids):
+            return how
+    if is_reply_subject(seen.subject) and _same_subject_sent(session, seen, contact):
+        return "subject"
+    return "address"
+
+
+def _ours(session: Session, ids: tuple[str, ...]) -> bool:
+    """True when one of these Message-IDs is mail we sent (from meishi or the mail client)."""
+    sent = select(Exchange.id).where(col(Exchange.message_id).in_(ids), Exchange.direction == "out")
+    outbox = select(OutboxMessage.id).where(col(OutboxMessage.message_id).in_(ids))
+    return session.exec(sent).first() is not None or session.exec(outbox).first() is not None
+
+
+def _same_subject_sent(session: Session, seen: Seen, contact: int) -> bool:
+    """True when we wrote to the contact with the same subject in the 30 days before."""
+    moment = in_utc(seen.date)
+    query = select(Exchange.subject).where(
+        Exchange.contact_id == contact,
+        Exchange.direction == "out",
+        Exchange.date >= moment - SUBJECT_WINDOW,
+        Exchange.date <= moment,
+    )
+    wanted = thread_subject(seen.subject)
+    return any(thread_subject(subject) == wanted for subject in session.exec(query).all())
+
+
+def _exchange(seen: Seen, contact: int, direction: str, folder: str, matched: str) -> Exchange:
+    """The row for one message with one contact."""
+    return Exchange(
+        contact_id=contact,
+        direction=direction,
+        date=in_utc(seen.date),
+        subject=seen.subject[:500],
+        message_id=seen.message_id[:500],
+        folder=folder,
+        matched=matched,
+    )
+
+
+def report_json(report: SyncReport) -> dict[str, Any]:
+    """A sync's report as JSON-ready values."""
+    return {
+        "dry_run": report.dry_run,
+        "folders": [vars(folder) for folder in report.folders],
+        "recorded": dict(report.recorded),
+        "ignored": dict(report.ignored),
+        "thank_yous_found": [
+            {"contact": contact, "event": event, "date": day.isoformat()}
+            for contact, event, day in report.thanked
+        ],
+    }
