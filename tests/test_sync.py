@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from email.header import Header
+from typing import Any
 
 import keyring
 import pytest
@@ -19,7 +20,6 @@ from helpers import (
     home,
     json_of,
     ok,
-    run,
     set_me,
     snapshot,
     table_count,
@@ -102,12 +102,35 @@ def fill(server: DovecotServer, user: str = HANAKO.name, sent: str = HANAKO.sent
     me = "hanako@example.jp"
     subject = "昨日はありがとうございました"
     for address, number in ((SUZUKI, 1), (SATO, 2)):
-        server.append(user, sent, mail(me, address, subject, f"<thanks-{number}@example.jp>", at(0, 9)))
+        server.append(
+            user, sent, mail(me, address, subject, f"<thanks-{number}@example.jp>", at(0, 9))
+        )
     inbox = (
-        mail(SUZUKI, me, "Re: " + subject, "<r1@example.com>", at(0, 11), "In-Reply-To: <thanks-1@example.jp>"),
-        mail(SUZUKI, me, "次回の件", "<r2@example.com>", at(0, 12), "References: <x@y> <thanks-1@example.jp>"),
+        mail(
+            SUZUKI,
+            me,
+            "Re: " + subject,
+            "<r1@example.com>",
+            at(0, 11),
+            "In-Reply-To: <thanks-1@example.jp>",
+        ),
+        mail(
+            SUZUKI,
+            me,
+            "次回の件",
+            "<r2@example.com>",
+            at(0, 12),
+            "References: <x@y> <thanks-1@example.jp>",
+        ),
         mail(SATO, me, "返信: " + subject, "<r3@example.net>", at(0, 13)),
-        mail(TANAKA, me, "月刊ニュース", "<news@example.co.jp>", at(0, 8), "List-Unsubscribe: <mailto:u@example.co.jp>"),
+        mail(
+            TANAKA,
+            me,
+            "月刊ニュース",
+            "<news@example.co.jp>",
+            at(0, 8),
+            "List-Unsubscribe: <mailto:u@example.co.jp>",
+        ),
         mail("stranger@example.org", me, "はじめまして", "<s@example.org>", at(0, 8)),
         mail("no-reply@example.com", me, "ご登録ありがとうございます", "<n@example.com>", at(0, 8)),
     )
@@ -115,9 +138,9 @@ def fill(server: DovecotServer, user: str = HANAKO.name, sent: str = HANAKO.sent
         server.append(user, "INBOX", raw)
 
 
-def sync(*args: str) -> dict[str, object]:
+def sync(*args: str) -> Any:
     """Run meishi sync --json and return its report."""
-    return json_of(ok("sync", "--json", *args))  # type: ignore[no-any-return]
+    return json_of(ok("sync", "--json", *args))
 
 
 @pytest.mark.usefixtures("met")
@@ -131,10 +154,167 @@ def test_sync_records_each_kind_and_marks_thank_yous_sent(imap_server: DovecotSe
         "not from or to a contact": 1,
         "no-reply sender": 1,
     }
-    assert sorted(row["contact"] for row in report["thank_yous_found"]) == ["佐藤 次郎", "鈴木 一郎"]  # type: ignore[index, union-attr]
+    assert sorted(row["contact"] for row in report["thank_yous_found"]) == [
+        "佐藤 次郎",
+        "鈴木 一郎",
+    ]
     assert table_count("exchange") == 5
     # The second run reads nothing and records nothing.
     again = sync()
     assert again["recorded"] == {} and again["ignored"] == {}
-    assert [f["read"] for f in again["folders"]] == [0, 0]  # type: ignore[index, union-attr]
+    assert [f["read"] for f in again["folders"]] == [0, 0]
     assert table_count("exchange") == 5
+
+
+@pytest.mark.usefixtures("met")
+def test_a_thank_you_found_in_sent_is_not_sent_again(imap_server: DovecotServer) -> None:
+    ok("thank", "--since", "yesterday")  # three drafts wait
+    configure(imap_server)
+    fill(imap_server)
+    sync()
+    with smtp_server(Recorder()) as server:
+        for key, value in (("host", "127.0.0.1"), ("port", str(server.port)), ("security", "none")):
+            ok("config", "set", f"smtp.{key}", value)
+        ok("config", "set", "send.pause", "0")
+        ok("send", "--yes")
+        recipients = [r for received in server.handler.snapshot() for r in received.rcpt_tos]
+    assert recipients == [TANAKA]  # Suzuki and Sato were thanked from the mail client
+
+
+@pytest.mark.usefixtures("met")
+def test_a_changed_uidvalidity_duplicates_nothing(imap_server: DovecotServer) -> None:
+    configure(imap_server)
+    fill(imap_server)
+    sync()
+    sent = imap_server.messages(HANAKO.name, HANAKO.sent)
+    imap_server.recreate_folder(HANAKO.name, HANAKO.sent)
+    for _uid, _flags, raw in sent:
+        imap_server.append(HANAKO.name, HANAKO.sent, raw)
+    report = sync()
+    assert report["folders"][0]["rescanned"] is True
+    assert report["folders"][0]["read"] == 2
+    assert report["recorded"] == {} and report["ignored"] == {"recorded before": 2}
+    assert table_count("exchange") == 5
+
+
+@pytest.mark.usefixtures("met")
+def test_a_connection_killed_mid_sync_resumes_and_records_each_message_once(
+    imap_server: DovecotServer,
+) -> None:
+    from meishi.errors import MailboxUnavailable
+    from meishi.run import running
+    from meishi.syncing import SyncRequest, sync_mailbox
+
+    configure(imap_server)
+    fill(imap_server)
+
+    def kill_after_the_first_batch(folder: str, done: int, total: int) -> None:
+        if folder == "INBOX" and done == 2:
+            imap_server.kill_connections(HANAKO.name)
+
+    with running() as current, pytest.raises(MailboxUnavailable, match="run meishi sync again"):
+        sync_mailbox(
+            current.store,
+            current.settings,
+            None,
+            SyncRequest(batch=2),
+            current.now,
+            kill_after_the_first_batch,
+        )
+    assert table_count("exchange") == 4  # both sent, and the inbox's first batch
+    report = sync()
+    assert report["folders"][1]["read"] == 4
+    assert report["recorded"] == {"replies (by subject)": 1}
+    assert table_count("exchange") == 5
+    again = sync()
+    assert again["recorded"] == {}
+
+
+@pytest.mark.usefixtures("met")
+def test_a_lost_server_is_one_line_exit_1_and_the_store_unchanged(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server)
+    fill(imap_server)
+    before = snapshot()
+    imap_server.stop()
+    try:
+        result = fails("sync", code=1)
+    finally:
+        imap_server.start()
+    assert "cannot reach your mailbox at 127.0.0.1" in error_of(result)
+    assert snapshot() == before
+
+
+@pytest.mark.usefixtures("met")
+def test_a_wrong_password_is_one_line_exit_1_and_never_shown(imap_server: DovecotServer) -> None:
+    wrong = "wrong-pass-ZQ81"
+    configure(imap_server, password=wrong)
+    for command in (("mail", "check"), ("sync",)):
+        result = fails(*command, code=1)
+        assert "refused the login for hanako" in error_of(result)
+        assert "set-password imap" in error_of(result)
+        assert wrong not in result.output
+    for path in home().rglob("*"):
+        if path.is_file():
+            assert wrong.encode() not in path.read_bytes(), path
+
+
+def test_no_password_in_a_plain_keyring(imap_server: DovecotServer) -> None:
+    keyring.set_keyring(fail.Keyring())
+    for key, value in (("imap.host", imap_server.host), ("imap.user", "hanako")):
+        ok("config", "set", key, value)
+    result = fails("config", "set-password", "imap", input="secret\n", code=1)
+    assert "keyring" in error_of(result)
+
+
+@pytest.mark.usefixtures("memory_keyring")
+def test_mail_check_lists_japanese_folders_found_by_special_use(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server, TARO.name)
+    text = ok("mail", "check").stdout
+    assert f"sent: {TARO.sent}  (SPECIAL-USE \\Sent)" in text
+    assert f"drafts: {TARO.drafts}  (SPECIAL-USE \\Drafts)" in text
+    ok("config", "set", "imap.sent_folder", "INBOX")
+    assert "sent: INBOX  (imap.sent_folder)" in ok("mail", "check").stdout
+
+
+@pytest.mark.usefixtures("met")
+def test_japanese_folder_and_subjects_round_trip(imap_server: DovecotServer) -> None:
+    configure(imap_server, TARO.name)
+    fill(imap_server, TARO.name, TARO.sent)
+    report = sync()
+    assert report["folders"][0]["name"] == TARO.sent
+    assert report["recorded"] == {"sent": 2, "replies": 2, "replies (by subject)": 1}
+    dump = json_of(ok("export", "--format", "json"))
+    subjects = {row["subject"] for row in dump["exchanges"]}
+    assert "返信: 昨日はありがとうございました" in subjects
+    assert {row["folder"] for row in dump["exchanges"]} == {TARO.sent, "INBOX"}
+
+
+@pytest.mark.usefixtures("met")
+def test_dry_run_records_nothing_and_mail_ignore_is_obeyed(imap_server: DovecotServer) -> None:
+    configure(imap_server)
+    fill(imap_server)
+    before = snapshot()
+    report = sync("--dry-run")
+    assert report["recorded"] == {"sent": 2, "replies": 2, "replies (by subject)": 1}
+    assert snapshot()[0] == before[0]
+    ok("config", "set", "mail.ignore", "@example.net, suzuki@example.com")
+    report = sync()
+    assert report["recorded"] == {}
+    assert report["ignored"]["mail.ignore"] == 5
+
+
+def test_old_mail_outside_since_is_not_read(imap_server: DovecotServer, met: None) -> None:
+    configure(imap_server)
+    imap_server.append(
+        HANAKO.name,
+        "INBOX",
+        mail(SUZUKI, "hanako@example.jp", "old", "<old@x>", at(-200)),
+        date=at(-200),
+    )
+    fill(imap_server)
+    report = sync("--since", (dt.date.today() - dt.timedelta(days=30)).isoformat())
+    assert report["folders"][1]["read"] == 6

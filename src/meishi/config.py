@@ -30,7 +30,7 @@ SETTINGS: dict[str, str] = {
     "imap.port": "its port: 993 for ssl, 143 for starttls",
     "imap.user": "the login name on the mailbox server (the password goes in the keyring)",
     "imap.security": "ssl, starttls or none (none only for a server on this machine)",
-    "imap.cafile": "a CA certificate file to trust, for a mailbox server with a private certificate",
+    "imap.cafile": "a CA certificate file to trust, for a mailbox with a private certificate",
     "imap.sent_folder": "your Sent folder, when meishi does not find it by itself",
     "imap.drafts_folder": "your Drafts folder, when meishi does not find it by itself",
     "mail.ignore": "addresses or @domains sync never records, comma-separated (e.g. @mycompany.jp)",

@@ -109,7 +109,9 @@ def sync_mailbox(
                 reading = _Reading(_addresses(session), ignore_list(settings), report)
             for folder in report.folders:
                 if folder.name is not None:
-                    _sync_folder(client, folder, reading, batch, since, request.batch, now, progress)
+                    _sync_folder(
+                        client, folder, reading, batch, since, request.batch, now, progress
+                    )
     return report
 
 
@@ -175,7 +177,9 @@ def _sync_folder(
         fetched = imap.fetch_headers(client, chunk)
         with batch() as session:
             for message in fetched:
-                _record(session, folder, read_headers(message.headers, message.arrived, now), reading)
+                _record(
+                    session, folder, read_headers(message.headers, message.arrived, now), reading
+                )
             _advance(session, name, uidvalidity, chunk[-1], now)
         folder.read += len(fetched)
         if progress is not None:
@@ -240,7 +244,9 @@ def _known(session: Session, seen: Seen, contact: int, direction: str) -> bool:
     return session.exec(query).first() is not None
 
 
-def _record_sent(session: Session, folder: str, seen: Seen, contact: int, report: SyncReport) -> None:
+def _record_sent(
+    session: Session, folder: str, seen: Seen, contact: int, report: SyncReport
+) -> None:
     """Record mail you sent to a contact; when it thanks for a meeting, mark that thank-you."""
     ours = session.exec(
         select(OutboxMessage).where(OutboxMessage.message_id == seen.message_id)

@@ -39,7 +39,9 @@ def sync(
         str | None,
         typer.Option(help="On the first run, read mail from this date on (default: 90 days)."),
     ] = None,
-    dry_run: bool = common.flag("--dry-run", help_text="Show what would be recorded; keep nothing."),
+    dry_run: bool = common.flag(
+        "--dry-run", help_text="Show what would be recorded; keep nothing."
+    ),
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Read your Sent folder and inbox (headers only) and record the mail with contacts.
@@ -68,7 +70,9 @@ def _progress() -> Callable[[str, int, int], None] | None:
 
     def show(folder: str, done: int, total: int) -> None:
         end = "\n" if done >= total else ""
-        typer.echo(f"\r{common.shown(folder, one_line=True)}: {done}/{total}", err=True, nl=bool(end))
+        typer.echo(
+            f"\r{common.shown(folder, one_line=True)}: {done}/{total}", err=True, nl=bool(end)
+        )
 
     return show
 

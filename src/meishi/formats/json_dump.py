@@ -32,13 +32,13 @@ from meishi.inputs import CARD_TEXTS, BadRecord, CardInput, DumpRecord, EventInp
 from meishi.mail.message import check_email
 from meishi.mail.outbox import FAILED, SENT
 from meishi.models import (
+    DIRECTIONS,
+    MATCHES,
     RESTORED,
     AttendanceChange,
     CardImage,
     Contact,
     ContactEmail,
-    DIRECTIONS,
-    MATCHES,
     Decision,
     Draft,
     DraftEncounter,

@@ -9,8 +9,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 from email import policy
-from email.parser import BytesHeaderParser
 from email.message import Message
+from email.parser import BytesHeaderParser
 
 # Local parts of senders nobody answers.
 NO_REPLY = re.compile(

@@ -225,7 +225,9 @@ def _find(
 ) -> Folder:
     """One special folder: the setting wins, then the SPECIAL-USE flag, then a common name."""
     if chosen:
-        how = f"imap.{role}_folder" if chosen in names else f"imap.{role}_folder (not on the server)"
+        how = (
+            f"imap.{role}_folder" if chosen in names else f"imap.{role}_folder (not on the server)"
+        )
         return Folder(role, chosen if chosen in names else None, how)
     for flags, name in listed:
         if use in flags:
