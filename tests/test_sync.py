@@ -318,3 +318,20 @@ def test_old_mail_outside_since_is_not_read(imap_server: DovecotServer, met: Non
     fill(imap_server)
     report = sync("--since", (dt.date.today() - dt.timedelta(days=30)).isoformat())
     assert report["folders"][1]["read"] == 6
+
+
+@pytest.mark.usefixtures("memory_keyring")
+def test_no_password_travels_unencrypted_beyond_this_machine() -> None:
+    ok("config", "set", "imap.host", "imap.example.com")
+    ok("config", "set", "imap.user", "hanako")
+    warned = ok("config", "set", "imap.security", "none")
+    assert "imap.security is none: mail to imap.example.com travels unencrypted" in warned.stderr
+    ok("config", "set-password", "imap", input="secret-pw\n")
+    result = fails("mail", "check", code=1)
+    assert "refusing to send your password unencrypted to imap.example.com" in error_of(result)
+    assert "secret-pw" not in result.output
+
+
+def test_sync_without_settings_says_what_to_set() -> None:
+    result = fails("sync")
+    assert "meishi config set imap.host" in error_of(result)

@@ -53,7 +53,7 @@ def sync(
     from meishi.syncing import SyncRequest, report_json, sync_mailbox
 
     current = common.run()
-    request = SyncRequest(common.parse_date(since) if since else None, dry_run)
+    request = SyncRequest(common.parse_date(since, say=not as_json) if since else None, dry_run)
     with common.store() as store:
         report = sync_mailbox(
             store, current.settings, current.home.keyring_named, request, current.now, _progress()
