@@ -335,3 +335,27 @@ def test_no_password_travels_unencrypted_beyond_this_machine() -> None:
 def test_sync_without_settings_says_what_to_set() -> None:
     result = fails("sync")
     assert "meishi config set imap.host" in error_of(result)
+
+
+@pytest.mark.usefixtures("met")
+def test_relationships_after_sync_show_who_sprouted(imap_server: DovecotServer) -> None:
+    configure(imap_server)
+    fill(imap_server)
+    sync()
+    rows = json_of(ok("relationships", "--json"))
+    states = {row["name"]: (row["state"], row["last_writer"]) for row in rows}
+    # Suzuki replied twice, at 11:00 and 12:00 (three turns are needed, or two days).
+    assert states == {"鈴木 一郎": ("in touch", "them"), "佐藤 次郎": ("in touch", "them")}
+    assert [r["name"] for r in json_of(ok("relationships", "--state", "none", "--json"))] == [
+        "田中 花"
+    ]
+    assert "unknown state 'close'" in error_of(fails("relationships", "--state", "close"))
+    # A mail from Suzuki on another day: replies on two days make it sprout.
+    imap_server.append(
+        HANAKO.name, "INBOX", mail(SUZUKI, "hanako@example.jp", "資料", "<r4@x>", at(-1, 20))
+    )
+    sync()
+    sprouting = json_of(ok("relationships", "--state", "sprouting", "--json"))
+    assert [(r["name"], r["reply_days"]) for r in sprouting] == [("鈴木 一郎", 2)]
+    text = ok("relationships").stdout
+    assert "sprouting" in text and "佐藤 次郎" in text

@@ -20,6 +20,7 @@ def register(app_: typer.Typer) -> None:
     """Add the commands to the app."""
     app_.add_typer(app, name="mail")
     app_.command("sync")(sync)
+    app_.command("relationships")(relationships)
 
 
 @app.command("check")
@@ -93,3 +94,39 @@ def _print_report(report: SyncReport) -> None:
 def _counts(counts: dict[str, int]) -> str:
     """Counts as 'kind n, kind n'."""
     return ", ".join(f"{kind} {count}" for kind, count in sorted(counts.items()))
+
+
+def relationships(
+    state: Annotated[
+        str | None,
+        typer.Option(help="Only this state: sprouting, in touch, one-way, quiet or none."),
+    ] = None,
+    as_json: bool = common.JSON_OPTION,
+) -> None:
+    """List the people you exchange mail with by how the relationship is going.
+
+    From the mail meishi sync recorded: sprouting (replies keep coming), in
+    touch, one-way (no reply), quiet; with the last mail and who wrote it.
+    """
+    from meishi.relationships.facts import relationships as listed
+
+    with common.store() as store, store.read() as session:
+        rows = listed(session, common.today(), state)
+    if as_json:
+        common.print_json(rows)
+        return
+    if not rows:
+        common.echo("No one in that state." if state else "No mail with contacts yet: meishi sync")
+        return
+    table = [
+        (
+            r["state"],
+            r["name"],
+            r["company"] or "",
+            r["last_day"] or "",
+            r["last_writer"] or "",
+            f"{r['sent']}/{r['received']}",
+        )
+        for r in rows
+    ]
+    common.print_table(("state", "contact", "company", "last mail", "from", "you/them"), table)
