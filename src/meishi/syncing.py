@@ -86,6 +86,11 @@ class _Reading:
     addresses: dict[str, int]  # a contact's address, lower-cased → the contact
     ignore: tuple[str, ...]  # mail.ignore: addresses and @domains
     report: SyncReport
+    batch: Callable[[], Any]  # a session for one batch (see _batches)
+    since: dt.date  # where a folder read for the first time (or again) starts
+    size: int  # messages per batch
+    now: dt.datetime
+    progress: Progress | None
 
 
 def sync_mailbox(
@@ -106,12 +111,13 @@ def sync_mailbox(
         report.folders.sort(key=lambda folder: ORDER.index(folder.role))
         with _batches(store, request.dry_run) as batch:
             with batch() as session:
-                reading = _Reading(_addresses(session), ignore_list(settings), report)
+                addresses = _addresses(session)
+            reading = _Reading(
+                addresses, ignore_list(settings), report, batch, since, request.batch, now, progress
+            )
             for folder in report.folders:
                 if folder.name is not None:
-                    _sync_folder(
-                        client, folder, reading, batch, since, request.batch, now, progress
-                    )
+                    _sync_folder(client, folder, reading)
     return report
 
 
@@ -151,41 +157,38 @@ def _addresses(session: Session) -> dict[str, int]:
     return {address.lower(): contact for address, contact in rows}
 
 
-def _sync_folder(
-    client: IMAPClient,
-    folder: FolderRead,
-    reading: _Reading,
-    batch: Callable[[], Any],
-    since: dt.date,
-    size: int,
-    now: dt.datetime,
-    progress: Progress | None,
-) -> None:
-    """Read one folder's new messages, a batch at a time, each batch committed with its cursor."""
+def _sync_folder(client: IMAPClient, folder: FolderRead, reading: _Reading) -> None:
+    """Read one folder's new messages, a batch at a time, each batch committed with its cursor;
+    at the end the cursor passes every UID the folder had when it was opened."""
     name = folder.name or ""
     selected = client.select_folder(name, readonly=True)
     uidvalidity, top = int(selected[b"UIDVALIDITY"]), int(selected.get(b"UIDNEXT", 1)) - 1
-    with batch() as session:
-        cursor = session.exec(select(MailCursor).where(MailCursor.folder == name)).first()
+    uids = _uids_to_read(client, folder, uidvalidity, reading)
+    for start in range(0, len(uids), reading.size):
+        chunk = uids[start : start + reading.size]
+        fetched = imap.fetch_headers(client, chunk)
+        with reading.batch() as session:
+            for message in fetched:
+                seen = read_headers(message.headers, message.arrived, reading.now)
+                _record(session, folder, seen, reading)
+            _advance(session, name, uidvalidity, chunk[-1], reading.now)
+        folder.read += len(fetched)
+        if reading.progress is not None:
+            reading.progress(name, folder.read, len(uids))
+    with reading.batch() as session:
+        _advance(session, name, uidvalidity, top, reading.now)
+
+
+def _uids_to_read(
+    client: IMAPClient, folder: FolderRead, uidvalidity: int, reading: _Reading
+) -> list[int]:
+    """The UIDs past the cursor; with no cursor, or a changed UIDVALIDITY, those since `since`."""
+    with reading.batch() as session:
+        cursor = session.exec(select(MailCursor).where(MailCursor.folder == folder.name)).first()
     folder.rescanned = cursor is not None and cursor.uidvalidity != uidvalidity
     if cursor is None or folder.rescanned:
-        uids = imap.uids_since(client, since)
-    else:
-        uids = imap.uids_after(client, cursor.highest_uid)
-    for start in range(0, len(uids), size):
-        chunk = uids[start : start + size]
-        fetched = imap.fetch_headers(client, chunk)
-        with batch() as session:
-            for message in fetched:
-                _record(
-                    session, folder, read_headers(message.headers, message.arrived, now), reading
-                )
-            _advance(session, name, uidvalidity, chunk[-1], now)
-        folder.read += len(fetched)
-        if progress is not None:
-            progress(name, folder.read, len(uids))
-    with batch() as session:
-        _advance(session, name, uidvalidity, top, now)
+        return imap.uids_since(client, reading.since)
+    return imap.uids_after(client, cursor.highest_uid)
 
 
 def _advance(session: Session, folder: str, uidvalidity: int, uid: int, now: dt.datetime) -> None:
