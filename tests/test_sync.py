@@ -359,3 +359,18 @@ def test_relationships_after_sync_show_who_sprouted(imap_server: DovecotServer) 
     assert [(r["name"], r["reply_days"]) for r in sprouting] == [("鈴木 一郎", 2)]
     text = ok("relationships").stdout
     assert "sprouting" in text and "佐藤 次郎" in text
+
+
+@pytest.mark.usefixtures("met")
+def test_merging_two_contacts_who_got_the_same_mail_keeps_one_exchange(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server)
+    both = f"{SUZUKI}, {TANAKA}"
+    imap_server.append(
+        HANAKO.name, HANAKO.sent, mail("hanako@example.jp", both, "ご案内", "<both@x>", at(0))
+    )
+    sync()
+    assert table_count("exchange") == 2
+    ok("merge", SUZUKI, TANAKA)
+    assert table_count("exchange") == 1
