@@ -374,3 +374,13 @@ def test_merging_two_contacts_who_got_the_same_mail_keeps_one_exchange(
     assert table_count("exchange") == 2
     ok("merge", SUZUKI, TANAKA)
     assert table_count("exchange") == 1
+
+
+@pytest.mark.usefixtures("met")
+def test_deleting_a_contact_says_their_mail_record_goes_too(imap_server: DovecotServer) -> None:
+    configure(imap_server)
+    fill(imap_server)
+    sync()
+    said = ok("contacts", "delete", SUZUKI, "--yes").stdout
+    assert "3 mails read by sync" in said
+    assert table_count("exchange") == 2
