@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from email.header import Header
+from pathlib import Path
 from typing import Any
 
 import keyring
@@ -384,3 +385,20 @@ def test_deleting_a_contact_says_their_mail_record_goes_too(imap_server: Dovecot
     said = ok("contacts", "delete", SUZUKI, "--yes").stdout
     assert "3 mails read by sync" in said
     assert table_count("exchange") == 2
+
+
+def test_a_drafts_eml_file_sent_late_is_known_by_its_message_id(
+    imap_server: DovecotServer, memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    set_me()
+    add_event(EVENT, -10)  # too long ago for the 7-day window: only the Message-ID can tell
+    add_person(EVENT, "鈴木 一郎", "--email", SUZUKI, "--topic", "量子暗号")
+    ok("thank", "--since", "10 days ago", "--out", str(tmp_path))
+    (eml,) = tmp_path.glob("*.eml")
+    configure(imap_server)
+    imap_server.append(HANAKO.name, HANAKO.sent, eml.read_bytes())
+    report = sync()
+    assert [row["contact"] for row in report["thank_yous_found"]] == ["鈴木 一郎"]
+    dump = json_of(ok("export", "--format", "json"))
+    assert [row["matched"] for row in dump["exchanges"]] == ["meishi"]
+    assert [row["state"] for row in dump["drafts"]] == ["sent"]

@@ -127,6 +127,8 @@ class Draft(SQLModel, table=True):
     edited_at: dt.datetime | None = None  # set by `drafts edit`: drafting again keeps the text
     eml_path: str | None = None  # the .eml file last written for it, and that file's SHA-256,
     eml_sha256: str | None = None  # so that a file the user changed is never overwritten
+    # The Message-ID of the .eml file last written, so that sync knows it in the Sent folder.
+    message_id: str | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -24,6 +24,7 @@ from meishi.mail.headers import Seen, is_no_reply, is_reply_subject, read_header
 from meishi.models import (
     Contact,
     ContactEmail,
+    Draft,
     Encounter,
     Event,
     Exchange,
@@ -91,6 +92,13 @@ class _Reading:
     size: int  # messages per batch
     now: dt.datetime
     progress: Progress | None
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A mail meishi wrote, and the meeting it thanks for (None: not a thank-you)."""
+
+    encounter: Encounter | None
 
 
 def sync_mailbox(
@@ -251,11 +259,9 @@ def _record_sent(
     session: Session, folder: str, seen: Seen, contact: int, report: SyncReport
 ) -> None:
     """Record mail you sent to a contact; when it thanks for a meeting, mark that thank-you."""
-    ours = session.exec(
-        select(OutboxMessage).where(OutboxMessage.message_id == seen.message_id)
-    ).first()
-    exchange = _exchange(seen, contact, "out", folder, "meishi" if ours else "address")
-    encounter = _thanked_meeting(session, seen, contact, ours)
+    mine = _meishi_meeting(session, seen.message_id)
+    exchange = _exchange(seen, contact, "out", folder, "meishi" if mine else "address")
+    encounter = mine.encounter if mine else _thanked_by_date(session, seen, contact)
     if encounter is not None:
         exchange.encounter_id = id_of(encounter)
         if encounter.thanked_at is None:
@@ -266,13 +272,21 @@ def _record_sent(
     report.recorded["sent"] += 1
 
 
-def _thanked_meeting(
-    session: Session, seen: Seen, contact: int, ours: OutboxMessage | None
-) -> Encounter | None:
-    """The meeting a sent mail thanks for: meishi's own by its Message-ID, else the contact's
-    unthanked meeting at an event from 7 days before the mail up to its day."""
-    if ours is not None and ours.encounter_id is not None:
-        return session.get(Encounter, ours.encounter_id)
+def _meishi_meeting(session: Session, message_id: str) -> _Written | None:
+    """Mail meishi wrote (sent from the outbox, or a draft's .eml file), found by its
+    Message-ID, with the meeting it thanks for; None when meishi did not write it."""
+    sent = session.exec(select(OutboxMessage).where(OutboxMessage.message_id == message_id))
+    drafted = session.exec(select(Draft).where(Draft.message_id == message_id))
+    row = sent.first() or drafted.first()
+    if row is None:
+        return None
+    meeting = row.encounter_id
+    return _Written(session.get(Encounter, meeting) if meeting is not None else None)
+
+
+def _thanked_by_date(session: Session, seen: Seen, contact: int) -> Encounter | None:
+    """The contact's unthanked meeting at an event from 7 days before the mail up to its day,
+    which a mail from your mail client then thanks for."""
     day = seen.date.date()
     query = (
         select(Encounter)

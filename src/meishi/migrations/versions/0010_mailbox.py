@@ -1,4 +1,5 @@
-"""What sync read from the mailbox: a cursor per folder, and the exchanges with contacts.
+"""What sync read from the mailbox: a cursor per folder, and the exchanges with contacts;
+and the Message-ID of a draft's .eml file, to know it when it shows up in Sent.
 
 Revision ID: 0010
 Revises: 0009
@@ -17,6 +18,8 @@ STAMP = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("draft") as batch:
+        batch.add_column(sa.Column("message_id", sa.String, nullable=True))
     op.create_table(
         "mail_cursor",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -55,3 +58,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("exchange")
     op.drop_table("mail_cursor")
+    with op.batch_alter_table("draft") as batch:
+        batch.drop_column("message_id")
