@@ -248,8 +248,10 @@ def test_a_lost_server_is_one_line_exit_1_and_the_store_unchanged(
 
 
 @pytest.mark.usefixtures("met")
-def test_a_wrong_password_is_one_line_exit_1_and_never_shown(imap_server: DovecotServer) -> None:
-    wrong = "wrong-pass-ZQ81"
+@pytest.mark.parametrize("wrong", ["wrong-pass-ZQ81", "違うパスワード"])
+def test_a_wrong_password_is_one_line_exit_1_and_never_shown(
+    imap_server: DovecotServer, wrong: str
+) -> None:
     configure(imap_server, password=wrong)
     for command in (("mail", "check"), ("sync",)):
         result = fails(*command, code=1)

@@ -150,7 +150,7 @@ def _connect(settings: ImapSettings) -> IMAPClient:
     except (IMAPClientError, OSError) as error:
         raise MailboxUnavailable(f"cannot reach your mailbox at {where}: {error}") from None
     try:
-        client.login(settings.user, settings.password)
+        _login(client, settings.user, settings.password)
     except LoginError:
         client.shutdown()
         raise MailboxUnavailable(
@@ -161,6 +161,14 @@ def _connect(settings: ImapSettings) -> IMAPClient:
         client.shutdown()
         raise MailboxUnavailable(f"cannot log in at {where}: {error}") from None
     return client
+
+
+def _login(client: IMAPClient, user: str, password: str) -> None:
+    """Log in; LOGIN takes ASCII only, so others go as UTF-8 AUTHENTICATE PLAIN (RFC 4616)."""
+    if user.isascii() and password.isascii():
+        client.login(user, password)
+    else:
+        client.plain_login(user, password)
 
 
 def _open(settings: ImapSettings) -> IMAPClient:
