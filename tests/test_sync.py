@@ -305,9 +305,16 @@ def test_dry_run_records_nothing_and_mail_ignore_is_obeyed(imap_server: DovecotS
     assert report["recorded"] == {"sent": 2, "replies": 2, "replies (by subject)": 1}
     assert snapshot()[0] == before[0]
     ok("config", "set", "mail.ignore", "@example.net, suzuki@example.com")
+    imap_server.append(  # to an ignored contact and a known one: recorded for the known one
+        HANAKO.name,
+        HANAKO.sent,
+        mail("hanako@example.jp", f"{SUZUKI}, {TANAKA}", "件", "<t@x>", at(0)),
+    )
     report = sync()
-    assert report["recorded"] == {}
+    assert report["recorded"] == {"sent": 1}
     assert report["ignored"]["mail.ignore"] == 5
+    dump = json_of(ok("export", "--format", "json"))
+    assert [row["contact_id"] for row in dump["exchanges"]] == [2]  # Tanaka only
 
 
 def test_old_mail_outside_since_is_not_read(imap_server: DovecotServer, met: None) -> None:

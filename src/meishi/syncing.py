@@ -219,8 +219,8 @@ def _record(session: Session, folder: FolderRead, seen: Seen, reading: _Reading)
     if why_not:
         reading.report.ignored[why_not] += 1
         return
-    people = seen.recipients if sent else (seen.sender,)
-    contacts = dict.fromkeys(reading.addresses[a] for a in people if a in reading.addresses)
+    wanted = _wanted(seen, reading, sent)
+    contacts = dict.fromkeys(reading.addresses[a] for a in wanted if a in reading.addresses)
     for contact in contacts:
         if _known(session, seen, contact, "out" if sent else "in"):
             reading.report.ignored["recorded before"] += 1
@@ -233,7 +233,7 @@ def _record(session: Session, folder: FolderRead, seen: Seen, reading: _Reading)
 def _why_ignored(seen: Seen, reading: _Reading, sent: bool) -> str:
     """Why a message is not recorded (empty when it is)."""
     people = seen.recipients if sent else (seen.sender,)
-    wanted = [a for a in people if a and not is_ignored(a, reading.ignore)]
+    wanted = _wanted(seen, reading, sent)
     if not sent and seen.sender and is_no_reply(seen.sender):
         return "no-reply sender"
     if seen.bulk:
@@ -243,6 +243,13 @@ def _why_ignored(seen: Seen, reading: _Reading, sent: bool) -> str:
     if not any(a in reading.addresses for a in wanted):
         return "not from or to a contact"
     return ""
+
+
+def _wanted(seen: Seen, reading: _Reading, sent: bool) -> list[str]:
+    """The addresses on the other side of a mail (its recipients, or its sender) that
+    mail.ignore does not name."""
+    people = seen.recipients if sent else (seen.sender,)
+    return [a for a in people if a and not is_ignored(a, reading.ignore)]
 
 
 def _known(session: Session, seen: Seen, contact: int, direction: str) -> bool:
