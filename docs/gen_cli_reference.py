@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
@@ -36,9 +35,6 @@ def render() -> str:
 
 
 if __name__ == "__main__":
-    text = render()
-    if "--check" in sys.argv[1:]:
-        if not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text:
-            sys.exit("docs/cli.md is stale: run python docs/gen_cli_reference.py")
-    else:
-        TARGET.write_text(text, encoding="utf-8")
+    from generated_page import write_or_check
+
+    write_or_check(TARGET, render(), "gen_cli_reference.py")

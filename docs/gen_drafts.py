@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 from meishi.drafts.context import ApologyFacts, apology_vars, thank_vars
@@ -119,9 +118,6 @@ def render() -> str:
 
 
 if __name__ == "__main__":
-    text = render()
-    if "--check" in sys.argv[1:]:
-        if not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text:
-            sys.exit("docs/drafts.md is stale: run python docs/gen_drafts.py")
-    else:
-        TARGET.write_text(text, encoding="utf-8")
+    from generated_page import write_or_check
+
+    write_or_check(TARGET, render(), "gen_drafts.py")

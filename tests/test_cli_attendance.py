@@ -814,7 +814,7 @@ def test_an_empty_agenda_says_so() -> None:
 def test_event_edit_changes_the_fields_given() -> None:
     event_id = event_on("AI勉強会", 3, "--organizer", "佐藤")
     result = ok("event", "edit", str(event_id), "--organizer-email", "sato@example.jp")
-    assert "Changed organizer_email of event" in result.stdout
+    assert "Changed organizer email of event" in result.stdout
     ok("event", "edit", "AI勉強会", "--fee", "1000", "--place", "渋谷")
     shown = json_of(ok("event", "show", str(event_id), "--json"))
     assert (shown["organizer"], shown["organizer_email"], shown["fee"], shown["place"]) == (

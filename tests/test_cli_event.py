@@ -41,6 +41,7 @@ def test_event_add_stores_every_field() -> None:
         "organizer": "佐藤 健",
         "organizer_email": "Sato@example.jp",
         "fee": 2000,
+        "status": "attended",
     }
 
 
@@ -78,7 +79,7 @@ def test_event_show_lists_people_topics_and_follow_ups() -> None:
     ok("followup", "Salon #3", "survey", "--date", day(-1), "--note", "five questions")
 
     text = ok("event", "show", "Salon #3").stdout
-    assert text.splitlines()[0] == "#1 Salon #3"
+    assert text.splitlines()[0] == "#1 Salon #3 (you attended)"
     assert "  organizer: Ken" in text
     assert "People met (2):" in text
     assert "田中 太郎 — 生成AI [pending]" in text

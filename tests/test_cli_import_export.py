@@ -7,6 +7,8 @@ import json
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -582,3 +584,67 @@ def test_import_stores_companies_in_full_and_says_so(tmp_path: Path) -> None:
     )
     companies = {c["name"]: c["company"] for c in json_of(ok("contacts", "list", "--json"))}
     assert companies == {"佐藤 花子": "株式会社サンプル", "Ann Lee": "Example Ltd"}
+
+
+KNOWN_CSV = (
+    "name,email,company\n"
+    "田中 太郎,taro@example.jp,株式会社ソフト\n"  # known, without a company: merged
+    "田中 太郎,taro@example.jp,株式会社ソフト\n"  # the same again: unchanged
+    "佐藤 健,ken@example.jp,ABC\n"  # new
+    "鈴木 一,not-an-email,ABC\n"  # bad: skipped
+    "伊藤 二,ni@example.jp,ABC\n"  # new
+    "佐藤 健,KEN@example.jp,ABC\n"  # new a few rows up: unchanged
+    "山田 三,san@example.jp,\n"  # new
+)
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_import_counts_are_exact(tmp_path: Path, dry_run: bool) -> None:
+    add_event("AI勉強会", -1)
+    add_person("AI勉強会", "田中 太郎", "--email", "taro@example.jp")
+    path = write(tmp_path, "people.csv", KNOWN_CSV)
+    options = ["--dry-run"] if dry_run else []
+    [report] = json_of(ok("import", "--skip-bad", "--json", *options, str(path)))
+    counts = {key: report[key] for key in ("created", "merged", "unchanged")}
+    assert counts == {"created": 3, "merged": 1, "unchanged": 2}
+    assert [problem.split(": ")[0] for problem in report["skipped"]] == [f"{path}:5"]
+    text = ok("import", "--skip-bad", *options, str(path)).stdout
+    if dry_run:
+        assert "would be 3 new, 1 merged, 2 unchanged" in text
+        assert table_count("contact") == 1
+    else:  # the second run finds everything known
+        assert "0 new, 0 merged, 6 unchanged" in text
+        assert table_count("contact") == 4
+
+
+def test_import_shows_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    import pty
+
+    path = write(tmp_path, "people.csv", KNOWN_CSV)
+    controller, terminal = pty.openpty()
+    command = [sys.executable, "-m", "meishi", "import", "--skip-bad", str(path)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=terminal) as done:
+        os.close(terminal)
+        shown = _read_all(controller)
+        stdout = done.stdout.read().decode() if done.stdout else ""
+    assert done.returncode == 0, shown
+    assert "7 rows" in shown and "/s" in shown and "people.csv" in shown  # the bad row too
+    assert "kB" in shown or " bytes" in shown
+    assert "people.csv (csv): 4 new, 0 merged, 2 unchanged" in stdout
+    piped = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "rows" not in piped.stderr  # not a terminal: no bar
+
+
+def _read_all(controller: int) -> str:
+    """Everything written to a pseudo-terminal until its other end closes."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    return b"".join(chunks).decode(errors="replace")

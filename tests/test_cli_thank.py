@@ -245,7 +245,7 @@ def test_nobody_left_to_thank() -> None:
     for person in ("田中 太郎", "Sarah Johnson", "高橋 美咲"):
         ok("thank", "--mark-sent", person)
     assert ok("thank").stdout.strip() == (
-        "No one to thank: everyone met in that period has been thanked."
+        f"No one to thank: everyone met since {day(-1)} has been thanked."
     )
 
 
@@ -254,7 +254,8 @@ def test_unknown_template_lists_the_available_ones() -> None:
     before = db_dump()
     message = error_of(fails("thank", "--template", "thank-fr"))
     assert message == (
-        "unknown template 'thank-fr'; available: apology-en, apology-ja, thank-en, thank-ja"
+        "unknown template 'thank-fr'; available: "
+        "apology-en, apology-ja, notice-en, notice-ja, thank-en, thank-ja"
     )
     assert db_dump() == before
 

@@ -118,6 +118,8 @@ def test_bundled_templates_are_listed(user_dir: Path) -> None:
     assert listed == {
         "apology-en": "bundled",
         "apology-ja": "bundled",
+        "notice-en": "bundled",
+        "notice-ja": "bundled",
         "thank-en": "bundled",
         "thank-ja": "bundled",
     }
@@ -131,6 +133,8 @@ def test_user_templates_override_and_add(user_dir: Path) -> None:
         ("apology-en", "bundled"),
         ("apology-ja", "bundled"),
         ("intro", "user"),
+        ("notice-en", "bundled"),
+        ("notice-ja", "bundled"),
         ("thank-en", "bundled"),
         ("thank-ja", "user"),
     ]
@@ -148,7 +152,8 @@ def test_unknown_template_lists_available(user_dir: Path) -> None:
     with pytest.raises(NotFound) as caught:
         drafts.find_template("nope", user_dir)
     assert str(caught.value) == (
-        "unknown template 'nope'; available: apology-en, apology-ja, thank-en, thank-ja"
+        "unknown template 'nope'; available: "
+        "apology-en, apology-ja, notice-en, notice-ja, thank-en, thank-ja"
     )
 
 

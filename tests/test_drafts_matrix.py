@@ -3,9 +3,11 @@ a person would write it: lines that fit, breaks between phrases, 御中 xor 様,
 written in full, at most two topics, and English without kanji where it greets and signs."""
 
 import datetime as dt
+import importlib.util
 import itertools
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -13,19 +15,21 @@ from meishi.drafts import templates, wrapping
 from meishi.drafts.context import ApologyFacts, apology_vars, thank_vars
 from meishi.models import Contact, Event
 
+
+def _generator(name: str) -> ModuleType:
+    """One of the docs/gen_*.py scripts, as a module."""
+    script = Path(__file__).resolve().parents[1] / "docs" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, script)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 TODAY = dt.date(2026, 12, 2)
 NOWHERE = Path("/nonexistent")  # no user templates: the bundled ones
-ME = {
-    "name": "山田 花子",
-    "email": "hanako@example.jp",
-    "company": "株式会社メイシ",
-    "title": "営業部",
-    "signature": "",
-    "name_en": "Hanako Yamada",
-    "company_en": "Meishi Inc.",
-    "title_en": "Sales",
-    "signature_en": "",
-}
+# The sample identity the example page (docs/drafts.md) writes with, English included.
+ME = _generator("gen_drafts").ME
 LONG_DEPARTMENT = "独立行政法人情報処理推進機構 デジタル基盤センター 営業本部第一営業部"
 CONTACTS = {
     "company before": dict(full_name="田中 太郎", company="株式会社サンプル商事", title="部長"),

@@ -23,6 +23,10 @@ class NotFound(MeishiError):
     """No event, contact, template or draft matches what was asked for."""
 
 
+class UnknownCommand(MeishiError):
+    """A command name meishi does not have; the message names the closest ones."""
+
+
 class Ambiguous(MeishiError):
     """A name matches more than one thing; the message lists the candidates."""
 

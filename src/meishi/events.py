@@ -145,6 +145,7 @@ def event_json(event: Event) -> dict[str, object]:
         "organizer": event.organizer_name,
         "organizer_email": event.organizer_email,
         "fee": event.fee,
+        "status": event.attendance,  # your own: registered, attended, cancelled or no-show
     }
 
 

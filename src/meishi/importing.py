@@ -99,11 +99,13 @@ def import_files(
     today: dt.date,
     now: dt.datetime,
     store: Callable[[], AbstractContextManager[Store]],
+    progress: FileProgress | None = None,
 ) -> Iterator[ImportReport]:
     """Import each file in its own transaction, giving its report as it is done.
 
     Every file is checked (readable, known format, --map fits) before the store is
-    opened and any is imported."""
+    opened and any is imported; progress, when given, wraps each file's import and is
+    told of each record applied."""
     from meishi.formats.csvfile import parse_map
 
     mapping = parse_map(request.mapping) if request.mapping is not None else None
@@ -111,9 +113,20 @@ def import_files(
     sources = [open_source(path, request.format, options) for path in request.paths]
     with store() as opened:
         for source in sources:
-            yield import_source(
-                opened, source, now, request.event, request.skip_bad, request.dry_run
-            )
+            with (progress or _unseen)(source.path) as seen:
+                report = import_source(
+                    opened, source, now, request.event, request.skip_bad, request.dry_run, seen
+                )
+            yield report
+
+
+# Wraps one file's import (a progress bar), giving what to tell of each record applied.
+FileProgress = Callable[[Path], AbstractContextManager[Callable[[Record], None] | None]]
+
+
+def _unseen(path: Path) -> AbstractContextManager[None]:
+    """No progress shown."""
+    return nullcontext()
 
 
 def import_source(
@@ -123,12 +136,24 @@ def import_source(
     event_name: str | None = None,
     skip_bad: bool = False,
     dry_run: bool = False,
+    seen: Callable[[Record], None] | None = None,
 ) -> ImportReport:
-    """Import one file in one transaction; a bad record refuses it whole unless skip_bad."""
+    """Import one file in one transaction; a bad record refuses it whole unless skip_bad.
+
+    seen, when given, is told of each record once it is applied (for a progress bar).
+    """
     report = ImportReport(str(source.path), source.format)
+    records = source.records() if seen is None else _telling(source.records(), seen)
     with store.rehearsal() if dry_run else store.write() as session:
-        _apply_all(session, source.records(), report, now, event_name, skip_bad)
+        _apply_all(session, records, report, now, event_name, skip_bad)
     return report
+
+
+def _telling(records: Iterator[Record], seen: Callable[[Record], None]) -> Iterator[Record]:
+    """The records, each told to seen when the next is asked for (so, once it is applied)."""
+    for record in records:
+        yield record
+        seen(record)
 
 
 def _apply_all(

@@ -11,6 +11,11 @@ def blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
+def one_of(choices: list[str]) -> str:
+    """Choices as a sentence offers them: 'a', 'a or b', 'a, b or c'."""
+    return ", ".join(choices[:-1]) + (" or " if len(choices) > 1 else "") + choices[-1]
+
+
 def escape_like(text: str) -> str:
     """Text for a LIKE pattern, its wildcards matched literally (with ESCAPE '\\')."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -84,6 +84,19 @@ class ThankRun:
 
     drafts: list[PreparedDraft]
     skipped: list[Skipped]
+    since: dt.date | None = None  # the first day looked at
+    met: int = 0  # the people met in the period, thanked already or not
+
+    def why_nothing(self) -> str:
+        """Why no draft was made, in one line (empty when some were)."""
+        if self.drafts:
+            return ""
+        period = f"since {self.since}" if self.since else "in that period"
+        if not self.met:
+            return f"No one to thank: you met no one {period}; record who you met with meishi add."
+        if self.skipped:
+            return f"No one to thank: no one met {period} and not yet thanked has an email."
+        return f"No one to thank: everyone met {period} has been thanked."
 
     def letters(self) -> list[tuple[Draft, Event]]:
         """Each draft with its event, as .eml files are written from them."""
@@ -103,19 +116,28 @@ def unthanked(
     with_email: bool = False,
 ) -> list[tuple[Encounter, Contact, Event]]:
     """Encounters at events from `since` to today whose thank-you has not gone out."""
-    query = (
-        select(Encounter, Contact, Event)
-        .join(Contact, col(Contact.id) == col(Encounter.contact_id))
-        .join(Event, col(Event.id) == col(Encounter.event_id))
-        .where(col(Encounter.thanked_at).is_(None), Event.date >= since, Event.date <= today)
-        .order_by(col(Event.date), col(Event.id), col(Encounter.id))
-    )
-    if event is not None:
-        query = query.where(Event.id == event.id)
+    query = _met(since, event, today).where(col(Encounter.thanked_at).is_(None))
     if with_email:  # only people you can write to
         has_email = select(ContactEmail.contact_id).where(ContactEmail.contact_id == Contact.id)
         query = query.where(has_email.exists())
     return [(enc, contact, ev) for enc, contact, ev in session.exec(query).all()]
+
+
+def _met(since: dt.date, event: Event | None, today: dt.date) -> Any:
+    """A query for the encounters at events from `since` to today (at one event, if given)."""
+    query = (
+        select(Encounter, Contact, Event)
+        .join(Contact, col(Contact.id) == col(Encounter.contact_id))
+        .join(Event, col(Event.id) == col(Encounter.event_id))
+        .where(Event.date >= since, Event.date <= today)
+        .order_by(col(Event.date), col(Event.id), col(Encounter.id))
+    )
+    return query if event is None else query.where(Event.id == event.id)
+
+
+def met_count(session: Session, since: dt.date, event: Event | None, today: dt.date) -> int:
+    """How many people were met at events from `since` to today, thanked or not."""
+    return len(session.exec(_met(since, event, today)).all())
 
 
 def prepare_thanks(
@@ -290,9 +312,11 @@ def draft_thank_yous(
         met_at = find_event(session, wanted.event) if wanted.event else None
         since = wanted.since or default_since(met_at, today)
         encounters = unthanked(session, since, met_at, today)
-        return prepare_thanks(
+        run = prepare_thanks(
             session, encounters, me, today, wanted.template, wanted.templates, wanted.lang
         )
+        run.since, run.met = since, met_count(session, since, met_at, today)
+        return run
 
     return draft_letters(
         store, settings, prepare, ThankRun.letters, wanted.out, wanted.send, now, home

@@ -12,14 +12,42 @@ from collections.abc import Iterator
 from typing import Any, NoReturn, TextIO, cast
 
 import typer
-from typer.core import TyperGroup
 
 from meishi.cli import common
 from meishi.errors import MeishiError, os_failure
 
+# The top-level help lists the commands by task, as `git help` does; a command not named
+# here is listed under "Other commands", so that a new one is never left out.
+TASKS = {
+    "After an event": ("add", "thank", "drafts", "send", "outbox", "followup", "should-return"),
+    "Keeping your word": (
+        *("register", "attend", "cancel", "no-show", "apology", "apologized", "paid"),
+        *("record", "todo"),
+    ),
+    "Your mailbox": ("sync", "relationships", "mail"),
+    "Your data": ("search", "contacts", "event", "merge", "import", "export", "backup", "demo"),
+    "Settings": ("config", "templates"),
+}
 
-class MeishiGroup(TyperGroup):
+
+class MeishiGroup(common.CommandGroup):
     """A command group that turns meishi's named errors into one line and an exit code."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.params.append(_version_option())
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands in sections by task, each with its one-line summary."""
+        commands = {name: c for name, c in self.commands.items() if not c.hidden}
+        width = formatter.width - 6 - max(map(len, commands))
+        listed = {name for names in TASKS.values() for name in names}
+        sections = [*TASKS.items(), ("Other commands", [n for n in commands if n not in listed])]
+        for title, names in sections:
+            rows = [(n, commands[n].get_short_help_str(width)) for n in names if n in commands]
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Refuse an argument that is not valid UTF-8 before any command sees it."""
@@ -54,6 +82,33 @@ class MeishiGroup(TyperGroup):
             _fail(os_failure(error))
         finally:
             sys.stdout = stdout
+
+
+def _version_option() -> Any:
+    """`meishi --version`: the installed version, from the package's metadata."""
+    from typer.core import TyperOption
+
+    return TyperOption(
+        param_decls=["--version"],
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_print_version,
+        help="Show meishi's version and exit.",
+    )
+
+
+def _print_version(ctx: Any, _param: Any, wanted: bool) -> None:
+    """Print the version and stop, when --version was given."""
+    if not wanted or ctx.resilient_parsing:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        typer.echo(f"meishi {version('meishi')}")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        typer.echo("meishi (version unknown: not installed)")
+    ctx.exit()
 
 
 def _fail(error: MeishiError) -> NoReturn:

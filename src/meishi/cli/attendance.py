@@ -175,6 +175,12 @@ def apology(
     event: EventArgument,
     out: Annotated[Path | None, typer.Option(help="Also write it as an .eml file here.")] = None,
     send: Annotated[bool, typer.Option("--send", help="Send it through your mail server.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Show what --send would send; send nothing (no mail server needed)."
+        ),
+    ] = False,
     template: Annotated[
         str | None, typer.Option(help="Template (default: apology-ja or apology-en).")
     ] = None,
@@ -183,12 +189,13 @@ def apology(
     from meishi.apologies import ApologyRequest, draft_apology
 
     current = common.run()
-    wanted = ApologyRequest(event, template, current.home.templates, out, send)
+    settings = common.settings_to_draft(dry_run)
+    wanted = ApologyRequest(event, template, current.home.templates, out, send and not dry_run)
     with common.store() as store:
-        prepared, files = draft_apology(store, current.settings, wanted, common.now(), current.home)
-    if send:
+        prepared, files = draft_apology(store, settings, wanted, common.now(), current.home)
+    if send or dry_run:
         assert prepared.draft.id is not None
-        common.send_and_report([prepared.draft.id], dry_run=False, as_json=False)
+        common.send_and_report([prepared.draft.id], dry_run=dry_run, as_json=False)
     else:
         common.console().print(common.draft_panel(prepared.draft, prepared.event.name))
     for path in files.written.values():

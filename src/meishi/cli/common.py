@@ -37,12 +37,90 @@ YES_OPTION = typer.Option(
     False, "--yes", "-y", help="Delete without asking (needed off a terminal)."
 )
 
+# Commands that only show or copy out what is stored; a mistyped command is pointed at
+# these first, so that a typo never ends in a command that records something.
+READING_COMMANDS = frozenset(
+    {"search", "todo", "record", "should-return", "export", "backup", "demo", "outbox"}
+    | {"list", "show", "get"}
+)
+MAX_SUGGESTED_COMMANDS = 4
+
+
+class CommandGroup(TyperGroup):
+    """A group of commands whose unknown-command message suggests reading commands first."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """The command named first in args; a name meishi does not know is one clear line."""
+        typed = args[0] if args else ""
+        if self._is_unknown(ctx, typed):
+            from meishi.errors import UnknownCommand
+
+            raise UnknownCommand(unknown_command(self, _spoken_path(ctx), typed))
+        return super().resolve_command(ctx, args)
+
+    def _is_unknown(self, ctx: Any, typed: str) -> bool:
+        """True for a command name (not an option) that the group does not have."""
+        if not typed or typed.startswith("-") or ctx.resilient_parsing:
+            return False  # an option, or shell completion: click handles those
+        return self.get_command(ctx, typed) is None
+
+
+def _spoken_path(ctx: Any) -> str:
+    """The command as the user types it: `meishi event`, however meishi was started."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(["meishi", *reversed(names)])
+
+
+def unknown_command(group: TyperGroup, path: str, typed: str) -> str:
+    """One line: the command is unknown, and the closest ones, reading commands first."""
+    suggested = [f"`{words}`" for words in suggest_commands(group, path, typed)]
+    unknown = f"there is no `{path} {typed[:40]}`"
+    if not suggested:
+        return f"{unknown}; see `{path} --help`"
+    from meishi.text import one_of
+
+    return f"{unknown}; did you mean {one_of(suggested)}?"
+
+
+def suggest_commands(group: TyperGroup, path: str, typed: str) -> list[str]:
+    """The commands (and the group's sub-commands) named like typed, reading ones first."""
+    import difflib
+
+    scored = []
+    for name, words, command in _commands_under(group, path):
+        likeness = difflib.SequenceMatcher(None, typed.casefold(), name).ratio()
+        if likeness >= 0.6:  # difflib.get_close_matches's own cut-off
+            scored.append((may_record(name, command), -likeness, words))
+    return [words for *_, words in sorted(scored)[:MAX_SUGGESTED_COMMANDS]]
+
+
+def _commands_under(group: TyperGroup, path: str) -> Iterator[tuple[str, str, Any]]:
+    """(name, full command, command) for a group's commands and their sub-commands."""
+    for name, command in group.commands.items():
+        if command.hidden:
+            continue
+        yield name, f"{path} {name}", command
+        for sub, inner in getattr(command, "commands", {}).items():
+            yield sub, f"{path} {name} {sub}", inner
+
+
+def may_record(name: str, command: Any) -> bool:
+    """True for a command that may change what is stored (a group itself does nothing,
+    unless, like `followup`, it runs its first command by default)."""
+    if isinstance(command, DefaultCommandGroup):
+        return True
+    return name not in READING_COMMANDS and not hasattr(command, "commands")
+
 
 def command_group(help_text: str, **settings: Any) -> typer.Typer:
     """A group of commands with meishi's settings: plain help, -h, no pretty tracebacks.
 
     Plain help because Rich's help formatting costs ~80 ms at every `--help`.
     """
+    settings.setdefault("cls", CommandGroup)
     return typer.Typer(
         help=help_text,
         rich_markup_mode=None,
@@ -315,7 +393,7 @@ def print_verdict(verdict: Verdict) -> None:
 def print_run(run: ThankRun, out: Path | None) -> None:
     """Show each draft as a panel, then the skipped people and a summary."""
     if not run.drafts and not run.skipped:
-        typer.echo("No one to thank: everyone met in that period has been thanked.")
+        typer.echo(run.why_nothing())
         return
     output = console()
     for item in run.drafts:
@@ -331,7 +409,7 @@ def print_run(run: ThankRun, out: Path | None) -> None:
                 f" refer back to your talk; to add one: {item.topic_command}"
             )
     where = f"; written to {out}" if out else "; add --out DIR to save them as .eml files"
-    echo(f"{len(run.drafts)} draft(s) ready{where if run.drafts else ''}.")
+    echo(f"{len(run.drafts)} draft(s) ready{where}." if run.drafts else run.why_nothing())
 
 
 def report_left_alone(files: EmlFiles) -> None:
@@ -452,12 +530,28 @@ def _summary(report: SendReport) -> str:
     return line
 
 
+def settings_to_draft(dry_run: bool) -> dict[str, str]:
+    """The settings, with the sender's address checked first when a dry run is to follow,
+    so that its refusal comes before anything is drafted."""
+    from meishi.mail import outbox
+
+    settings = run().settings
+    if dry_run:
+        outbox.mail_from(settings)
+    return settings
+
+
 def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool, ask: bool = False) -> None:
     """Queue the drafts and send them (or only show it, for a dry run); with `ask`, list
     what would go out and send it only when the user says yes."""
     from meishi.mail import outbox, sending
 
     current = run()
+    if dry_run:  # a dry run talks to no mail server, so it needs none set up
+        me = outbox.mail_from(current.settings)
+        with store() as opened:
+            _show_dry_run(*outbox.dry_run(opened, draft_ids, me, now()), as_json)
+        return
     sender = outbox.sender_from(current.settings, current.home.keyring_named)
     _warn_if_unencrypted(current.settings)
     with store() as opened:
@@ -466,11 +560,8 @@ def send_and_report(draft_ids: list[int], dry_run: bool, as_json: bool, ask: boo
         ):
             return
         outcome = sending.send_drafts(
-            opened, sender, draft_ids, dry_run, now(), current.home.data, current.clock
+            opened, sender, draft_ids, False, now(), current.home.data, current.clock
         )
-    if outcome.planned is not None:
-        _show_dry_run(outcome.queued, outcome.planned, as_json)
-        return
     assert outcome.report is not None
     report_sent(outcome.queued, outcome.report, as_json)
 

@@ -33,6 +33,8 @@ OrganizerEmailOption = Annotated[str | None, typer.Option(help="The organizer's 
 PlaceOption = Annotated[str | None, typer.Option(help="Where it takes place.")]
 FeeOption = Annotated[int | None, typer.Option(help="The fee in yen.")]
 DATE_HELP = "When: 2026-11-28, 12/1(火), 2026/12/01(火) 19:00〜21:00, yesterday, 昨日..."
+# An event's fields in the words of the options that set them.
+FIELD_WORDS = {"start_time": "time", "organizer_name": "organizer"}
 
 
 def register(root: typer.Typer) -> None:
@@ -119,7 +121,8 @@ def edit(
         if date is not None:
             changes.update(_new_date(date, time, found))
         changed = edit_event(session, found, changes)
-        what = ", ".join(changed) if changed else "nothing (the values were the same)"
+        words = [FIELD_WORDS.get(name, name).replace("_", " ") for name in changed]
+        what = ", ".join(words) if changed else "nothing (the values were the same)"
         common.echo(f"Changed {what} of event #{found.id} {common.describe(found)}")
 
 
@@ -145,10 +148,19 @@ def list_(as_json: bool = common.JSON_OPTION) -> None:
         typer.echo("No events yet. Add one: meishi event add NAME --date DATE")
     else:
         rows = [
-            (e.id, e.date.isoformat(), common.hhmm(e), e.name, e.series, e.organizer_name)
+            (
+                e.id,
+                e.date.isoformat(),
+                common.hhmm(e),
+                e.name,
+                e.attendance,
+                e.series,
+                e.organizer_name,
+            )
             for e in events
         ]
-        common.print_table(("id", "date", "time", "event", "series", "organizer"), rows)
+        headers = ("id", "date", "time", "event", "you", "series", "organizer")
+        common.print_table(headers, rows)
 
 
 @app.command("show")
@@ -166,7 +178,8 @@ def show(
 def _print_detail(detail: dict[str, Any]) -> None:
     """Print an event's detail as text."""
     labels = ("date", "time", "place", "series", "organizer", "organizer_email", "fee")
-    common.echo(f"#{detail['id']} {detail['name']}")
+    status = _STATUS_WORDS.get(detail["status"], detail["status"])
+    common.echo(f"#{detail['id']} {detail['name']} ({status})")
     for label in labels:
         if detail.get(label) is not None:
             common.echo(f"  {label.replace('_', ' ')}: {detail[label]}")
@@ -199,6 +212,15 @@ def delete_followup(
 ) -> None:
     """Delete a follow-up recorded by mistake (event show lists them with their ids)."""
     common.delete_with_care("follow-up", follow_up, yes)
+
+
+# Your own status, as `event show` says it.
+_STATUS_WORDS = {
+    "registered": "you are registered",
+    "attended": "you attended",
+    "cancelled": "you cancelled",
+    "no-show": "you did not go: a no-show",
+}
 
 
 def followup(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,7 +16,9 @@ from meishi.formats.registry import files_help, names, spoken
 
 if TYPE_CHECKING:
     from meishi.exporting import Exported
+    from meishi.formats.textfile import LinePosition
     from meishi.importing import ImportReport, Tally
+    from meishi.inputs import Record
 
 
 def register(root: typer.Typer) -> None:
@@ -46,7 +52,7 @@ def import_(
 
     wanted = ImportRequest(files, format_, map_, event, skip_bad, dry_run)
     reports = []
-    for report in import_files(wanted, common.today(), common.now(), common.store):
+    for report in import_files(wanted, common.today(), common.now(), common.store, _progress):
         reports.append(report)
         if not as_json:
             _print_report(report, dry_run)
@@ -54,6 +60,56 @@ def import_(
         common.print_json([_report_json(r) for r in reports])
     elif dry_run:
         typer.echo("Dry run: nothing was stored.")
+
+
+@contextmanager
+def _progress(path: Path) -> Iterator[Callable[[Record], None] | None]:
+    """A progress bar on stderr for one file (rows, bytes and their rates) on a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+    from meishi.formats.textfile import LinePosition
+
+    rows = TextColumn("{task.fields[rows]:,} rows ({task.fields[rate]:,.0f}/s)")
+    name = TextColumn("{task.description}", markup=False)  # a file name is never markup
+    columns = (name, BarColumn(), rows, DownloadColumn(), TransferSpeedColumn())
+    bar = Progress(*columns, console=Console(stderr=True))
+    shown = _ImportBar(bar, LinePosition(path), common.shown(path.name, one_line=True))
+    try:
+        with bar:
+            yield shown.seen
+            shown.show(finished=True)
+    finally:
+        shown.position.close()
+
+
+class _ImportBar:
+    """One file's rows and bytes on a progress bar, redrawn at most ten times a second."""
+
+    EVERY = 0.1  # seconds; updating the bar for each of 100,000 rows would slow the import
+
+    def __init__(self, bar: Any, position: LinePosition, name: str) -> None:
+        self.bar, self.position = bar, position
+        self.task = bar.add_task(name, total=position.size, rows=0, rate=0.0)
+        self.rows = self.line = 0
+        self.shown_at = 0.0
+
+    def seen(self, record: Record) -> None:
+        """Count a row applied; redraw when the last redraw is old enough."""
+        self.rows, self.line = self.rows + 1, record.line
+        if time.monotonic() - self.shown_at >= self.EVERY:
+            self.show()
+
+    def show(self, finished: bool = False) -> None:
+        """Move the bar to the end of the last row's line (or of the file), with the rate."""
+        self.shown_at = time.monotonic()
+        elapsed = self.bar.tasks[0].elapsed or 0.0
+        rate = self.rows / elapsed if elapsed else 0.0
+        done = self.position.size if finished else self.position.after(self.line)
+        self.bar.update(self.task, completed=done, rows=self.rows, rate=rate)
 
 
 def _print_report(report: ImportReport, dry_run: bool) -> None:

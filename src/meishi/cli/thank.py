@@ -56,13 +56,13 @@ def thank(
         _mark_sent(mark_sent, event)
         return
     start = common.parse_date(since, say=not as_json) if since else None
-    run, files = _prepare(start, event, template, lang, out, send)
+    run, files = _prepare(start, event, template, lang, out, send, dry_run)
     if send:
         ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
         if ids:
             common.send_and_report(ids, dry_run, as_json)
         else:
-            typer.echo("No one to thank: nothing to send.")
+            typer.echo(run.why_nothing() + " There is nothing to send.")
     elif as_json:
         common.print_json(_run_json(run, files))
     else:
@@ -78,16 +78,18 @@ def _prepare(
     lang: str | None,
     out: Path | None,
     send: bool,
+    dry_run: bool,
 ) -> tuple[ThankRun, EmlFiles]:
     """Draft the thank-yous asked for, stored, with their .eml files."""
     from meishi.thank_yous import ThankRequest, draft_thank_yous
 
     current = common.run()
-    wanted = ThankRequest(start, event, template, current.home.templates, out, send, lang)
+    settings = common.settings_to_draft(send and dry_run)
+    wanted = ThankRequest(
+        start, event, template, current.home.templates, out, send and not dry_run, lang
+    )
     with common.store() as store:
-        return draft_thank_yous(
-            store, current.settings, wanted, common.today(), common.now(), current.home
-        )
+        return draft_thank_yous(store, settings, wanted, common.today(), common.now(), current.home)
 
 
 def _mark_sent(contact_text: str, event_text: str | None) -> None:

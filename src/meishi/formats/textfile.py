@@ -76,6 +76,29 @@ def numbered_lines(path: Path, encoding: str, keep_ends: bool = False) -> Iterat
         ) from None
 
 
+class LinePosition:
+    """How far into a file a line lies, in bytes: read forward as later lines are reached.
+
+    The readers number lines, not bytes; this reads the same file a second time (from the
+    page cache) to tell how many bytes a progress bar has covered.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.file = _open_binary(path)
+        self.size = os.fstat(self.file.fileno()).st_size
+        self.line = 0
+
+    def after(self, line: int) -> int:
+        """The bytes up to the end of this line (never going back)."""
+        while self.line < line and self.file.readline(BLOCK):
+            self.line += 1
+        return self.file.tell()
+
+    def close(self) -> None:
+        """Close the second reading of the file."""
+        self.file.close()
+
+
 def _too_long(line: str) -> bool:
     """True when a line (its end aside) is longer than the limit."""
     return size_of(line.rstrip("\r\n")) > limits.IMPORT_LINE_BYTES

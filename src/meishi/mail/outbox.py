@@ -84,6 +84,13 @@ class Sender:
 def sender_from(settings: Mapping[str, str], keyring_named: str | None) -> Sender:
     """Check the settings needed to send, before anything is queued; `keyring_named` is the
     keyring the environment chose (PYTHON_KEYRING_BACKEND), told when it cannot work."""
+    me = mail_from(settings)
+    pause = float(checked(settings, "send.pause", "1"))
+    return Sender(me, smtp_settings(settings, keyring_named), pause)
+
+
+def mail_from(settings: Mapping[str, str]) -> dict[str, str]:
+    """Who mail is from (a dry run needs only this, not the mail server)."""
     from meishi.config import require_me
 
     me = require_me(settings)
@@ -91,8 +98,7 @@ def sender_from(settings: Mapping[str, str], keyring_named: str | None) -> Sende
         raise MissingSetting(
             "me.email is not set; mail is sent from it: meishi config set me.email YOU@EXAMPLE.COM"
         )
-    pause = float(checked(settings, "send.pause", "1"))
-    return Sender(me, smtp_settings(settings, keyring_named), pause)
+    return me
 
 
 def smtp_settings(settings: Mapping[str, str], keyring_named: str | None) -> smtp.SmtpSettings:

@@ -147,6 +147,7 @@ def _occurrence(session: Session, event: Event) -> Occurrence:
         name=event.name,
         on=event.date,
         attended=event.attendance == ATTENDED,
+        status=event.attendance,
         follow_ups=facts,
         people_met=met,
         thanked=thanked,

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from meishi.attendance.rules import CANCELLED
 from meishi.errors import BadValue
 
 # Organizers usually follow up within two weeks; after that, silence is an answer.
@@ -70,6 +71,7 @@ class Occurrence:
     follow_ups: tuple[FollowUpFact, ...] = ()
     people_met: int = 0  # contacts met there
     thanked: int = 0  # of those, how many you sent a thank-you to
+    status: str = ""  # your own status, when not attended: registered, cancelled or no-show
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,13 @@ def decide(
 
 def _unknown(series: str, occurrences: Sequence[Occurrence], today: date) -> Verdict:
     """The verdict when no occurrence was attended: say what to record."""
-    if occurrences:
+    cancelled = bool(occurrences) and all(o.status == CANCELLED for o in occurrences)
+    if cancelled:
+        text = (
+            f'You cancelled "{series}", so there is nothing to judge; if you go to one after'
+            " all, record it with `meishi attend` and the people you met with `meishi add`."
+        )
+    elif occurrences:
         text = (
             f'You have not attended "{series}" yet, so there is nothing to judge;'
             " after you go, record the people you met with `meishi add`"
@@ -188,7 +196,8 @@ def _unknown(series: str, occurrences: Sequence[Occurrence], today: date) -> Ver
             f'Nothing is recorded for "{series}": record an event you went to with'
             " `meishi event add` and the people you met there with `meishi add`."
         )
-    reasons = (Reason(text), *_not_attended_reasons(occurrences, today), _people_reason(()))
+    people = () if cancelled else (_people_reason(()),)  # no one is met at a cancelled event
+    reasons = (Reason(text), *_not_attended_reasons(occurrences, today), *people)
     return Verdict(UNKNOWN, series, 0, reasons, None, 0, 0, 0)
 
 
@@ -290,17 +299,20 @@ def _fact_reason(occurrence: Occurrence, fact: FollowUpFact) -> Reason:
 def _not_attended_reasons(occurrences: Sequence[Occurrence], today: date) -> tuple[Reason, ...]:
     """Mention occurrences you did not attend; they count toward nothing."""
     return tuple(
-        Reason(
-            f"{_label(o)} is upcoming; it counts once you have been."
-            if o.on > today
-            else f"You did not attend {_label(o)}, so it does not count.",
-            o.event_id,
-            None,
-            o.on,
-        )
+        Reason(_not_attended(o, today), o.event_id, None, o.on)
         for o in sorted(occurrences, key=lambda o: o.on)
         if not o.attended
     )
+
+
+def _not_attended(occurrence: Occurrence, today: date) -> str:
+    """Why an occurrence does not count: you cancelled it, it is ahead, or you did not go."""
+    label = _label(occurrence)
+    if occurrence.status == CANCELLED:
+        return f"You cancelled {label}, so it does not count."
+    if occurrence.on > today:
+        return f"{label} is upcoming; it counts once you have been."
+    return f"You did not attend {label}, so it does not count."
 
 
 def _people_reason(attended: Sequence[Occurrence]) -> Reason:
