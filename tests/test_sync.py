@@ -263,11 +263,15 @@ def test_a_wrong_password_is_one_line_exit_1_and_never_shown(
             assert wrong.encode() not in path.read_bytes(), path
 
 
-def test_no_password_in_a_plain_keyring(imap_server: DovecotServer) -> None:
+def test_no_password_in_a_keyring_that_cannot_keep_it(imap_server: DovecotServer) -> None:
+    previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
-    for key, value in (("imap.host", imap_server.host), ("imap.user", "hanako")):
-        ok("config", "set", key, value)
-    result = fails("config", "set-password", "imap", input="secret\n", code=1)
+    try:
+        for key, value in (("imap.host", imap_server.host), ("imap.user", "hanako")):
+            ok("config", "set", key, value)
+        result = fails("config", "set-password", "imap", input="secret\n", code=1)
+    finally:
+        keyring.set_keyring(previous)
     assert "keyring" in error_of(result)
 
 
