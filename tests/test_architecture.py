@@ -17,6 +17,7 @@ ONLY_IN = {  # a library, and the modules that may import it
     "alembic": ("meishi.store", "meishi.migrations"),
     "smtplib": ("meishi.mail",),
     "imaplib": ("meishi.mail",),
+    "imapclient": ("meishi.mail",),
 }
 
 

@@ -26,6 +26,14 @@ SETTINGS: dict[str, str] = {
     "smtp.user": "the login name on the mail server (the password goes in the keyring)",
     "smtp.security": "starttls, ssl or none (none only for a server on this machine)",
     "smtp.cafile": "a CA certificate file to trust, for a server with a private certificate",
+    "imap.host": "your mailbox server, e.g. imap.gmail.com (for meishi sync)",
+    "imap.port": "its port: 993 for ssl, 143 for starttls",
+    "imap.user": "the login name on the mailbox server (the password goes in the keyring)",
+    "imap.security": "ssl, starttls or none (none only for a server on this machine)",
+    "imap.cafile": "a CA certificate file to trust, for a mailbox with a private certificate",
+    "imap.sent_folder": "your Sent folder, when meishi does not find it by itself",
+    "imap.drafts_folder": "your Drafts folder, when meishi does not find it by itself",
+    "mail.ignore": "addresses or @domains sync never records, comma-separated (e.g. @mycompany.jp)",
     "send.pause": "seconds to wait between two messages (default 1)",
     "cancel.window_hours": "a cancellation this close to the start is last-minute (default 24)",
 }
@@ -104,6 +112,8 @@ def clean_value(key: str, value: str) -> str:
         "me.email": mail.check_email,
         "smtp.port": _port,
         "smtp.security": _security,
+        "imap.port": _port,
+        "imap.security": _security,
         "send.pause": _pause,
         "cancel.window_hours": _hours,
     }
@@ -114,9 +124,10 @@ def unencrypted_warning(settings: dict[str, str]) -> str | None:
     """A warning when mail would cross the network unencrypted (none is for loopback only)."""
     from meishi.mail.smtp import is_loopback
 
-    host = settings.get("smtp.host")
-    if settings.get("smtp.security") == "none" and host and not is_loopback(host):
-        return f"warning: smtp.security is none: mail to {host} travels unencrypted"
+    for kind in ("smtp", "imap"):
+        host = settings.get(f"{kind}.host")
+        if settings.get(f"{kind}.security") == "none" and host and not is_loopback(host):
+            return f"warning: {kind}.security is none: mail to {host} travels unencrypted"
     return None
 
 

@@ -24,6 +24,7 @@ from meishi.models import (
     Draft,
     Encounter,
     Event,
+    Exchange,
     Obligation,
     OrganizerFollowUp,
     OutboxMessage,
@@ -62,7 +63,8 @@ class Removal:
 
 
 def contact_removal(session: Session, contact: Contact) -> Removal:
-    """What deleting a contact takes: encounters, topics, drafts, card images, history."""
+    """What deleting a contact takes: encounters, topics, drafts, card images, history, and
+    the record of mail exchanged with them."""
     encounters = select(Encounter.id).where(Encounter.contact_id == contact.id)
     drafts = select(Draft.id).where(Draft.contact_id == contact.id)
     _refuse_waiting_mail(session, encounters, drafts, contact.full_name)
@@ -75,6 +77,7 @@ def contact_removal(session: Session, contact: Contact) -> Removal:
         (Draft, and_(Draft.contact_id == contact.id, col(Draft.state).not_in(WENT_OUT)), "draft"),
         (CardImage, CardImage.contact_id == contact.id, "card image"),
         (PastPosition, PastPosition.contact_id == contact.id, "past position"),
+        (Exchange, Exchange.contact_id == contact.id, "mail read by sync|mails read by sync"),
     )
     return Removal(f"contact #{contact.id} {contact.full_name}", parts, kept, list(images))
 

@@ -79,6 +79,11 @@ class KeyringUnavailable(Failure):
     """No usable OS keyring to keep a password in."""
 
 
+class MailboxUnavailable(Failure):
+    """The mailbox server could not be reached, secured or logged in to, or the connection
+    was lost."""
+
+
 class ScanUnavailable(Failure):
     """Scanning cards needs the optional `scan` extra, which is not installed."""
 

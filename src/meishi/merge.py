@@ -14,6 +14,7 @@ from meishi.models import (
     ContactEmail,
     Draft,
     Encounter,
+    Exchange,
     OutboxMessage,
     Topic,
     id_of,
@@ -33,6 +34,7 @@ def merge_contacts(session: Session, keep: Contact, other: Contact, now: dt.date
     _move_emails(session, keep, other)
     for encounter in session.exec(select(Encounter).where(Encounter.contact_id == other.id)).all():
         _move_encounter(session, keep, encounter)
+    _drop_shared_mail(session, keep, other)
     _move_owned_rows(session, keep, other)
     keep.created_at = min(keep.created_at, other.created_at)
     keep.updated_at = in_utc(now)
@@ -40,6 +42,26 @@ def merge_contacts(session: Session, keep: Contact, other: Contact, now: dt.date
     session.delete(other)
     session.flush()
     return filled
+
+
+def _drop_shared_mail(session: Session, keep: Contact, other: Contact) -> None:
+    """Forget the other's record of mail that keep has too (one mail sent to both addresses):
+    once theirs, it would be the same exchange twice."""
+    kept = select(Exchange.message_id).where(Exchange.contact_id == keep.id)
+    shared = select(Exchange).where(
+        Exchange.contact_id == other.id, col(Exchange.message_id).in_(kept)
+    )
+    for exchange in session.exec(shared).all():
+        twin = session.exec(
+            select(Exchange).where(
+                Exchange.contact_id == keep.id,
+                Exchange.message_id == exchange.message_id,
+                Exchange.direction == exchange.direction,
+            )
+        ).first()
+        if twin is not None:
+            session.delete(exchange)
+    session.flush()
 
 
 def _move_owned_rows(session: Session, keep: Contact, other: Contact) -> None:

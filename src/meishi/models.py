@@ -127,6 +127,8 @@ class Draft(SQLModel, table=True):
     edited_at: dt.datetime | None = None  # set by `drafts edit`: drafting again keeps the text
     eml_path: str | None = None  # the .eml file last written for it, and that file's SHA-256,
     eml_sha256: str | None = None  # so that a file the user changed is never overwritten
+    # The Message-ID of the .eml file last written, so that sync knows it in the Sent folder.
+    message_id: str | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
@@ -229,4 +231,47 @@ class PastPosition(SQLModel, table=True):
     department: str | None = None
     title: str | None = None
     until: dt.date  # the day the change was recorded
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class MailCursor(SQLModel, table=True):
+    """How far sync has read one mailbox folder: its UIDVALIDITY and the highest UID recorded."""
+
+    __tablename__ = "mail_cursor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    folder: str = Field(unique=True)
+    uidvalidity: int
+    highest_uid: int = 0
+    synced_at: dt.datetime = Field(default_factory=utcnow)
+
+
+# An exchange's direction, and how sync tied it to the conversation (see Exchange).
+DIRECTIONS = ("out", "in")
+MATCHES = ("meishi", "in-reply-to", "references", "subject", "address")
+
+
+class Exchange(SQLModel, table=True):
+    """One mail between you and a contact, read from its headers by sync (no body kept).
+
+    direction: "out" (you wrote) or "in" (they wrote). matched: how it was tied to the
+    conversation: "meishi" (our own Message-ID), "in-reply-to", "references", "subject"
+    (same correspondent and subject within 30 days: low confidence) or "address" (only the
+    address: not a reply to anything we saw).
+    """
+
+    __table_args__ = (UniqueConstraint("message_id", "contact_id", "direction"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    direction: str
+    date: dt.datetime = Field(index=True)
+    subject: str = ""
+    message_id: str
+    folder: str
+    matched: str
+    # The meeting this mail thanked for, when sync took it for that thank-you.
+    encounter_id: int | None = Field(
+        default=None, foreign_key="encounter.id", index=True, ondelete="SET NULL"
+    )
     created_at: dt.datetime = Field(default_factory=utcnow)

@@ -281,6 +281,13 @@ def mark_sent(
         names = "; ".join(f"#{ev.id} {ev.name} ({ev.date})" for _, ev in open_ones)
         raise Ambiguous(f"{contact.full_name} was met at several events: {names}; add --event")
     encounter, met_at = open_ones[0]
+    record_thanked(session, encounter, now)
+    return encounter, met_at
+
+
+def record_thanked(session: Session, encounter: Encounter, now: dt.datetime) -> None:
+    """The thank-you for a meeting went out at `now` (typed, or found in the Sent folder):
+    its drafts count as sent, and so do the other meetings the same mail thanked for."""
     encounter.thanked_at = now
     for draft in session.exec(drafts_for(encounter)).all():
         draft.state = "sent"
@@ -288,7 +295,6 @@ def mark_sent(
         for also in thanked_for(session, draft.encounter_id, draft.id):  # the same mail
             also.thanked_at = also.thanked_at or now
     session.flush()
-    return encounter, met_at
 
 
 def draft_thank_yous(

@@ -24,6 +24,7 @@ TASKS = {
         *("register", "attend", "cancel", "no-show", "apology", "apologized", "paid"),
         *("record", "todo"),
     ),
+    "Your mailbox": ("sync", "relationships", "mail"),
     "Your data": (
         *("search", "contacts", "event", "merge", "import", "export", "backup", "db"),
         "demo",
@@ -186,6 +187,7 @@ def _register() -> None:
         drafts,
         event,
         import_export,
+        mailbox,
         send,
         should_return,
         templates,
@@ -211,6 +213,7 @@ def _register() -> None:
     import_export.register(app)
     backup.register(app)
     contacts.register_merge(app)
+    mailbox.register(app)
 
 
 _register()

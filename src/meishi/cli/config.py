@@ -25,7 +25,7 @@ def set_(
     common.echo(f"{key} = {stored}")
     current.forget_settings()  # read again: the file has just changed
     warning = config.unencrypted_warning(current.settings)
-    if warning and key in ("smtp.host", "smtp.security"):
+    if warning and key in ("smtp.host", "smtp.security", "imap.host", "imap.security"):
         common.echo(warning, err=True)
 
 
@@ -52,7 +52,7 @@ def unset(key: Annotated[str, typer.Argument(help="A setting, e.g. me.title.")])
 
 @app.command("set-password")
 def set_password(
-    service: Annotated[str, typer.Argument(help="What the password is for: smtp.")],
+    service: Annotated[str, typer.Argument(help="What the password is for: smtp or imap.")],
 ) -> None:
     """Store a password in the OS keyring: asked without echo, or read from stdin."""
     import sys

@@ -128,6 +128,7 @@ class EmlFiles:
     problems: list[MeishiError] = field(default_factory=list)
     digests: dict[int, str] = field(default_factory=dict)  # SHA-256 of each file written
     left_alone: dict[int, Path] = field(default_factory=dict)  # changed since meishi wrote them
+    message_ids: dict[int, str] = field(default_factory=dict)  # each file's Message-ID
 
     def path_of(self, draft: Draft) -> str | None:
         """Where the draft was written, or None."""
@@ -177,9 +178,8 @@ def write_eml_files(
             if _changed_by_user(draft, path):
                 files.left_alone[id_of(draft)] = path
                 continue
-            data = mail.message_bytes(
-                mail.message_for(draft, me, now, f"draft to '{draft.to_name}'")
-            )
+            message = mail.message_for(draft, me, now, f"draft to '{draft.to_name}'")
+            data = mail.message_bytes(message)
             with private_output(path, home) as file:
                 file.write(data)
         except MeishiError as error:
@@ -187,6 +187,7 @@ def write_eml_files(
         else:
             files.written[id_of(draft)] = path
             files.digests[id_of(draft)] = hashlib.sha256(data).hexdigest()
+            files.message_ids[id_of(draft)] = str(message["Message-ID"])
     return files
 
 
@@ -205,8 +206,10 @@ def _changed_by_user(draft: Draft, path: Path) -> bool:
 
 
 def remember_files(session: Session, files: EmlFiles) -> None:
-    """Keep the path and digest of each file written, to tell later whether you changed it."""
+    """Keep the path and digest of each file written, to tell later whether you changed it,
+    and its Message-ID, for sync to know it in the Sent folder."""
     for draft_id, path in files.written.items():
         draft = session.get(Draft, draft_id)
         if draft is not None:
             draft.eml_path, draft.eml_sha256 = str(path), files.digests[draft_id]
+            draft.message_id = files.message_ids[draft_id]

@@ -32,6 +32,8 @@ from meishi.inputs import CARD_TEXTS, BadRecord, CardInput, DumpRecord, EventInp
 from meishi.mail.message import check_email
 from meishi.mail.outbox import FAILED, SENT
 from meishi.models import (
+    DIRECTIONS,
+    MATCHES,
     RESTORED,
     AttendanceChange,
     CardImage,
@@ -42,6 +44,8 @@ from meishi.models import (
     DraftEncounter,
     Encounter,
     Event,
+    Exchange,
+    MailCursor,
     Obligation,
     OrganizerFollowUp,
     OutboxMessage,
@@ -83,6 +87,8 @@ TABLES: dict[str, type[SQLModel]] = {
     "draft_encounters": DraftEncounter,  # the meetings each thank-you thanks for
     "outbox": OutboxMessage,
     "decisions": Decision,
+    "mail_cursors": MailCursor,  # how far sync has read each mailbox folder
+    "exchanges": Exchange,  # mail with contacts, as sync read it from the headers
 }
 # Foreign keys: the column, and the list whose ids it refers to.
 REFERENCES = {
@@ -461,6 +467,24 @@ def _check_decision(fields: dict[str, Any], _: tuple[str, ...]) -> Checked:
     return {**fields, "series": series}, ()
 
 
+def _check_cursor(fields: dict[str, Any], _: tuple[str, ...]) -> Checked:
+    """How far sync read a mailbox folder."""
+    folder = required_text(fields["folder"], "folder", limits.EVENT_FIELD_CHARS)
+    return {**fields, "folder": folder}, ()
+
+
+def _check_exchange(fields: dict[str, Any], _: tuple[str, ...]) -> Checked:
+    """A mail with a contact, as sync read it."""
+    check_choice(fields["direction"], DIRECTIONS, "direction")
+    check_choice(fields["matched"], MATCHES, "matched")
+    texts = {
+        name: required_text(fields[name], name, limits.EVENT_FIELD_CHARS)
+        for name in ("message_id", "folder")
+    }
+    subject = optional_text(fields.get("subject") or None, "subject", limits.EVENT_FIELD_CHARS)
+    return {**fields, **texts, "subject": subject or ""}, ()
+
+
 # A kept card image's path: a file in the home's cards/ folder, nowhere else.
 IMAGE_PATH = re.compile(r"cards/[0-9A-Za-z_-]{1,64}(?:\.[0-9A-Za-z]{1,8})?")
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -501,6 +525,8 @@ CHECKS: dict[type[SQLModel], Callable[[dict[str, Any], tuple[str, ...]], Checked
     DraftEncounter: lambda fields, _: (fields, ()),  # two references, mapped already
     OutboxMessage: _check_message,
     Decision: _check_decision,
+    MailCursor: _check_cursor,
+    Exchange: _check_exchange,
 }
 CHILDREN = {Contact: ("emails", "addresses"), Encounter: ("topics", "texts")}
 
@@ -538,6 +564,8 @@ SAME_AS = {
     DraftEncounter: ("draft_id", "encounter_id"),
     OutboxMessage: ("message_id",),
     Decision: ("series", "verdict", "decided_at"),
+    MailCursor: ("folder",),
+    Exchange: ("message_id", "contact_id", "direction"),
 }
 
 

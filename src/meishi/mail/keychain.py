@@ -19,7 +19,7 @@ INSTALL_KEYRING = (
 )
 
 
-PASSWORDS = ("smtp",)  # the logins meishi keeps a password for
+PASSWORDS = ("smtp", "imap")  # the logins meishi keeps a password for
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,14 @@ def login_for(kind: str, settings: Mapping[str, str], keyring_named: str | None)
     """The login a password is to be kept for, checked before the password is asked for:
     a kind meishi knows, its host and user set, and a keyring that can keep it."""
     if kind not in PASSWORDS:
-        raise BadValue(f"unknown password '{kind}'; meishi keeps a password for: smtp")
+        raise BadValue(
+            f"unknown password '{kind}'; meishi keeps a password for: {', '.join(PASSWORDS)}"
+        )
     host, user = settings.get(f"{kind}.host"), settings.get(f"{kind}.user")
     if not host or not user:
-        raise MissingSetting("set smtp.host and smtp.user first: meishi config set smtp.user NAME")
+        raise MissingSetting(
+            f"set {kind}.host and {kind}.user first: meishi config set {kind}.user NAME"
+        )
     _usable_backend(keyring_named)
     return Login(kind, user, host)
 

@@ -1,0 +1,50 @@
+"""The facts the relationship rules weigh: the mail sync recorded, contact by contact."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from meishi.errors import BadValue
+from meishi.models import Contact, Exchange, id_of
+from meishi.relationships.rules import NONE, STATES, Mail, relationship
+
+
+def relationships(session: Session, today: dt.date, state: str | None) -> list[dict[str, Any]]:
+    """Every contact in `state` (default: all but none), with the evidence, as JSON-ready rows:
+    by state, then the most recent mail first."""
+    if state is not None and state not in STATES:
+        raise BadValue(f"unknown state '{state}'; use one of: {', '.join(STATES)}")
+    mail = _mail_by_contact(session)
+    rows = []
+    for contact in session.exec(select(Contact).order_by(col(Contact.id))).all():
+        found = relationship(mail.get(id_of(contact), []), today)
+        if found.state == state or (state is None and found.state != NONE):
+            rows.append(_row(contact, found.__dict__))
+    rows.sort(key=lambda row: row["last_day"] or "", reverse=True)
+    rows.sort(key=lambda row: STATES.index(row["state"]))
+    return rows
+
+
+def _mail_by_contact(session: Session) -> dict[int, list[Mail]]:
+    """The day and direction of every recorded exchange, by contact."""
+    found: dict[int, list[Mail]] = defaultdict(list)
+    query = select(Exchange.contact_id, Exchange.date, Exchange.direction)
+    for contact, moment, direction in session.exec(query).all():
+        found[contact].append(Mail(moment, direction))
+    return found
+
+
+def _row(contact: Contact, evidence: dict[str, Any]) -> dict[str, Any]:
+    """One contact's relationship as JSON-ready values."""
+    last = evidence["last_day"]
+    return {
+        "contact_id": contact.id,
+        "name": contact.full_name,
+        "company": contact.company,
+        **evidence,
+        "last_day": last.isoformat() if last else None,
+    }

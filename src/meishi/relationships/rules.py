@@ -1,0 +1,106 @@
+"""A relationship's state, as a pure function of the mail exchanged with a contact.
+
+The practice after an event is to write first; what shows that a relationship has
+sprouted is that replies keep coming. Every threshold is here, and
+docs/mailbox.md explains them:
+
+- sprouting: they wrote on at least 2 different days in the last 90 days, or the
+  conversation turned at least 3 times (you, them, you, them) in those 90 days;
+- in touch: mail both ways in the last 180 days;
+- one-way: mail in one direction only in the last 180 days (usually you wrote and
+  they never replied). One-way is not a relationship;
+- quiet: there was mail, but none in the last 180 days;
+- none: no mail at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+SPROUTING_DAYS = 90  # the window in which replies and turns count towards sprouting
+SPROUTING_REPLY_DAYS = 2  # different days on which they wrote
+SPROUTING_TURNS = 3  # changes of who writes, in order
+IN_TOUCH_DAYS = 180  # mail both ways this recently: in touch; none at all: quiet
+
+SPROUTING, IN_TOUCH, ONE_WAY, QUIET, NONE = "sprouting", "in touch", "one-way", "quiet", "none"
+STATES = (SPROUTING, IN_TOUCH, ONE_WAY, QUIET, NONE)
+STATE_MEANINGS = {
+    SPROUTING: f"they wrote on {SPROUTING_REPLY_DAYS}+ days, or {SPROUTING_TURNS}+ turns, "
+    f"in {SPROUTING_DAYS} days: suggest a next step",
+    IN_TOUCH: f"mail both ways in the last {IN_TOUCH_DAYS} days",
+    ONE_WAY: f"mail one way only in the last {IN_TOUCH_DAYS} days",
+    QUIET: f"no mail for {IN_TOUCH_DAYS} days",
+    NONE: "no mail",
+}
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One mail with a contact: when, and who wrote ("out": you, "in": them)."""
+
+    when: dt.datetime
+    direction: str
+
+    @property
+    def day(self) -> dt.date:
+        """The mail's day."""
+        return self.when.date()
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """A state with its evidence."""
+
+    state: str
+    last_day: dt.date | None  # the last mail's day
+    last_writer: str | None  # "you" or "them"
+    sent: int  # mails you wrote in the last IN_TOUCH_DAYS
+    received: int  # mails they wrote in the last IN_TOUCH_DAYS
+    reply_days: int  # days on which they wrote in the last SPROUTING_DAYS
+    turns: int  # changes of who writes in the last SPROUTING_DAYS
+
+
+def relationship(mails: Sequence[Mail], today: dt.date) -> Relationship:
+    """The state of a relationship from its mail, judged on `today`."""
+    ordered = sorted(mails, key=lambda mail: (mail.when, mail.direction))
+    recent = _since(ordered, today, IN_TOUCH_DAYS)
+    fresh = _since(ordered, today, SPROUTING_DAYS)
+    reply_days = len({mail.day for mail in fresh if mail.direction == "in"})
+    turns = _turns(fresh)
+    last = ordered[-1] if ordered else None
+    return Relationship(
+        state=_state(ordered, recent, reply_days, turns),
+        last_day=last.day if last else None,
+        last_writer=(("them" if last.direction == "in" else "you") if last else None),
+        sent=sum(mail.direction == "out" for mail in recent),
+        received=sum(mail.direction == "in" for mail in recent),
+        reply_days=reply_days,
+        turns=turns,
+    )
+
+
+def _state(ordered: Sequence[Mail], recent: Sequence[Mail], reply_days: int, turns: int) -> str:
+    """The state the counts add up to."""
+    if not ordered:
+        return NONE
+    if not recent:
+        return QUIET
+    if reply_days >= SPROUTING_REPLY_DAYS or turns >= SPROUTING_TURNS:
+        return SPROUTING
+    if len({mail.direction for mail in recent}) == 2:
+        return IN_TOUCH
+    return ONE_WAY
+
+
+def _since(ordered: Sequence[Mail], today: dt.date, days: int) -> list[Mail]:
+    """The mail of the last `days` days."""
+    start = today - dt.timedelta(days=days)
+    return [mail for mail in ordered if mail.day >= start]
+
+
+def _turns(ordered: Sequence[Mail]) -> int:
+    """How many times the writer changed, in order of the mail."""
+    return sum(1 for before, after in pairwise(ordered) if before.direction != after.direction)

@@ -1,0 +1,385 @@
+"""`meishi sync`: read the mailbox's headers and record the mail exchanged with contacts.
+
+Incremental: a cursor per folder (UIDVALIDITY, highest UID recorded) means a second run
+fetches only new messages; a changed UIDVALIDITY rescans the date window, and the unique
+(Message-ID, contact, direction) keeps what was recorded from being doubled. Each batch
+is committed with its cursor, so a lost connection leaves the cursor at the last message
+fully recorded. Sent mail to a contact marks that meeting's thank-you sent, so that
+`meishi send` never sends a second one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, col, select
+
+from meishi.mail import imap
+from meishi.mail.headers import Seen, is_no_reply, is_reply_subject, read_headers, thread_subject
+from meishi.models import (
+    Contact,
+    ContactEmail,
+    Draft,
+    Encounter,
+    Event,
+    Exchange,
+    MailCursor,
+    OutboxMessage,
+    id_of,
+    in_utc,
+)
+from meishi.store.engine import Store
+from meishi.thank_yous import record_thanked
+
+if TYPE_CHECKING:
+    from imapclient import IMAPClient
+
+# A mail to a contact up to this long after the event is taken as its thank-you.
+THANK_WINDOW = dt.timedelta(days=7)
+# A reply matched only by correspondent and subject must come this soon after ours.
+SUBJECT_WINDOW = dt.timedelta(days=30)
+LOOK_BACK = dt.timedelta(days=90)  # the first run's window, without --since
+BATCH = 200  # messages fetched and committed together
+ORDER = ("sent", "inbox")  # Sent first: a reply in the inbox may answer mail sent today
+Progress = Callable[[str, int, int], None]  # (folder, messages done, messages to read)
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    """What to read: from when on the first run, and whether to record anything."""
+
+    since: dt.date | None = None
+    dry_run: bool = False
+    batch: int = BATCH
+
+
+@dataclass
+class FolderRead:
+    """One folder: how it was found, and how many messages were read from it."""
+
+    role: str
+    name: str | None
+    how: str
+    read: int = 0
+    rescanned: bool = False  # its UIDVALIDITY changed since the last run
+
+
+@dataclass
+class SyncReport:
+    """What a sync recorded, ignored and marked as thanked."""
+
+    folders: list[FolderRead]
+    dry_run: bool
+    recorded: Counter[str] = field(default_factory=Counter)
+    ignored: Counter[str] = field(default_factory=Counter)
+    thanked: list[tuple[str, str, dt.date]] = field(default_factory=list)  # contact, event, day
+
+
+@dataclass
+class _Reading:
+    """What every message of a run is compared with."""
+
+    addresses: dict[str, int]  # a contact's address, lower-cased → the contact
+    ignore: tuple[str, ...]  # mail.ignore: addresses and @domains
+    report: SyncReport
+    batch: Callable[[], Any]  # a session for one batch (see _batches)
+    since: dt.date  # where a folder read for the first time (or again) starts
+    size: int  # messages per batch
+    now: dt.datetime
+    progress: Progress | None
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A mail meishi wrote, and the meeting it thanks for (None: not a thank-you)."""
+
+    encounter: Encounter | None
+
+
+def sync_mailbox(
+    store: Store,
+    settings: Mapping[str, str],
+    keyring_named: str | None,
+    request: SyncRequest,
+    now: dt.datetime,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Read the Sent folder and the inbox since the last run and record the exchanges."""
+    server = imap.imap_settings(settings, keyring_named)
+    chosen = imap.chosen_folders(settings)
+    since = request.since or (now - LOOK_BACK).date()
+    with imap.lost_connection(server), imap.imap_session(server) as client:
+        found = [f for f in imap.find_folders(client, chosen) if f.role in ORDER]
+        report = SyncReport([FolderRead(f.role, f.name, f.how) for f in found], request.dry_run)
+        report.folders.sort(key=lambda folder: ORDER.index(folder.role))
+        with _batches(store, request.dry_run) as batch:
+            with batch() as session:
+                addresses = _addresses(session)
+            reading = _Reading(
+                addresses, ignore_list(settings), report, batch, since, request.batch, now, progress
+            )
+            for folder in report.folders:
+                if folder.name is not None:
+                    _sync_folder(client, folder, reading)
+    return report
+
+
+def ignore_list(settings: Mapping[str, str]) -> tuple[str, ...]:
+    """mail.ignore as lower-cased addresses and @domains."""
+    text = settings.get("mail.ignore") or ""
+    return tuple(item.strip().lower() for item in text.split(",") if item.strip())
+
+
+def is_ignored(address: str, ignore: tuple[str, ...]) -> bool:
+    """True when mail.ignore names the address or its domain (@example.com)."""
+    domain = "@" + address.rpartition("@")[2]
+    return address in ignore or domain in ignore or domain.lstrip("@") in ignore
+
+
+@contextmanager
+def _batches(store: Store, dry_run: bool) -> Iterator[Callable[[], Any]]:
+    """Sessions for the batches: each committed on its own, or, for a dry run, one session
+    shared by all and never committed."""
+    if not dry_run:
+        yield store.write
+        return
+    with store.read() as session:
+
+        @contextmanager
+        def shared() -> Iterator[Session]:
+            yield session
+            session.flush()
+
+        yield shared
+        session.rollback()
+
+
+def _addresses(session: Session) -> dict[str, int]:
+    """Every contact's addresses, lower-cased, with the contact they belong to."""
+    rows = session.exec(select(ContactEmail.address, ContactEmail.contact_id)).all()
+    return {address.lower(): contact for address, contact in rows}
+
+
+def _sync_folder(client: IMAPClient, folder: FolderRead, reading: _Reading) -> None:
+    """Read one folder's new messages, a batch at a time, each batch committed with its cursor;
+    at the end the cursor passes every UID the folder had when it was opened."""
+    name = folder.name or ""
+    selected = client.select_folder(name, readonly=True)
+    uidvalidity, top = int(selected[b"UIDVALIDITY"]), int(selected.get(b"UIDNEXT", 1)) - 1
+    uids = _uids_to_read(client, folder, uidvalidity, reading)
+    for start in range(0, len(uids), reading.size):
+        chunk = uids[start : start + reading.size]
+        fetched = imap.fetch_headers(client, chunk)
+        with reading.batch() as session:
+            for message in fetched:
+                seen = read_headers(message.headers, message.arrived, reading.now)
+                _record(session, folder, seen, reading)
+            _advance(session, name, uidvalidity, chunk[-1], reading.now)
+        folder.read += len(fetched)
+        if reading.progress is not None:
+            reading.progress(name, folder.read, len(uids))
+    with reading.batch() as session:
+        _advance(session, name, uidvalidity, top, reading.now)
+
+
+def _uids_to_read(
+    client: IMAPClient, folder: FolderRead, uidvalidity: int, reading: _Reading
+) -> list[int]:
+    """The UIDs past the cursor; with no cursor, or a changed UIDVALIDITY, those since `since`."""
+    with reading.batch() as session:
+        cursor = session.exec(select(MailCursor).where(MailCursor.folder == folder.name)).first()
+    folder.rescanned = cursor is not None and cursor.uidvalidity != uidvalidity
+    if cursor is None or folder.rescanned:
+        return imap.uids_since(client, reading.since)
+    return imap.uids_after(client, cursor.highest_uid)
+
+
+def _advance(session: Session, folder: str, uidvalidity: int, uid: int, now: dt.datetime) -> None:
+    """Move the folder's cursor up to `uid` (a new UIDVALIDITY starts it again)."""
+    cursor = session.exec(select(MailCursor).where(MailCursor.folder == folder)).first()
+    if cursor is None:
+        cursor = MailCursor(folder=folder, uidvalidity=uidvalidity, highest_uid=0)
+    if cursor.uidvalidity != uidvalidity:
+        cursor.uidvalidity, cursor.highest_uid = uidvalidity, 0
+    cursor.highest_uid = max(cursor.highest_uid, uid)
+    cursor.synced_at = in_utc(now)
+    session.add(cursor)
+    session.flush()
+
+
+def _record(session: Session, folder: FolderRead, seen: Seen, reading: _Reading) -> None:
+    """Record one message with each known contact it was exchanged with, or say why not."""
+    sent = folder.role == "sent"
+    why_not = _why_ignored(seen, reading, sent)
+    if why_not:
+        reading.report.ignored[why_not] += 1
+        return
+    wanted = _wanted(seen, reading, sent)
+    contacts = dict.fromkeys(reading.addresses[a] for a in wanted if a in reading.addresses)
+    for contact in contacts:
+        if _known(session, seen, contact, "out" if sent else "in"):
+            reading.report.ignored["recorded before"] += 1
+        elif sent:
+            _record_sent(session, folder.name or "", seen, contact, reading.report)
+        else:
+            _record_received(session, folder.name or "", seen, contact, reading.report)
+
+
+def _why_ignored(seen: Seen, reading: _Reading, sent: bool) -> str:
+    """Why a message is not recorded (empty when it is)."""
+    people = seen.recipients if sent else (seen.sender,)
+    wanted = _wanted(seen, reading, sent)
+    if not sent and seen.sender and is_no_reply(seen.sender):
+        return "no-reply sender"
+    if seen.bulk:
+        return "bulk or automatic"
+    if people and not wanted:
+        return "mail.ignore"
+    if not any(a in reading.addresses for a in wanted):
+        return "not from or to a contact"
+    return ""
+
+
+def _wanted(seen: Seen, reading: _Reading, sent: bool) -> list[str]:
+    """The addresses on the other side of a mail (its recipients, or its sender) that
+    mail.ignore does not name."""
+    people = seen.recipients if sent else (seen.sender,)
+    return [a for a in people if a and not is_ignored(a, reading.ignore)]
+
+
+def _known(session: Session, seen: Seen, contact: int, direction: str) -> bool:
+    """True when this message was recorded with this contact before."""
+    query = select(Exchange.id).where(
+        Exchange.message_id == seen.message_id,
+        Exchange.contact_id == contact,
+        Exchange.direction == direction,
+    )
+    return session.exec(query).first() is not None
+
+
+def _record_sent(
+    session: Session, folder: str, seen: Seen, contact: int, report: SyncReport
+) -> None:
+    """Record mail you sent to a contact; when it thanks for a meeting, mark that thank-you."""
+    mine = _meishi_meeting(session, seen.message_id)
+    exchange = _exchange(seen, contact, "out", folder, "meishi" if mine else "address")
+    encounter = mine.encounter if mine else _thanked_by_date(session, seen, contact)
+    if encounter is not None:
+        exchange.encounter_id = id_of(encounter)
+        if encounter.thanked_at is None:
+            record_thanked(session, encounter, in_utc(seen.date))
+            report.thanked.append(_thanked_row(session, encounter))
+    session.add(exchange)
+    session.flush()
+    report.recorded["sent"] += 1
+
+
+def _meishi_meeting(session: Session, message_id: str) -> _Written | None:
+    """Mail meishi wrote (sent from the outbox, or a draft's .eml file), found by its
+    Message-ID, with the meeting it thanks for; None when meishi did not write it."""
+    sent = session.exec(select(OutboxMessage).where(OutboxMessage.message_id == message_id))
+    drafted = session.exec(select(Draft).where(Draft.message_id == message_id))
+    row = sent.first() or drafted.first()
+    if row is None:
+        return None
+    meeting = row.encounter_id
+    return _Written(session.get(Encounter, meeting) if meeting is not None else None)
+
+
+def _thanked_by_date(session: Session, seen: Seen, contact: int) -> Encounter | None:
+    """The contact's unthanked meeting at an event from 7 days before the mail up to its day,
+    which a mail from your mail client then thanks for."""
+    day = seen.date.date()
+    query = (
+        select(Encounter)
+        .join(Event, col(Event.id) == col(Encounter.event_id))
+        .where(
+            Encounter.contact_id == contact,
+            col(Encounter.thanked_at).is_(None),
+            Event.date <= day,
+            Event.date >= day - THANK_WINDOW,
+        )
+        .order_by(col(Event.date).desc())
+    )
+    return session.exec(query).first()
+
+
+def _thanked_row(session: Session, encounter: Encounter) -> tuple[str, str, dt.date]:
+    """(contact, event, the event's day) of a meeting whose thank-you was found."""
+    contact = session.get(Contact, encounter.contact_id)
+    event = session.get(Event, encounter.event_id)
+    assert contact is not None and event is not None  # foreign keys
+    return contact.full_name, event.name, event.date
+
+
+def _record_received(
+    session: Session, folder: str, seen: Seen, contact: int, report: SyncReport
+) -> None:
+    """Record mail a contact sent you, noting whether (and how surely) it replies to yours."""
+    matched = _reply_match(session, seen, contact)
+    session.add(_exchange(seen, contact, "in", folder, matched))
+    session.flush()
+    kinds = {"in-reply-to": "replies", "references": "replies", "subject": "replies (by subject)"}
+    report.recorded[kinds.get(matched, "received")] += 1
+
+
+def _reply_match(session: Session, seen: Seen, contact: int) -> str:
+    """How a received mail answers ours: in-reply-to, references, subject, or only address."""
+    for how, ids in (("in-reply-to", seen.in_reply_to), ("references", seen.references)):
+        if ids and _ours(session, ids):
+            return how
+    if is_reply_subject(seen.subject) and _same_subject_sent(session, seen, contact):
+        return "subject"
+    return "address"
+
+
+def _ours(session: Session, ids: tuple[str, ...]) -> bool:
+    """True when one of these Message-IDs is mail we sent (from meishi or the mail client)."""
+    sent = select(Exchange.id).where(col(Exchange.message_id).in_(ids), Exchange.direction == "out")
+    outbox = select(OutboxMessage.id).where(col(OutboxMessage.message_id).in_(ids))
+    return session.exec(sent).first() is not None or session.exec(outbox).first() is not None
+
+
+def _same_subject_sent(session: Session, seen: Seen, contact: int) -> bool:
+    """True when we wrote to the contact with the same subject in the 30 days before."""
+    moment = in_utc(seen.date)
+    query = select(Exchange.subject).where(
+        Exchange.contact_id == contact,
+        Exchange.direction == "out",
+        Exchange.date >= moment - SUBJECT_WINDOW,
+        Exchange.date <= moment,
+    )
+    wanted = thread_subject(seen.subject)
+    return any(thread_subject(subject) == wanted for subject in session.exec(query).all())
+
+
+def _exchange(seen: Seen, contact: int, direction: str, folder: str, matched: str) -> Exchange:
+    """The row for one message with one contact."""
+    return Exchange(
+        contact_id=contact,
+        direction=direction,
+        date=in_utc(seen.date),
+        subject=seen.subject[:500],
+        message_id=seen.message_id[:500],
+        folder=folder,
+        matched=matched,
+    )
+
+
+def report_json(report: SyncReport) -> dict[str, Any]:
+    """A sync's report as JSON-ready values."""
+    return {
+        "dry_run": report.dry_run,
+        "folders": [vars(folder) for folder in report.folders],
+        "recorded": dict(report.recorded),
+        "ignored": dict(report.ignored),
+        "thank_yous_found": [
+            {"contact": contact, "event": event, "date": day.isoformat()}
+            for contact, event, day in report.thanked
+        ],
+    }
