@@ -12,14 +12,25 @@ from meishi.attendance.owed import APOLOGY, open_obligations
 from meishi.attendance.rules import ATTENDED, REGISTERED
 from meishi.drafts.box import DISCARDED, HELD, PENDING
 from meishi.models import Decision, Draft, Event
+from meishi.relationships.facts import next_steps, replies_to_answer
+from meishi.relationships.rules import REPLY_AFTER_DAYS
 from meishi.thank_yous import LATE_AFTER_DAYS, drafts_for, unthanked
 
 # Older thank-yous are left off the agenda: past this, a thank-you would be odd.
 THANK_HORIZON_DAYS = 30
 # Upcoming occurrences this close are worth deciding about.
 DECIDE_AHEAD_DAYS = 30
-# Order of urgency: what you owe organizers first, then people, then decisions.
-RANKS = {"apology": 0, "fee": 1, "thank-late": 2, "thank": 3, "decide": 4}
+# Order of urgency: what you owe organizers first, then people, then decisions, then
+# chances to take (a next step with someone whose replies keep coming).
+RANKS = {
+    "apology": 0,
+    "fee": 1,
+    "thank-late": 2,
+    "thank": 3,
+    "reply": 4,
+    "decide": 5,
+    "next-step": 6,
+}
 
 
 @dataclass(frozen=True)
@@ -39,7 +50,13 @@ class Task:
 
 def build_agenda(session: Session, today: dt.date) -> list[Task]:
     """Everything owed, most urgent first."""
-    tasks = [*_owed(session), *_thank_yous(session, today), *_decisions(session, today)]
+    tasks = [
+        *_owed(session),
+        *_thank_yous(session, today),
+        *_replies(session, today),
+        *_decisions(session, today),
+        *_next_steps(session, today),
+    ]
     return sorted(tasks, key=lambda t: (RANKS[t.kind], t.due, t.text))
 
 
@@ -95,6 +112,32 @@ def _thank_command(draft: Draft | None, event: Event, mark: str) -> str:
             f"after asking), or {mark}"
         )
     return f"see meishi drafts show {draft.id} and meishi outbox, or {mark}"
+
+
+def _replies(session: Session, today: dt.date) -> list[Task]:
+    """Mail from contacts that ends its thread and has waited too long for your answer."""
+    tasks = []
+    for contact, mail in replies_to_answer(session, today):
+        text = f"{contact.full_name} wrote on {mail.day} (“{mail.subject}”): reply"
+        command = "reply from your mail client; the next meishi sync sees it in Sent"
+        tasks.append(Task("reply", mail.day + dt.timedelta(days=REPLY_AFTER_DAYS), text, command))
+    return tasks
+
+
+def _next_steps(session: Session, today: dt.date) -> list[Task]:
+    """Sprouting relationships: time to suggest meeting again."""
+    tasks = []
+    for contact, found in next_steps(session, today):
+        text = (
+            f"Sprouting with {contact.full_name} (they wrote on {found.reply_days} days, "
+            f"last mail {found.last_day}): suggest a next step, e.g. propose a meeting"
+        )
+        command = (
+            f"meishi contacts show {_word(contact.full_name)}, then write to propose a meeting"
+        )
+        assert found.last_day is not None
+        tasks.append(Task("next-step", found.last_day, text, command))
+    return tasks
 
 
 def _decisions(session: Session, today: dt.date) -> list[Task]:

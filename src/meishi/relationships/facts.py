@@ -6,11 +6,19 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from meishi.errors import BadValue
-from meishi.models import Contact, Exchange, id_of
-from meishi.relationships.rules import NONE, STATES, Mail, relationship
+from meishi.models import Contact, Encounter, Event, Exchange, id_of
+from meishi.relationships.rules import (
+    NONE,
+    STATES,
+    Mail,
+    Relationship,
+    needs_next_step,
+    relationship,
+    unanswered,
+)
 
 
 def relationships(session: Session, today: dt.date, state: str | None) -> list[dict[str, Any]]:
@@ -32,10 +40,43 @@ def relationships(session: Session, today: dt.date, state: str | None) -> list[d
 def _mail_by_contact(session: Session) -> dict[int, list[Mail]]:
     """The day and direction of every recorded exchange, by contact."""
     found: dict[int, list[Mail]] = defaultdict(list)
-    query = select(Exchange.contact_id, Exchange.date, Exchange.direction)
-    for contact, moment, direction in session.exec(query).all():
-        found[contact].append(Mail(moment, direction))
+    query = select(Exchange.contact_id, Exchange.date, Exchange.direction, Exchange.subject)
+    for contact, moment, direction, subject in session.exec(query).all():
+        found[contact].append(Mail(moment, direction, subject))
     return found
+
+
+def replies_to_answer(session: Session, today: dt.date) -> list[tuple[Contact, Mail]]:
+    """Each contact's mails still waiting for your answer on `today`, oldest first."""
+    waiting = []
+    for contact_id, mails in _mail_by_contact(session).items():
+        contact = session.get(Contact, contact_id)
+        assert contact is not None
+        waiting += [(contact, mail) for mail in unanswered(mails, today)]
+    return sorted(waiting, key=lambda pair: pair[1].when)
+
+
+def next_steps(session: Session, today: dt.date) -> list[tuple[Contact, Relationship]]:
+    """Sprouting relationships with no meeting since their last mail."""
+    met = _last_met(session)
+    found = []
+    for contact_id, mails in _mail_by_contact(session).items():
+        judged = relationship(mails, today)
+        if needs_next_step(judged, met.get(contact_id)):
+            contact = session.get(Contact, contact_id)
+            assert contact is not None
+            found.append((contact, judged))
+    return found
+
+
+def _last_met(session: Session) -> dict[int, dt.date]:
+    """The day of the last gathering where you met each contact."""
+    query = (
+        select(Encounter.contact_id, func.max(Event.date))
+        .join(Event, col(Event.id) == col(Encounter.event_id))
+        .group_by(col(Encounter.contact_id))
+    )
+    return {contact: day for contact, day in session.exec(query).all()}
 
 
 def _row(contact: Contact, evidence: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,11 @@ docs/mailbox.md explains them:
   they never replied). One-way is not a relationship;
 - quiet: there was mail, but none in the last 180 days;
 - none: no mail at all.
+
+Two decisions feed `meishi todo`: a reply to answer (their mail is the last in a
+thread, same subject once Re:/返信: is dropped, for more than REPLY_AFTER_DAYS
+days) and a next step to suggest (a sprouting relationship you have not met since
+its last mail).
 """
 
 from __future__ import annotations
@@ -20,10 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from meishi.mail.headers import thread_subject
+
 SPROUTING_DAYS = 90  # the window in which replies and turns count towards sprouting
 SPROUTING_REPLY_DAYS = 2  # different days on which they wrote
 SPROUTING_TURNS = 3  # changes of who writes, in order
 IN_TOUCH_DAYS = 180  # mail both ways this recently: in touch; none at all: quiet
+REPLY_AFTER_DAYS = 3  # their mail left unanswered longer than this: a reply to answer
 
 SPROUTING, IN_TOUCH, ONE_WAY, QUIET, NONE = "sprouting", "in touch", "one-way", "quiet", "none"
 STATES = (SPROUTING, IN_TOUCH, ONE_WAY, QUIET, NONE)
@@ -43,6 +51,7 @@ class Mail:
 
     when: dt.datetime
     direction: str
+    subject: str = ""
 
     @property
     def day(self) -> dt.date:
@@ -104,3 +113,20 @@ def _since(ordered: Sequence[Mail], today: dt.date, days: int) -> list[Mail]:
 def _turns(ordered: Sequence[Mail]) -> int:
     """How many times the writer changed, in order of the mail."""
     return sum(1 for before, after in pairwise(ordered) if before.direction != after.direction)
+
+
+def unanswered(mails: Sequence[Mail], today: dt.date) -> list[Mail]:
+    """Their mails that end a thread and have waited more than REPLY_AFTER_DAYS days, oldest
+    first."""
+    last: dict[str, Mail] = {}
+    for mail in sorted(mails, key=lambda mail: (mail.when, mail.direction)):
+        last[thread_subject(mail.subject)] = mail
+    waiting = [mail for mail in last.values() if mail.direction == "in"]
+    return [mail for mail in waiting if (today - mail.day).days > REPLY_AFTER_DAYS]
+
+
+def needs_next_step(found: Relationship, last_met: dt.date | None) -> bool:
+    """True when the relationship is sprouting and you have not met since its last mail."""
+    if found.state != SPROUTING or found.last_day is None:
+        return False
+    return last_met is None or last_met < found.last_day

@@ -1,0 +1,117 @@
+"""Replies to answer and next steps in `meishi todo`, from recorded mail: the pure
+decisions, then what the user sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from helpers import add_event, add_person, json_of, ok
+from meishi.relationships.rules import (
+    IN_TOUCH,
+    REPLY_AFTER_DAYS,
+    SPROUTING,
+    Mail,
+    Relationship,
+    needs_next_step,
+    unanswered,
+)
+
+TODAY = dt.date(2026, 12, 2)
+
+
+def sent(days: int, direction: str, subject: str) -> Mail:
+    """A mail `days` before TODAY at noon."""
+    return Mail(
+        dt.datetime.combine(TODAY, dt.time(12)) - dt.timedelta(days=days), direction, subject
+    )
+
+
+def judged(state: str, last_day: dt.date) -> Relationship:
+    """A relationship in `state` whose last mail was on `last_day`."""
+    return Relationship(state, last_day, "them", 1, 2, 2, 1)
+
+
+def test_their_mail_last_in_a_thread_waits_for_an_answer_after_the_threshold() -> None:
+    late = sent(REPLY_AFTER_DAYS + 1, "in", "Re: 資料")
+    fresh = sent(REPLY_AFTER_DAYS, "in", "ランチ")
+    assert unanswered([sent(10, "out", "資料"), late, fresh], TODAY) == [late]
+
+
+def test_your_answer_in_the_same_thread_settles_it_whatever_the_prefix() -> None:
+    mails = [sent(10, "in", "資料"), sent(8, "out", "返信: 資料"), sent(20, "in", "Other")]
+    assert unanswered(mails, TODAY) == [mails[2]]
+    assert unanswered([sent(10, "in", "Ｒｅ： 資料"), sent(9, "out", "RE: 資料")], TODAY) == []
+
+
+def test_a_next_step_only_for_sprouting_not_met_since_the_last_mail() -> None:
+    last = TODAY - dt.timedelta(days=5)
+    assert needs_next_step(judged(SPROUTING, last), None)
+    assert needs_next_step(judged(SPROUTING, last), last - dt.timedelta(days=30))
+    assert not needs_next_step(judged(SPROUTING, last), last)
+    assert not needs_next_step(judged(IN_TOUCH, last), None)
+
+
+def record(contact: int, days: int, direction: str, subject: str) -> None:
+    """Store one mail with a contact `days` before today, as sync would have."""
+    from meishi.home import resolve
+    from meishi.models import Exchange
+    from meishi.store.engine import open_store
+
+    moment = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    store = open_store(resolve().database)
+    try:
+        with store.write() as session:
+            mid = f"<{contact}.{days}.{direction}@example.jp>"
+            folder = "INBOX" if direction == "in" else "Sent"
+            session.add(
+                Exchange(
+                    contact_id=contact,
+                    direction=direction,
+                    date=moment,
+                    subject=subject,
+                    message_id=mid,
+                    folder=folder,
+                    matched="address",
+                )
+            )
+    finally:
+        store.close()
+
+
+def test_todo_lists_replies_to_answer_and_next_steps() -> None:
+    add_event("JS Meetup", -40)
+    tanaka = add_person("JS Meetup", "田中 太郎", "--email", "taro@example.jp")
+    suzuki = add_person("JS Meetup", "鈴木 一郎", "--email", "ichiro@example.jp")
+    record(tanaka, 30, "out", "お礼")
+    record(tanaka, 6, "in", "Re: お礼")
+    record(suzuki, 20, "out", "資料")
+    record(suzuki, 12, "in", "Re: 資料")
+    record(suzuki, 9, "in", "勉強会")
+    record(suzuki, 8, "out", "Re: 勉強会")
+    tasks = [t for t in json_of(ok("todo", "--json")) if t["kind"] in ("reply", "next-step")]
+    waited = (dt.date.today() - dt.timedelta(days=6)).isoformat()
+    assert [(t["kind"], t["text"]) for t in tasks] == [
+        (
+            "reply",
+            f"鈴木 一郎 wrote on {(dt.date.today() - dt.timedelta(days=12)).isoformat()}"
+            " (“Re: 資料”): reply",
+        ),
+        ("reply", f"田中 太郎 wrote on {waited} (“Re: お礼”): reply"),
+        ("next-step", tasks[2]["text"]),
+    ]
+    assert "鈴木 一郎" in tasks[2]["text"] and "propose a meeting" in tasks[2]["text"]
+    text = ok("todo").stdout
+    assert "田中 太郎 wrote on" in text and "suggest a next step" in text
+
+
+def test_meeting_again_settles_the_next_step_and_an_answer_settles_the_reply() -> None:
+    add_event("JS Meetup", -40)
+    suzuki = add_person("JS Meetup", "鈴木 一郎", "--email", "ichiro@example.jp")
+    record(suzuki, 12, "in", "資料")
+    record(suzuki, 9, "in", "Re: 資料")
+    assert {t["kind"] for t in json_of(ok("todo", "--json"))} >= {"reply", "next-step"}
+    record(suzuki, 5, "out", "RE: 資料")
+    add_event("JS Meetup vol.2", -1)
+    add_person("JS Meetup vol.2", "鈴木 一郎", "--email", "ichiro@example.jp")
+    kinds = {t["kind"] for t in json_of(ok("todo", "--json"))}
+    assert not kinds & {"reply", "next-step"}
