@@ -417,8 +417,8 @@ def thank_state(session: Session, encounter: Encounter, has_email: bool) -> dict
 
 
 def contact_detail(session: Session, contact: Contact, data_dir: Path) -> dict[str, Any]:
-    """Everything about a contact: the card, each encounter with topics and follow-up, and
-    the kept card images (in the data folder `data_dir`)."""
+    """Everything about a contact: the card, each encounter with topics and follow-up, the
+    timeline with the mail, and the kept card images (in the data folder `data_dir`)."""
     detail = contact_json(session, contact)
     has_email = bool(detail["emails"])
     detail["encounters"] = [
@@ -431,7 +431,9 @@ def contact_detail(session: Session, contact: Contact, data_dir: Path) -> dict[s
         for encounter, event in encounters_of(session, contact)
     ]
     from meishi.cards.images import card_images_of  # it builds on this module
+    from meishi.relationships.timeline import timeline
 
+    detail["timeline"] = timeline(session, contact)
     detail["past_positions"] = past_positions_of(session, contact)
     detail["card_images"] = card_images_of(session, contact, data_dir)
     return detail

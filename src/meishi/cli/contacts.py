@@ -92,7 +92,8 @@ def show(
     contact: Annotated[str, typer.Argument(help="Contact id, email, name or name prefix.")],
     as_json: bool = common.JSON_OPTION,
 ) -> None:
-    """Show a contact with every encounter, its topics and the thank-you state."""
+    """Show a contact with every encounter, its topics, the thank-you state and a timeline
+    of meetings, thank-yous and mail."""
     from meishi.contacts import contact_detail
     from meishi.store.resolve import find_contact
 
@@ -131,6 +132,10 @@ def _print_detail(detail: dict[str, Any]) -> None:
         if encounter["note"]:
             common.echo(f"  note: {encounter['note']}")
         common.echo(f"  thank-you: {_thank_text(encounter['thank_you'])}")
+    if detail["timeline"]:
+        typer.echo("Timeline:")
+    for entry in detail["timeline"]:
+        common.echo(f"  {entry['date']}  {entry['text']}")
 
 
 def _position(values: dict[str, Any]) -> str:

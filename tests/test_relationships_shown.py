@@ -1,5 +1,5 @@
-"""Replies to answer and next steps in `meishi todo`, from recorded mail: the pure
-decisions, then what the user sees."""
+"""Relationships where the user looks: replies to answer and next steps in `meishi todo`
+(the pure decisions, then what the user sees) and the timeline in `contacts show`."""
 
 from __future__ import annotations
 
@@ -115,3 +115,21 @@ def test_meeting_again_settles_the_next_step_and_an_answer_settles_the_reply() -
     add_person("JS Meetup vol.2", "鈴木 一郎", "--email", "ichiro@example.jp")
     kinds = {t["kind"] for t in json_of(ok("todo", "--json"))}
     assert not kinds & {"reply", "next-step"}
+
+
+def test_contacts_show_has_a_timeline_of_meetings_thank_yous_and_mail() -> None:
+    event = add_event("JS Meetup", -40)
+    tanaka = add_person("JS Meetup", "田中 太郎", "--email", "taro@example.jp")
+    ok("thank", "--mark-sent", "田中 太郎", "--event", str(event))
+    record(tanaka, 9, "in", "Re: お礼")
+    record(tanaka, 8, "out", "ランチ")
+    ago = [(dt.date.today() - dt.timedelta(days=days)).isoformat() for days in (40, 9, 8, 0)]
+    timeline = json_of(ok("contacts", "show", "田中", "--json"))["timeline"]
+    assert [(entry["date"], entry["kind"], entry["text"]) for entry in timeline] == [
+        (ago[0], "met", "met at JS Meetup"),
+        (ago[1], "mail in", "they wrote: “Re: お礼”"),
+        (ago[2], "mail out", "you wrote: “ランチ”"),
+        (ago[3], "thank-you", "thank-you sent for JS Meetup"),
+    ]
+    text = ok("contacts", "show", "田中").stdout
+    assert f"Timeline:\n  {ago[0]}  met at JS Meetup\n  {ago[1]}  they wrote: “Re: お礼”" in text
