@@ -15,6 +15,7 @@ from meishi.relationships.rules import (
     needs_next_step,
     unanswered,
 )
+from meishi.should_return.rules import Occurrence, decide
 
 TODAY = dt.date(2026, 12, 2)
 
@@ -133,3 +134,31 @@ def test_contacts_show_has_a_timeline_of_meetings_thank_yous_and_mail() -> None:
     ]
     text = ok("contacts", "show", "田中").stdout
     assert f"Timeline:\n  {ago[0]}  met at JS Meetup\n  {ago[1]}  they wrote: “Re: お礼”" in text
+
+
+def test_the_people_reason_counts_those_sprouting_or_in_touch_only_when_mail_says_so() -> None:
+    day = dt.date(2026, 3, 10)
+    met = Occurrence(1, "Mixer", day, True, (), 3, 2, "", sprouting=2, in_touch=1)
+    quiet = Occurrence(1, "Mixer", day, True, (), 3, 2)
+    found = decide("Mixer", [met], TODAY)
+    assert (found.sprouting, found.in_touch) == (2, 1)
+    assert found.reasons[-1].text == (
+        "You met 3 people there and thanked 2 of them; by mail, 2 are sprouting and 1 in touch."
+    )
+    assert decide("Mixer", [quiet], TODAY).reasons[-1].text == (
+        "You met 3 people there and thanked 2 of them."
+    )
+
+
+def test_should_return_counts_the_people_met_there_who_sprouted_or_are_in_touch() -> None:
+    add_event("Mixer", -30)
+    ann = add_person("Mixer", "Ann Ito", "--email", "ann@example.com")
+    bob = add_person("Mixer", "Bob Lee", "--email", "bob@example.com")
+    add_person("Mixer", "Cy Oda", "--email", "cy@example.com")
+    record(ann, 20, "in", "Hello")
+    record(ann, 10, "in", "Re: Hello")
+    record(bob, 12, "out", "Thanks")
+    record(bob, 11, "in", "Re: Thanks")
+    found = json_of(ok("should-return", "Mixer", "--json"))
+    assert (found["people_met"], found["sprouting"], found["in_touch"]) == (3, 1, 1)
+    assert found["reasons"][-1]["text"].endswith("; by mail, 1 is sprouting and 1 in touch.")

@@ -282,6 +282,8 @@ def test_to_json_round_trips_through_json_dumps() -> None:
         "people_met",
         "thanked",
         "owed",
+        "sprouting",
+        "in_touch",
     }
     assert (data["verdict"], data["series"], data["attended"]) == ("wait", SERIES, 1)
     assert data["owed"] == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -37,13 +37,22 @@ def relationships(session: Session, today: dt.date, state: str | None) -> list[d
     return rows
 
 
-def _mail_by_contact(session: Session) -> dict[int, list[Mail]]:
-    """The day and direction of every recorded exchange, by contact."""
+def _mail_by_contact(session: Session, only: set[int] | None = None) -> dict[int, list[Mail]]:
+    """The day, direction and subject of every recorded exchange (with `only` these
+    contacts, if given), by contact."""
     found: dict[int, list[Mail]] = defaultdict(list)
     query = select(Exchange.contact_id, Exchange.date, Exchange.direction, Exchange.subject)
+    if only is not None:
+        query = query.where(col(Exchange.contact_id).in_(only))
     for contact, moment, direction, subject in session.exec(query).all():
         found[contact].append(Mail(moment, direction, subject))
     return found
+
+
+def states_of(session: Session, contacts: set[int], today: dt.date) -> Counter[str]:
+    """How many of these contacts are in each relationship state on `today`."""
+    mails = _mail_by_contact(session, contacts)
+    return Counter(relationship(mails.get(contact, []), today).state for contact in contacts)
 
 
 def replies_to_answer(session: Session, today: dt.date) -> list[tuple[Contact, Mail]]:

@@ -13,6 +13,8 @@ from meishi.attendance.rules import ATTENDED
 from meishi.errors import Ambiguous, NotFound
 from meishi.events import follow_ups_of
 from meishi.models import Decision, Encounter, Event, id_of
+from meishi.relationships.facts import states_of
+from meishi.relationships.rules import IN_TOUCH, SPROUTING
 from meishi.should_return.rules import (
     FollowUpFact,
     Occurrence,
@@ -38,7 +40,7 @@ def verdict_for(store: Store, text: str, today: dt.date, now: dt.datetime) -> Ve
 def should_return(session: Session, text: str, today: dt.date) -> Verdict:
     """The verdict for the event or series the user named, with anything still owed."""
     label, events = occurrences_named(session, text)
-    verdict = decide(label, [_occurrence(session, event) for event in events], today)
+    verdict = decide(label, [_occurrence(session, event, today) for event in events], today)
     return with_owed(verdict, owed_to_organizers(session, events))
 
 
@@ -130,8 +132,8 @@ def _events_where(session: Session, **equal: str) -> list[Event]:
     return list(session.exec(query).all())
 
 
-def _occurrence(session: Session, event: Event) -> Occurrence:
-    """The facts of one event, as the verdict module needs them."""
+def _occurrence(session: Session, event: Event, today: dt.date) -> Occurrence:
+    """The facts of one event, as the verdict module needs them, judged on `today`."""
     assert event.id is not None
     met, thanked = session.exec(
         select(func.count(), func.count(col(Encounter.thanked_at))).where(
@@ -142,6 +144,8 @@ def _occurrence(session: Session, event: Event) -> Occurrence:
         FollowUpFact(kind=f.kind, on=f.date, note=f.note)
         for f in follow_ups_of(session, [event.id])
     )
+    met_there = select(Encounter.contact_id).where(Encounter.event_id == event.id)
+    states = states_of(session, set(session.exec(met_there).all()), today)
     return Occurrence(
         event_id=event.id,
         name=event.name,
@@ -151,4 +155,6 @@ def _occurrence(session: Session, event: Event) -> Occurrence:
         follow_ups=facts,
         people_met=met,
         thanked=thanked,
+        sprouting=states[SPROUTING],
+        in_touch=states[IN_TOUCH],
     )

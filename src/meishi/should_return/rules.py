@@ -72,6 +72,8 @@ class Occurrence:
     people_met: int = 0  # contacts met there
     thanked: int = 0  # of those, how many you sent a thank-you to
     status: str = ""  # your own status, when not attended: registered, cancelled or no-show
+    sprouting: int = 0  # of those met, how many are sprouting by mail now
+    in_touch: int = 0  # and how many in touch by mail
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ class Verdict:
     people_met: int
     thanked: int
     owed: tuple[Reason, ...] = ()  # apologies and fees still owed to this organizer
+    sprouting: int = 0  # people met there who are sprouting by mail now
+    in_touch: int = 0  # and who are in touch by mail
 
     def to_json(self) -> dict[str, object]:
         """The verdict as JSON-ready values, dates as ISO strings."""
@@ -119,6 +123,8 @@ class Verdict:
             "people_met": self.people_met,
             "thanked": self.thanked,
             "owed": [reason.to_json() for reason in self.owed],
+            "sprouting": self.sprouting,
+            "in_touch": self.in_touch,
         }
 
 
@@ -174,6 +180,8 @@ def decide(
         strength=len(kinds),
         people_met=sum(o.people_met for o in attended),
         thanked=sum(o.thanked for o in attended),
+        sprouting=sum(o.sprouting for o in attended),
+        in_touch=sum(o.in_touch for o in attended),
     )
 
 
@@ -316,12 +324,18 @@ def _not_attended(occurrence: Occurrence, today: date) -> str:
 
 
 def _people_reason(attended: Sequence[Occurrence]) -> Reason:
-    """Secondary evidence: whom you met there and how many you thanked."""
+    """Secondary evidence: whom you met there, how many you thanked, and how many of them
+    your mail shows sprouting or in touch."""
     met = sum(o.people_met for o in attended)
     if not met:
         return Reason("You have recorded nobody you met there yet; add them with `meishi add`.")
     thanked = sum(o.thanked for o in attended)
-    return Reason(f"You met {_count(met, 'person', 'people')} there and thanked {thanked} of them.")
+    text = f"You met {_count(met, 'person', 'people')} there and thanked {thanked} of them"
+    sprouting, in_touch = sum(o.sprouting for o in attended), sum(o.in_touch for o in attended)
+    if sprouting or in_touch:  # without mail recorded, silence says nothing
+        verb = "is" if sprouting == 1 else "are"
+        text += f"; by mail, {sprouting} {verb} sprouting and {in_touch} in touch"
+    return Reason(text + ".")
 
 
 def _label(occurrence: Occurrence) -> str:
