@@ -52,8 +52,11 @@ def test_a_next_step_only_for_sprouting_not_met_since_the_last_mail() -> None:
     assert not needs_next_step(judged(IN_TOUCH, last), None)
 
 
-def record(contact: int, days: int, direction: str, subject: str) -> None:
-    """Store one mail with a contact `days` before today, as sync would have."""
+def record(
+    contact: int, days: int, direction: str, subject: str, thanking: int | None = None
+) -> None:
+    """Store one mail with a contact `days` before today, as sync would have (taken for the
+    thank-you of encounter `thanking`, if given)."""
     from meishi.home import resolve
     from meishi.models import Exchange
     from meishi.store.engine import open_store
@@ -73,6 +76,7 @@ def record(contact: int, days: int, direction: str, subject: str) -> None:
                     message_id=mid,
                     folder=folder,
                     matched="address",
+                    encounter_id=thanking,
                 )
             )
     finally:
@@ -122,6 +126,7 @@ def test_contacts_show_has_a_timeline_of_meetings_thank_yous_and_mail() -> None:
     event = add_event("JS Meetup", -40)
     tanaka = add_person("JS Meetup", "田中 太郎", "--email", "taro@example.jp")
     ok("thank", "--mark-sent", "田中 太郎", "--event", str(event))
+    record(tanaka, 0, "out", "お礼", thanking=1)  # the thank-you sync found in Sent
     record(tanaka, 9, "in", "Re: お礼")
     record(tanaka, 8, "out", "ランチ")
     ago = [(dt.date.today() - dt.timedelta(days=days)).isoformat() for days in (40, 9, 8, 0)]
