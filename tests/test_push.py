@@ -1,0 +1,128 @@
+"""`meishi drafts push` and `thank --to-drafts` against a real Dovecot on 127.0.0.1."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage
+
+import pytest
+
+from helpers import error_of, fails, json_of, ok, snapshot
+from imap_server import HANAKO, TARO, DovecotServer
+from test_sync import SATO, SUZUKI, TANAKA, configure, memory_keyring, met
+
+__all__ = ["memory_keyring", "met"]  # fixtures, used by name
+DRAFT_FLAGS = (b"\\Draft", b"\\Seen")
+
+
+def drafts_on_server(server: DovecotServer, user: str, folder: str) -> list[EmailMessage]:
+    """The messages in the user's drafts folder, each checked to be flagged as a draft."""
+    found = []
+    for _uid, flags, raw in server.messages(user, folder):
+        assert flags == DRAFT_FLAGS
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        found.append(message)
+    return found
+
+
+def recipients(messages: list[EmailMessage]) -> list[str]:
+    """Each message's To address, sorted."""
+    return sorted(message["To"].addresses[0].addr_spec for message in messages)
+
+
+def pushed(*args: str) -> list[dict[str, object]]:
+    """Run a pushing command with --json and return what it put where."""
+    report = json_of(ok(*args, "--json"))
+    assert isinstance(report, list)
+    return report
+
+
+@pytest.mark.usefixtures("met")
+def test_to_drafts_twice_leaves_one_draft_per_person_flagged_draft(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server)
+    first = pushed("thank", "--since", "yesterday", "--to-drafts")
+    assert [row["replaced"] for row in first] == [False] * 3
+    assert {row["folder"] for row in first} == {HANAKO.drafts}  # created: it was missing
+    ids = [m["Message-ID"] for m in drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts)]
+    second = pushed("thank", "--since", "yesterday", "--to-drafts")
+    assert [row["replaced"] for row in second] == [True] * 3
+    messages = drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts)
+    assert recipients(messages) == sorted((SUZUKI, TANAKA, SATO))
+    assert sorted(m["Message-ID"] for m in messages) == sorted(ids)  # the same messages
+    assert all("X-Unsent" not in m for m in messages)
+
+
+@pytest.mark.usefixtures("met")
+def test_a_changed_draft_pushed_again_replaces_the_old(
+    imap_server: DovecotServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(imap_server)
+    rows = pushed("thank", "--since", "yesterday", "--to-drafts")
+    draft = str(rows[0]["id"])
+    monkeypatch.setenv("VISUAL", "sed -i '1s/$/（訂正）/'")
+    ok("drafts", "edit", draft)
+    again = pushed("drafts", "push", draft)
+    assert again == [{**rows[0], "replaced": True}]
+    messages = drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts)
+    assert len(messages) == 3
+    edited = [m for m in messages if str(m["Subject"]).endswith("（訂正）")]
+    assert [m["To"].addresses[0].addr_spec for m in edited] == [rows[0]["email"]]
+
+
+@pytest.mark.usefixtures("met")
+def test_a_japanese_subject_round_trips_into_a_japanese_drafts_folder(
+    imap_server: DovecotServer,
+) -> None:
+    ok("config", "set", "imap.drafts_folder", TARO.drafts)
+    configure(imap_server, TARO.name)
+    ok("thank", "--since", "yesterday")
+    shown = json_of(ok("drafts", "--json"))
+    report = ok("drafts", "push", *(str(row["id"]) for row in shown))
+    assert f"into {TARO.drafts} (new)" in report.stdout
+    messages = drafts_on_server(imap_server, TARO.name, TARO.drafts)
+    assert sorted(str(m["Subject"]) for m in messages) == sorted(r["subject"] for r in shown)
+    assert any(not str(m["Subject"]).isascii() for m in messages)
+    body = messages[0].get_body()
+    assert body is not None and "量子暗号" in body.get_content()
+
+
+@pytest.mark.parametrize("wrong", ["not-the-password", "パスワード違い"])
+@pytest.mark.usefixtures("met")
+def test_a_wrong_password_is_one_line_exit_1_and_the_store_unchanged(
+    imap_server: DovecotServer, wrong: str
+) -> None:
+    configure(imap_server, password=wrong)
+    before = snapshot()
+    result = fails("thank", "--since", "yesterday", "--to-drafts", code=1)
+    assert "refused the login for hanako" in error_of(result)
+    assert len(result.stderr.splitlines()) == 1
+    assert wrong not in result.output
+    assert snapshot() == before
+    assert imap_server.messages(HANAKO.name, "INBOX") == []
+
+
+@pytest.mark.usefixtures("met")
+def test_pushing_a_discarded_draft_is_refused_and_changes_nothing(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server)
+    ok("thank", "--since", "yesterday")
+    draft = str(json_of(ok("drafts", "--json"))[0]["id"])
+    ok("drafts", "discard", draft, "--yes")
+    before = snapshot()
+    result = fails("drafts", "push", draft)
+    assert error_of(result) == (
+        f"draft #{draft} is discarded: only pending or held drafts go to the Drafts "
+        "folder (see meishi drafts)"
+    )
+    assert snapshot() == before
+    assert "no draft #999" in error_of(fails("drafts", "push", "999"))
+
+
+def test_to_drafts_and_send_together_are_refused() -> None:
+    result = fails("thank", "--to-drafts", "--send")
+    assert error_of(result) == "--to-drafts and --send cannot go together: choose one"
