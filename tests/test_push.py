@@ -8,7 +8,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from helpers import error_of, fails, json_of, ok, snapshot
+from helpers import add_event, error_of, fails, json_of, ok, set_me, snapshot
 from imap_server import HANAKO, TARO, DovecotServer
 from test_sync import SATO, SUZUKI, TANAKA, configure, memory_keyring, met
 
@@ -123,6 +123,24 @@ def test_pushing_a_discarded_draft_is_refused_and_changes_nothing(
     assert "no draft #999" in error_of(fails("drafts", "push", "999"))
 
 
-def test_to_drafts_and_send_together_are_refused() -> None:
-    result = fails("thank", "--to-drafts", "--send")
-    assert error_of(result) == "--to-drafts and --send cannot go together: choose one"
+@pytest.mark.usefixtures("memory_keyring")
+def test_an_apology_to_drafts_twice_leaves_one_for_the_organizer(
+    imap_server: DovecotServer,
+) -> None:
+    set_me()
+    event = str(
+        add_event("AI勉強会 #13", -1, "--organizer", "佐藤 一郎", "--organizer-email", SATO)
+    )
+    ok("no-show", event)
+    configure(imap_server)
+    for _time in range(2):
+        assert f"into {HANAKO.drafts}" in ok("apology", event, "--to-drafts").stdout
+    [message] = drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts)
+    assert recipients([message]) == [SATO] and "お詫び" in str(message["Subject"])
+
+
+@pytest.mark.parametrize("command", [("thank",), ("apology", "1")])
+@pytest.mark.parametrize("flag", ["--send", "--dry-run"])
+def test_to_drafts_with_send_or_dry_run_is_refused(command: tuple[str, ...], flag: str) -> None:
+    result = fails(*command, "--to-drafts", flag)
+    assert error_of(result) == "--to-drafts cannot go with --send or --dry-run: choose one"

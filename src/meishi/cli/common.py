@@ -614,12 +614,13 @@ def push_and_report(draft_ids: list[int], as_json: bool) -> None:
         typer.echo("Open them in your mail client to adjust and send them.")
 
 
-def check_drafts_folder(send: bool) -> None:
-    """Refuse --to-drafts with --send, and log in to the mailbox before drafting anything."""
+def check_drafts_folder(sending: bool) -> None:
+    """Refuse --to-drafts with --send or --dry-run, and log in to the mailbox before
+    drafting anything."""
     from meishi.errors import BadValue
     from meishi.mail.imap import check_mailbox
 
-    if send:
-        raise BadValue("--to-drafts and --send cannot go together: choose one")
+    if sending:
+        raise BadValue("--to-drafts cannot go with --send or --dry-run: choose one")
     current = run()
     check_mailbox(current.settings, current.home.keyring_named)

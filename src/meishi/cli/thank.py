@@ -60,7 +60,9 @@ def thank(
         _mark_sent(mark_sent, event)
         return
     if to_drafts:
-        common.check_drafts_folder(send)  # before drafting: a mailbox refusing us changes nothing
+        common.check_drafts_folder(
+            send or dry_run
+        )  # before drafting: a mailbox refusing us changes nothing
     start = common.parse_date(since, say=not as_json) if since else None
     run, files = _prepare(start, event, template, lang, out, send, dry_run)
     ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
