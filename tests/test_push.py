@@ -10,6 +10,7 @@ import pytest
 
 from helpers import add_event, error_of, fails, json_of, ok, set_me, snapshot
 from imap_server import HANAKO, TARO, DovecotServer
+from meishi.mail import imap
 from test_sync import SATO, SUZUKI, TANAKA, configure, memory_keyring, met
 
 __all__ = ["memory_keyring", "met"]  # fixtures, used by name
@@ -25,6 +26,12 @@ def drafts_on_server(server: DovecotServer, user: str, folder: str) -> list[Emai
         assert isinstance(message, EmailMessage)
         found.append(message)
     return found
+
+
+def folder_names(server: DovecotServer, user: str) -> list[str]:
+    """The user's folders on the server, sorted."""
+    with server.session(user) as client:
+        return sorted(name for *_flags, name in client.list_folders())
 
 
 def recipients(messages: list[EmailMessage]) -> list[str]:
@@ -46,7 +53,7 @@ def test_to_drafts_twice_leaves_one_draft_per_person_flagged_draft(
     configure(imap_server)
     first = pushed("thank", "--since", "yesterday", "--to-drafts")
     assert [row["replaced"] for row in first] == [False] * 3
-    assert {row["folder"] for row in first} == {HANAKO.drafts}  # created: it was missing
+    assert {row["folder"] for row in first} == {HANAKO.drafts}
     ids = [m["Message-ID"] for m in drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts)]
     second = pushed("thank", "--since", "yesterday", "--to-drafts")
     assert [row["replaced"] for row in second] == [True] * 3
@@ -54,6 +61,28 @@ def test_to_drafts_twice_leaves_one_draft_per_person_flagged_draft(
     assert recipients(messages) == sorted((SUZUKI, TANAKA, SATO))
     assert sorted(m["Message-ID"] for m in messages) == sorted(ids)  # the same messages
     assert all("X-Unsent" not in m for m in messages)
+
+
+@pytest.mark.usefixtures("met")
+def test_a_drafts_folder_set_but_missing_is_created(imap_server: DovecotServer) -> None:
+    configure(imap_server)
+    ok("config", "set", "imap.drafts_folder", "名刺の下書き")
+    assert "名刺の下書き" not in folder_names(imap_server, HANAKO.name)
+    rows = pushed("thank", "--since", "yesterday", "--to-drafts")
+    assert {row["folder"] for row in rows} == {"名刺の下書き"}
+    assert "名刺の下書き" in folder_names(imap_server, HANAKO.name)
+    assert len(drafts_on_server(imap_server, HANAKO.name, "名刺の下書き")) == 3
+    assert drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts) == []
+
+
+def test_a_folder_the_server_says_to_create_is_created(imap_server: DovecotServer) -> None:
+    raw = b"To: a@example.com\r\nSubject: hi\r\nMessage-ID: <x@example.jp>\r\n\r\nbody\r\n"
+    with imap_server.session(HANAKO.name) as client:
+        placed = imap.put_draft(client, "Entwürfe", raw, None)  # APPEND: NO [TRYCREATE]
+    assert placed.folder == "Entwürfe" and placed.uid == 1 and placed.uidvalidity
+    assert "Entwürfe" in folder_names(imap_server, HANAKO.name)
+    [message] = drafts_on_server(imap_server, HANAKO.name, "Entwürfe")
+    assert message["Message-ID"] == "<x@example.jp>"
 
 
 @pytest.mark.usefixtures("met")
