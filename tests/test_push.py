@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import sqlite3
+from contextlib import closing
 from email.message import EmailMessage
 
 import pytest
 
-from helpers import add_event, error_of, fails, json_of, ok, set_me, snapshot
+from helpers import add_event, error_of, fails, home, json_of, ok, set_me, snapshot
 from imap_server import HANAKO, TARO, DovecotServer
 from meishi.mail import imap
 from test_sync import SATO, SUZUKI, TANAKA, configure, memory_keyring, met
@@ -117,6 +119,26 @@ def test_a_japanese_subject_round_trips_into_a_japanese_drafts_folder(
     assert any(not str(m["Subject"]).isascii() for m in messages)
     body = messages[0].get_body()
     assert body is not None and "量子暗号" in body.get_content()
+
+
+@pytest.mark.usefixtures("met")
+def test_a_pushed_draft_sent_from_the_mail_client_is_marked_sent_by_sync(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server)
+    rows = pushed("thank", "--since", "yesterday", "--to-drafts")
+    [(_uid, _flags, raw), *_others] = imap_server.messages(HANAKO.name, HANAKO.drafts)
+    imap_server.append(HANAKO.name, HANAKO.sent, raw)  # as the mail client sends it
+    report = json_of(ok("sync", "--json"))
+    assert report["recorded"] == {"sent": 1}
+    [found] = report["thank_yous_found"]
+    states = {row["id"]: row["state"] for row in json_of(ok("drafts", "--json"))}
+    assert sorted(states.values()) == ["pending", "pending", "sent"]
+    sent = next(row for row in rows if states[row["id"]] == "sent")
+    assert found["contact"] == sent["to"]
+    with closing(sqlite3.connect(home() / "meishi.db")) as db:
+        # Known by the Message-ID pushed, not guessed from the address and the date.
+        assert db.execute("SELECT matched FROM exchange").fetchall() == [("meishi",)]
 
 
 @pytest.mark.parametrize("wrong", ["not-the-password", "パスワード違い"])

@@ -23,6 +23,8 @@ from meishi.mail.outbox import find_draft
 from meishi.models import Draft, id_of
 from meishi.store.engine import Store
 
+# What a lost connection leaves: each draft's place is committed once it is on the server.
+KEPT = "the drafts put there so far are kept: run it again to put the others"
 # Drafts not yet sent nor discarded (a record copied from a file is drafted again first).
 PUSHABLE = (PENDING, HELD)
 
@@ -63,13 +65,13 @@ def push_drafts(
     with store.read() as session:
         letters = [_letter(find_draft(session, i), me, now) for i in dict.fromkeys(draft_ids)]
     pushed = []
-    with imap.lost_connection(server), imap.imap_session(server) as client:
+    with imap.lost_connection(server, KEPT), imap.imap_session(server) as client:
         folder = imap.drafts_folder(client, imap.chosen_folders(settings))
         for letter in letters:
             placed = imap.put_draft(client, folder, letter.raw, letter.old)
             with store.write() as session:
                 _remember(session.get(Draft, letter.draft_id), placed, letter.message_id)
-            replaced = letter.old is not None
+            replaced = letter.old is not None and letter.old.uid is not None
             pushed.append(Pushed(letter.draft_id, letter.to, letter.email, folder, replaced))
     return pushed
 

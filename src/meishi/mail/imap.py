@@ -112,8 +112,11 @@ def _cafile(settings: Mapping[str, str]) -> str | None:
 
 
 @contextmanager
-def lost_connection(settings: ImapSettings) -> Iterator[None]:
-    """Turn a failure of the server or the network into one line (the password never in it)."""
+def lost_connection(
+    settings: ImapSettings, kept: str = "what was read so far is kept: run meishi sync again"
+) -> Iterator[None]:
+    """Turn a failure of the server or the network into one line (the password never in it),
+    saying what was `kept`."""
     from imapclient.exceptions import IMAPClientError
 
     try:
@@ -121,8 +124,7 @@ def lost_connection(settings: ImapSettings) -> Iterator[None]:
     except (IMAPClientError, OSError) as error:
         said = " ".join(str(error).split()) or type(error).__name__
         raise MailboxUnavailable(
-            f"lost the connection to {settings.host}:{settings.port} ({said}); "
-            "what was read so far is kept: run meishi sync again"
+            f"lost the connection to {settings.host}:{settings.port} ({said}); {kept}"
         ) from None
 
 
