@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from meishi.config import require_me
 from meishi.drafts.box import HELD, PENDING
@@ -22,6 +23,9 @@ from meishi.mail import message as mail
 from meishi.mail.outbox import find_draft
 from meishi.models import Draft, id_of
 from meishi.store.engine import Store
+
+if TYPE_CHECKING:
+    from imapclient import IMAPClient
 
 # What a lost connection leaves: each draft's place is committed once it is on the server.
 KEPT = "the drafts put there so far are kept: run it again to put the others"
@@ -64,16 +68,18 @@ def push_drafts(
     server = imap.imap_settings(settings, keyring_named)
     with store.read() as session:
         letters = [_letter(find_draft(session, i), me, now) for i in dict.fromkeys(draft_ids)]
-    pushed = []
     with imap.lost_connection(server, KEPT), imap.imap_session(server) as client:
         folder = imap.drafts_folder(client, imap.chosen_folders(settings))
-        for letter in letters:
-            placed = imap.put_draft(client, folder, letter.raw, letter.old)
-            with store.write() as session:
-                _remember(session.get(Draft, letter.draft_id), placed, letter.message_id)
-            replaced = letter.old is not None and letter.old.uid is not None
-            pushed.append(Pushed(letter.draft_id, letter.to, letter.email, folder, replaced))
-    return pushed
+        return [_push(client, store, folder, letter) for letter in letters]
+
+
+def _push(client: IMAPClient, store: Store, folder: str, letter: _Letter) -> Pushed:
+    """Put one draft into the folder, and commit where it went before the next."""
+    placed = imap.put_draft(client, folder, letter.raw, letter.old)
+    with store.write() as session:
+        _remember(session.get(Draft, letter.draft_id), placed, letter.message_id)
+    replaced = letter.old is not None and letter.old.uid is not None
+    return Pushed(letter.draft_id, letter.to, letter.email, folder, replaced)
 
 
 def _letter(draft: Draft, me: dict[str, str], now: dt.datetime) -> _Letter:
