@@ -129,6 +129,11 @@ class Draft(SQLModel, table=True):
     eml_sha256: str | None = None  # so that a file the user changed is never overwritten
     # The Message-ID of the .eml file last written, so that sync knows it in the Sent folder.
     message_id: str | None = None
+    # Where `drafts push` last put it in the mailbox (folder, UIDVALIDITY, UID), so that
+    # pushing it again replaces that copy.
+    imap_folder: str | None = None
+    imap_uidvalidity: int | None = None
+    imap_uid: int | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 

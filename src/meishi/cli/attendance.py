@@ -184,18 +184,26 @@ def apology(
     template: Annotated[
         str | None, typer.Option(help="Template (default: apology-ja or apology-en).")
     ] = None,
+    to_drafts: bool = common.flag(
+        "--to-drafts", help_text="Put it into your mailbox's Drafts folder, to send it yourself."
+    ),
 ) -> None:
     """Draft an apology to the organizer: short, sincere, no excuses, offering to pay."""
     from meishi.apologies import ApologyRequest, draft_apology
 
+    if to_drafts:
+        common.check_drafts_folder(send or dry_run)  # before drafting: a refusal changes nothing
     current = common.run()
     settings = common.settings_to_draft(dry_run)
     wanted = ApologyRequest(event, template, current.home.templates, out, send and not dry_run)
     with common.store() as store:
         prepared, files = draft_apology(store, settings, wanted, common.now(), current.home)
+    draft_id = prepared.draft.id
+    assert draft_id is not None
     if send or dry_run:
-        assert prepared.draft.id is not None
-        common.send_and_report([prepared.draft.id], dry_run=dry_run, as_json=False)
+        common.send_and_report([draft_id], dry_run=dry_run, as_json=False)
+    elif to_drafts:
+        common.push_and_report([draft_id], as_json=False)
     else:
         common.console().print(common.draft_panel(prepared.draft, prepared.event.name))
     for path in files.written.values():

@@ -584,3 +584,43 @@ def _confirm_sending(plan: SendOutcome) -> bool:
         return True
     typer.echo("Nothing was sent.")
     return False
+
+
+def push_and_report(draft_ids: list[int], as_json: bool) -> None:
+    """Put the drafts into the mailbox's Drafts folder and say where each went."""
+    from meishi.drafts.pushing import push_drafts
+
+    current = run()
+    with store() as opened:
+        pushed = push_drafts(opened, current.settings, current.home.keyring_named, draft_ids, now())
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": p.draft_id,
+                    "to": p.to,
+                    "email": p.email,
+                    "folder": p.folder,
+                    "replaced": p.replaced,
+                }
+                for p in pushed
+            ]
+        )
+        return
+    for p in pushed:
+        how = "replaced the copy put there before" if p.replaced else "new"
+        echo(f"Put draft #{p.draft_id} to {p.to} into {p.folder} ({how}).")
+    if pushed:
+        typer.echo("Open them in your mail client to adjust and send them.")
+
+
+def check_drafts_folder(sending: bool) -> None:
+    """Refuse --to-drafts with --send or --dry-run, and log in to the mailbox before
+    drafting anything."""
+    from meishi.errors import BadValue
+    from meishi.mail.imap import check_mailbox
+
+    if sending:
+        raise BadValue("--to-drafts cannot go with --send or --dry-run: choose one")
+    current = run()
+    check_mailbox(current.settings, current.home.keyring_named)

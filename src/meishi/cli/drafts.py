@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from meishi.models import Draft
 
 app = common.command_group(
-    "The drafts kept for sending: list, show, hold back, release, discard, edit.",
+    "The drafts kept for sending: list, show, hold back, release, discard, edit, push.",
     invoke_without_command=True,
 )
 DraftArgument = Annotated[int, typer.Argument(help="The draft's id (see meishi drafts).")]
@@ -132,6 +132,22 @@ def _ask_discard(view: DraftView) -> bool:
     """Show the draft and ask whether to discard it."""
     _print(view)
     return typer.confirm(f"Discard draft #{view.draft.id}?", default=False)
+
+
+@app.command("push")
+def push(
+    drafts_: Annotated[
+        list[int], typer.Argument(metavar="ID...", help="The drafts' ids (see meishi drafts).")
+    ],
+    as_json: bool = common.JSON_OPTION,
+) -> None:
+    """Put drafts into your mailbox's Drafts folder, to adjust and send from your mail client.
+
+    Each goes as the message meishi would send, flagged as a draft. Pushing a
+    draft again replaces the copy put there before instead of adding another.
+    Needs the imap.* settings and password (see meishi mail check).
+    """
+    common.push_and_report(drafts_, as_json)
 
 
 @app.command("edit")

@@ -45,6 +45,10 @@ def thank(
     dry_run: bool = common.flag(
         "--dry-run", help_text="With --send: show what would go out, send nothing."
     ),
+    to_drafts: bool = common.flag(
+        "--to-drafts",
+        help_text="Put the drafts into your mailbox's Drafts folder, to send them yourself.",
+    ),
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Draft a short, individual thank-you to each person you met.
@@ -55,14 +59,20 @@ def thank(
     if mark_sent is not None:
         _mark_sent(mark_sent, event)
         return
+    if to_drafts:
+        common.check_drafts_folder(
+            send or dry_run
+        )  # before drafting: a mailbox refusing us changes nothing
     start = common.parse_date(since, say=not as_json) if since else None
     run, files = _prepare(start, event, template, lang, out, send, dry_run)
-    if send:
-        ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
-        if ids:
-            common.send_and_report(ids, dry_run, as_json)
-        else:
-            typer.echo(run.why_nothing() + " There is nothing to send.")
+    ids = [item.draft.id for item in run.drafts if item.draft.id is not None]
+    if (send or to_drafts) and not ids:
+        what = "send" if send else "put into the Drafts folder"
+        typer.echo(f"{run.why_nothing()} There is nothing to {what}.")
+    elif send:
+        common.send_and_report(ids, dry_run, as_json)
+    elif to_drafts:
+        common.push_and_report(ids, as_json)
     elif as_json:
         common.print_json(_run_json(run, files))
     else:

@@ -433,6 +433,11 @@ def _check_draft(fields: dict[str, Any], _: tuple[str, ...]) -> Checked:
         # The file it was written to is this machine's business, not the dump's.
         "eml_path": None,
         "eml_sha256": None,
+        # Where it was pushed is unchecked input that would pick a message to delete on the
+        # server: a restored draft pushed again starts a new copy instead.
+        "imap_folder": None,
+        "imap_uidvalidity": None,
+        "imap_uid": None,
     }, ()
 
 

@@ -4,6 +4,7 @@ Drafts folders, and fetching message headers (never bodies) by UID."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import ssl
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -111,8 +112,11 @@ def _cafile(settings: Mapping[str, str]) -> str | None:
 
 
 @contextmanager
-def lost_connection(settings: ImapSettings) -> Iterator[None]:
-    """Turn a failure of the server or the network into one line (the password never in it)."""
+def lost_connection(
+    settings: ImapSettings, kept: str = "what was read so far is kept: run meishi sync again"
+) -> Iterator[None]:
+    """Turn a failure of the server or the network into one line (the password never in it),
+    saying what was `kept`."""
     from imapclient.exceptions import IMAPClientError
 
     try:
@@ -120,8 +124,7 @@ def lost_connection(settings: ImapSettings) -> Iterator[None]:
     except (IMAPClientError, OSError) as error:
         said = " ".join(str(error).split()) or type(error).__name__
         raise MailboxUnavailable(
-            f"lost the connection to {settings.host}:{settings.port} ({said}); "
-            "what was read so far is kept: run meishi sync again"
+            f"lost the connection to {settings.host}:{settings.port} ({said}); {kept}"
         ) from None
 
 
@@ -272,3 +275,69 @@ def fetch_headers(client: IMAPClient, uids: list[int]) -> list[Fetched]:
         headers = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
         found.append(Fetched(uid, bytes(headers or b""), data.get(b"INTERNALDATE")))
     return found
+
+
+# Where the mail client finds a draft: flagged as one, and already read.
+DRAFT_FLAGS = (b"\\Draft", b"\\Seen")
+NEW_DRAFTS_FOLDER = "Drafts"  # created when the server has no Drafts folder at all
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a message sits in the mailbox: its folder, UIDVALIDITY and UID."""
+
+    folder: str
+    uidvalidity: int | None
+    uid: int | None
+
+
+def drafts_folder(client: IMAPClient, chosen: Mapping[str, str | None]) -> str:
+    """The Drafts folder's name: as set, else found; one that is missing is created."""
+    found = next(f for f in find_folders(client, chosen) if f.role == "drafts")
+    if found.name:
+        return found.name
+    name = chosen.get("drafts") or NEW_DRAFTS_FOLDER
+    client.create_folder(name)
+    return name
+
+
+def put_draft(client: IMAPClient, folder: str, raw: bytes, old: Placed | None) -> Placed:
+    """APPEND a draft to the folder, then delete the copy put there before (by UID)."""
+    placed = _append_draft(client, folder, raw)
+    if old is not None and old.uid is not None:
+        _delete_copy(client, old)
+    return placed
+
+
+def _append_draft(client: IMAPClient, folder: str, raw: bytes) -> Placed:
+    """APPEND with the draft flags; a folder the server says to create (TRYCREATE) is."""
+    from imapclient.exceptions import IMAPClientError
+
+    try:
+        response = client.append(folder, raw, flags=DRAFT_FLAGS)
+    except IMAPClientError as error:
+        if "TRYCREATE" not in str(error):
+            raise
+        client.create_folder(folder)
+        response = client.append(folder, raw, flags=DRAFT_FLAGS)
+    return _placed(folder, response)
+
+
+def _placed(folder: str, response: bytes) -> Placed:
+    """Where the APPENDUID code (UIDPLUS) says the message went; unknown without one."""
+    found = re.search(rb"\[APPENDUID (\d+) (\d+)\]", response or b"")
+    if found is None:
+        return Placed(folder, None, None)
+    return Placed(folder, int(found.group(1)), int(found.group(2)))
+
+
+def _delete_copy(client: IMAPClient, old: Placed) -> None:
+    """Delete one message by UID (STORE \\Deleted, UID EXPUNGE), if its folder still holds
+    the same UIDs (UIDVALIDITY) and still exists; a copy already gone is fine."""
+    if old.uid is None or old.folder not in {name for *_rest, name in client.list_folders()}:
+        return
+    selected = client.select_folder(old.folder)
+    if int(selected[b"UIDVALIDITY"]) != old.uidvalidity:
+        return  # the folder was recreated: that UID is now another message, or none
+    client.delete_messages([old.uid])
+    client.uid_expunge([old.uid])
