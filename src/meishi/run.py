@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING
 from meishi import home as homes
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from meishi.home import Home
     from meishi.store.engine import Store
+    from meishi.store.reader import ReadConnection
 
 
 @dataclass
@@ -65,7 +64,7 @@ class Run:
         """The time right now, for what takes a while (a batch of mail): not the run's start."""
         return dt.datetime.now().astimezone()
 
-    def reader(self) -> AbstractContextManager[sqlite3.Connection]:
+    def reader(self) -> AbstractContextManager[ReadConnection]:
         """A plain read-only connection to the store, for the fast read paths."""
         from meishi.store.reader import reader
 

@@ -37,7 +37,7 @@ from meishi.store.engine import Store
 from meishi.thank_yous import record_thanked
 
 if TYPE_CHECKING:
-    from imapclient import IMAPClient
+    from meishi.mail.imap import Mailbox
 
 # A mail to a contact up to this long after the event is taken as its thank-you.
 THANK_WINDOW = dt.timedelta(days=7)
@@ -165,7 +165,7 @@ def _addresses(session: Session) -> dict[str, int]:
     return {address.lower(): contact for address, contact in rows}
 
 
-def _sync_folder(client: IMAPClient, folder: FolderRead, reading: _Reading) -> None:
+def _sync_folder(client: Mailbox, folder: FolderRead, reading: _Reading) -> None:
     """Read one folder's new messages, a batch at a time, each batch committed with its cursor;
     at the end the cursor passes every UID the folder had when it was opened."""
     name = folder.name or ""
@@ -188,7 +188,7 @@ def _sync_folder(client: IMAPClient, folder: FolderRead, reading: _Reading) -> N
 
 
 def _uids_to_read(
-    client: IMAPClient, folder: FolderRead, uidvalidity: int, reading: _Reading
+    client: Mailbox, folder: FolderRead, uidvalidity: int, reading: _Reading
 ) -> list[int]:
     """The UIDs past the cursor; with no cursor, or a changed UIDVALIDITY, those since `since`."""
     with reading.batch() as session:

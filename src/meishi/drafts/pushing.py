@@ -25,7 +25,7 @@ from meishi.models import Draft, id_of
 from meishi.store.engine import Store
 
 if TYPE_CHECKING:
-    from imapclient import IMAPClient
+    from meishi.mail.imap import Mailbox
 
 # What a lost connection leaves: each draft's place is committed once it is on the server.
 KEPT = "the drafts put there so far are kept: run it again to put the others"
@@ -73,7 +73,7 @@ def push_drafts(
         return [_push(client, store, folder, letter) for letter in letters]
 
 
-def _push(client: IMAPClient, store: Store, folder: str, letter: _Letter) -> Pushed:
+def _push(client: Mailbox, store: Store, folder: str, letter: _Letter) -> Pushed:
     """Put one draft into the folder, and commit where it went before the next."""
     placed = imap.put_draft(client, folder, letter.raw, letter.old)
     with store.write() as session:

@@ -16,7 +16,12 @@ from meishi.errors import BadValue, MailboxUnavailable, MissingSetting
 from meishi.mail.smtp import is_loopback
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from imapclient import IMAPClient
+
+    # A logged-in connection, as modules outside mail/ name it: they never name the library.
+    Mailbox: TypeAlias = IMAPClient
 
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 # Where mail clients keep sent mail and drafts when the server flags no SPECIAL-USE folder.

@@ -11,9 +11,12 @@ from pathlib import Path
 from meishi.store.engine import database_errors, ensure_current, prepare_connection, read_only
 from meishi.store.index import STALE, refresh
 
+# The read connection's type, as modules outside store/ name it.
+ReadConnection = sqlite3.Connection
+
 
 @contextmanager
-def reader(path: Path) -> Iterator[sqlite3.Connection]:
+def reader(path: Path) -> Iterator[ReadConnection]:
     """A read-only connection to the database at `path`, rows as sqlite3.Row.
 
     When the database is new or older than this meishi, it is created or upgraded first
