@@ -179,8 +179,15 @@ def test_changes_that_contradict_what_happened_are_refused(
 
 @pytest.mark.parametrize("status", [REGISTERED, ATTENDED, CANCELLED, NO_SHOW])
 def test_a_change_to_the_same_status_is_nothing_to_do(status: str) -> None:
+    started = status != REGISTERED  # registered for an event that started: see the next test
     with pytest.raises(NothingToDo, match=f"already marked {status}"):
-        check_change("AI勉強会", status, status, True)
+        check_change("AI勉強会", status, status, started)
+
+
+def test_registering_for_an_event_that_started_says_so_even_when_assumed_attended() -> None:
+    # A past event added is attended by assumption, registered underneath.
+    with pytest.raises(BadValue, match="AI勉強会 has already started"):
+        check_change("AI勉強会", REGISTERED, REGISTERED, True)
 
 
 # --- an event without a start time, on its day -----------------------------------

@@ -463,6 +463,14 @@ def test_an_unknown_event_is_refused() -> None:
 # --- going after all --------------------------------------------------------
 
 
+def test_registering_for_a_past_event_added_as_attended_says_it_has_started() -> None:
+    event_id = event_on("Last Week", -7)  # attended by assumption
+    message = error_of(fails("register", str(event_id)))
+    assert "Last Week has already started" in message
+    assert "already marked" not in message
+    assert status_of(event_id) == "attended"
+
+
 def test_going_after_all_to_an_event_you_cancelled_can_be_recorded(clock: Clock) -> None:
     event_id = event_at("Tech Night", later(clock.now, days=3))
     ok("cancel", str(event_id))

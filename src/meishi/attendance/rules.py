@@ -68,7 +68,9 @@ def check_change(
 
     open_day: the event has no start time and its day is not over (see day_open()).
     """
-    if current == new:
+    too_late_to_register = new == REGISTERED and started and not open_day
+    # A past event added as attended is registered underneath: say it started, not "already".
+    if current == new and not too_late_to_register:
         raise NothingToDo(f"{name} is already marked {new}")
     refusal = _REFUSALS.get((current, new))
     if refusal is None and open_day and new == NO_SHOW:
@@ -79,7 +81,7 @@ def check_change(
         )
     if refusal is None and not started and new in (ATTENDED, NO_SHOW):
         refusal = "has not started yet"
-    if refusal is None and started and not open_day and new == REGISTERED:
+    if refusal is None and too_late_to_register:
         refusal = "has already started"
     if refusal:
         raise BadValue(f"{name} {refusal}")
