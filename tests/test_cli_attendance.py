@@ -747,7 +747,8 @@ def test_todo_lists_everything_owed_most_urgent_first(busy: dict[str, int]) -> N
     assert tasks[3]["command"] == f"meishi thank --event {busy['last_week']}"
     assert tasks[4]["late"] is False and "田中 太郎" in tasks[4]["text"]
     assert tasks[4]["command"] == f"meishi thank --event {busy['yesterday']}"
-    assert tasks[5]["command"] == f'meishi should-return "もくもく会", or meishi brief {busy["next"]}'
+    brief = f"meishi brief {busy['next']}"
+    assert tasks[5]["command"] == f'meishi should-return "もくもく会", or {brief}'
     assert on(7) in tasks[5]["text"] and tasks[5]["due"] == on(7)
 
     text = ok("todo").stdout

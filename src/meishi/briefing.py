@@ -157,7 +157,8 @@ def event_to_brief(session: Session, text: str, today: dt.date) -> Event:
 
 
 def people_met(session: Session, event_ids: list[int], today: dt.date) -> tuple[Person, ...]:
-    """Everyone met at these events, sprouting first, then by the latest meeting."""
+    """Everyone met at these events: sprouting first (STATES' order), then the latest met
+    first, then the first recorded."""
     query = (
         select(Encounter, Contact, Event)
         .join(Contact, col(Contact.id) == col(Encounter.contact_id))
@@ -176,7 +177,7 @@ def people_met(session: Session, event_ids: list[int], today: dt.date) -> tuple[
         _person(contact, states[key].state, meetings, topics)
         for key, (contact, meetings, topics) in met.items()
     ]
-    people.sort(key=lambda person: (person.meetings[-1].on, person.contact_id), reverse=True)
+    people.sort(key=lambda person: (-person.meetings[-1].on.toordinal(), person.contact_id))
     people.sort(key=lambda person: STATES.index(person.state))
     return tuple(people)
 

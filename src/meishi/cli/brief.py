@@ -41,7 +41,7 @@ def brief(
     ] = False,
     as_json: bool = common.JSON_OPTION,
 ) -> None:
-    """Before going (again): the verdict, whom you met there and what about, what you owe."""
+    """Before going (again): the verdict, whom you met there, what you still owe."""
     from meishi.briefing import brief_for
 
     with common.store() as store:
@@ -89,7 +89,8 @@ def _print_people(found: Brief, all_: bool) -> None:
     """Everyone met there, sprouting first, cut at MAX_PEOPLE unless all_."""
     if not found.people:
         typer.echo("\nPeople you met there: nobody recorded yet.")
-        typer.echo(f"  After you go, record them: meishi add --event {found.event_id}")
+        when = "After you go, record" if found.days_ahead > 0 else "Record"
+        typer.echo(f"  {when} them: meishi add --event {found.event_id}")
         return
     typer.echo(f"\nPeople you met there: {_tally(found.people)}")
     shown = found.people if all_ else found.people[:MAX_PEOPLE]
