@@ -115,6 +115,7 @@ COMMANDS = [
     (["event", "show", "1"], [EVENT_SHOWN, ESCAPES_SHOWN, MARKUP_NAME]),
     (["todo"], [MARKUP_NAME, EVENT_SHOWN]),
     (["should-return", "1"], [SERIES, EVENT_SHOWN]),
+    (["brief", "1"], [SERIES, EVENT_SHOWN, MARKUP_NAME, LINK, ESCAPES_SHOWN]),
     (["outbox"], [LINK, ESCAPES_SHOWN]),
     (["followup", "1", "report", "--date", "today"], [EVENT_SHOWN]),
 ]

@@ -11,25 +11,34 @@ from sqlmodel import Session, col, func, select
 from meishi.attendance.owed import APOLOGY, open_obligations
 from meishi.attendance.rules import ATTENDED, REGISTERED
 from meishi.drafts.box import DISCARDED, HELD, PENDING
-from meishi.models import Decision, Draft, Event
+from meishi.events import follow_ups_of
+from meishi.models import Decision, Draft, Event, id_of
 from meishi.relationships.facts import next_steps, replies_to_answer
 from meishi.relationships.rules import REPLY_AFTER_DAYS
+from meishi.should_return.facts import judged, occurrences_of
+from meishi.should_return.reminders import (
+    FOLLOW_UP_MAIL_DAYS,
+    closing_window,
+    coming_up,
+    worth_deciding,
+)
+from meishi.should_return.rules import CARE_KINDS, Verdict
 from meishi.thank_yous import LATE_AFTER_DAYS, drafts_for, unthanked
 
 # Older thank-yous are left off the agenda: past this, a thank-you would be odd.
 THANK_HORIZON_DAYS = 30
-# Upcoming occurrences this close are worth deciding about.
-DECIDE_AHEAD_DAYS = 30
-# Order of urgency: what you owe organizers first, then people, then decisions, then
-# chances to take (a next step with someone whose replies keep coming).
+# Order of urgency: what you owe organizers first, then people, then an organizer's
+# follow-up about to go unnoticed, then decisions, then chances to take (a next step with
+# someone whose replies keep coming).
 RANKS = {
     "apology": 0,
     "fee": 1,
     "thank-late": 2,
     "thank": 3,
     "reply": 4,
-    "decide": 5,
-    "next-step": 6,
+    "follow-up-window": 5,
+    "decide": 6,
+    "next-step": 7,
 }
 
 
@@ -42,6 +51,7 @@ class Task:
     text: str
     command: str
     late: bool = False
+    verdict: str | None = None  # for a decision: what should-return says now
 
     def to_json(self) -> dict[str, object]:
         """The task as JSON-ready values."""
@@ -54,6 +64,7 @@ def build_agenda(session: Session, today: dt.date) -> list[Task]:
         *_owed(session),
         *_thank_yous(session, today),
         *_replies(session, today),
+        *_closing_windows(session, today),
         *_decisions(session, today),
         *_next_steps(session, today),
     ]
@@ -140,37 +151,77 @@ def _next_steps(session: Session, today: dt.date) -> list[Task]:
     return tasks
 
 
+def _closing_windows(session: Session, today: dt.date) -> list[Task]:
+    """Events you attended whose follow-up window closes soon with nothing from the organizer."""
+    since = today - dt.timedelta(days=FOLLOW_UP_MAIL_DAYS)
+    attended = session.exec(
+        select(Event)
+        .where(Event.date >= since, Event.date <= today, Event.attendance == ATTENDED)
+        .order_by(col(Event.date), col(Event.id))
+    ).all()
+    ids = [id_of(event) for event in attended]
+    cared = {f.event_id for f in follow_ups_of(session, ids) if f.kind in CARE_KINDS}
+    tasks = []
+    for event in attended:
+        closes = closing_window(event.date, True, event.id in cared, today)
+        if closes is not None:
+            text = (
+                f"The follow-up window for {event.name} ({event.date}) closes on {closes}:"
+                " no thank-you, survey or report from the organizer is recorded yet"
+            )
+            command = f"meishi followup {event.id} thanks|survey|report, if the organizer sent one"
+            tasks.append(Task("follow-up-window", closes, text, command))
+    return tasks
+
+
 def _decisions(session: Session, today: dt.date) -> list[Task]:
-    """Coming occurrences of gatherings you went to, not yet weighed with should-return."""
-    horizon = today + dt.timedelta(days=DECIDE_AHEAD_DAYS)
+    """Coming occurrences of gatherings you went to, with what should-return says of them,
+    unless you were told just that since your last visit."""
     upcoming = session.exec(
         select(Event)
-        .where(Event.date >= today, Event.date <= horizon, Event.attendance == REGISTERED)
+        .where(Event.date >= today, Event.attendance == REGISTERED)
         .where(col(Event.series).is_not(None))
-        .order_by(col(Event.date))
+        .order_by(col(Event.date), col(Event.id))
     ).all()
     tasks, seen = [], set()
     for event in upcoming:
         series = event.series or ""
-        if series in seen or not _undecided(session, series):
+        if series in seen or not coming_up(event.date, today):
             continue
         seen.add(series)
-        text = f"Decide whether to go back to {series}: next on {event.date}"
-        tasks.append(Task("decide", event.date, text, f"meishi should-return {_word(series)}"))
+        verdict = judged(session, *occurrences_of(session, event), today)
+        if worth_deciding(
+            _last_visit(session, series), *_last_asked(session, series), verdict.verdict
+        ):
+            tasks.append(_decision(event, series, verdict))
     return tasks
 
 
-def _undecided(session: Session, series: str) -> bool:
-    """True when you went before and have not asked should-return since your last visit."""
-    last_visit = session.exec(
+def _decision(event: Event, series: str, verdict: Verdict) -> Task:
+    """The agenda's line for a coming occurrence: the verdict and its first reason."""
+    text = (
+        f"Decide whether to go back to {series}: next on {event.date};"
+        f" should-return says {verdict.verdict}: {verdict.reasons[0].text}"
+    )
+    command = f"meishi should-return {_word(series)}, or meishi brief {event.id}"
+    return Task("decide", event.date, text, command, verdict=verdict.verdict)
+
+
+def _last_visit(session: Session, series: str) -> dt.date | None:
+    """The day of the last occurrence of the series you attended."""
+    return session.exec(
         select(func.max(Event.date)).where(Event.series == series, Event.attendance == ATTENDED)
     ).one()
-    if last_visit is None:
-        return False
-    asked = session.exec(
-        select(func.max(Decision.decided_at)).where(Decision.series == series)
-    ).one()
-    return asked is None or asked.astimezone().date() < last_visit
+
+
+def _last_asked(session: Session, series: str) -> tuple[dt.date | None, str | None]:
+    """The local day should-return last gave a verdict on the series, and that verdict."""
+    decision = session.exec(
+        select(Decision).where(Decision.series == series).order_by(col(Decision.decided_at).desc())
+    ).first()
+    if decision is None:
+        return None, None
+    return decision.decided_at.astimezone().date(), decision.verdict
 
 
 def _word(text: str) -> str:

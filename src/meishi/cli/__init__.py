@@ -20,6 +20,7 @@ from meishi.errors import MeishiError, os_failure
 # here is listed under "Other commands", so that a new one is never left out.
 TASKS = {
     "After an event": ("add", "thank", "drafts", "send", "outbox", "followup", "should-return"),
+    "Before going back": ("brief",),
     "Keeping your word": (
         *("register", "attend", "cancel", "no-show", "apology", "apologized", "paid"),
         *("record", "todo"),
@@ -180,6 +181,7 @@ def _register() -> None:
         add,
         attendance,
         backup,
+        brief,
         config,
         contacts,
         db,
@@ -209,6 +211,7 @@ def _register() -> None:
     todo.register(app)
     event.register(app)
     should_return.register(app)
+    brief.register(app)
     demo.register(app)
     import_export.register(app)
     backup.register(app)

@@ -51,8 +51,15 @@ def _mail_by_contact(session: Session, only: set[int] | None = None) -> dict[int
 
 def states_of(session: Session, contacts: set[int], today: dt.date) -> Counter[str]:
     """How many of these contacts are in each relationship state on `today`."""
+    return Counter(found.state for found in relationships_of(session, contacts, today).values())
+
+
+def relationships_of(
+    session: Session, contacts: set[int], today: dt.date
+) -> dict[int, Relationship]:
+    """The relationship with each of these contacts on `today`, by contact id."""
     mails = _mail_by_contact(session, contacts)
-    return Counter(relationship(mails.get(contact, []), today).state for contact in contacts)
+    return {contact: relationship(mails.get(contact, []), today) for contact in contacts}
 
 
 def replies_to_answer(session: Session, today: dt.date) -> list[tuple[Contact, Mail]]:

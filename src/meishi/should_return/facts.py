@@ -39,7 +39,11 @@ def verdict_for(store: Store, text: str, today: dt.date, now: dt.datetime) -> Ve
 
 def should_return(session: Session, text: str, today: dt.date) -> Verdict:
     """The verdict for the event or series the user named, with anything still owed."""
-    label, events = occurrences_named(session, text)
+    return judged(session, *occurrences_named(session, text), today)
+
+
+def judged(session: Session, label: str, events: list[Event], today: dt.date) -> Verdict:
+    """The verdict on these occurrences of one gathering, with anything still owed."""
     verdict = decide(label, [_occurrence(session, event, today) for event in events], today)
     return with_owed(verdict, owed_to_organizers(session, events))
 
@@ -89,10 +93,15 @@ def occurrences_named(session: Session, text: str) -> tuple[str, list[Event]]:
                     f"no event or series matches '{text}'; see `meishi event list`"
                 ) from None
         else:
-            series = event.series
-            if series is None:  # a one-off or unnamed series: group by the event's name
-                return event.name, _events_where(session, name=event.name)
+            return occurrences_of(session, event)
     return series, _events_where(session, series=series)
+
+
+def occurrences_of(session: Session, event: Event) -> tuple[str, list[Event]]:
+    """The series an event belongs to (a one-off: the events of its name), with all its events."""
+    if event.series is None:
+        return event.name, _events_where(session, name=event.name)
+    return event.series, _events_where(session, series=event.series)
 
 
 def _series_matching(session: Session, text: str, exact: bool) -> str | None:
