@@ -307,13 +307,18 @@ def _get_contact(session: Session, contact_id: int) -> Contact:
 
 def _new_contact(session: Session, card: CardInput) -> Contact:
     """Store a new contact from a card."""
-    family, given = split_name(card.name)
-    contact = Contact(full_name=card.name, family_name=family, given_name=given)
-    for name in CARD_FIELDS:
-        setattr(contact, name, blank_to_none(getattr(card, name)))
+    contact = Contact(**new_contact_fields(card))
     session.add(contact)
     session.flush()
     return contact
+
+
+def new_contact_fields(card: CardInput) -> dict[str, Any]:
+    """A new contact's names and card fields, from a checked card."""
+    family, given = split_name(card.name)
+    fields = {"full_name": card.name, "family_name": family, "given_name": given}
+    fields.update({name: blank_to_none(getattr(card, name)) for name in CARD_FIELDS})
+    return fields
 
 
 def _fill_empty(contact: Contact, card: CardInput, now: dt.datetime) -> list[str]:
