@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from importlib.metadata import version
 
 import pytest
@@ -94,3 +98,63 @@ def test_which_commands_may_record_something() -> None:
     assert not common.may_record("event", commands["event"])  # a group alone does nothing
     assert not common.may_record("search", commands["search"])
     assert not common.may_record("show", commands["event"].commands["show"])
+
+
+# --- lazily imported command modules ------------------------------------------------------
+
+
+def test_the_command_table_says_what_the_commands_say() -> None:
+    """The summaries `meishi --help` shows without importing a command are the commands' own."""
+    from typer._click.utils import make_default_short_help
+
+    commands = meishi.cli.typer.main.get_command(meishi.cli.app).commands  # type: ignore[attr-defined]
+    assert list(commands) == list(meishi.cli.COMMANDS)
+    for name, (module, _how, summary) in meishi.cli.COMMANDS.items():
+        command = commands[name]
+        inner = next(iter(getattr(command, "commands", {}).values()), command)
+        assert inner.callback.__module__ == f"meishi.cli.{module}", name
+        for width in (30, 60, 114):
+            assert command.get_short_help_str(width) == make_default_short_help(summary, width)
+
+
+def command_modules_imported(*argv: str) -> list[str]:
+    """The meishi.cli modules a fresh process imports to run `meishi ARGV`."""
+    probe = (
+        "import json, sys\n"
+        "from meishi.cli import app\n"
+        "try:\n"
+        f"    app({list(argv)!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('meishi.cli.'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env={**os.environ}
+    )
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    ("argv", "module"),
+    [
+        (["--help"], None),
+        (["search", "田中"], "contacts"),
+        (["todo"], "todo"),
+        (["event", "list"], "event"),
+        (["followup", "--help"], "event"),
+        (["outbox", "--help"], "send"),
+    ],
+)
+def test_a_command_imports_its_own_module_alone(argv: list[str], module: str | None) -> None:
+    own = [f"meishi.cli.{module}"] if module else []
+    assert command_modules_imported(*argv) == ["meishi.cli.common", *own]
+
+
+def test_a_typo_still_weighs_every_command() -> None:
+    """Suggestions need every command's name, sub-commands too: the typo path imports all."""
+    assert error_of(fails("evnt")).endswith("`meishi event`?")
+    assert (
+        len(command_modules_imported("evnt"))
+        == len({m for m, *_ in meishi.cli.COMMANDS.values()}) + 1
+    )

@@ -391,3 +391,15 @@ def test_english_greeting_never_in_kanji(
     context = english_context(contact={**contact, "latin_name": latin_name})
     body = drafts.render_draft("thank-en", context, user_dir, "en").body
     assert body.splitlines()[0] == greeting
+
+
+def test_a_compiled_template_is_reused_yet_an_edit_is_seen(user_dir: Path) -> None:
+    """Drafting many notes compiles a template once; its errors still say where they are,
+    every time, and an edited template is the one used next."""
+    write_template(user_dir, "mine", "Subject: one\n\nHello\n{{ contact.nickname }}\n")
+    for _ in range(2):
+        with pytest.raises(TemplateProblem) as caught:
+            drafts.render_draft("mine", make_context(), user_dir, "ja")
+        assert str(caught.value).startswith("template 'mine' (user) line 4: ")
+    write_template(user_dir, "mine", "Subject: two\n\n{{ contact.full_name }}様\n")
+    assert drafts.render_draft("mine", make_context(), user_dir, "ja").subject == "two"

@@ -299,3 +299,27 @@ def assert_store_valid(database: Path) -> None:
         assert "queued" not in values("SELECT state FROM outbox")
         assert values("SELECT raw FROM outbox WHERE length(raw) > 0") == []
         assert "draft" not in values("SELECT state FROM draft")
+
+
+@pytest.mark.parametrize("lines", [False, True])
+def test_refused_characters_are_exactly_controls_surrogates_and_invisibles(lines: bool) -> None:
+    """The fast search refuses what the rule says, character by character, across the BMP."""
+    from meishi.validation import (
+        BIDI_CONTROLS,
+        LINE_CONTROLS,
+        LINE_SEPARATORS,
+        ZERO_WIDTH,
+        forbidden_char,
+    )
+
+    def refused(char: str) -> bool:
+        if lines and char in LINE_CONTROLS:
+            return False
+        if not lines and char in LINE_SEPARATORS:
+            return True
+        return unicodedata.category(char) in ("Cc", "Cs") or char in BIDI_CONTROLS | ZERO_WIDTH
+
+    for code in range(0x10000):
+        char = chr(code)
+        expected = char if refused(char) else None
+        assert forbidden_char(f"名刺{char}x", lines) == expected, hex(code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 from collections.abc import Iterable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ from meishi.validation import (
 )
 
 if TYPE_CHECKING:
+    from meishi.cards.images import KeptImage
     from meishi.cards.scanning import Scan
     from meishi.store.engine import Store
 
@@ -307,13 +308,18 @@ def _get_contact(session: Session, contact_id: int) -> Contact:
 
 def _new_contact(session: Session, card: CardInput) -> Contact:
     """Store a new contact from a card."""
-    family, given = split_name(card.name)
-    contact = Contact(full_name=card.name, family_name=family, given_name=given)
-    for name in CARD_FIELDS:
-        setattr(contact, name, blank_to_none(getattr(card, name)))
+    contact = Contact(**new_contact_fields(card))
     session.add(contact)
     session.flush()
     return contact
+
+
+def new_contact_fields(card: CardInput) -> dict[str, Any]:
+    """A new contact's names and card fields, from a checked card."""
+    family, given = split_name(card.name)
+    fields = {"full_name": card.name, "family_name": family, "given_name": given}
+    fields.update({name: blank_to_none(getattr(card, name)) for name in CARD_FIELDS})
+    return fields
 
 
 def _fill_empty(contact: Contact, card: CardInput, now: dt.datetime) -> list[str]:
@@ -456,15 +462,25 @@ def add_met(
     """Store a card met at an event, with the image it was read from, in one write; the image
     file lands in cards/ of the data folder only after the write has committed."""
     from meishi.attendance.changes import meeting_allowed
-    from meishi.cards.images import attach, extras, kept_image
 
-    keeping = kept_image(scanned.path, data_dir) if scanned is not None else nullcontext(None)
-    with keeping as kept, store.write() as session:
+    with _image_kept(scanned, data_dir) as kept, store.write() as session:
         event = session.get(Event, event_id)
         if event is None:
             raise NotFound(f"event #{event_id} was removed meanwhile; run the command again")
         meeting_allowed(session, event, now, force)  # no one is met at a cancelled event
         result = add_card(session, event, card, now)
         if scanned is not None and kept is not None:
+            from meishi.cards.images import attach, extras
+
             attach(session, result.contact, kept, extras(scanned.fields))
         return result
+
+
+def _image_kept(scanned: Scan | None, data_dir: Path) -> AbstractContextManager[KeptImage | None]:
+    """Where a scanned card's image is kept (in cards/ once the write commits); none for a
+    card typed in, which then never imports the image code."""
+    if scanned is None:
+        return nullcontext(None)
+    from meishi.cards.images import kept_image
+
+    return kept_image(scanned.path, data_dir)

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -20,8 +21,10 @@ from meishi.contacts import (
     check_card,
     company_in_full,
     differences,
+    emails_of,
     kept_values,
     meet,
+    new_contact_fields,
     taking_command,
     upsert_contact,
 )
@@ -37,7 +40,8 @@ from meishi.inputs import (
     EventRecord,
     Record,
 )
-from meishi.models import Contact, Event, in_utc
+from meishi.models import Contact, Event, id_of, in_utc
+from meishi.store import bulk
 from meishi.store.engine import Store
 from meishi.store.index import index_held
 from meishi.text import blank_to_none, has_japanese
@@ -45,6 +49,8 @@ from meishi.validation import optional_text
 
 # The session forgets rows it has flushed every so many records: a big file streams.
 FORGET_EVERY = 1000
+# Cards checked, looked up in the store and added as new contacts together.
+BULK_EVERY = 500
 EXCHANGE_EVENT = "名刺交換 {date}"  # the event a card-exchange date (Eight's 名刺交換日) names
 
 
@@ -144,83 +150,165 @@ def import_source(
     seen, when given, is told of each record once it is applied (for a progress bar).
     """
     report = ImportReport(str(source.path), source.format)
-    records = source.records() if seen is None else _telling(source.records(), seen)
     with store.rehearsal() if dry_run else store.write() as session:
-        _apply_all(session, records, report, now, event_name, skip_bad)
+        importer = _Importer(session, report, now, skip_bad, seen or _unnoticed)
+        importer.apply_all(source.records(), event_name)
     return report
 
 
-def _telling(records: Iterator[Record], seen: Callable[[Record], None]) -> Iterator[Record]:
-    """The records, each told to seen when the next is asked for (so, once it is applied)."""
-    for record in records:
-        yield record
-        seen(record)
+def _unnoticed(_record: Record) -> None:
+    """Nobody is told of the records applied."""
 
 
-def _apply_all(
-    session: Session,
-    records: Iterator[Record],
-    report: ImportReport,
-    now: dt.datetime,
-    event_name: str | None,
-    skip_bad: bool,
-) -> None:
-    """Apply every record of a file to the session."""
-    from meishi.store.resolve import find_event
+@dataclass(frozen=True)
+class _CheckedCard:
+    """A card record checked (before anything is written): the card and its note."""
 
-    event = find_event(session, event_name) if event_name else None
-    exchanges: dict[dt.date, Event] = {}
-    # Every step flushes what later queries need; autoflush before each query only costs.
-    # The search index is brought up to date once, at the end: nothing here searches.
-    with session.no_autoflush, index_held(session):
-        _apply_records(session, records, report, now, event, exchanges, skip_bad)
+    record: CardRecord
+    card: CardInput
+    note: str | None
 
 
-def _apply_records(
-    session: Session,
-    records: Iterator[Record],
-    report: ImportReport,
-    now: dt.datetime,
-    event: Event | None,
-    exchanges: dict[dt.date, Event],
-    skip_bad: bool,
-) -> None:
-    """Apply the records one by one, refusing the file or noting each bad one."""
-    for count, record in enumerate(records, start=1):
+# What checking a record gives: a checked card, what is wrong with it, or another record.
+_Checked = _CheckedCard | MeishiError | Record
+
+
+class _Importer:
+    """Applies a file's records to a write session, new people in bulk (store/bulk.py).
+
+    Records are taken a batch at a time: every card is checked first, the store is asked
+    once which of their emails and names it knows, and a card that matches nothing known
+    (nor an earlier card) is a new contact, added with the others at the batch's end. Any
+    other record goes the ORM's way, one at a time, once the new ones before it are stored,
+    so that duplicates, merges and messages stay exactly as they are one by one.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        report: ImportReport,
+        now: dt.datetime,
+        skip_bad: bool,
+        seen: Callable[[Record], None],
+    ) -> None:
+        self.session, self.report, self.now = session, report, now
+        self.skip_bad, self.seen = skip_bad, seen
+        self.event: Event | None = None
+        self.exchanges: dict[dt.date, Event] = {}
+        self.applied = 0
+        self.emails: set[str] = set()  # known, or on a new contact waiting to be added
+        self.names: set[bulk.NameKey] = set()
+        self.waiting: list[bulk.NewContact] = []
+
+    def apply_all(self, records: Iterator[Record], event_name: str | None) -> None:
+        """Apply every record of a file (linking each card to the named event, if any)."""
+        from meishi.store.resolve import find_event
+
+        self.event = find_event(self.session, event_name) if event_name else None
+        # Every step flushes what later queries need; autoflush before each query only
+        # costs. The search index is brought up to date once, at the end: nothing here
+        # searches.
+        with self.session.no_autoflush, index_held(self.session):
+            while batch := list(islice(records, BULK_EVERY)):
+                self._apply_batch(batch)
+
+    def _apply_batch(self, records: list[Record]) -> None:
+        """Check a batch of records, learn what the store knows of them, apply each."""
+        checked = [self._check(record) for record in records]
+        cards = [c.card for c in checked if isinstance(c, _CheckedCard)]
+        self.emails = bulk.known_emails(self.session, (e for c in cards for e in c.emails))
+        self.names = bulk.known_names(self.session, (card.name for card in cards))
+        for record, check in zip(records, checked, strict=True):
+            self._apply_one(record, check)
+        self._add_waiting()
+
+    def _check(self, record: Record) -> _Checked:
+        """A card record checked; what is wrong with a bad one; any other record as it is."""
         try:
-            # Skipping a bad record must undo what it wrote before it was found bad.
-            with session.begin_nested() if skip_bad else nullcontext():
-                _apply(session, record, report, now, event, exchanges)
+            if isinstance(record, BadRecord):
+                raise MeishiError(record.problem)
+            return _check_card(record, self.report) if isinstance(record, CardRecord) else record
         except MeishiError as error:
-            problem = f"{report.path}:{record.line}: {error}"
-            if not skip_bad:
-                raise ImportRefused(
-                    f"{problem}; nothing of {report.path} was imported "
-                    "(--skip-bad imports the rest)"
-                ) from None
-            report.skipped.append(problem)
-        if count % FORGET_EVERY == 0:
-            session.expunge_all()  # all flushed: the transaction holds them, memory need not
-            if event is not None:
-                event = session.merge(event, load=False)
-            for day, known in exchanges.items():
-                exchanges[day] = session.merge(known, load=False)
+            return error
+
+    def _apply_one(self, record: Record, check: _Checked) -> None:
+        """Apply one record, refusing the file or noting it when it is bad."""
+        try:
+            if isinstance(check, MeishiError):
+                raise check
+            if not (isinstance(check, _CheckedCard) and self._took_new(check)):
+                self._add_waiting()  # stored before this record looks for what it matches
+                self._apply_alone(check)
+        except MeishiError as error:
+            self._refuse_or_skip(record, error)
+        self.seen(record)
+        self._forget_now_and_then()
+
+    def _took_new(self, checked: _CheckedCard) -> bool:
+        """Keep the card for adding as a new contact, unless it may be someone known."""
+        card = checked.card
+        key = bulk.name_key(card.name, card.company)
+        if key in self.names or self.emails.intersection(card.emails):
+            return False
+        fields = new_contact_fields(card)
+        if checked.note:  # as _add_note gives a contact its first note
+            fields.update(note=checked.note, updated_at=in_utc(self.now))
+        met_at = self.event or _exchange_event(
+            self.session, checked.record.met_on, self.now, self.exchanges
+        )
+        event_id = None if met_at is None else id_of(met_at)
+        self.waiting.append(bulk.NewContact(fields, card.emails, event_id))
+        self.names.add(key)
+        self.emails.update(card.emails)
+        self.report.encounters += event_id is not None
+        self.report.created.add(card.name)
+        return True
+
+    def _add_waiting(self) -> None:
+        """Store the new contacts kept so far."""
+        bulk.insert_contacts(self.session, self.waiting)
+        self.waiting = []
+
+    def _apply_alone(self, check: _CheckedCard | Record) -> None:
+        """Apply a record through the ORM (in a savepoint when bad ones are skipped: a bad
+        one must undo what it wrote before it was found bad)."""
+        with self.session.begin_nested() if self.skip_bad else nullcontext():
+            if isinstance(check, _CheckedCard):
+                contact = _apply_card(
+                    self.session, check, self.report, self.now, self.event, self.exchanges
+                )
+                self.names.add(bulk.name_key(contact.full_name, contact.company))
+                self.emails.update(emails_of(self.session, contact))
+            else:
+                _apply(self.session, check, self.report, self.now)
+
+    def _refuse_or_skip(self, record: Record, error: MeishiError) -> None:
+        """Refuse the whole file for a bad record, or, with --skip-bad, note it."""
+        problem = f"{self.report.path}:{record.line}: {error}"
+        if not self.skip_bad:
+            raise ImportRefused(
+                f"{problem}; nothing of {self.report.path} was imported "
+                "(--skip-bad imports the rest)"
+            ) from None
+        self.report.skipped.append(problem)
+
+    def _forget_now_and_then(self) -> None:
+        """Every so many records, let the session forget what it flushed: all of it is in
+        the transaction, it need not be in memory too."""
+        self.applied += 1
+        if self.applied % FORGET_EVERY:
+            return
+        self.session.flush()  # a new event's status, written after the event itself
+        self.session.expunge_all()
+        if self.event is not None:
+            self.event = self.session.merge(self.event, load=False)
+        for day, known in self.exchanges.items():
+            self.exchanges[day] = self.session.merge(known, load=False)
 
 
-def _apply(
-    session: Session,
-    record: Record,
-    report: ImportReport,
-    now: dt.datetime,
-    event: Event | None,
-    exchanges: dict[dt.date, Event],
-) -> None:
-    """Apply one record; raises MeishiError (before writing anything) when it is bad."""
-    if isinstance(record, BadRecord):
-        raise MeishiError(record.problem)
-    if isinstance(record, CardRecord):
-        _apply_card(session, record, report, now, event, exchanges)
-    elif isinstance(record, EventRecord):
+def _apply(session: Session, record: Record, report: ImportReport, now: dt.datetime) -> None:
+    """Apply an event or a whole dump."""
+    if isinstance(record, EventRecord):
         _, created = find_or_add_event(session, record.event, now)
         if created:
             report.events_created.add(record.event.name)
@@ -232,23 +320,28 @@ def _apply(
         report.restored = restore(session, record.data)
 
 
+def _check_card(record: CardRecord, report: ImportReport) -> _CheckedCard:
+    """Check a card record, noting a company whose legal form it abbreviates."""
+    card, note = card_input(record), contact_note(record)
+    if in_full := company_in_full(card):
+        report.in_full.add(in_full)
+    return _CheckedCard(record, check_card(card), note)
+
+
 def _apply_card(
     session: Session,
-    record: CardRecord,
+    checked: _CheckedCard,
     report: ImportReport,
     now: dt.datetime,
     event: Event | None,
     exchanges: dict[dt.date, Event],
-) -> None:
+) -> Contact:
     """Merge a card into the contact it duplicates (or add it), and link it to its event."""
-    card, note = card_input(record), contact_note(record)
-    if in_full := company_in_full(card):
-        report.in_full.add(in_full)
-    card = check_card(card)
+    card = checked.card
     contact, created, filled = upsert_contact(session, card, now)
     _note_differences(report, contact, [] if created else differences(contact, card))
-    noted = _add_note(contact, note, now)
-    met_at = event or _exchange_event(session, record.met_on, now, exchanges)
+    noted = _add_note(contact, checked.note, now)
+    met_at = event or _exchange_event(session, checked.record.met_on, now, exchanges)
     met = meet(session, contact, met_at) if met_at is not None else False
     report.encounters += met
     if created:
@@ -257,6 +350,7 @@ def _apply_card(
         report.merged.add(card.name)
     else:
         report.unchanged += 1
+    return contact
 
 
 def _note_differences(report: ImportReport, contact: Contact, differs: list[Difference]) -> None:

@@ -34,7 +34,161 @@ TASKS = {
 }
 
 
-class MeishiGroup(common.CommandGroup):
+# Each command: its module in cli/, how that module joins it to meishi (`app`: the module's
+# group under the command's name; otherwise the module's function that registers it) and its
+# summary, so that `meishi --help` imports no command module and a command imports its own
+# alone. In the order `meishi --help` lists commands outside TASKS. A test checks the table
+# against the commands themselves.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "add": ("add", "register", "Add a person met at an event, with the topics you talked about."),
+    "search": (
+        *("contacts", "register"),
+        "Find contacts by any part of their name, reading, company, email, note or topics.",
+    ),
+    "thank": ("thank", "register", "Draft a short, individual thank-you to each person you met."),
+    "send": (
+        *("send", "register"),
+        "Send the drafts you name, or every pending thank-you, one message per person.",
+    ),
+    "register": ("attendance", "register", "Mark an event you will go to as registered."),
+    "attend": ("attendance", "register", "Mark an event as attended."),
+    "cancel": (
+        *("attendance", "register"),
+        "Cancel an event; inside the window before the start it is last-minute (ドタキャン).",
+    ),
+    "no-show": (
+        *("attendance", "register"),
+        "Record that you did not go and did not cancel: you owe an apology (and the fee).",
+    ),
+    "apologized": ("attendance", "register", "Record that you apologized to the organizer."),
+    "paid": (
+        *("attendance", "register"),
+        "Record that you paid the fee for the seat you left empty.",
+    ),
+    "apology": (
+        *("attendance", "register"),
+        "Draft an apology to the organizer: short, sincere, no excuses, offering to pay.",
+    ),
+    "record": (
+        *("attendance", "register"),
+        "Your record: registered, attended, cancelled, no-shows, and what is still owed.",
+    ),
+    "todo": (
+        *("todo", "register"),
+        "Everything you owe, most urgent first, each with the command that settles it.",
+    ),
+    "should-return": (
+        *("should_return", "register"),
+        "Decide whether to go back, by what the organizer did after the events you attended.",
+    ),
+    "brief": (
+        *("brief", "register"),
+        "Before going (again): the verdict, whom you met there, what you still owe.",
+    ),
+    "demo": (
+        *("demo", "register"),
+        "Show what meishi does: events, people, thank-you drafts and verdicts, on sample data.",
+    ),
+    "import": (
+        *("import_export", "register"),
+        "Import contacts and events from vCard, CSV (Eight, Google, LinkedIn), iCalendar or JSON.",
+    ),
+    "export": (
+        *("import_export", "register"),
+        "Export contacts as vCard or CSV, or everything as JSON that import restores.",
+    ),
+    "backup": (
+        *("backup", "register"),
+        "Copy the database consistently, even while meishi is in use; owner-only.",
+    ),
+    "merge": (
+        *("contacts", "register_merge"),
+        "Merge two contacts who are one person, keeping every encounter and topic.",
+    ),
+    "sync": (
+        *("mailbox", "register"),
+        "Read your Sent folder and inbox (headers only) and record the mail with contacts.",
+    ),
+    "relationships": (
+        *("mailbox", "register"),
+        "List the people you exchange mail with by how the relationship is going.",
+    ),
+    "event": ("event", "app", "Events you go to: add, edit, list, show, delete."),
+    "contacts": ("contacts", "app", "The people whose cards you have: list, show, edit, delete."),
+    "config": ("config", "app", "Settings: your name, email and signature."),
+    "templates": ("templates", "app", "Draft templates: list, show."),
+    "drafts": (
+        *("drafts", "app"),
+        "The drafts kept for sending: list, show, hold back, release, discard, edit, push.",
+    ),
+    "db": ("db", "app", "The database itself: reindex."),
+    "outbox": ("send", "register", "Messages on their way out, and what became of them."),
+    "followup": (
+        *("event", "register"),
+        "Record what an event's organizer did afterwards (meishi followup EVENT KIND),"
+        " or delete such a record.",
+    ),
+    "mail": ("mailbox", "register", "Your mailbox: reading sent mail and replies."),
+}
+
+
+class LazyGroup(common.CommandGroup):
+    """The root group: it imports a command's module only when that command is asked for."""
+
+    def __init__(self, **settings: Any) -> None:
+        self._loaded: dict[str, Any] = {}
+        super().__init__(**settings)
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, Any]:
+        """Every command, each module imported: for the reference, typo suggestions, tests."""
+        found = ((name, self.get_command(None, name)) for name in self.list_commands(None))
+        return {name: command for name, command in found if command is not None}
+
+    @commands.setter
+    def commands(self, given: dict[str, Any]) -> None:
+        """Commands joined to the app itself (typer's own registration), kept as they are."""
+        self._loaded = dict(given)
+
+    def add_command(self, cmd: Any, name: str | None = None) -> None:
+        """Join one more command, as click's groups do."""
+        self._loaded[name or cmd.name] = cmd
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The names of every command, without importing any."""
+        return [*COMMANDS, *(name for name in self._loaded if name not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command of this name, its module imported now; None for no such command."""
+        if cmd_name in COMMANDS and cmd_name not in self._loaded:
+            for name, command in _commands_of(cmd_name).items():
+                self._loaded.setdefault(name, command)
+        return self._loaded.get(cmd_name)
+
+    def summary(self, name: str, width: int) -> str:
+        """A command's one-line summary cut to width, from the table until it is imported."""
+        if name in self._loaded:
+            return str(self._loaded[name].get_short_help_str(width))
+        from typer._click.utils import make_default_short_help
+
+        return make_default_short_help(COMMANDS[name][2], width)
+
+
+def _commands_of(name: str) -> dict[str, Any]:
+    """The commands a command's module registers along with it (its module imported)."""
+    import importlib
+
+    module_name, how, _summary = COMMANDS[name]
+    module = importlib.import_module(f"meishi.cli.{module_name}")
+    holder = common.command_group("")
+    if how == "app":
+        holder.add_typer(module.app, name=name)
+    else:
+        getattr(module, how)(holder)
+    return dict(typer.main.get_group(holder).commands)
+
+
+class MeishiGroup(LazyGroup):
     """A command group that turns meishi's named errors into one line and an exit code."""
 
     def __init__(self, **settings: Any) -> None:
@@ -43,15 +197,19 @@ class MeishiGroup(common.CommandGroup):
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The commands in sections by task, each with its one-line summary."""
-        commands = {name: c for name, c in self.commands.items() if not c.hidden}
-        width = formatter.width - 6 - max(map(len, commands))
+        names = [name for name in self.list_commands(ctx) if not self._hidden(name)]
+        width = formatter.width - 6 - max(map(len, names))
         listed = {name for names in TASKS.values() for name in names}
-        sections = [*TASKS.items(), ("Other commands", [n for n in commands if n not in listed])]
-        for title, names in sections:
-            rows = [(n, commands[n].get_short_help_str(width)) for n in names if n in commands]
+        sections = [*TASKS.items(), ("Other commands", [n for n in names if n not in listed])]
+        for title, wanted in sections:
+            rows = [(n, self.summary(n, width)) for n in wanted if n in names]
             if rows:
                 with formatter.section(title):
                     formatter.write_dl(rows)
+
+    def _hidden(self, name: str) -> bool:
+        """True for a command joined as hidden (the table's commands are all shown)."""
+        return name in self._loaded and bool(self._loaded[name].hidden)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Refuse an argument that is not valid UTF-8 before any command sees it."""
@@ -175,51 +333,10 @@ app = common.command_group(
 )
 
 
-def _register() -> None:
-    """Join the command modules to the app."""
-    from meishi.cli import (
-        add,
-        attendance,
-        backup,
-        brief,
-        config,
-        contacts,
-        db,
-        demo,
-        drafts,
-        event,
-        import_export,
-        mailbox,
-        send,
-        should_return,
-        templates,
-        thank,
-        todo,
-    )
-
-    app.add_typer(event.app, name="event")
-    app.add_typer(contacts.app, name="contacts")
-    app.add_typer(config.app, name="config")
-    app.add_typer(templates.app, name="templates")
-    app.add_typer(drafts.app, name="drafts")
-    app.add_typer(db.app, name="db")
-    add.register(app)
-    contacts.register(app)
-    thank.register(app)
-    send.register(app)
-    attendance.register(app)
-    todo.register(app)
-    event.register(app)
-    should_return.register(app)
-    brief.register(app)
-    demo.register(app)
-    import_export.register(app)
-    backup.register(app)
-    contacts.register_merge(app)
-    mailbox.register(app)
-
-
-_register()
+@app.callback()
+def _root() -> None:
+    """Nothing of its own: typer makes a group of an app with a callback, and the commands
+    come from the table (COMMANDS)."""
 
 
 def main() -> None:
