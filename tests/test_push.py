@@ -10,8 +10,9 @@ from email.message import EmailMessage
 
 import pytest
 
-from helpers import add_event, error_of, fails, home, json_of, ok, set_me, snapshot
+from helpers import add_event, describe, error_of, fails, home, json_of, ok, run, set_me, snapshot
 from imap_server import HANAKO, TARO, DovecotServer
+from smtp_server import Recorder, SmtpServer, smtp_server
 from meishi.mail import imap
 from test_sync import SATO, SUZUKI, TANAKA, configure, memory_keyring, met
 
@@ -195,3 +196,95 @@ def test_an_apology_to_drafts_twice_leaves_one_for_the_organizer(
 def test_to_drafts_with_send_or_dry_run_is_refused(command: tuple[str, ...], flag: str) -> None:
     result = fails(*command, "--to-drafts", flag)
     assert error_of(result) == "--to-drafts cannot go with --send or --dry-run: choose one"
+
+
+def send_through(server: SmtpServer) -> None:
+    """Point meishi at the SMTP test server, without pausing between messages."""
+    for key, value in (("host", "127.0.0.1"), ("port", str(server.port)), ("security", "none")):
+        ok("config", "set", f"smtp.{key}", value)
+    ok("config", "set", "send.pause", "0")
+
+
+def sent_from_the_mail_client(server: DovecotServer, uid: int, raw: bytes) -> None:
+    """What a mail client does when you send a draft: into Sent, out of Drafts."""
+    server.append(HANAKO.name, HANAKO.sent, raw)
+    with server.session(HANAKO.name) as client:
+        client.select_folder(HANAKO.drafts)
+        client.delete_messages([uid])
+        client.uid_expunge([uid])
+
+
+def to_of(raw: bytes) -> str:
+    """The To address of a message's bytes."""
+    return str(
+        email.message_from_bytes(raw, policy=email.policy.default)["To"].addresses[0].addr_spec
+    )
+
+
+@pytest.mark.usefixtures("met")
+def test_send_leaves_pushed_drafts_alone_until_pulled_and_never_sends_one_twice(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server)
+    rows = pushed("thank", "--since", "yesterday", "--to-drafts")
+    by_email = {str(row["email"]): str(row["id"]) for row in rows}
+    copies = {
+        to_of(raw): (uid, raw) for uid, _f, raw in imap_server.messages(HANAKO.name, "Drafts")
+    }
+    assert all("Drafts" in r["note"] for r in json_of(ok("drafts", "--json")))
+    with smtp_server(Recorder()) as smtp:
+        send_through(smtp)
+        said = ok("send", "--yes")
+        assert said.stdout.count("in your Drafts folder (Drafts)") == 3
+        named = ok("send", by_email[SUZUKI])  # naming one does not send it either
+        assert f"meishi drafts pull {by_email[SUZUKI]}" in named.stdout
+        assert smtp.received() == []
+        sent_from_the_mail_client(imap_server, *copies[SUZUKI])
+        pulling = run("drafts", "pull", by_email[SUZUKI], by_email[SATO])
+        assert pulling.exit_code == 1, describe(pulling)
+        assert (
+            f"Left draft #{by_email[SUZUKI]} to 鈴木 一郎 as it is: it was sent" in pulling.stdout
+        )
+        assert f"Took back draft #{by_email[SATO]} to 佐藤 次郎, deleting" in pulling.stdout
+        assert recipients(drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts)) == [TANAKA]
+        ok("send", "--yes")
+        ok("sync")  # records Suzuki's thank-you, sent from the mail client
+        ok("send", "--yes")
+        assert [r for received in smtp.received() for r in received.rcpt_tos] == [SATO]
+    states = {row["id"]: row["state"] for row in json_of(ok("drafts", "--json"))}
+    assert [states[int(by_email[a])] for a in (SUZUKI, SATO, TANAKA)] == ["sent", "sent", "pending"]
+
+
+@pytest.mark.usefixtures("met")
+def test_pulling_a_draft_deleted_in_the_mail_client_takes_it_back(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server)
+    [row, *_others] = pushed("thank", "--since", "yesterday", "--to-drafts")
+    imap_server.recreate_folder(HANAKO.name, HANAKO.drafts)  # every copy gone
+    said = ok("drafts", "pull", str(row["id"])).stdout
+    assert f"its copy was no longer in {HANAKO.drafts}" in said
+    [shown] = [r for r in json_of(ok("drafts", "--json")) if r["id"] == row["id"]]
+    assert shown["drafts_folder"] is None and shown["note"] is None
+    before = snapshot()
+    result = fails("drafts", "pull", str(row["id"]))
+    assert error_of(result) == (
+        f"draft #{row['id']} is not in your Drafts folder; meishi send {row['id']} sends it"
+    )
+    assert snapshot() == before
+
+
+@pytest.mark.usefixtures("met")
+def test_a_copy_in_a_rebuilt_drafts_folder_is_found_by_its_message_id(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server)
+    [row, *_others] = pushed("thank", "--since", "yesterday", "--to-drafts")
+    kept = imap_server.messages(HANAKO.name, HANAKO.drafts)
+    imap_server.recreate_folder(HANAKO.name, HANAKO.drafts)  # a new UIDVALIDITY
+    for _uid, flags, raw in kept:
+        imap_server.append(HANAKO.name, HANAKO.drafts, raw, flags=flags)
+    said = ok("drafts", "pull", str(row["id"])).stdout
+    assert f"deleting its copy in {HANAKO.drafts}" in said
+    left = recipients(drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts))
+    assert str(row["email"]) not in left and len(left) == 2

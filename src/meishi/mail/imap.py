@@ -310,7 +310,7 @@ def put_draft(client: IMAPClient, folder: str, raw: bytes, old: Placed | None) -
     """APPEND a draft to the folder, then delete the copy put there before (by UID)."""
     placed = _append_draft(client, folder, raw)
     if old is not None and old.uid is not None:
-        _delete_copy(client, old)
+        take_back(client, old, None)  # not by Message-ID: the new copy has the same one
     return placed
 
 
@@ -336,13 +336,27 @@ def _placed(folder: str, response: bytes) -> Placed:
     return Placed(folder, int(found.group(1)), int(found.group(2)))
 
 
-def _delete_copy(client: IMAPClient, old: Placed) -> None:
-    """Delete one message by UID (STORE \\Deleted, UID EXPUNGE), if its folder still holds
-    the same UIDs (UIDVALIDITY) and still exists; a copy already gone is fine."""
-    if old.uid is None or old.folder not in {name for *_rest, name in client.list_folders()}:
-        return
+def take_back(client: IMAPClient, old: Placed, message_id: str | None) -> bool:
+    """Delete a draft's copy from its folder (STORE \\Deleted, UID EXPUNGE): the message at
+    its UID while the folder keeps its UIDVALIDITY (recreated, that UID may be another
+    message), else, given one, the message with its Message-ID; False when none is there."""
+    if old.folder not in {name for *_rest, name in client.list_folders()}:
+        return False
     selected = client.select_folder(old.folder)
-    if int(selected[b"UIDVALIDITY"]) != old.uidvalidity:
-        return  # the folder was recreated: that UID is now another message, or none
-    client.delete_messages([old.uid])
-    client.uid_expunge([old.uid])
+    uids: list[int] = []
+    if old.uid is not None and int(selected[b"UIDVALIDITY"]) == old.uidvalidity:
+        uids = list(client.search(["UID", str(old.uid)]))
+    if not uids and message_id:  # the folder was recreated, or the copy moved within it
+        uids = list(client.search(["HEADER", "Message-ID", message_id]))
+    if uids:
+        client.delete_messages(uids)
+        client.uid_expunge(uids)
+    return bool(uids)
+
+
+def holds_message(client: IMAPClient, folder: str | None, message_id: str) -> bool:
+    """True when the folder holds a message with this Message-ID."""
+    if folder is None:
+        return False
+    client.select_folder(folder, readonly=True)
+    return bool(client.search(["HEADER", "Message-ID", message_id]))
