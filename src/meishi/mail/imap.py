@@ -86,6 +86,7 @@ class Fetched:
     uid: int
     headers: bytes
     arrived: dt.datetime | None
+    gmail_thread: str | None = None  # X-GM-THRID, from a server offering X-GM-EXT-1
 
 
 def imap_settings(settings: Mapping[str, str], keyring_named: str | None) -> ImapSettings:
@@ -272,13 +273,25 @@ def uids_since(client: IMAPClient, since: dt.date) -> list[int]:
 
 
 def fetch_headers(client: IMAPClient, uids: list[int]) -> list[Fetched]:
-    """The headers sync reads (no body) of the messages with these UIDs, by UID."""
-    fetched = client.fetch(uids, [FETCH_HEADERS, "INTERNALDATE"])
+    """The headers sync reads (no body) of the messages with these UIDs, by UID; and from
+    Gmail (X-GM-EXT-1), each message's thread id."""
+    gmail = client.has_capability("X-GM-EXT-1")
+    fetched = client.fetch(
+        uids, [FETCH_HEADERS, "INTERNALDATE", *(["X-GM-THRID"] if gmail else [])]
+    )
     found = []
     for uid in sorted(fetched):
         data = fetched[uid]
         headers = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
-        found.append(Fetched(uid, bytes(headers or b""), data.get(b"INTERNALDATE")))
+        thread = data.get(b"X-GM-THRID")
+        found.append(
+            Fetched(
+                uid,
+                bytes(headers or b""),
+                data.get(b"INTERNALDATE"),
+                str(thread) if thread is not None else None,
+            )
+        )
     return found
 
 
