@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import ssl
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -156,6 +156,11 @@ def _connect(settings: ImapSettings) -> IMAPClient:
         )
     try:
         client = _open(settings)
+    except ssl.SSLCertVerificationError as error:  # before OSError, which it is
+        raise MailboxUnavailable(
+            f"the certificate of {where} is not trusted ({error.verify_message}); if your "
+            "mailbox uses a certificate of its own: meishi config set imap.cafile CA_FILE"
+        ) from None
     except (IMAPClientError, OSError) as error:
         raise MailboxUnavailable(f"cannot reach your mailbox at {where}: {error}") from None
     try:
@@ -196,7 +201,8 @@ def _open(settings: ImapSettings) -> IMAPClient:
         try:
             client.starttls(context)
         except BaseException:
-            client.shutdown()
+            with suppress(OSError):  # a failed handshake may have closed the socket
+                client.shutdown()
             raise
     return client
 
