@@ -12,8 +12,8 @@ import pytest
 
 from helpers import add_event, describe, error_of, fails, home, json_of, ok, run, set_me, snapshot
 from imap_server import HANAKO, TARO, DovecotServer
-from smtp_server import Recorder, SmtpServer, smtp_server
 from meishi.mail import imap
+from smtp_server import Recorder, SmtpServer, smtp_server
 from test_sync import SATO, SUZUKI, TANAKA, configure, memory_keyring, met
 
 __all__ = ["memory_keyring", "met"]  # fixtures, used by name
@@ -81,7 +81,7 @@ def test_a_drafts_folder_set_but_missing_is_created(imap_server: DovecotServer) 
 def test_a_folder_the_server_says_to_create_is_created(imap_server: DovecotServer) -> None:
     raw = b"To: a@example.com\r\nSubject: hi\r\nMessage-ID: <x@example.jp>\r\n\r\nbody\r\n"
     with imap_server.session(HANAKO.name) as client:
-        placed = imap.put_draft(client, "Entwürfe", raw, None)  # APPEND: NO [TRYCREATE]
+        placed = imap.put_draft(client, "Entwürfe", raw, None, "<x@example.jp>")  # TRYCREATE
     assert placed.folder == "Entwürfe" and placed.uid == 1 and placed.uidvalidity
     assert "Entwürfe" in folder_names(imap_server, HANAKO.name)
     [message] = drafts_on_server(imap_server, HANAKO.name, "Entwürfe")
@@ -288,3 +288,34 @@ def test_a_copy_in_a_rebuilt_drafts_folder_is_found_by_its_message_id(
     assert f"deleting its copy in {HANAKO.drafts}" in said
     left = recipients(drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts))
     assert str(row["email"]) not in left and len(left) == 2
+
+
+@pytest.mark.usefixtures("met")
+def test_a_connection_lost_mid_push_then_run_again_leaves_one_copy_per_person(
+    imap_server: DovecotServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(imap_server)
+    appended = []
+    real_append = imap._append_draft
+
+    def lost_after_the_second(client: imap.Mailbox, folder: str, raw: bytes) -> imap.Placed:
+        """APPEND for real; after the second, the connection drops before meishi hears back."""
+        placed = real_append(client, folder, raw)
+        appended.append(placed)
+        if len(appended) == 2:
+            imap_server.kill_connections(HANAKO.name)
+        return placed
+
+    monkeypatch.setattr(imap, "_append_draft", lost_after_the_second)
+    result = fails("thank", "--since", "yesterday", "--to-drafts", code=1)
+    assert "lost the connection to 127.0.0.1" in error_of(result)
+    assert error_of(result).endswith(
+        "the drafts put there so far are kept: run it again to put the others"
+    )
+    assert len(drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts)) == 2
+    monkeypatch.setattr(imap, "_append_draft", real_append)
+    rows = pushed("thank", "--since", "yesterday", "--to-drafts")
+    assert [row["replaced"] for row in rows] == [True, False, False]  # the first was kept
+    messages = drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts)
+    assert recipients(messages) == sorted((SUZUKI, TANAKA, SATO))  # one each, none doubled
+    assert len({m["Message-ID"] for m in messages}) == 3

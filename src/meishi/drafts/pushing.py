@@ -62,6 +62,7 @@ class _Letter:
     raw: bytes
     message_id: str
     old: imap.Placed | None
+    fresh: bool  # its Message-ID is new: the draft had none yet
 
 
 def push_drafts(
@@ -83,7 +84,10 @@ def push_drafts(
 
 def _push(client: Mailbox, store: Store, folder: str, letter: _Letter) -> Pushed:
     """Put one draft into the folder, and commit where it went before the next."""
-    placed = imap.put_draft(client, folder, letter.raw, letter.old)
+    if letter.fresh:  # kept before it goes, so that a copy whose answer was lost is known
+        with store.write() as session:
+            _name(session.get(Draft, letter.draft_id), letter.message_id)
+    placed = imap.put_draft(client, folder, letter.raw, letter.old, letter.message_id)
     with store.write() as session:
         _remember(session.get(Draft, letter.draft_id), placed, letter.message_id)
     replaced = letter.old is not None and letter.old.uid is not None
@@ -108,6 +112,7 @@ def _letter(draft: Draft, me: dict[str, str], now: dt.datetime) -> _Letter:
         mail.message_bytes(message),
         str(message["Message-ID"]),
         _placed(draft),
+        not draft.message_id,
     )
 
 
@@ -116,6 +121,12 @@ def _placed(draft: Draft) -> imap.Placed | None:
     if draft.imap_folder is None:
         return None
     return imap.Placed(draft.imap_folder, draft.imap_uidvalidity, draft.imap_uid)
+
+
+def _name(draft: Draft | None, message_id: str) -> None:
+    """Give the draft the Message-ID it is pushed with."""
+    if draft is not None:  # else deleted meanwhile by another meishi
+        draft.message_id = message_id
 
 
 def _remember(draft: Draft | None, placed: imap.Placed, message_id: str) -> None:

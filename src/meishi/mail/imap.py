@@ -214,7 +214,8 @@ def _close(client: IMAPClient) -> None:
     try:
         client.logout()
     except (IMAPClientError, OSError):
-        client.shutdown()
+        with suppress(OSError):  # the connection may be gone already
+            client.shutdown()
 
 
 def check_mailbox(settings: Mapping[str, str], keyring_named: str | None) -> list[Folder]:
@@ -325,12 +326,29 @@ def drafts_folder(client: IMAPClient, chosen: Mapping[str, str | None]) -> str:
     return name
 
 
-def put_draft(client: IMAPClient, folder: str, raw: bytes, old: Placed | None) -> Placed:
-    """APPEND a draft to the folder, then delete the copy put there before (by UID)."""
+def put_draft(
+    client: IMAPClient, folder: str, raw: bytes, old: Placed | None, message_id: str
+) -> Placed:
+    """APPEND a draft to the folder, then delete the copy put there before (by UID), and any
+    other copy with its Message-ID: one APPENDed by a run whose connection was lost before
+    the server's answer came, so that its place was never kept."""
     placed = _append_draft(client, folder, raw)
     if old is not None and old.uid is not None:
         take_back(client, old, None)  # not by Message-ID: the new copy has the same one
+    if placed.uid is not None:  # without UIDPLUS the new copy cannot be told from the others
+        client.select_folder(folder)
+        doubles = [
+            u for u in client.search(["HEADER", "Message-ID", message_id]) if u != placed.uid
+        ]
+        _expunge(client, doubles)
     return placed
+
+
+def _expunge(client: IMAPClient, uids: list[int]) -> None:
+    """Delete these messages of the selected folder (STORE \\Deleted, UID EXPUNGE)."""
+    if uids:
+        client.delete_messages(uids)
+        client.uid_expunge(uids)
 
 
 def _append_draft(client: IMAPClient, folder: str, raw: bytes) -> Placed:
@@ -367,9 +385,7 @@ def take_back(client: IMAPClient, old: Placed, message_id: str | None) -> bool:
         uids = list(client.search(["UID", str(old.uid)]))
     if not uids and message_id:  # the folder was recreated, or the copy moved within it
         uids = list(client.search(["HEADER", "Message-ID", message_id]))
-    if uids:
-        client.delete_messages(uids)
-        client.uid_expunge(uids)
+    _expunge(client, uids)
     return bool(uids)
 
 
