@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from meishi.models import Draft
 
 app = common.command_group(
-    "The drafts kept for sending: list, show, hold back, release, discard, edit, push.",
+    "The drafts kept for sending: list, show, hold back, release, discard, edit, push, pull.",
     invoke_without_command=True,
 )
 DraftArgument = Annotated[int, typer.Argument(help="The draft's id (see meishi drafts).")]
@@ -152,7 +152,8 @@ def push(
 
     Each goes as the message meishi would send, flagged as a draft. Pushing a
     draft again replaces the copy put there before instead of adding another.
-    Needs the imap.* settings and password (see meishi mail check).
+    meishi send then leaves it to your mail client (meishi drafts pull takes it
+    back). Needs the imap.* settings and password (see meishi mail check).
     """
     common.push_and_report(drafts_, as_json)
 
