@@ -284,8 +284,8 @@ def test_a_copy_in_a_rebuilt_drafts_folder_is_found_by_its_message_id(
     imap_server.recreate_folder(HANAKO.name, HANAKO.drafts)  # a new UIDVALIDITY
     for _uid, flags, raw in kept:
         imap_server.append(HANAKO.name, HANAKO.drafts, raw, flags=flags)
-    said = ok("drafts", "pull", str(row["id"])).stdout
-    assert f"deleting its copy in {HANAKO.drafts}" in said
+    taken = json_of(ok("drafts", "pull", str(row["id"]), "--json"))
+    assert taken == [{"id": row["id"], "to": row["to"], "folder": HANAKO.drafts, "copy": "removed"}]
     left = recipients(drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts))
     assert str(row["email"]) not in left and len(left) == 2
 

@@ -180,7 +180,9 @@ def pull(
             store, current.settings, current.home.keyring_named, drafts_, common.now()
         )
     if as_json:
-        common.print_json([vars(p) for p in pulled])
+        common.print_json(
+            [{"id": p.draft_id, "to": p.to, "folder": p.folder, "copy": p.copy} for p in pulled]
+        )
     else:
         for p in pulled:
             common.echo(_pulled_line(p))
