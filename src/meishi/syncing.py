@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from meishi.mail import imap, threads
-from meishi.mail.headers import Seen, is_no_reply, read_headers, thread_subject
+from meishi.mail.headers import Seen, is_no_reply, is_reply_subject, read_headers, thread_subject
 from meishi.models import (
     Contact,
     ContactEmail,
@@ -340,18 +340,23 @@ REPORTED = {
 
 def _thread_facts(session: Session, seen: Seen, contact: int) -> threads.ThreadFacts:
     """What was recorded that a received mail may answer: the mail it names that you sent,
-    the mail with its sender in its thread, and whether you used its subject lately."""
+    the mail with its sender in its thread, and whether you used its subject lately.
+    Only what its headers can match is looked up: most mail names nothing."""
     named = (*seen.in_reply_to, *seen.references)
+    return threads.ThreadFacts(
+        _ours(session, named) if named else frozenset(),
+        _in_its_thread(session, seen, contact, named) if named or seen.gmail_thread else [],
+        is_reply_subject(seen.subject) and _same_subject_sent(session, seen, contact),
+    )
+
+
+def _ours(session: Session, named: tuple[str, ...]) -> frozenset[str]:
+    """The Message-IDs named that are mail you sent (from meishi or your mail client)."""
     sent = select(Exchange.message_id).where(
         col(Exchange.message_id).in_(named), Exchange.direction == "out"
     )
     outbox = select(OutboxMessage.message_id).where(col(OutboxMessage.message_id).in_(named))
-    ours = frozenset([*session.exec(sent).all(), *session.exec(outbox).all()])
-    return threads.ThreadFacts(
-        ours,
-        _in_its_thread(session, seen, contact, named),
-        _same_subject_sent(session, seen, contact),
-    )
+    return frozenset([*session.exec(sent).all(), *session.exec(outbox).all()])
 
 
 def _in_its_thread(
