@@ -54,6 +54,29 @@ USERS = (HANAKO, TARO)
 Message = tuple[int, tuple[bytes, ...], bytes]  # (uid, flags, exact bytes)
 
 
+@dataclass(frozen=True)
+class TlsFiles:
+    """A private CA, and a certificate for HOST it issued, as files Dovecot reads."""
+
+    cafile: Path  # what a client must be told to trust
+    cert: Path
+    key: Path
+
+
+def make_certificate(folder: Path) -> TlsFiles:
+    """A throwaway CA (trustme) and a server certificate and key for HOST, in folder."""
+    import trustme
+
+    ca = trustme.CA()
+    issued = ca.issue_cert(HOST)
+    files = TlsFiles(folder / "ca.pem", folder / "cert.pem", folder / "key.pem")
+    ca.cert_pem.write_to_path(str(files.cafile))
+    issued.private_key_pem.write_to_path(str(files.key))
+    for index, blob in enumerate(issued.cert_chain_pems):
+        blob.write_to_path(str(files.cert), append=index > 0)
+    return files
+
+
 def require_dovecot(path: Path | None = None) -> None:
     """Fail (never skip) when Dovecot (DOVECOT unless path) is missing, saying how to get it."""
     path = path or DOVECOT
@@ -104,8 +127,16 @@ def _mailbox_section(name: str, use: str) -> str:
     return f"  mailbox {name} {{\n    special_use = {use}\n  }}\n"
 
 
-def _config(root: Path, port: int, user: str, group: str) -> str:
-    """The whole dovecot.conf for a server rooted at root, listening on port."""
+def _ssl_config(tls: TlsFiles | None) -> str:
+    """TLS off, or on with the given certificate (STARTTLS on the plain port too)."""
+    if tls is None:
+        return "ssl = no\n"
+    return f"ssl = yes\nssl_cert = <{tls.cert}\nssl_key = <{tls.key}\nssl_min_protocol = TLSv1.2\n"
+
+
+def _config(root: Path, port: int, user: str, group: str, tls: tuple[TlsFiles, int] | None) -> str:
+    """The whole dovecot.conf for a server rooted at root, listening on port (and, with
+    tls, on its own port for TLS from the start, whose listener is otherwise off)."""
     mailboxes = "".join(
         _mailbox_section(folder, use)
         for account in USERS
@@ -120,8 +151,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 verbose_proctitle = yes
 auth_verbose = yes
-ssl = no
-disable_plaintext_auth = no
+{_ssl_config(tls[0] if tls else None)}disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
 default_internal_user = {user}
@@ -149,6 +179,10 @@ service imap-login {{
   chroot =
   inet_listener imap {{
     port = {port}
+  }}
+  inet_listener imaps {{
+    port = {tls[1] if tls else 0}
+    ssl = yes
   }}
 }}
 service anvil {{
@@ -209,6 +243,8 @@ class DovecotServer:
     process: subprocess.Popen[bytes] | None = None
     users: dict[str, ImapUser] = field(default_factory=lambda: {u.name: u for u in USERS})
     log_offset: int = 0  # where this test's part of the log begins
+    tls: TlsFiles | None = None  # given: TLS on ssl_port, and STARTTLS on port
+    ssl_port: int = 0
 
     @property
     def log_path(self) -> Path:
@@ -224,19 +260,20 @@ class DovecotServer:
         began = time.monotonic()
         for _attempt in range(3):  # another program may take the port we picked
             self.port = self.port or _free_port()
+            self.ssl_port = self.ssl_port or (_free_port() if self.tls else 0)
             if self._launch():
                 return time.monotonic() - began
-            self.port = 0
+            self.port = self.ssl_port = 0
         raise RuntimeError(f"Dovecot did not start:\n{self.log_tail()}")
 
     def _launch(self) -> bool:
         """One attempt to start on self.port: True once a LOGIN works, False if it exited."""
         user, group = _run_as()
-        for folder in ("run", "state", "home", "tmp"):
+        for folder in ("run", "state", "home", "tmp", "tls"):
             (self.root / folder).mkdir(exist_ok=True)
         (self.root / "run" / "master.pid").unlink(missing_ok=True)  # left by a SIGKILL
         (self.root / "dovecot.conf").write_text(
-            _config(self.root, self.port, user, group), encoding="utf-8"
+            _config(self.root, self.port, user, group, self._tls_port()), encoding="utf-8"
         )
         (self.root / "passwd").write_text("".join(_passwd_line(u) for u in USERS), encoding="utf-8")
         as_root = os.geteuid() == 0
@@ -245,6 +282,8 @@ class DovecotServer:
             # `user`, so everything it touches must belong to that user.
             for name in (".", "run", "state", "home", "tmp", "dovecot.conf", "passwd"):
                 shutil.chown(self.root / name, user, group)
+            for path in [self.root / "tls", *(self.root / "tls").iterdir()]:
+                shutil.chown(path, user, group)
         with open(self.root / "dovecot.stderr", "ab") as stderr:
             # A session of its own, so that killpg reaches every child Dovecot forks;
             # no supplementary groups, so that root's do not leak to nobody.
@@ -269,6 +308,10 @@ class DovecotServer:
             time.sleep(0.02)
         self.stop()
         raise RuntimeError(f"Dovecot accepted no LOGIN in {READY_TIMEOUT} s:\n{self.log_tail()}")
+
+    def _tls_port(self) -> tuple[TlsFiles, int] | None:
+        """The certificate and the port for TLS from the start, when TLS is on."""
+        return (self.tls, self.ssl_port) if self.tls else None
 
     def stop(self) -> None:
         """Stop Dovecot and all its processes: SIGTERM, then SIGKILL after a timeout."""
@@ -407,18 +450,26 @@ class DovecotServer:
         return "\n".join(texts)
 
 
-@pytest.fixture(scope="session")
-def dovecot_server() -> Iterator[DovecotServer]:
-    """One Dovecot for the whole session, in a temporary folder removed afterwards."""
+@contextmanager
+def _throwaway_server(tls: bool) -> Iterator[DovecotServer]:
+    """A Dovecot (with TLS, if asked) in a temporary folder removed afterwards."""
     require_dovecot()
     root = Path(tempfile.mkdtemp(prefix="meishi-dovecot-", dir=_scratch_parent()))
-    server = DovecotServer(root)
+    (root / "tls").mkdir()
+    server = DovecotServer(root, tls=make_certificate(root / "tls") if tls else None)
     try:
         server.start()
         yield server
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot_server() -> Iterator[DovecotServer]:
+    """One Dovecot for the whole session."""
+    with _throwaway_server(tls=False) as server:
+        yield server
 
 
 @pytest.fixture
@@ -428,13 +479,29 @@ def imap_server(dovecot_server: DovecotServer) -> DovecotServer:
     return dovecot_server
 
 
+@pytest.fixture(scope="session")
+def dovecot_tls_server() -> Iterator[DovecotServer]:
+    """A second Dovecot for the session, with TLS: a certificate for HOST from a throwaway
+    CA (its file: `.tls.cafile`), TLS from the start on `.ssl_port`, STARTTLS on `.port`."""
+    with _throwaway_server(tls=True) as server:
+        yield server
+
+
+@pytest.fixture
+def imap_tls_server(dovecot_tls_server: DovecotServer) -> DovecotServer:
+    """The session's Dovecot with TLS, every mailbox empty."""
+    dovecot_tls_server.reset()
+    return dovecot_tls_server
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Show the test's part of the Dovecot log when a test using the server fails."""
     report: pytest.TestReport = yield
-    server = getattr(item, "funcargs", {}).get("imap_server")
+    funcargs = getattr(item, "funcargs", {})
+    server = funcargs.get("imap_server") or funcargs.get("imap_tls_server")
     if report.failed and isinstance(server, DovecotServer):
         report.sections.append(("Dovecot log", server.log() or "(empty)"))
     return report

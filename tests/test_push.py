@@ -10,9 +10,10 @@ from email.message import EmailMessage
 
 import pytest
 
-from helpers import add_event, error_of, fails, home, json_of, ok, set_me, snapshot
+from helpers import add_event, describe, error_of, fails, home, json_of, ok, run, set_me, snapshot
 from imap_server import HANAKO, TARO, DovecotServer
 from meishi.mail import imap
+from smtp_server import Recorder, SmtpServer, smtp_server
 from test_sync import SATO, SUZUKI, TANAKA, configure, memory_keyring, met
 
 __all__ = ["memory_keyring", "met"]  # fixtures, used by name
@@ -80,7 +81,7 @@ def test_a_drafts_folder_set_but_missing_is_created(imap_server: DovecotServer) 
 def test_a_folder_the_server_says_to_create_is_created(imap_server: DovecotServer) -> None:
     raw = b"To: a@example.com\r\nSubject: hi\r\nMessage-ID: <x@example.jp>\r\n\r\nbody\r\n"
     with imap_server.session(HANAKO.name) as client:
-        placed = imap.put_draft(client, "Entwürfe", raw, None)  # APPEND: NO [TRYCREATE]
+        placed = imap.put_draft(client, "Entwürfe", raw, None, "<x@example.jp>")  # TRYCREATE
     assert placed.folder == "Entwürfe" and placed.uid == 1 and placed.uidvalidity
     assert "Entwürfe" in folder_names(imap_server, HANAKO.name)
     [message] = drafts_on_server(imap_server, HANAKO.name, "Entwürfe")
@@ -195,3 +196,126 @@ def test_an_apology_to_drafts_twice_leaves_one_for_the_organizer(
 def test_to_drafts_with_send_or_dry_run_is_refused(command: tuple[str, ...], flag: str) -> None:
     result = fails(*command, "--to-drafts", flag)
     assert error_of(result) == "--to-drafts cannot go with --send or --dry-run: choose one"
+
+
+def send_through(server: SmtpServer) -> None:
+    """Point meishi at the SMTP test server, without pausing between messages."""
+    for key, value in (("host", "127.0.0.1"), ("port", str(server.port)), ("security", "none")):
+        ok("config", "set", f"smtp.{key}", value)
+    ok("config", "set", "send.pause", "0")
+
+
+def sent_from_the_mail_client(server: DovecotServer, uid: int, raw: bytes) -> None:
+    """What a mail client does when you send a draft: into Sent, out of Drafts."""
+    server.append(HANAKO.name, HANAKO.sent, raw)
+    with server.session(HANAKO.name) as client:
+        client.select_folder(HANAKO.drafts)
+        client.delete_messages([uid])
+        client.uid_expunge([uid])
+
+
+def to_of(raw: bytes) -> str:
+    """The To address of a message's bytes."""
+    return str(
+        email.message_from_bytes(raw, policy=email.policy.default)["To"].addresses[0].addr_spec
+    )
+
+
+@pytest.mark.usefixtures("met")
+def test_send_leaves_pushed_drafts_alone_until_pulled_and_never_sends_one_twice(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server)
+    rows = pushed("thank", "--since", "yesterday", "--to-drafts")
+    by_email = {str(row["email"]): str(row["id"]) for row in rows}
+    copies = {
+        to_of(raw): (uid, raw) for uid, _f, raw in imap_server.messages(HANAKO.name, "Drafts")
+    }
+    assert all("Drafts" in r["note"] for r in json_of(ok("drafts", "--json")))
+    with smtp_server(Recorder()) as smtp:
+        send_through(smtp)
+        said = ok("send", "--yes")
+        assert said.stdout.count("in your Drafts folder (Drafts)") == 3
+        named = ok("send", by_email[SUZUKI])  # naming one does not send it either
+        assert f"meishi drafts pull {by_email[SUZUKI]}" in named.stdout
+        assert smtp.received() == []
+        sent_from_the_mail_client(imap_server, *copies[SUZUKI])
+        pulling = run("drafts", "pull", by_email[SUZUKI], by_email[SATO])
+        assert pulling.exit_code == 1, describe(pulling)
+        assert (
+            f"Left draft #{by_email[SUZUKI]} to 鈴木 一郎 as it is: it was sent" in pulling.stdout
+        )
+        assert f"Took back draft #{by_email[SATO]} to 佐藤 次郎, deleting" in pulling.stdout
+        assert recipients(drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts)) == [TANAKA]
+        ok("send", "--yes")
+        ok("sync")  # records Suzuki's thank-you, sent from the mail client
+        ok("send", "--yes")
+        assert [r for received in smtp.received() for r in received.rcpt_tos] == [SATO]
+    states = {row["id"]: row["state"] for row in json_of(ok("drafts", "--json"))}
+    assert [states[int(by_email[a])] for a in (SUZUKI, SATO, TANAKA)] == ["sent", "sent", "pending"]
+
+
+@pytest.mark.usefixtures("met")
+def test_pulling_a_draft_deleted_in_the_mail_client_takes_it_back(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server)
+    [row, *_others] = pushed("thank", "--since", "yesterday", "--to-drafts")
+    imap_server.recreate_folder(HANAKO.name, HANAKO.drafts)  # every copy gone
+    said = ok("drafts", "pull", str(row["id"])).stdout
+    assert f"its copy was no longer in {HANAKO.drafts}" in said
+    [shown] = [r for r in json_of(ok("drafts", "--json")) if r["id"] == row["id"]]
+    assert shown["drafts_folder"] is None and shown["note"] is None
+    before = snapshot()
+    result = fails("drafts", "pull", str(row["id"]))
+    assert error_of(result) == (
+        f"draft #{row['id']} is not in your Drafts folder; meishi send {row['id']} sends it"
+    )
+    assert snapshot() == before
+
+
+@pytest.mark.usefixtures("met")
+def test_a_copy_in_a_rebuilt_drafts_folder_is_found_by_its_message_id(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server)
+    [row, *_others] = pushed("thank", "--since", "yesterday", "--to-drafts")
+    kept = imap_server.messages(HANAKO.name, HANAKO.drafts)
+    imap_server.recreate_folder(HANAKO.name, HANAKO.drafts)  # a new UIDVALIDITY
+    for _uid, flags, raw in kept:
+        imap_server.append(HANAKO.name, HANAKO.drafts, raw, flags=flags)
+    taken = json_of(ok("drafts", "pull", str(row["id"]), "--json"))
+    assert taken == [{"id": row["id"], "to": row["to"], "folder": HANAKO.drafts, "copy": "removed"}]
+    left = recipients(drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts))
+    assert str(row["email"]) not in left and len(left) == 2
+
+
+@pytest.mark.usefixtures("met")
+def test_a_connection_lost_mid_push_then_run_again_leaves_one_copy_per_person(
+    imap_server: DovecotServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(imap_server)
+    appended = []
+    real_append = imap._append_draft
+
+    def lost_after_the_second(client: imap.Mailbox, folder: str, raw: bytes) -> imap.Placed:
+        """APPEND for real; after the second, the connection drops before meishi hears back."""
+        placed = real_append(client, folder, raw)
+        appended.append(placed)
+        if len(appended) == 2:
+            imap_server.kill_connections(HANAKO.name)
+        return placed
+
+    monkeypatch.setattr(imap, "_append_draft", lost_after_the_second)
+    result = fails("thank", "--since", "yesterday", "--to-drafts", code=1)
+    assert "lost the connection to 127.0.0.1" in error_of(result)
+    assert error_of(result).endswith(
+        "the drafts put there so far are kept: run it again to put the others"
+    )
+    assert len(drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts)) == 2
+    monkeypatch.setattr(imap, "_append_draft", real_append)
+    rows = pushed("thank", "--since", "yesterday", "--to-drafts")
+    assert [row["replaced"] for row in rows] == [True, False, False]  # the first was kept
+    messages = drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts)
+    assert recipients(messages) == sorted((SUZUKI, TANAKA, SATO))  # one each, none doubled
+    assert len({m["Message-ID"] for m in messages}) == 3

@@ -415,3 +415,28 @@ def test_a_drafts_eml_file_sent_late_is_known_by_its_message_id(
     dump = json_of(ok("export", "--format", "json"))
     assert [row["matched"] for row in dump["exchanges"]] == ["meishi"]
     assert [row["state"] for row in dump["drafts"]] == ["sent"]
+
+
+@pytest.mark.usefixtures("met")
+def test_a_reply_to_a_reply_is_tied_to_the_conversation(imap_server: DovecotServer) -> None:
+    configure(imap_server)
+    fill(imap_server)
+    sync()
+    me = "hanako@example.jp"
+    for raw in (  # Suzuki answers his own reply; Sato his mail matched only by subject
+        mail(SUZUKI, me, "追伸", "<r5@example.com>", at(0, 14), "In-Reply-To: <r1@example.com>"),
+        mail(SATO, me, "補足", "<r6@example.net>", at(0, 15), "References: <r3@example.net>"),
+        mail(TANAKA, me, "補足", "<r7@x>", at(0, 15), "In-Reply-To: <r1@example.com>"),
+    ):
+        imap_server.append(HANAKO.name, "INBOX", raw)
+    report = sync()
+    # Tanaka names Suzuki's mail, recorded with Suzuki only: not a thread of hers.
+    assert report["recorded"] == {"replies (in a thread)": 2, "received": 1}
+    dump = json_of(ok("export", "--format", "json"))
+    rows = {row["message_id"]: row for row in dump["exchanges"]}
+    assert [rows[f"<r{n}@example.{tld}>"]["matched"] for n, tld in ((5, "com"), (6, "net"))] == [
+        "thread",
+        "thread",
+    ]
+    assert rows["<r2@example.com>"]["thread_root"] == "<x@y>"  # the first of its References
+    assert rows["<thanks-1@example.jp>"]["thread_root"] == "<thanks-1@example.jp>"

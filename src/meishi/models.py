@@ -253,16 +253,17 @@ class MailCursor(SQLModel, table=True):
 
 # An exchange's direction, and how sync tied it to the conversation (see Exchange).
 DIRECTIONS = ("out", "in")
-MATCHES = ("meishi", "in-reply-to", "references", "subject", "address")
+MATCHES = ("meishi", "in-reply-to", "references", "thread", "gmail-thread", "subject", "address")
 
 
 class Exchange(SQLModel, table=True):
     """One mail between you and a contact, read from its headers by sync (no body kept).
 
     direction: "out" (you wrote) or "in" (they wrote). matched: how it was tied to the
-    conversation: "meishi" (our own Message-ID), "in-reply-to", "references", "subject"
-    (same correspondent and subject within 30 days: low confidence) or "address" (only the
-    address: not a reply to anything we saw).
+    conversation: "meishi" (our own Message-ID), "in-reply-to", "references", "thread"
+    (it names mail recorded with the contact, either way), "gmail-thread" (Gmail's thread
+    id), "subject" (same correspondent and subject within 30 days: low confidence) or
+    "address" (only the address: not a reply to anything we saw). See mail/threads.py.
     """
 
     __table_args__ = (UniqueConstraint("message_id", "contact_id", "direction"),)
@@ -275,6 +276,10 @@ class Exchange(SQLModel, table=True):
     message_id: str
     folder: str
     matched: str
+    # The first Message-ID of its thread (References, else In-Reply-To, else its own) and
+    # Gmail's X-GM-THRID, so that later mail in the same conversation is tied to it.
+    thread_root: str | None = None
+    gmail_thread: str | None = None
     # The meeting this mail thanked for, when sync took it for that thank-you.
     encounter_id: int | None = Field(
         default=None, foreign_key="encounter.id", index=True, ondelete="SET NULL"

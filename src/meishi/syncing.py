@@ -14,12 +14,12 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from meishi.mail import imap
+from meishi.mail import imap, threads
 from meishi.mail.headers import Seen, is_no_reply, is_reply_subject, read_headers, thread_subject
 from meishi.models import (
     Contact,
@@ -178,6 +178,7 @@ def _sync_folder(client: Mailbox, folder: FolderRead, reading: _Reading) -> None
         with reading.batch() as session:
             for message in fetched:
                 seen = read_headers(message.headers, message.arrived, reading.now)
+                seen = replace(seen, gmail_thread=message.gmail_thread)
                 _record(session, folder, seen, reading)
             _advance(session, name, uidvalidity, chunk[-1], reading.now)
         folder.read += len(fetched)
@@ -321,28 +322,55 @@ def _record_received(
     session: Session, folder: str, seen: Seen, contact: int, report: SyncReport
 ) -> None:
     """Record mail a contact sent you, noting whether (and how surely) it replies to yours."""
-    matched = _reply_match(session, seen, contact)
+    matched = threads.how_tied(seen, _thread_facts(session, seen, contact))
     session.add(_exchange(seen, contact, "in", folder, matched))
     session.flush()
-    kinds = {"in-reply-to": "replies", "references": "replies", "subject": "replies (by subject)"}
-    report.recorded[kinds.get(matched, "received")] += 1
+    report.recorded[REPORTED.get(matched, "received")] += 1
 
 
-def _reply_match(session: Session, seen: Seen, contact: int) -> str:
-    """How a received mail answers ours: in-reply-to, references, subject, or only address."""
-    for how, ids in (("in-reply-to", seen.in_reply_to), ("references", seen.references)):
-        if ids and _ours(session, ids):
-            return how
-    if is_reply_subject(seen.subject) and _same_subject_sent(session, seen, contact):
-        return "subject"
-    return "address"
+# How the report counts received mail, by how it was tied to the conversation.
+REPORTED = {
+    threads.IN_REPLY_TO: "replies",
+    threads.REFERENCES: "replies",
+    threads.THREAD: "replies (in a thread)",
+    threads.GMAIL_THREAD: "replies (in a thread)",
+    threads.SUBJECT: "replies (by subject)",
+}
 
 
-def _ours(session: Session, ids: tuple[str, ...]) -> bool:
-    """True when one of these Message-IDs is mail we sent (from meishi or the mail client)."""
-    sent = select(Exchange.id).where(col(Exchange.message_id).in_(ids), Exchange.direction == "out")
-    outbox = select(OutboxMessage.id).where(col(OutboxMessage.message_id).in_(ids))
-    return session.exec(sent).first() is not None or session.exec(outbox).first() is not None
+def _thread_facts(session: Session, seen: Seen, contact: int) -> threads.ThreadFacts:
+    """What was recorded that a received mail may answer: the mail it names that you sent,
+    the mail with its sender in its thread, and whether you used its subject lately.
+    Only what its headers can match is looked up: most mail names nothing."""
+    named = (*seen.in_reply_to, *seen.references)
+    return threads.ThreadFacts(
+        _ours(session, named) if named else frozenset(),
+        _in_its_thread(session, seen, contact, named) if named or seen.gmail_thread else [],
+        is_reply_subject(seen.subject) and _same_subject_sent(session, seen, contact),
+    )
+
+
+def _ours(session: Session, named: tuple[str, ...]) -> frozenset[str]:
+    """The Message-IDs named that are mail you sent (from meishi or your mail client)."""
+    sent = select(Exchange.message_id).where(
+        col(Exchange.message_id).in_(named), Exchange.direction == "out"
+    )
+    outbox = select(OutboxMessage.message_id).where(col(OutboxMessage.message_id).in_(named))
+    return frozenset([*session.exec(sent).all(), *session.exec(outbox).all()])
+
+
+def _in_its_thread(
+    session: Session, seen: Seen, contact: int, named: tuple[str, ...]
+) -> list[threads.Recorded]:
+    """The mail recorded with the contact that a received mail names, or whose thread it
+    names, or that Gmail puts in its thread."""
+    linked = col(Exchange.message_id).in_(named) | col(Exchange.thread_root).in_(named)
+    if seen.gmail_thread:
+        linked = linked | (col(Exchange.gmail_thread) == seen.gmail_thread)
+    query = select(Exchange.message_id, Exchange.thread_root, Exchange.gmail_thread).where(
+        Exchange.contact_id == contact, linked
+    )
+    return [threads.Recorded(*row) for row in session.exec(query).all()]
 
 
 def _same_subject_sent(session: Session, seen: Seen, contact: int) -> bool:
@@ -368,6 +396,8 @@ def _exchange(seen: Seen, contact: int, direction: str, folder: str, matched: st
         message_id=seen.message_id[:500],
         folder=folder,
         matched=matched,
+        thread_root=threads.thread_root(seen)[:500],
+        gmail_thread=seen.gmail_thread,
     )
 
 

@@ -570,13 +570,13 @@ def _confirm_sending(plan: SendOutcome) -> bool:
     """List what a sending run would send and ask; False when there is nothing or the user
     says no."""
     planned = plan.planned or []
+    _show_skipped(plan.queued)  # those in the Drafts folder too, so none seems forgotten
     if not planned:
         typer.echo(
             "Nothing to send: no pending thank-you drafts. An apology goes out only with "
             "meishi apology EVENT --send or meishi send ID."
         )
         return False
-    _show_skipped(plan.queued)
     for row in planned:
         what = f"draft #{row.draft}" if row.message is None else f"queued message #{row.message}"
         echo(f"{what} to {row.to}: {row.subject}")

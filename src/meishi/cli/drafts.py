@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import shlex
 import subprocess
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from meishi.cli import common
 
 if TYPE_CHECKING:
+    from meishi.drafts.pushing import Pulled
     from meishi.drafts.review import DraftView
     from meishi.models import Draft
 
 app = common.command_group(
-    "The drafts kept for sending: list, show, hold back, release, discard, edit, push.",
+    "The drafts kept for sending: list, show, hold back, release, discard, edit, push, pull.",
     invoke_without_command=True,
 )
 DraftArgument = Annotated[int, typer.Argument(help="The draft's id (see meishi drafts).")]
@@ -44,10 +45,16 @@ def list_drafts(as_json: bool = common.JSON_OPTION) -> None:
     common.print_table(
         ("id", "state", "kind", "to", "event", "subject"),
         [
-            (r["id"], r["state"], r["kind"], _person(r["to"]), _events(r["events"]), r["subject"])
+            (r["id"], _state(r), r["kind"], _person(r["to"]), _events(r["events"]), r["subject"])
             for r in rows
         ],
     )
+
+
+def _state(row: dict[str, Any]) -> str:
+    """A draft's state, and where it waits when that is your Drafts folder."""
+    folder = row["drafts_folder"]
+    return f"{row['state']}, in {folder}" if folder else str(row["state"])
 
 
 def _person(to: dict[str, str]) -> str:
@@ -145,9 +152,60 @@ def push(
 
     Each goes as the message meishi would send, flagged as a draft. Pushing a
     draft again replaces the copy put there before instead of adding another.
-    Needs the imap.* settings and password (see meishi mail check).
+    meishi send then leaves it to your mail client (meishi drafts pull takes it
+    back). Needs the imap.* settings and password (see meishi mail check).
     """
     common.push_and_report(drafts_, as_json)
+
+
+@app.command("pull")
+def pull(
+    drafts_: Annotated[
+        list[int], typer.Argument(metavar="ID...", help="The drafts' ids (see meishi drafts).")
+    ],
+    as_json: bool = common.JSON_OPTION,
+) -> None:
+    """Take drafts back from your mailbox's Drafts folder, to send them from meishi.
+
+    meishi send leaves a draft put into the Drafts folder alone, so that it
+    never goes out twice. Pulling it deletes its copy there; then meishi send
+    sends it. A draft found in your Sent folder was sent from your mail client:
+    it is left as it is (meishi sync records it), and the exit code is 1.
+    """
+    from meishi.drafts.pushing import SENT_FROM_CLIENT, pull_drafts
+
+    current = common.run()
+    with common.store() as store:
+        pulled = pull_drafts(
+            store, current.settings, current.home.keyring_named, drafts_, common.now()
+        )
+    if as_json:
+        common.print_json(
+            [{"id": p.draft_id, "to": p.to, "folder": p.folder, "copy": p.copy} for p in pulled]
+        )
+    else:
+        for p in pulled:
+            common.echo(_pulled_line(p))
+    if any(p.copy == SENT_FROM_CLIENT for p in pulled):
+        raise typer.Exit(1)
+
+
+def _pulled_line(pulled: Pulled) -> str:
+    """What taking one draft back did, and what to do next."""
+    from meishi.drafts.pushing import REMOVED, SENT_FROM_CLIENT
+
+    whose = f"draft #{pulled.draft_id} to {pulled.to}"
+    if pulled.copy == SENT_FROM_CLIENT:
+        return (
+            f"Left {whose} as it is: it was sent from your mail client (it is in your Sent "
+            "folder); meishi sync records it."
+        )
+    if pulled.copy == REMOVED:
+        return f"Took back {whose}, deleting its copy in {pulled.folder}: meishi send sends it."
+    return (
+        f"Took back {whose}: its copy was no longer in {pulled.folder} (if you changed it in "
+        "your mail client, delete that one); meishi send sends it."
+    )
 
 
 @app.command("edit")

@@ -57,7 +57,8 @@ class DraftView:
         return {
             "id": draft.id,
             "state": shown_state(draft),
-            "note": NOTES.get(draft.state),
+            "note": _note(draft),
+            "drafts_folder": draft.imap_folder if _in_drafts_folder(draft) else None,
             "kind": KINDS.get(draft.kind, draft.kind),
             "to": {"name": draft.to_name, "email": draft.to_addr, "contact": draft.contact_id},
             "events": [
@@ -68,6 +69,21 @@ class DraftView:
             "edited": draft.edited_at is not None,
             "updated": draft.updated_at.astimezone().isoformat(timespec="seconds"),
         }
+
+
+def _in_drafts_folder(draft: Draft) -> bool:
+    """True for a draft pushed to the Drafts folder and not yet sent: the mail client's."""
+    return draft.imap_folder is not None and draft.state in (PENDING, HELD)
+
+
+def _note(draft: Draft) -> str | None:
+    """Why the draft is in the state shown, or where it waits, if that needs saying."""
+    if _in_drafts_folder(draft):
+        return (
+            f"in your Drafts folder ({draft.imap_folder}): send it from your mail client "
+            f"(meishi send leaves it), or meishi drafts pull {draft.id}"
+        )
+    return NOTES.get(draft.state)
 
 
 def list_drafts(session: Session) -> list[DraftView]:

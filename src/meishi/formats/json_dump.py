@@ -487,7 +487,11 @@ def _check_exchange(fields: dict[str, Any], _: tuple[str, ...]) -> Checked:
         for name in ("message_id", "folder")
     }
     subject = optional_text(fields.get("subject") or None, "subject", limits.EVENT_FIELD_CHARS)
-    return {**fields, **texts, "subject": subject or ""}, ()
+    threads = {  # which conversation it belongs to: absent from dumps before 0013
+        name: optional_text(fields.get(name), name, limits.EVENT_FIELD_CHARS)
+        for name in ("thread_root", "gmail_thread")
+    }
+    return {**fields, **texts, **threads, "subject": subject or ""}, ()
 
 
 # A kept card image's path: a file in the home's cards/ folder, nowhere else.

@@ -34,6 +34,7 @@ class Seen:
     in_reply_to: tuple[str, ...]
     references: tuple[str, ...]
     bulk: bool  # a list, a newsletter or an automatic message
+    gmail_thread: str | None = None  # not a header: Gmail's X-GM-THRID, when it offers one
 
 
 def read_headers(raw: bytes, arrived: dt.datetime | None, fallback: dt.datetime) -> Seen:

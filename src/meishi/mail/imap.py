@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import ssl
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,6 +86,7 @@ class Fetched:
     uid: int
     headers: bytes
     arrived: dt.datetime | None
+    gmail_thread: str | None = None  # X-GM-THRID, from a server offering X-GM-EXT-1
 
 
 def imap_settings(settings: Mapping[str, str], keyring_named: str | None) -> ImapSettings:
@@ -155,6 +156,11 @@ def _connect(settings: ImapSettings) -> IMAPClient:
         )
     try:
         client = _open(settings)
+    except ssl.SSLCertVerificationError as error:  # before OSError, which it is
+        raise MailboxUnavailable(
+            f"the certificate of {where} is not trusted ({error.verify_message}); if your "
+            "mailbox uses a certificate of its own: meishi config set imap.cafile CA_FILE"
+        ) from None
     except (IMAPClientError, OSError) as error:
         raise MailboxUnavailable(f"cannot reach your mailbox at {where}: {error}") from None
     try:
@@ -195,7 +201,8 @@ def _open(settings: ImapSettings) -> IMAPClient:
         try:
             client.starttls(context)
         except BaseException:
-            client.shutdown()
+            with suppress(OSError):  # a failed handshake may have closed the socket
+                client.shutdown()
             raise
     return client
 
@@ -207,7 +214,8 @@ def _close(client: IMAPClient) -> None:
     try:
         client.logout()
     except (IMAPClientError, OSError):
-        client.shutdown()
+        with suppress(OSError):  # the connection may be gone already
+            client.shutdown()
 
 
 def check_mailbox(settings: Mapping[str, str], keyring_named: str | None) -> list[Folder]:
@@ -272,13 +280,25 @@ def uids_since(client: IMAPClient, since: dt.date) -> list[int]:
 
 
 def fetch_headers(client: IMAPClient, uids: list[int]) -> list[Fetched]:
-    """The headers sync reads (no body) of the messages with these UIDs, by UID."""
-    fetched = client.fetch(uids, [FETCH_HEADERS, "INTERNALDATE"])
+    """The headers sync reads (no body) of the messages with these UIDs, by UID; and from
+    Gmail (X-GM-EXT-1), each message's thread id."""
+    gmail = client.has_capability("X-GM-EXT-1")
+    fetched = client.fetch(
+        uids, [FETCH_HEADERS, "INTERNALDATE", *(["X-GM-THRID"] if gmail else [])]
+    )
     found = []
     for uid in sorted(fetched):
         data = fetched[uid]
         headers = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
-        found.append(Fetched(uid, bytes(headers or b""), data.get(b"INTERNALDATE")))
+        thread = data.get(b"X-GM-THRID")
+        found.append(
+            Fetched(
+                uid,
+                bytes(headers or b""),
+                data.get(b"INTERNALDATE"),
+                str(thread) if thread is not None else None,
+            )
+        )
     return found
 
 
@@ -306,12 +326,29 @@ def drafts_folder(client: IMAPClient, chosen: Mapping[str, str | None]) -> str:
     return name
 
 
-def put_draft(client: IMAPClient, folder: str, raw: bytes, old: Placed | None) -> Placed:
-    """APPEND a draft to the folder, then delete the copy put there before (by UID)."""
+def put_draft(
+    client: IMAPClient, folder: str, raw: bytes, old: Placed | None, message_id: str
+) -> Placed:
+    """APPEND a draft to the folder, then delete the copy put there before (by UID), and any
+    other copy with its Message-ID: one APPENDed by a run whose connection was lost before
+    the server's answer came, so that its place was never kept."""
     placed = _append_draft(client, folder, raw)
     if old is not None and old.uid is not None:
-        _delete_copy(client, old)
+        take_back(client, old, None)  # not by Message-ID: the new copy has the same one
+    if placed.uid is not None:  # without UIDPLUS the new copy cannot be told from the others
+        client.select_folder(folder)
+        doubles = [
+            u for u in client.search(["HEADER", "Message-ID", message_id]) if u != placed.uid
+        ]
+        _expunge(client, doubles)
     return placed
+
+
+def _expunge(client: IMAPClient, uids: list[int]) -> None:
+    """Delete these messages of the selected folder (STORE \\Deleted, UID EXPUNGE)."""
+    if uids:
+        client.delete_messages(uids)
+        client.uid_expunge(uids)
 
 
 def _append_draft(client: IMAPClient, folder: str, raw: bytes) -> Placed:
@@ -336,13 +373,25 @@ def _placed(folder: str, response: bytes) -> Placed:
     return Placed(folder, int(found.group(1)), int(found.group(2)))
 
 
-def _delete_copy(client: IMAPClient, old: Placed) -> None:
-    """Delete one message by UID (STORE \\Deleted, UID EXPUNGE), if its folder still holds
-    the same UIDs (UIDVALIDITY) and still exists; a copy already gone is fine."""
-    if old.uid is None or old.folder not in {name for *_rest, name in client.list_folders()}:
-        return
+def take_back(client: IMAPClient, old: Placed, message_id: str | None) -> bool:
+    """Delete a draft's copy from its folder (STORE \\Deleted, UID EXPUNGE): the message at
+    its UID while the folder keeps its UIDVALIDITY (recreated, that UID may be another
+    message), else, given one, the message with its Message-ID; False when none is there."""
+    if old.folder not in {name for *_rest, name in client.list_folders()}:
+        return False
     selected = client.select_folder(old.folder)
-    if int(selected[b"UIDVALIDITY"]) != old.uidvalidity:
-        return  # the folder was recreated: that UID is now another message, or none
-    client.delete_messages([old.uid])
-    client.uid_expunge([old.uid])
+    uids: list[int] = []
+    if old.uid is not None and int(selected[b"UIDVALIDITY"]) == old.uidvalidity:
+        uids = list(client.search(["UID", str(old.uid)]))
+    if not uids and message_id:  # the folder was recreated, or the copy moved within it
+        uids = list(client.search(["HEADER", "Message-ID", message_id]))
+    _expunge(client, uids)
+    return bool(uids)
+
+
+def holds_message(client: IMAPClient, folder: str | None, message_id: str) -> bool:
+    """True when the folder holds a message with this Message-ID."""
+    if folder is None:
+        return False
+    client.select_folder(folder, readonly=True)
+    return bool(client.search(["HEADER", "Message-ID", message_id]))

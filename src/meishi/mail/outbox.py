@@ -159,6 +159,12 @@ def _why_not_queue(session: Session, draft: Draft) -> str:
     """Why a draft must not be queued (empty when it may be)."""
     if draft.state == RESTORED:
         return "it came from an imported file; draft it again (meishi thank, meishi apology) first"
+    if draft.imap_folder is not None and draft.state in (PENDING, HELD):
+        # Never twice: the mail client may have sent it, and sync may not have seen it yet.
+        return (
+            f"it is in your Drafts folder ({draft.imap_folder}): send it from your mail client, "
+            f"or take it back first to send it from meishi: meishi drafts pull {draft.id}"
+        )
     if draft.state == HELD:
         return f"it is held; meishi drafts release {draft.id} first"
     if draft.state == DISCARDED:
