@@ -1,0 +1,312 @@
+"""What kind of follow-up an organizer's mail is: thanks, survey, report or invite (or none).
+
+Rules and a score. Each piece of evidence adds its weight to one kind:
+
+- a phrase of the kind in the subject (or, in a platform's mail, in the organizer's own
+  subject line quoted in the body): SUBJECT;
+- a phrase of the kind in the body: BODY for the first, BODY_MORE for each other phrase,
+  at most BODY_MAX in all (a word in passing is weak evidence);
+- a link of the kind (a form host is a survey, a slide, blog or video host a report):
+  LINK for the first, LINK_MORE for each other;
+- an attachment named like a report (報告, 議事録, 資料, report, minutes, slides): ATTACHMENT;
+- for an invitation, a registration page on an event platform together with a date after
+  the mail's own (the next one): LINK, and that later date: LATER_DATE.
+
+A kind with any evidence gains NAMED when the subject names the event, SERIES when it names
+only the series, and BODY_NAMED when only the body names the event or the series.
+A kind scoring at least FOUND is a finding; at least CONFIDENT, a confident one, recorded
+without review. Two things keep a finding below CONFIDENT, whatever its score: the mail
+names neither the event nor its series (it may be about another of the organizer's
+events), and the mail reads like a newsletter (メールマガジン, newsletter ...). A thank-you
+that refers to an earlier time (前回はご参加ありがとうございました, in an invitation to
+the next one) is not evidence of thanks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from meishi.followups.candidates import PLATFORMS, EventWindow, folded_text
+from meishi.followups.mail import OrganizerMail
+
+KINDS = ("thanks", "survey", "report", "invite")
+
+# The weights and thresholds: the one place they are set.
+SUBJECT = 0.55
+BODY = 0.3
+BODY_MORE = 0.1
+BODY_MAX = 0.45
+LINK = 0.45
+LINK_MORE = 0.1
+ATTACHMENT = 0.45
+LATER_DATE = 0.2
+NAMED = 0.2
+SERIES = 0.1
+BODY_NAMED = 0.1
+FOUND = 0.3
+CONFIDENT = 0.75
+DOUBTFUL = CONFIDENT - 0.05  # the score a finding is held to when something casts doubt
+
+# Phrases of each kind, as regular expressions over NFKC-folded, case-folded text.
+PHRASES: dict[str, tuple[str, ...]] = {
+    "thanks": (
+        r"ご参加(いただき|頂き|下さり|くださり)?(まして)?(誠に|本当に|大変)?(ありがとう|有難う|有り難う)",
+        r"ご来場(いただき|頂き)?(まして)?(誠に|本当に|大変)?(ありがとう|有難う)",
+        r"(ご参加|ご来場|参加)?御礼",
+        r"お礼",
+        r"thank(s| you) (so much |very much )?for (joining|attending|coming|participating)",
+        r"thanks? (to )?(all|everyone) who (joined|attended|came)",
+    ),
+    "survey": (
+        r"アンケート",
+        r"ご回答",
+        r"ご意見(・ご感想)?をお聞かせ",
+        r"ご感想をお聞かせ",
+        r"\bsurvey\b",
+        r"\bfeedback\b",
+        r"\bquestionnaire\b",
+    ),
+    "report": (
+        r"開催報告",
+        r"開催レポート",
+        r"レポート",
+        r"議事録",
+        r"資料(を)?(公開|共有|掲載|アップ)",
+        r"(発表|登壇|講演)資料",
+        r"スライド",
+        r"アーカイブ(動画)?(を)?(公開|配信)",
+        r"録画(を)?(公開|共有)",
+        r"\brecap\b",
+        r"\bevent report\b",
+        r"\bslides\b",
+        r"\bminutes\b",
+        r"\brecording\b",
+    ),
+    "invite": (
+        r"次回(の)?(ご案内|開催|のお知らせ|イベント)",
+        r"参加者(を)?募集",
+        r"(参加)?(申込|申し込み)(受付|開始)",
+        r"save the date",
+        r"\bnext (meetup|event|session|edition)\b",
+        r"you('| a)re invited",
+        r"\bjoin us\b",
+        r"\brsvp\b",
+        r"registration (is )?(now )?open",
+    ),
+}
+# A thank-you for an earlier time, as an invitation opens with; not a thank-you mail.
+EARLIER = re.compile(r"(前回|先回|昨年|last time|last year|previous)[^。\n.!]{0,20}$")
+# Newsletter marks, in the subject or the body.
+NEWSLETTER = re.compile(r"メールマガジン|メルマガ|ニュースレター|newsletter|\d+月号|通信\s*vol")
+# A line in a platform's mail quoting the organizer's own subject.
+QUOTED_SUBJECT = re.compile(r"^\s*(件名|タイトル|subject)\s*[:：]\s*(.+)$", re.MULTILINE)
+# Link hosts and paths, and the kind of follow-up each is.
+LINK_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("survey", re.compile(r"//(docs\.google\.com/forms|forms\.gle/|goo\.gl/forms)")),
+    ("survey", re.compile(r"//(forms\.office\.com|forms\.microsoft\.com)/")),
+    ("survey", re.compile(r"//([\w-]+\.)?(questant\.jp|surveymonkey\.(com|net)|typeform\.com)/")),
+    ("survey", re.compile(r"//([\w-]+\.)?(qualtrics\.com|jp\.surveymonkey\.com|tally\.so)/")),
+    ("report", re.compile(r"//(www\.)?(speakerdeck\.com|slideshare\.net|docswell\.com)/")),
+    ("report", re.compile(r"//(www\.)?(note\.com|qiita\.com|zenn\.dev|hatenablog\.com)/")),
+    ("report", re.compile(r"//([\w-]+\.)?(youtube\.com|youtu\.be|vimeo\.com)/")),
+    ("report", re.compile(r"//([\w-]+\.)?hatenablog\.(com|jp)/")),
+    ("report", re.compile(r"//([\w-]+\.)?connpass\.com/event/\d+/presentation")),
+)
+# Attachment names that say report; only documents count (not logos or photos).
+REPORT_FILE = re.compile(
+    r"(報告|議事録|資料|レポート|スライド|report|minutes|slides|recap).*\.(pdf|pptx?|key|docx?)$"
+)
+# Dates written in mail: 2026年12月18日, 12月18日, 2026/12/18, 12/18, 2026-12-18, Dec 18.
+DATES = (
+    re.compile(
+        r"(?:(?P<y>20\d\d)\s*年\s*)?(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*日"
+    ),
+    re.compile(
+        r"(?<![\d/])(?:(?P<y>20\d\d)[/-])?(?P<m>1[0-2]|0?[1-9])[/-](?P<d>3[01]|[12]\d|0?[1-9])(?![\d/])"
+    ),
+    re.compile(
+        r"\b(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+"
+        r"(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b(?:,?\s*(?P<y>20\d\d))?"
+    ),
+)
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One kind of follow-up a mail is, how sure, and the evidence, in the user's words."""
+
+    kind: str
+    score: float
+    confident: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence for a kind: its weight and what the user reads."""
+
+    kind: str
+    source: str  # "subject" | "body" | "link" | "attachment" | "date"
+    reason: str
+
+
+def classify(mail: OrganizerMail, event: EventWindow) -> tuple[Finding, ...]:
+    """The kinds of follow-up the mail is, in KINDS order; empty when it is none of them."""
+    subject, body = _fold(subjects(mail)), _fold(mail.body)
+    found = list(evidence(subject, body, mail))
+    doubts = _doubts(subject, body, event)
+    naming = _naming(subject, body, event)
+    findings = (_finding(kind, found, naming, doubts) for kind in KINDS)
+    return tuple(f for f in findings if f is not None)
+
+
+def subjects(mail: OrganizerMail) -> str:
+    """The subject, with the organizer's own subject a platform's mail quotes in its body."""
+    quoted = QUOTED_SUBJECT.search(mail.body[:2000])
+    return f"{mail.subject}\n{quoted.group(2)}" if quoted else mail.subject
+
+
+def evidence(subject: str, body: str, mail: OrganizerMail) -> Iterator[Evidence]:
+    """Every piece of evidence in the mail's subject, body, links and attachments."""
+    for kind, pattern in _phrases():
+        yield from _said(kind, pattern, subject, "subject")
+        yield from _said(kind, pattern, body, "body")
+    yield from _links(mail.links)
+    yield from _attachments(mail.attachments)
+    yield from _next_one(body, mail)
+
+
+def _phrases() -> Iterator[tuple[str, str]]:
+    """Each phrase pattern with its kind."""
+    for kind, patterns in PHRASES.items():
+        for pattern in patterns:
+            yield kind, pattern
+
+
+def _said(kind: str, pattern: str, text: str, where: str) -> Iterator[Evidence]:
+    """The first place the phrase is said in the text, unless it thanks for an earlier time."""
+    for match in re.finditer(pattern, text):
+        if kind == "thanks" and EARLIER.search(text[max(0, match.start() - 40) : match.start()]):
+            continue
+        yield Evidence(kind, where, f'the {where} says "{match.group(0)}"')
+        return
+
+
+def _links(links: Iterable[str]) -> Iterator[Evidence]:
+    """Links to forms (survey) and to slide, blog and video hosts (report)."""
+    for link in links:
+        kind = next((k for k, host in LINK_KINDS if host.search(link.lower())), None)
+        if kind:
+            yield Evidence(kind, "link", f"a {kind} link: {link}")
+
+
+def _attachments(names: Iterable[str]) -> Iterator[Evidence]:
+    """Documents attached under a report's name."""
+    for name in names:
+        if REPORT_FILE.search(_fold(name)):
+            yield Evidence("report", "attachment", f"a report attached: {name}")
+
+
+def _next_one(body: str, mail: OrganizerMail) -> Iterator[Evidence]:
+    """A registration page on an event platform, when the mail names a later date."""
+    later = later_dates(body, mail.date.date())
+    pages = [link for link in mail.links if any(p.event_page.match(link) for p in PLATFORMS)]
+    if later and pages:
+        yield Evidence("invite", "link", f"a registration page: {pages[0]}")
+    if later:
+        yield Evidence("invite", "date", f"a later date: {later[0]}")
+
+
+def later_dates(text: str, sent: dt.date) -> list[str]:
+    """The dates written in the text that fall after the day the mail was sent, as written."""
+    return [written for written, day in _dates(text, sent) if day > sent]
+
+
+def _dates(text: str, sent: dt.date) -> Iterator[tuple[str, dt.date]]:
+    """Each date written in the text, with the day it means (a missing year: the nearest)."""
+    for pattern in DATES:
+        for match in pattern.finditer(text):
+            day = _day(match, sent)
+            if day is not None:
+                yield match.group(0).strip(), day
+
+
+def _day(match: re.Match[str], sent: dt.date) -> dt.date | None:
+    """The day a date match means; without a year, the one nearest the mail's date."""
+    parts = match.groupdict()
+    month = MONTHS.index(parts["mon"]) + 1 if parts.get("mon") else int(parts["m"])
+    years = [int(parts["y"])] if parts.get("y") else [sent.year - 1, sent.year, sent.year + 1]
+    days = [_valid(year, month, int(parts["d"])) for year in years]
+    valid = [d for d in days if d is not None]
+    return min(valid, key=lambda d: abs((d - sent).days)) if valid else None
+
+
+def _valid(year: int, month: int, day: int) -> dt.date | None:
+    """The date, or None when there is no such day (2月30日)."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _naming(subject: str, body: str, event: EventWindow) -> tuple[float, str | None]:
+    """What naming the event adds to a kind with evidence, and the reason to show."""
+    name, series = folded_text(event.name), folded_text(event.series or "")
+    flat_subject, flat_body = folded_text(subject), folded_text(body)
+    if name and name in flat_subject:
+        return NAMED, f'the subject names "{event.name}"'
+    if series and series in flat_subject:
+        return SERIES, f'the subject names the series "{event.series}"'
+    if (name and name in flat_body) or (series and series in flat_body):
+        return BODY_NAMED, "the body names the event"
+    return 0.0, None
+
+
+def _doubts(subject: str, body: str, event: EventWindow) -> tuple[str, ...]:
+    """What keeps any finding of this mail from being confident, in the user's words."""
+    doubts = []
+    newsletter = NEWSLETTER.search(subject) or NEWSLETTER.search(body)
+    if newsletter:
+        doubts.append(f'reads like a newsletter ("{newsletter.group(0)}")')
+    named = (event.name, event.series or "")
+    if not any(n and folded_text(n) in folded_text(subject + body) for n in named):
+        doubts.append("does not name the event or its series")
+    return tuple(doubts)
+
+
+def _finding(
+    kind: str, found: list[Evidence], naming: tuple[float, str | None], doubts: tuple[str, ...]
+) -> Finding | None:
+    """The finding for one kind from the evidence, or None below FOUND."""
+    mine = [e for e in found if e.kind == kind]
+    if not mine:
+        return None
+    score = min(1.0, _weight(mine) + naming[0])
+    if doubts:
+        score = min(score, DOUBTFUL)
+    if score < FOUND:
+        return None
+    reasons = [e.reason for e in mine] + ([naming[1]] if naming[1] else []) + list(doubts)
+    return Finding(kind, round(score, 2), score >= CONFIDENT, tuple(reasons))
+
+
+def _weight(mine: list[Evidence]) -> float:
+    """The weight of one kind's evidence: each source counted as the module doc says."""
+    subject = SUBJECT if any(e.source == "subject" for e in mine) else 0.0
+    said = sum(1 for e in mine if e.source == "body")
+    body = min(BODY_MAX, BODY + BODY_MORE * (said - 1)) if said else 0.0
+    linked = sum(1 for e in mine if e.source == "link")
+    links = LINK + LINK_MORE * (linked - 1) if linked else 0.0
+    attached = ATTACHMENT if any(e.source == "attachment" for e in mine) else 0.0
+    later = LATER_DATE if any(e.source == "date" for e in mine) else 0.0
+    return subject + body + links + attached + later
+
+
+def _fold(text: str) -> str:
+    """Text as the phrases are written against: full-width as plain, case folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
