@@ -75,7 +75,8 @@ class Answer:
     kind: str | None = None  # another kind than the classifier's: changed
 
 
-# Asks the user about one waiting follow-up: an answer, "skip" for later, or None to stop.
+SKIP = "skip"  # an answer that leaves the follow-up waiting for the next review
+# Asks the user about one waiting follow-up: an answer, SKIP for later, or None to stop.
 Ask = Callable[[Waiting], "Answer | str | None"]
 
 
@@ -83,32 +84,18 @@ def record_found(session: Session, found: FoundInMail) -> bool:
     """Record a follow-up found in mail; False when its mail, or another for the same event
     and kind, is recorded already (the first mail's evidence is kept)."""
     known = _follow_up_of(session, found.event_id, found.kind)
-    if known is None:
-        session.add(
-            OrganizerFollowUp(
-                event_id=found.event_id,
-                kind=found.kind,
-                date=found.on,
-                source="mail",
-                **_evidence(found),
-            )
-        )
-    elif known.message_id is None:  # typed by hand: add the mail's evidence
-        for name, value in _evidence(found).items():
-            setattr(known, name, value)
-    else:
+    if known is not None and known.message_id is not None:
         return False
+    if known is None:
+        known = OrganizerFollowUp(
+            event_id=found.event_id, kind=found.kind, date=found.on, source="mail"
+        )
+    # A follow-up typed by hand keeps its date and note, and gains the mail's evidence.
+    known.message_id, known.subject = found.message_id, found.subject[:SUBJECT_CHARS]
+    known.evidence = "\n".join(found.reasons)
+    session.add(known)
     session.flush()
     return True
-
-
-def _evidence(found: FoundInMail) -> dict[str, str]:
-    """The mail's columns of a follow-up: its Message-ID, subject, and the reasons."""
-    return {
-        "message_id": found.message_id,
-        "subject": found.subject[:SUBJECT_CHARS],
-        "evidence": "\n".join(found.reasons),
-    }
 
 
 def _follow_up_of(session: Session, event_id: int, kind: str) -> OrganizerFollowUp | None:
@@ -181,19 +168,22 @@ def _waiting(review: FollowUpReview, event: Event) -> Waiting:
     )
 
 
-def review_all(store: Store, ask: Ask, now: dt.datetime) -> Iterator[tuple[Waiting, Answer]]:
+def review_all(
+    store: Store, ask: Ask, now: dt.datetime
+) -> Iterator[tuple[Waiting, Answer | str | None]]:
     """Ask about each waiting follow-up in turn and keep each answer as it is given (skipped
-    ones wait for the next review); yields what was decided."""
+    ones wait for the next review); yields each item asked and its answer (SKIP, or None
+    when the user stopped there)."""
     with store.read() as session:
         queue = waiting(session)
     for item in queue:
         answer = ask(item)
-        if answer is None:
-            return
         if isinstance(answer, Answer):
             with store.write() as session:
                 decide(session, item.id, answer, now)
-            yield item, answer
+        yield item, answer
+        if answer is None:
+            return
 
 
 def decide_one(store: Store, review_id: int, answer: Answer, now: dt.datetime) -> Waiting:

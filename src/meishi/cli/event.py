@@ -275,7 +275,7 @@ def review_followups(
     kept, so the same mail never asks again; skipped ones wait for next time.
     """
     from meishi.errors import BadValue
-    from meishi.mail_follow_ups import review_all, waiting
+    from meishi.mail_follow_ups import Answer, review_all, waiting
 
     if accept is not None or reject is not None:
         _review_one(accept, reject, kind)
@@ -289,11 +289,16 @@ def review_followups(
             with store.read() as session:
                 common.print_json([item.to_json() for item in waiting(session)])
             return
-        decided = 0
+        asked = decided = 0
         for item, answer in review_all(store, _ask, common.now()):
-            common.echo(f"{_decided_word(answer)}: {_review_line(item)}")
-            decided += 1
-    common.echo(f"{decided} decided; the others wait in meishi followup review.")
+            asked += 1
+            if isinstance(answer, Answer):
+                decided += 1
+                common.echo(f"{_decided_word(answer)}: {_review_line(item)}")
+    if not asked:
+        common.echo("No follow-up found in mail waits for review.")
+        return
+    common.echo(f"{decided} decided; any others wait for the next meishi followup review.")
 
 
 def _review_one(accept: int | None, reject: int | None, kind: str | None) -> None:
@@ -313,9 +318,7 @@ def _review_one(accept: int | None, reject: int | None, kind: str | None) -> Non
 
 def _ask(item: Waiting) -> Answer | str | None:
     """Show one waiting follow-up and ask what to do: an answer, "skip", or None to stop."""
-    import click
-
-    from meishi.mail_follow_ups import Answer
+    from meishi.mail_follow_ups import SKIP, Answer
 
     for line in _review_lines(item):
         common.echo(line)
@@ -323,10 +326,11 @@ def _ask(item: Waiting) -> Answer | str | None:
         said = typer.prompt(REVIEW_CHOICES, default="s", show_default=False).strip().lower()
         if said.startswith("k"):
             return Answer(True, typer.prompt("Kind (thanks, survey, report, invite)").strip())
-    except click.exceptions.Abort:  # end of input: the rest wait for next time
+    except typer.Abort:  # end of input: the rest wait for next time
         return None
-    answers = {"a": Answer(True), "r": Answer(False), "s": "skip"}
-    return answers.get(said[:1], None if said.startswith("q") else "skip")
+    if said.startswith("q"):
+        return None
+    return {"a": Answer(True), "r": Answer(False)}.get(said[:1], SKIP)
 
 
 def _review_lines(item: Waiting) -> list[str]:
