@@ -192,7 +192,8 @@ def _print_detail(detail: dict[str, Any]) -> None:
     typer.echo("Organizer follow-up:" if detail["follow_ups"] else "No organizer follow-up yet.")
     for follow_up in detail["follow_ups"]:
         note = f" — {follow_up['note']}" if follow_up["note"] else ""
-        common.echo(f"  #{follow_up['id']} {follow_up['date']} {follow_up['kind']}{note}")
+        mail = f' (mail: "{follow_up["subject"]}")' if follow_up["subject"] else ""
+        common.echo(f"  #{follow_up['id']} {follow_up['date']} {follow_up['kind']}{note}{mail}")
 
 
 @app.command("delete")
