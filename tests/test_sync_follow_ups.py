@@ -3,9 +3,11 @@ kept for review, named by `should-return`; and no other mail's body is ever read
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from email.header import Header
+from pathlib import Path
 from typing import Any
 
 import keyring
@@ -292,3 +294,47 @@ def test_dry_run_counts_the_follow_ups_and_keeps_nothing(attended: DovecotServer
     assert snapshot()[0] == before[0]
     text = ok("sync").stdout
     assert "organizers' follow-ups: 2 found, 1 waiting for review (meishi followup review)" in text
+
+
+def test_the_follow_ups_found_and_the_review_list_round_trip_through_a_json_dump(
+    attended: DovecotServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deliver(attended, thanks_mail(), doubtful_mail())
+    sync()
+    (waiting,) = json_of(ok("followup", "review", "--json"))
+    ok("followup", "review", "--reject", str(waiting["id"]))
+    first = tmp_path / "dump.json"
+    ok("export", "--format", "json", "--out", str(first))
+    data = json.loads(first.read_text(encoding="utf-8"))
+    assert [r["decision"] for r in data["follow_up_reviews"]] == ["rejected"]
+    assert {f["message_id"] for f in data["follow_ups"]} == {"<thanks-12@ai-benkyo.jp>"}
+    monkeypatch.setenv("MEISHI_HOME", str(tmp_path / "empty"))
+    ok("import", str(first))
+    second = tmp_path / "again.json"
+    ok("export", "--format", "json", "--out", str(second))
+    assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+    ok("import", str(first))  # nothing doubles
+    assert (table_count("organizerfollowup"), table_count("followup_review")) == (2, 1)
+
+
+def test_a_connection_killed_mid_sync_finds_each_follow_up_once(attended: DovecotServer) -> None:
+    from meishi.errors import MailboxUnavailable
+    from meishi.run import running
+    from meishi.syncing import SyncRequest, sync_mailbox
+
+    deliver(attended, thanks_mail(), others()[0], doubtful_mail(), others()[1])
+
+    def kill_after_the_first_batch(folder: str, done: int, total: int) -> None:
+        if folder == "INBOX" and done == 2:
+            attended.kill_connections(HANAKO.name)
+
+    with running() as current, pytest.raises(MailboxUnavailable, match="run meishi sync again"):
+        sync_mailbox(
+            current.store, current.settings, None, SyncRequest(batch=2), current.now,
+            kill_after_the_first_batch,
+        )  # fmt: skip
+    assert table_count("organizerfollowup") == 2  # the first batch's thank-you, kept
+    assert table_count("followup_review") == 0
+    assert sync()["follow_ups"] == {"found": 0, "waiting for review": 1}
+    assert sync()["follow_ups"] == {"found": 0, "waiting for review": 0}
+    assert (table_count("organizerfollowup"), table_count("followup_review")) == (2, 1)
