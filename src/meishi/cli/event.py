@@ -264,7 +264,8 @@ def review_followups(
     kind: Annotated[
         str | None,
         typer.Option(
-            help="With --accept: record it as this kind (thanks, survey, report, invite)."
+            metavar="KIND",
+            help="With --accept: record it as this kind (thanks, survey, report, invite).",
         ),
     ] = None,
     as_json: bool = common.JSON_OPTION,

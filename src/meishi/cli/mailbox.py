@@ -45,7 +45,7 @@ def sync(
     ),
     as_json: bool = common.JSON_OPTION,
 ) -> None:
-    """Read your Sent folder and inbox (headers) and record the mail with contacts.
+    """Read your Sent folder and inbox: mail with contacts, and organizers' follow-ups.
 
     Thank-yous found in Sent count as sent, so meishi send never sends a second
     one; replies to your mail are noted on each contact. Mail from the organizer of
