@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,9 +43,11 @@ class Attended:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A message that may be an organizer's follow-up: the event, and the whole mail."""
+    """A message that may be an organizer's follow-up: the event, its headers as sync read
+    them (the date falls back on the arrival), and the whole mail."""
 
     event: Attended
+    seen: Seen
     raw: bytes
 
 
@@ -73,9 +75,12 @@ def candidates(
 ) -> list[Candidate]:
     """The candidates among these messages (UID and headers), read whole: the only bodies
     fetched."""
+    headers = dict(messages)
     chosen = {uid: event for uid, seen in messages if (event := event_of(seen, events))}
     bodies = imap.fetch_bodies(client, sorted(chosen))
-    return [Candidate(chosen[uid], bodies[uid]) for uid in sorted(chosen) if uid in bodies]
+    return [
+        Candidate(chosen[uid], headers[uid], bodies[uid]) for uid in sorted(chosen) if uid in bodies
+    ]
 
 
 def record_candidates(
@@ -85,20 +90,29 @@ def record_candidates(
     review; how many of each were new."""
     counts: Counter[str] = Counter()
     for candidate in found:
-        mail = organizer_mail(candidate.raw)
-        for finding in classify(mail, candidate.event.window):
-            if finding.kind not in FOLLOW_UP_KINDS:
-                continue  # "other": nothing the verdict counts
-            one = FoundInMail(
-                candidate.event.event_id,
-                finding.kind,
-                mail.date.astimezone(zone).date(),
-                mail.subject,
-                mail.message_id,
-                tuple(finding.reasons),
-            )
-            if finding.confident:
+        for one, confident in findings(candidate, zone):
+            if confident:
                 counts[FOUND] += record_found(session, one)
             else:
                 counts[TO_REVIEW] += keep_for_review(session, one)
     return counts
+
+
+def findings(candidate: Candidate, zone: dt.tzinfo) -> Iterator[tuple[FoundInMail, bool]]:
+    """What the classifier found in a candidate that the verdict counts (not "other"), each
+    with whether it is sure; dated the mail's day in the user's time zone."""
+    seen = candidate.seen
+    for finding in classify(organizer_mail(candidate.raw), candidate.event.window):
+        if finding.kind in FOLLOW_UP_KINDS:
+            on = seen.date.astimezone(zone).date()
+            yield (
+                FoundInMail(
+                    candidate.event.event_id,
+                    finding.kind,
+                    on,
+                    seen.subject,
+                    seen.message_id,
+                    tuple(finding.reasons),
+                ),
+                finding.confident,
+            )
