@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from email.header import Header
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 
 from helpers import (
@@ -26,6 +24,7 @@ from helpers import (
     table_count,
 )
 from imap_server import HANAKO, DovecotServer
+from test_sync import configure, memory_keyring  # noqa: F401  (a fixture)
 
 EVENT = "AI勉強会 #12"
 SERIES = "AI勉強会"
@@ -44,30 +43,13 @@ DOUBTFUL_BODY = "先日のスライドについて、ご質問をいただきま
 
 
 @pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    """An in-memory keyring for this test, the previous one restored afterwards."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def attended(memory_keyring: MemoryKeyring, imap_server: DovecotServer) -> DovecotServer:
+def attended(memory_keyring: MemoryKeyring, imap_server: DovecotServer) -> DovecotServer:  # noqa: F811
     """An event attended three days ago, its organizer's address known, one person met; and
     meishi pointed at the test Dovecot."""
     set_me()
     add_event(EVENT, -3, "--series", SERIES, "--organizer-email", ORGANIZER)
     add_person(EVENT, "鈴木 一郎", "--email", SUZUKI)
-    for key, value in (
-        ("imap.host", imap_server.host),
-        ("imap.port", str(imap_server.port)),
-        ("imap.user", HANAKO.name),
-        ("imap.security", "none"),
-    ):
-        ok("config", "set", key, value)
-    ok("config", "set-password", "imap", input=imap_server.password(HANAKO.name) + "\n")
+    configure(imap_server)
     return imap_server
 
 
