@@ -40,6 +40,15 @@ FREE_MAIL = frozenset(
 )
 
 
+# The numbering of an occurrence in its name: 第12回, #34, vol.8, 2026, Day 2.
+NUMBERING = re.compile(
+    r"第\s*\d+\s*回|#\s*\d+|\bvol\.?\s*\d+|\bno\.?\s*\d+|\b(19|20)\d\d\b|\bday\s*\d+\b|\d+",
+    re.IGNORECASE,
+)
+# Fewer folded characters than this are too little to recognise a series by.
+MIN_SERIES = 4
+
+
 @dataclass(frozen=True)
 class Platform:
     """An event platform that mails participants for organizers."""
@@ -136,15 +145,26 @@ def platform_title(platform: Platform, subject: str) -> str:
 
 
 def names_event(text: str, event: EventWindow) -> bool:
-    """True when the text names the event or its series (ignoring width, case and spaces)."""
+    """True when the text names the event or its series (ignoring width, case, spaces and
+    punctuation)."""
     folded = folded_text(text)
-    names = (event.name, event.series or "")
-    return any(folded_text(name) and folded_text(name) in folded for name in names)
+    return any(name in folded for name in (folded_text(event.name), series_of(event)) if name)
+
+
+def series_of(event: EventWindow) -> str:
+    """The event's series as compared: its own, else its name without the numbering
+    (DevRel Summit Japan 2026 → devrelsummitjapan); empty when too little is left."""
+    if event.series:
+        return folded_text(event.series)
+    bare = folded_text(NUMBERING.sub(" ", unicodedata.normalize("NFKC", event.name)))
+    return bare if len(bare) >= MIN_SERIES and bare != folded_text(event.name) else ""
 
 
 def folded_text(text: str) -> str:
-    """Text for comparing names: full-width as plain, case folded, without spaces."""
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """Text for comparing names: full-width as plain, case folded, without spaces,
+    punctuation or symbols (【】「」[]#:・ ...)."""
+    plain = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(c for c in plain if unicodedata.category(c)[0] not in "PSZC")
 
 
 def domain_of(address: str) -> str:
