@@ -1006,7 +1006,7 @@ def text_part(text: str, encoding: str) -> MIMEText:
     if encoding == "jis":
         return MIMEText(text, "plain", "iso-2022-jp")
     if encoding == "sjis":
-        return MIMEText(text, "plain", "shift_jis")
+        return MIMEText(text, "plain", shift_jis())
     if encoding == "ascii":
         return MIMEText(text, "plain", "us-ascii" if text.isascii() else "utf-8")
     if encoding == "qp":
@@ -1014,6 +1014,14 @@ def text_part(text: str, encoding: str) -> MIMEText:
         charset.body_encoding = email.charset.QP
         return MIMEText(text, "plain", charset)
     return MIMEText(text, "plain", "utf-8")
+
+
+def shift_jis() -> email.charset.Charset:
+    """Shift_JIS in base64, as Windows mailers send it (the stdlib would send ISO-2022-JP)."""
+    charset = email.charset.Charset("shift_jis")
+    charset.output_charset = charset.output_codec = "shift_jis"
+    charset.body_encoding = charset.header_encoding = email.charset.BASE64
+    return charset
 
 
 def as_html(text: str) -> str:
@@ -1065,7 +1073,7 @@ def body_of(mail: Mail) -> MIMEBase:
 
 def message(mail: Mail, number: int) -> bytes:
     """The whole message, headers encoded as the body's charset suggests."""
-    charset = {"jis": "iso-2022-jp", "sjis": "shift_jis"}.get(mail.encoding, "utf-8")
+    charset = {"jis": "iso-2022-jp", "sjis": shift_jis()}.get(mail.encoding, "utf-8")
     built = body_of(mail)
     name, address = email.utils.parseaddr(mail.sender)
     built["From"] = email.utils.formataddr((name, address), charset="utf-8")
@@ -1101,14 +1109,19 @@ def labels() -> dict[str, object]:
     }
 
 
-def main() -> None:
-    """Write every mail and the labels."""
-    for old in HERE.glob("*.eml"):
+def write(folder: Path) -> None:
+    """Write every mail and the labels into the folder (old mails there are removed)."""
+    for old in folder.glob("*.eml"):
         old.unlink()
     for number, mail in enumerate(MAILS, 1):
-        (HERE / mail.file).write_bytes(message(mail, number))
+        (folder / mail.file).write_bytes(message(mail, number))
     header = "# What each mail of the corpus is; written by make_organizer_mail.py.\n"
-    (HERE / "labels.toml").write_text(header + tomli_w.dumps(labels()), encoding="utf-8")
+    (folder / "labels.toml").write_text(header + tomli_w.dumps(labels()), encoding="utf-8")
+
+
+def main() -> None:
+    """Write the corpus beside this script."""
+    write(HERE)
     print(f"{len(MAILS)} mails in {HERE}")
 
 

@@ -3,7 +3,8 @@
 Rules and a score. Each piece of evidence adds its weight to one kind:
 
 - a phrase of the kind in the subject (or, in a platform's mail, in the organizer's own
-  subject line quoted in the body): SUBJECT;
+  subject line quoted in the body): SUBJECT; a few phrases count only there (a subject
+  saying "Thanks" or ありがとうございました is a thank-you; a body saying it is polite);
 - a phrase of the kind in the body: BODY for the first, BODY_MORE for each other phrase,
   at most BODY_MAX in all (a word in passing is weak evidence);
 - a link of the kind (a form host is a survey, a slide, blog or video host a report):
@@ -102,6 +103,12 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"registration (is )?(now )?open",
     ),
 }
+# Phrases that say the kind only in a subject (in a body they are said in passing).
+SUBJECT_PHRASES: dict[str, tuple[str, ...]] = {
+    "thanks": (r"\bthank(s| you)\b", r"ありがとうございました"),
+}
+# The order reasons are listed in: where the evidence was found.
+SOURCES = ("subject", "body", "link", "attachment", "date")
 # A thank-you for an earlier time, as an invitation opens with; not a thank-you mail.
 EARLIER = re.compile(r"(前回|先回|昨年|last time|last year|previous)[^。\n.!]{0,20}$")
 EARLIER_AFTER = re.compile(r"^[^。\n.!]{0,25}(last time|last year|previous|前回)")
@@ -196,17 +203,19 @@ def subjects(mail: OrganizerMail) -> str:
 
 def evidence(subject: str, body: str, mail: OrganizerMail) -> Iterator[Evidence]:
     """Every piece of evidence in the mail's subject, body, links and attachments."""
-    for kind, pattern in _phrases():
+    for kind, pattern in _phrases(PHRASES):
         yield from _said(kind, pattern, subject, "subject")
         yield from _said(kind, pattern, body, "body")
+    for kind, pattern in _phrases(SUBJECT_PHRASES):
+        yield from _said(kind, pattern, subject, "subject")
     yield from _links(mail.links)
     yield from _attachments(mail.attachments)
     yield from _next_one(body, mail)
 
 
-def _phrases() -> Iterator[tuple[str, str]]:
-    """Each phrase pattern with its kind."""
-    for kind, patterns in PHRASES.items():
+def _phrases(table: dict[str, tuple[str, ...]]) -> Iterator[tuple[str, str]]:
+    """Each phrase pattern of a table with its kind."""
+    for kind, patterns in table.items():
         for pattern in patterns:
             yield kind, pattern
 
@@ -341,7 +350,7 @@ def _finding(
 ) -> Finding | None:
     """The finding for one kind from the evidence, or None below FOUND; a later date alone
     is no evidence of an invitation."""
-    mine = [e for e in found if e.kind == kind]
+    mine = sorted((e for e in found if e.kind == kind), key=lambda e: SOURCES.index(e.source))
     if all(e.source == "date" for e in mine):
         return None
     score = min(1.0, _weight(mine) + naming.weight)
