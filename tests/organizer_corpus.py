@@ -26,6 +26,7 @@ class Labelled:
     kinds: frozenset[str]  # what it is for its event (empty: none of the kinds)
     candidate: bool  # whether it should be read at all
     note: str
+    held_out: bool  # written after the rules were set, to check them on unseen mail
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def load() -> list[Labelled]:
             kinds=frozenset(label["kinds"]),
             candidate=label["candidate"],
             note=label.get("note", ""),
+            held_out=label.get("set") == "held-out",
         )
         for name, label in read["mails"].items()
     ]
