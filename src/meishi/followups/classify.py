@@ -84,7 +84,11 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"スライド",
         r"アーカイブ(動画)?(を)?(公開|配信)",
         r"録画(を)?(公開|共有)",
+        r"(アンケート|集計)(の)?結果",
+        r"振り返り(ブログ|記事|レポート|を)",
         r"\brecap\b",
+        r"\bsurvey results\b",
+        r"\bretrospective\b",
         r"\bevent report\b",
         r"\bslides\b",
         r"\b(the|panel|meeting) minutes\b",
@@ -138,7 +142,8 @@ LINK_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Attachment names that say report; only documents count (not logos or photos).
 REPORT_FILE = re.compile(
-    r"(報告|議事録|資料|レポート|スライド|report|minutes|slides|recap).*\.(pdf|pptx?|key|docx?)$"
+    r"(報告|議事録|資料|レポート|スライド|集計|結果|振り返り|report|minutes|slides|recap|results)"
+    r".*\.(pdf|pptx?|key|docx?)$"
 )
 # Dates written in mail: 2026年12月18日, 12月18日, 2026/12/18, 12/18, 2026-12-18, Dec 18.
 DATES = (
