@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import meishi.followups.classify as classifier
 from meishi.followups.candidates import (
     FOLLOW_UP_DAYS,
     PLATFORMS,
@@ -440,3 +441,15 @@ def test_look_alikes_are_never_confident() -> None:
     look_alikes = [o for o in OUTCOMES if o.mail.candidate and not o.mail.kinds]
     assert len(look_alikes) >= 6
     assert [o.mail.file for o in look_alikes if o.kinds(confident_only=True)] == []
+
+
+def test_the_documented_weights_and_thresholds_are_the_classifiers() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "should-return.md").read_text("utf-8")
+    section = page.split("## How meishi reads the organizer's mail", 1)[1]
+    section = section.split("| Constant | Value |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split("|") for line in section.splitlines() if line.startswith("| `")]
+    documented = {row[1].strip(" `"): row[2].strip() for row in rows if len(row) == 4}
+    assert documented, "the table of constants is missing"
+    for name, value in documented.items():
+        assert float(value) == pytest.approx(getattr(classifier, name)), name
+    assert set(documented) >= {"SUBJECT", "BODY", "LINK", "FOUND", "CONFIDENT", "DOUBTFUL"}

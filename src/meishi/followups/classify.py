@@ -1,26 +1,31 @@
 """What kind of follow-up an organizer's mail is: thanks, survey, report or invite (or none).
 
-Rules and a score. Each piece of evidence adds its weight to one kind:
+Rules and a score (docs/should-return.md, "How meishi reads the organizer's mail"). Each
+piece of evidence adds its weight to one kind:
 
 - a phrase of the kind in the subject (or, in a platform's mail, in the organizer's own
   subject line quoted in the body): SUBJECT; a few phrases count only there (a subject
   saying "Thanks" or ありがとうございました is a thank-you; a body saying it is polite);
 - a phrase of the kind in the body: BODY for the first, BODY_MORE for each other phrase,
   at most BODY_MAX in all (a word in passing is weak evidence);
-- a link of the kind (a form host is a survey, a slide, blog or video host a report):
-  LINK for the first, LINK_MORE for each other;
-- an attachment named like a report (報告, 議事録, 資料, report, minutes, slides): ATTACHMENT;
+- a link of the kind (a form host is a survey; a slide, blog or video host, or a connpass
+  presentation page, a report): LINK for the first, LINK_MORE for each other;
+- an attachment named like a report (報告, 議事録, 資料, 集計結果, report, minutes, slides):
+  ATTACHMENT;
 - for an invitation, a registration page on an event platform together with a date after
-  the mail's own (the next one): LINK, and that later date: LATER_DATE.
+  the mail's own (the next one): LINK, and that later date: LATER_DATE (a deadline such as
+  回答期限 or 12月4日まで is no such date, and a later date alone is no invitation).
 
 A kind with any evidence gains NAMED when the subject names the event, SERIES when it names
-only the series, and BODY_NAMED when only the body names the event or the series.
+only the series, and BODY_NAMED when only the body names the event or the series (the
+signature left out: it names the community in every mail). Scores stop at 1.0.
 A kind scoring at least FOUND is a finding; at least CONFIDENT, a confident one, recorded
-without review. Two things keep a finding below CONFIDENT, whatever its score: the mail
-names neither the event nor its series (it may be about another of the organizer's
-events), and the mail reads like a newsletter (メールマガジン, newsletter ...). A thank-you
-that refers to an earlier time (前回はご参加ありがとうございました, in an invitation to
-the next one) is not evidence of thanks.
+without review. Some things hold a finding at DOUBTFUL, below CONFIDENT, whatever its score:
+the mail names neither the event nor its series (it may be about another of the
+organizer's events); the mail reads like a newsletter (メールマガジン, 12月号, newsletter);
+for an invitation, a subject that does not name the event or series (it may be a sponsor's
+or anyone's event). A thank-you for an earlier time (前回はご参加ありがとうございました,
+"thank you for joining us last time", as invitations open) is no evidence of thanks.
 """
 
 from __future__ import annotations
