@@ -187,6 +187,14 @@ def test_a_platform_mail_is_a_candidate_when_its_subject_names_the_event(
     assert is_candidate(sender, subject, NEXT_DAY, no_address) is expected
 
 
+def test_an_organizer_known_by_a_platforms_address_is_the_platform() -> None:
+    via_connpass = EventWindow(RUST.name, RUST.series, START, "no-reply@connpass.com")
+    other = "connpass イベント管理者からのメッセージ「Osaka.rb #90」"
+    assert not is_candidate("no-reply@connpass.com", other, NEXT_DAY, via_connpass)
+    ours = "connpass イベント管理者からのメッセージ「第12回 Tokyo Rust Meetup」"
+    assert is_candidate("no-reply@connpass.com", ours, NEXT_DAY, via_connpass)
+
+
 def test_every_platform_names_its_domains_and_its_event_pages() -> None:
     assert {p.name for p in PLATFORMS} >= {"connpass", "Peatix", "Doorkeeper", "TECH PLAY"}
     assert all(p.domains and p.event_page.pattern for p in PLATFORMS)

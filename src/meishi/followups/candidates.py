@@ -117,17 +117,17 @@ def in_window(date: dt.datetime, event: EventWindow) -> bool:
 
 
 def from_organizer(sender: str, event: EventWindow) -> bool:
-    """True when the sender is the organizer's address, or shares the organizer's own domain."""
+    """True when the sender is the organizer's address, or shares the organizer's own domain;
+    an organizer known by a platform's address is the platform's (its mail must name the
+    event)."""
     organizer = (event.organizer_email or "").strip().lower()
     sender = sender.strip().lower()
-    if not organizer or not sender:
+    if not organizer or not sender or platform_of(organizer):
         return False
     if sender == organizer:
         return True
     domain = domain_of(organizer)
-    if domain in FREE_MAIL or any(_within(domain, d) for p in PLATFORMS for d in p.domains):
-        return False  # a shared free-mail or platform domain says nothing
-    return _within(domain_of(sender), domain)
+    return domain not in FREE_MAIL and _within(domain_of(sender), domain)
 
 
 def platform_of(sender: str) -> Platform | None:
