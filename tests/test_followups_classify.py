@@ -16,6 +16,7 @@ from meishi.followups.candidates import (
     PLATFORMS,
     EventWindow,
     is_candidate,
+    series_name,
     series_of,
 )
 from meishi.followups.classify import CONFIDENT, KINDS, Finding, classify, later_dates
@@ -218,6 +219,11 @@ def test_candidates_are_dated_from_the_start_to_30_days_after(
 def test_an_event_without_a_series_is_known_by_its_name_without_the_numbering() -> None:
     summit = EventWindow("DevRel Summit Japan 2026", None, START, None)
     assert series_of(summit) == "devrelsummitjapan"
+    assert series_name(summit) == "DevRel Summit Japan"
+    next_one = mail("Save the date: DevRel Summit Japan 2027", "Join us again next year!")
+    assert 'the subject names the series "DevRel Summit Japan"' in (
+        classify(next_one, summit)[0].reasons
+    )
     assert series_of(EventWindow("2026", None, START, None)) == ""
 
 

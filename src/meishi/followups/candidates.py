@@ -152,12 +152,18 @@ def names_event(text: str, event: EventWindow) -> bool:
 
 
 def series_of(event: EventWindow) -> str:
-    """The event's series as compared: its own, else its name without the numbering
-    (DevRel Summit Japan 2026 → devrelsummitjapan); empty when too little is left."""
+    """The event's series as compared (see series_name); empty when there is none."""
+    return folded_text(series_name(event))
+
+
+def series_name(event: EventWindow) -> str:
+    """The event's series: its own, else its name without the numbering (DevRel Summit
+    Japan 2026 → DevRel Summit Japan); empty when too little is left to recognise it by."""
     if event.series:
-        return folded_text(event.series)
-    bare = folded_text(NUMBERING.sub(" ", unicodedata.normalize("NFKC", event.name)))
-    return bare if len(bare) >= MIN_SERIES and bare != folded_text(event.name) else ""
+        return event.series
+    bare = " ".join(NUMBERING.sub(" ", unicodedata.normalize("NFKC", event.name)).split())
+    keep = len(folded_text(bare)) >= MIN_SERIES and folded_text(bare) != folded_text(event.name)
+    return bare if keep else ""
 
 
 def folded_text(text: str) -> str:

@@ -36,7 +36,13 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from meishi.followups.candidates import PLATFORMS, EventWindow, folded_text, series_of
+from meishi.followups.candidates import (
+    PLATFORMS,
+    EventWindow,
+    folded_text,
+    series_name,
+    series_of,
+)
 from meishi.followups.mail import OrganizerMail
 
 KINDS = ("thanks", "survey", "report", "invite")
@@ -325,15 +331,10 @@ def _naming(subject: str, body: str, event: EventWindow) -> Naming:
     if name and name in flat_subject:
         return Naming("subject", NAMED, f'the subject names "{event.name}"')
     if series and series in flat_subject:
-        return Naming("subject", SERIES, f'the subject names the series "{_series(event)}"')
+        return Naming("subject", SERIES, f'the subject names the series "{series_name(event)}"')
     if (name and name in flat_body) or (series and series in flat_body):
         return Naming("body", BODY_NAMED, "the body names the event")
     return Naming("", 0.0, None)
-
-
-def _series(event: EventWindow) -> str:
-    """The series as the user knows it: its own name, else the event's."""
-    return event.series or event.name
 
 
 def _doubts(subject: str, body: str, naming: Naming) -> tuple[str, ...]:
