@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import meishi.followups.classify as classifier
 from meishi.followups.candidates import (
@@ -96,6 +98,18 @@ def test_an_html_only_mail_gives_its_text_and_the_links_behind_its_words() -> No
         "https://www.youtube.com/watch?v=Rm12AbCdEfG",
         "https://tokyorust.org/",  # the signature's
     )
+
+
+def test_html_layout_tables_keep_their_cells_apart_and_entities_are_decoded() -> None:
+    html = (
+        "<html><head><title>x</title><script>var a = 1;</script></head><body><table><tr>"
+        "<td>開催報告</td><td>第12回</td></tr></table><p>Q&amp;A &lt;recap&gt;</p>"
+        '<a href="https://forms.gle/a?x=1&amp;y=2">回答</a></body></html>'
+    )
+    raw = "From: a@b.jp\nSubject: s\nContent-Type: text/html; charset=utf-8\n\n" + html
+    read = organizer_mail(raw.encode())
+    assert read.body == "開催報告 第12回\nQ&A <recap>\n回答"
+    assert read.links == ("https://forms.gle/a?x=1&y=2",)
 
 
 def test_a_mail_with_plain_and_html_is_read_from_its_plain_text() -> None:
@@ -399,6 +413,32 @@ def test_two_minutes_of_your_time_are_no_minutes() -> None:
     body = "Could you spare two minutes for our survey? https://forms.gle/x"
     findings = classify(mail("Tokyo Rust Meetup #12 feedback", body), RUST)
     assert [f.kind for f in findings] == ["survey"]
+
+
+# --- hostile mail: sync must never stop on one ------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=st.sampled_from(sorted(p.name for p in CORPUS.glob("*.eml"))),
+    cut=st.integers(min_value=0, max_value=4000),
+    noise=st.binary(max_size=200),
+)
+def test_a_mangled_mail_is_read_and_classified_without_an_error(
+    name: str, cut: int, noise: bytes
+) -> None:
+    raw = (CORPUS / name).read_bytes()
+    read = organizer_mail(raw[:cut] + noise + raw[cut + len(noise) :])
+    assert read.date.tzinfo is not None
+    for finding in classify(read, RUST):
+        assert finding.kind in KINDS and 0 < finding.score <= 1 and finding.reasons
+
+
+@settings(max_examples=150, deadline=None)
+@given(subject=st.text(max_size=80), body=st.text(max_size=600))
+def test_any_text_is_classified_without_an_error(subject: str, body: str) -> None:
+    findings = classify(mail(subject, body), RUST)
+    assert [f.kind for f in findings] == [k for k in KINDS if k in {f.kind for f in findings}]
 
 
 # --- the corpus ----------------------------------------------------------------------------

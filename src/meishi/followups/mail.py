@@ -44,6 +44,8 @@ BLOCK_TAGS = frozenset(
     ]
 )
 SKIPPED_TAGS = frozenset(("script", "style", "head", "title"))
+# Tags whose text is kept apart from the text beside it (table cells of a layout).
+CELL_TAGS = frozenset(("td", "th"))
 # The date of a message whose Date header is unreadable: outside every event's window.
 UNDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -111,6 +113,8 @@ class _HtmlReader(HTMLParser):
             self._skipping += 1
         elif tag in BLOCK_TAGS:
             self.pieces.append("\n")
+        elif tag in CELL_TAGS:
+            self.pieces.append(" ")
         href = dict(attrs).get("href") if tag == "a" else None
         if href and href.strip().lower().startswith(("http://", "https://")):
             self.hrefs.append(href.strip())
