@@ -247,7 +247,10 @@ def _said(kind: str, pattern: str, text: str, where: str) -> Iterator[Evidence]:
 
 def _earlier(text: str, match: re.Match[str]) -> bool:
     """True when a thank-you is for an earlier time (前回は…, … last time)."""
-    before, after = text[max(0, match.start() - 40) : match.start()], text[match.end() :][:40]
+    before, after = (
+        text[max(0, match.start() - 40) : match.start()],
+        text[match.end() : match.end() + 40],
+    )
     return bool(EARLIER.search(before) or EARLIER_AFTER.search(after))
 
 
@@ -293,7 +296,10 @@ def _dates(text: str, sent: dt.date) -> Iterator[tuple[str, dt.date]]:
 
 def _deadline(text: str, match: re.Match[str]) -> bool:
     """True when the words around a date make it a deadline."""
-    before, after = text[max(0, match.start() - 12) : match.start()], text[match.end() :][:12]
+    before, after = (
+        text[max(0, match.start() - 12) : match.start()],
+        text[match.end() : match.end() + 12],
+    )
     return bool(DEADLINE_BEFORE.search(before) or DEADLINE_AFTER.search(after))
 
 
