@@ -40,6 +40,15 @@ FREE_MAIL = frozenset(
 )
 
 
+# The numbering of an occurrence in its name: 第12回, #34, vol.8, 2026, Day 2.
+NUMBERING = re.compile(
+    r"第\s*\d+\s*回|#\s*\d+|\bvol\.?\s*\d+|\bno\.?\s*\d+|\b(19|20)\d\d\b|\bday\s*\d+\b|\d+",
+    re.IGNORECASE,
+)
+# Fewer folded characters than this are too little to recognise a series by.
+MIN_SERIES = 4
+
+
 @dataclass(frozen=True)
 class Platform:
     """An event platform that mails participants for organizers."""
@@ -108,17 +117,17 @@ def in_window(date: dt.datetime, event: EventWindow) -> bool:
 
 
 def from_organizer(sender: str, event: EventWindow) -> bool:
-    """True when the sender is the organizer's address, or shares the organizer's own domain."""
+    """True when the sender is the organizer's address, or shares the organizer's own domain;
+    an organizer known by a platform's address is the platform's (its mail must name the
+    event)."""
     organizer = (event.organizer_email or "").strip().lower()
     sender = sender.strip().lower()
-    if not organizer or not sender:
+    if not organizer or not sender or platform_of(organizer):
         return False
     if sender == organizer:
         return True
     domain = domain_of(organizer)
-    if domain in FREE_MAIL or any(_within(domain, d) for p in PLATFORMS for d in p.domains):
-        return False  # a shared free-mail or platform domain says nothing
-    return _within(domain_of(sender), domain)
+    return domain not in FREE_MAIL and _within(domain_of(sender), domain)
 
 
 def platform_of(sender: str) -> Platform | None:
@@ -136,15 +145,32 @@ def platform_title(platform: Platform, subject: str) -> str:
 
 
 def names_event(text: str, event: EventWindow) -> bool:
-    """True when the text names the event or its series (ignoring width, case and spaces)."""
+    """True when the text names the event or its series (ignoring width, case, spaces and
+    punctuation)."""
     folded = folded_text(text)
-    names = (event.name, event.series or "")
-    return any(folded_text(name) and folded_text(name) in folded for name in names)
+    return any(name in folded for name in (folded_text(event.name), series_of(event)) if name)
+
+
+def series_of(event: EventWindow) -> str:
+    """The event's series as compared (see series_name); empty when there is none."""
+    return folded_text(series_name(event))
+
+
+def series_name(event: EventWindow) -> str:
+    """The event's series: its own, else its name without the numbering (DevRel Summit
+    Japan 2026 → DevRel Summit Japan); empty when too little is left to recognise it by."""
+    if event.series:
+        return event.series
+    bare = " ".join(NUMBERING.sub(" ", unicodedata.normalize("NFKC", event.name)).split())
+    keep = len(folded_text(bare)) >= MIN_SERIES and folded_text(bare) != folded_text(event.name)
+    return bare if keep else ""
 
 
 def folded_text(text: str) -> str:
-    """Text for comparing names: full-width as plain, case folded, without spaces."""
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """Text for comparing names: full-width as plain, case folded, without spaces,
+    punctuation or symbols (【】「」[]#:・ ...)."""
+    plain = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(c for c in plain if unicodedata.category(c)[0] not in "PSZC")
 
 
 def domain_of(address: str) -> str:

@@ -1,25 +1,31 @@
 """What kind of follow-up an organizer's mail is: thanks, survey, report or invite (or none).
 
-Rules and a score. Each piece of evidence adds its weight to one kind:
+Rules and a score (docs/should-return.md, "How meishi reads the organizer's mail"). Each
+piece of evidence adds its weight to one kind:
 
 - a phrase of the kind in the subject (or, in a platform's mail, in the organizer's own
-  subject line quoted in the body): SUBJECT;
+  subject line quoted in the body): SUBJECT; a few phrases count only there (a subject
+  saying "Thanks" or ありがとうございました is a thank-you; a body saying it is polite);
 - a phrase of the kind in the body: BODY for the first, BODY_MORE for each other phrase,
   at most BODY_MAX in all (a word in passing is weak evidence);
-- a link of the kind (a form host is a survey, a slide, blog or video host a report):
-  LINK for the first, LINK_MORE for each other;
-- an attachment named like a report (報告, 議事録, 資料, report, minutes, slides): ATTACHMENT;
+- a link of the kind (a form host is a survey; a slide, blog or video host, or a connpass
+  presentation page, a report): LINK for the first, LINK_MORE for each other;
+- an attachment named like a report (報告, 議事録, 資料, 集計結果, report, minutes, slides):
+  ATTACHMENT;
 - for an invitation, a registration page on an event platform together with a date after
-  the mail's own (the next one): LINK, and that later date: LATER_DATE.
+  the mail's own (the next one): LINK, and that later date: LATER_DATE (a deadline such as
+  回答期限 or 12月4日まで is no such date, and a later date alone is no invitation).
 
 A kind with any evidence gains NAMED when the subject names the event, SERIES when it names
-only the series, and BODY_NAMED when only the body names the event or the series.
+only the series, and BODY_NAMED when only the body names the event or the series (the
+signature left out: it names the community in every mail). Scores stop at 1.0.
 A kind scoring at least FOUND is a finding; at least CONFIDENT, a confident one, recorded
-without review. Two things keep a finding below CONFIDENT, whatever its score: the mail
-names neither the event nor its series (it may be about another of the organizer's
-events), and the mail reads like a newsletter (メールマガジン, newsletter ...). A thank-you
-that refers to an earlier time (前回はご参加ありがとうございました, in an invitation to
-the next one) is not evidence of thanks.
+without review. Some things hold a finding at DOUBTFUL, below CONFIDENT, whatever its score:
+the mail names neither the event nor its series (it may be about another of the
+organizer's events); the mail reads like a newsletter (メールマガジン, 12月号, newsletter);
+for an invitation, a subject that does not name the event or series (it may be a sponsor's
+or anyone's event). A thank-you for an earlier time (前回はご参加ありがとうございました,
+"thank you for joining us last time", as invitations open) is no evidence of thanks.
 """
 
 from __future__ import annotations
@@ -30,10 +36,17 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from meishi.followups.candidates import PLATFORMS, EventWindow, folded_text
+from meishi.followups.candidates import (
+    PLATFORMS,
+    EventWindow,
+    folded_text,
+    series_name,
+    series_of,
+)
 from meishi.followups.mail import OrganizerMail
 
 KINDS = ("thanks", "survey", "report", "invite")
+INVITE = "invite"
 
 # The weights and thresholds: the one place they are set.
 SUBJECT = 0.55
@@ -54,12 +67,14 @@ DOUBTFUL = CONFIDENT - 0.05  # the score a finding is held to when something cas
 # Phrases of each kind, as regular expressions over NFKC-folded, case-folded text.
 PHRASES: dict[str, tuple[str, ...]] = {
     "thanks": (
-        r"ご参加(いただき|頂き|下さり|くださり)?(まして)?(誠に|本当に|大変)?(ありがとう|有難う|有り難う)",
-        r"ご来場(いただき|頂き)?(まして)?(誠に|本当に|大変)?(ありがとう|有難う)",
+        r"ご参加(いただき|頂き|下さり|くださり)?(まして)?[、,]?(誠に|本当に|大変)?"
+        r"(ありがとう|有難う|有り難う)",
+        r"ご来場(いただき|頂き)?(まして)?[、,]?(誠に|本当に|大変)?(ありがとう|有難う)",
         r"(ご参加|ご来場|参加)?御礼",
         r"お礼",
         r"thank(s| you) (so much |very much )?for (joining|attending|coming|participating)",
         r"thanks? (to )?(all|everyone) who (joined|attended|came)",
+        r"(?m)^\s*(thank you|thanks)\s*[!.]",
     ),
     "survey": (
         r"アンケート",
@@ -75,15 +90,20 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"開催レポート",
         r"レポート",
         r"議事録",
-        r"資料(を)?(公開|共有|掲載|アップ)",
+        r"資料(を|が)?(公開|共有|掲載|追加|アップ)",
         r"(発表|登壇|講演)資料",
         r"スライド",
         r"アーカイブ(動画)?(を)?(公開|配信)",
         r"録画(を)?(公開|共有)",
+        r"(アンケート|集計)(の)?結果",
+        r"振り返り(ブログ|記事|レポート|を)",
         r"\brecap\b",
+        r"\bsurvey results\b",
+        r"\bretrospective\b",
         r"\bevent report\b",
         r"\bslides\b",
-        r"\bminutes\b",
+        r"\b(the|panel|meeting) minutes\b",
+        r"\bminutes (of|from)\b",
         r"\brecording\b",
     ),
     "invite": (
@@ -98,12 +118,27 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"registration (is )?(now )?open",
     ),
 }
+# Phrases that say the kind only in a subject (in a body they are said in passing).
+SUBJECT_PHRASES: dict[str, tuple[str, ...]] = {
+    "thanks": (r"\bthank(s| you)\b", r"ありがとうございました"),
+}
+# The order reasons are listed in: where the evidence was found.
+SOURCES = ("subject", "body", "link", "attachment", "date")
 # A thank-you for an earlier time, as an invitation opens with; not a thank-you mail.
 EARLIER = re.compile(r"(前回|先回|昨年|last time|last year|previous)[^。\n.!]{0,20}$")
+EARLIER_AFTER = re.compile(r"^[^。\n.!]{0,25}(last time|last year|previous|前回)")
 # Newsletter marks, in the subject or the body.
 NEWSLETTER = re.compile(r"メールマガジン|メルマガ|ニュースレター|newsletter|\d+月号|通信\s*vol")
 # A line in a platform's mail quoting the organizer's own subject.
-QUOTED_SUBJECT = re.compile(r"^\s*(件名|タイトル|subject)\s*[:：]\s*(.+)$", re.MULTILINE)
+QUOTED_SUBJECT = re.compile(
+    r"^\s*(件名|タイトル|subject)\s*[:：]\s*(.+)$", re.MULTILINE | re.IGNORECASE
+)
+# A line that starts a signature, when few lines follow it.
+SIGNATURE = re.compile(r"^(--\s*|[-―━=_＿]{4,})$", re.MULTILINE)
+SIGNATURE_LINES = 6
+# Words around a date that make it a deadline (回答期限, by ...), not the next event's date.
+DEADLINE_BEFORE = re.compile(r"(期限|締切|締め切り|deadline|\bby|\buntil)\W{0,3}$")
+DEADLINE_AFTER = re.compile(r"^\W{0,6}(まで|迄|〆切|締切)")
 # Link hosts and paths, and the kind of follow-up each is.
 LINK_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("survey", re.compile(r"//(docs\.google\.com/forms|forms\.gle/|goo\.gl/forms)")),
@@ -118,7 +153,8 @@ LINK_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Attachment names that say report; only documents count (not logos or photos).
 REPORT_FILE = re.compile(
-    r"(報告|議事録|資料|レポート|スライド|report|minutes|slides|recap).*\.(pdf|pptx?|key|docx?)$"
+    r"(報告|議事録|資料|レポート|スライド|集計|結果|振り返り|report|minutes|slides|recap|results)"
+    r".*\.(pdf|pptx?|key|docx?)$"
 )
 # Dates written in mail: 2026年12月18日, 12月18日, 2026/12/18, 12/18, 2026-12-18, Dec 18.
 DATES = (
@@ -159,10 +195,20 @@ def classify(mail: OrganizerMail, event: EventWindow) -> tuple[Finding, ...]:
     """The kinds of follow-up the mail is, in KINDS order; empty when it is none of them."""
     subject, body = _fold(subjects(mail)), _fold(mail.body)
     found = list(evidence(subject, body, mail))
-    doubts = _doubts(subject, body, event)
-    naming = _naming(subject, body, event)
-    findings = (_finding(kind, found, naming, doubts) for kind in KINDS)
+    naming = _naming(subject, without_signature(body), event)
+    doubts = _doubts(subject, without_signature(body), naming)
+    findings = (_finding(kind, found, naming, doubts + _doubts_of(kind, naming)) for kind in KINDS)
     return tuple(f for f in findings if f is not None)
+
+
+def without_signature(body: str) -> str:
+    """The body without its signature (the lines after a last '--' or ━━━━ line), which
+    names the organizer's community in every mail, whatever the mail is about."""
+    marks = list(SIGNATURE.finditer(body))
+    last = marks[-1] if marks else None
+    if last is None or body[last.end() :].strip().count("\n") >= SIGNATURE_LINES:
+        return body
+    return body[: last.start()]
 
 
 def subjects(mail: OrganizerMail) -> str:
@@ -173,17 +219,19 @@ def subjects(mail: OrganizerMail) -> str:
 
 def evidence(subject: str, body: str, mail: OrganizerMail) -> Iterator[Evidence]:
     """Every piece of evidence in the mail's subject, body, links and attachments."""
-    for kind, pattern in _phrases():
+    for kind, pattern in _phrases(PHRASES):
         yield from _said(kind, pattern, subject, "subject")
         yield from _said(kind, pattern, body, "body")
+    for kind, pattern in _phrases(SUBJECT_PHRASES):
+        yield from _said(kind, pattern, subject, "subject")
     yield from _links(mail.links)
     yield from _attachments(mail.attachments)
     yield from _next_one(body, mail)
 
 
-def _phrases() -> Iterator[tuple[str, str]]:
-    """Each phrase pattern with its kind."""
-    for kind, patterns in PHRASES.items():
+def _phrases(table: dict[str, tuple[str, ...]]) -> Iterator[tuple[str, str]]:
+    """Each phrase pattern of a table with its kind."""
+    for kind, patterns in table.items():
         for pattern in patterns:
             yield kind, pattern
 
@@ -191,10 +239,19 @@ def _phrases() -> Iterator[tuple[str, str]]:
 def _said(kind: str, pattern: str, text: str, where: str) -> Iterator[Evidence]:
     """The first place the phrase is said in the text, unless it thanks for an earlier time."""
     for match in re.finditer(pattern, text):
-        if kind == "thanks" and EARLIER.search(text[max(0, match.start() - 40) : match.start()]):
+        if kind == "thanks" and _earlier(text, match):
             continue
         yield Evidence(kind, where, f'the {where} says "{match.group(0)}"')
         return
+
+
+def _earlier(text: str, match: re.Match[str]) -> bool:
+    """True when a thank-you is for an earlier time (前回は…, … last time)."""
+    before, after = (
+        text[max(0, match.start() - 40) : match.start()],
+        text[match.end() : match.end() + 40],
+    )
+    return bool(EARLIER.search(before) or EARLIER_AFTER.search(after))
 
 
 def _links(links: Iterable[str]) -> Iterator[Evidence]:
@@ -223,17 +280,27 @@ def _next_one(body: str, mail: OrganizerMail) -> Iterator[Evidence]:
 
 
 def later_dates(text: str, sent: dt.date) -> list[str]:
-    """The dates written in the text that fall after the day the mail was sent, as written."""
+    """The dates written in the text that fall after the day the mail was sent, as written;
+    deadlines (回答期限: 11月30日, 12月4日までに) are not dates of a next one."""
     return [written for written, day in _dates(text, sent) if day > sent]
 
 
 def _dates(text: str, sent: dt.date) -> Iterator[tuple[str, dt.date]]:
-    """Each date written in the text, with the day it means (a missing year: the nearest)."""
+    """Each date written in the text that is not a deadline, with the day it means."""
     for pattern in DATES:
         for match in pattern.finditer(text):
             day = _day(match, sent)
-            if day is not None:
+            if day is not None and not _deadline(text, match):
                 yield match.group(0).strip(), day
+
+
+def _deadline(text: str, match: re.Match[str]) -> bool:
+    """True when the words around a date make it a deadline."""
+    before, after = (
+        text[max(0, match.start() - 12) : match.start()],
+        text[match.end() : match.end() + 12],
+    )
+    return bool(DEADLINE_BEFORE.search(before) or DEADLINE_AFTER.search(after))
 
 
 def _day(match: re.Match[str], sent: dt.date) -> dt.date | None:
@@ -254,44 +321,61 @@ def _valid(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _naming(subject: str, body: str, event: EventWindow) -> tuple[float, str | None]:
-    """What naming the event adds to a kind with evidence, and the reason to show."""
-    name, series = folded_text(event.name), folded_text(event.series or "")
+@dataclass(frozen=True)
+class Naming:
+    """Where the mail names the event, what that adds, and the reason to show."""
+
+    where: str  # "subject" | "body" | "" (nowhere)
+    weight: float
+    reason: str | None
+
+
+def _naming(subject: str, body: str, event: EventWindow) -> Naming:
+    """Where the mail names the event or its series (the signature left out)."""
+    name, series = folded_text(event.name), series_of(event)
     flat_subject, flat_body = folded_text(subject), folded_text(body)
     if name and name in flat_subject:
-        return NAMED, f'the subject names "{event.name}"'
+        return Naming("subject", NAMED, f'the subject names "{event.name}"')
     if series and series in flat_subject:
-        return SERIES, f'the subject names the series "{event.series}"'
+        return Naming("subject", SERIES, f'the subject names the series "{series_name(event)}"')
     if (name and name in flat_body) or (series and series in flat_body):
-        return BODY_NAMED, "the body names the event"
-    return 0.0, None
+        return Naming("body", BODY_NAMED, "the body names the event")
+    return Naming("", 0.0, None)
 
 
-def _doubts(subject: str, body: str, event: EventWindow) -> tuple[str, ...]:
+def _doubts(subject: str, body: str, naming: Naming) -> tuple[str, ...]:
     """What keeps any finding of this mail from being confident, in the user's words."""
     doubts = []
     newsletter = NEWSLETTER.search(subject) or NEWSLETTER.search(body)
     if newsletter:
         doubts.append(f'reads like a newsletter ("{newsletter.group(0)}")')
-    named = (event.name, event.series or "")
-    if not any(n and folded_text(n) in folded_text(subject + body) for n in named):
+    if not naming.where:
         doubts.append("does not name the event or its series")
     return tuple(doubts)
 
 
+def _doubts_of(kind: str, naming: Naming) -> tuple[str, ...]:
+    """What keeps one kind from being confident: an invitation is to the next one of the
+    series only when its subject names the series (else it may be anyone's event)."""
+    if kind == INVITE and naming.where == "body":
+        return ("the subject does not name the series",)
+    return ()
+
+
 def _finding(
-    kind: str, found: list[Evidence], naming: tuple[float, str | None], doubts: tuple[str, ...]
+    kind: str, found: list[Evidence], naming: Naming, doubts: tuple[str, ...]
 ) -> Finding | None:
-    """The finding for one kind from the evidence, or None below FOUND."""
-    mine = [e for e in found if e.kind == kind]
-    if not mine:
+    """The finding for one kind from the evidence, or None below FOUND; a later date alone
+    is no evidence of an invitation."""
+    mine = sorted((e for e in found if e.kind == kind), key=lambda e: SOURCES.index(e.source))
+    if all(e.source == "date" for e in mine):
         return None
-    score = min(1.0, _weight(mine) + naming[0])
+    score = min(1.0, _weight(mine) + naming.weight)
     if doubts:
         score = min(score, DOUBTFUL)
     if score < FOUND:
         return None
-    reasons = [e.reason for e in mine] + ([naming[1]] if naming[1] else []) + list(doubts)
+    reasons = [e.reason for e in mine] + ([naming.reason] if naming.reason else []) + list(doubts)
     return Finding(kind, round(score, 2), score >= CONFIDENT, tuple(reasons))
 
 

@@ -44,6 +44,8 @@ BLOCK_TAGS = frozenset(
     ]
 )
 SKIPPED_TAGS = frozenset(("script", "style", "head", "title"))
+# Tags whose text is kept apart from the text beside it (table cells of a layout).
+CELL_TAGS = frozenset(("td", "th"))
 # The date of a message whose Date header is unreadable: outside every event's window.
 UNDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -66,15 +68,16 @@ def organizer_mail(raw: bytes) -> OrganizerMail:
     """Read a whole message: headers, text (plain, else from HTML), links and attachment names."""
     parsed = BytesParser(policy=policy.default).parsebytes(raw)
     seen = read_headers(raw, None, UNDATED)
-    plain, html = _part_text(parsed, "plain"), _part_text(parsed, "html")
-    body = plain if plain.strip() else html_text(html)
+    plain = _part_text(parsed, "plain")
+    html_body, hrefs = read_html(_part_text(parsed, "html"))
+    body = plain if plain.strip() else html_body
     return OrganizerMail(
         sender=seen.sender,
         sender_name=_sender_name(parsed),
         subject=seen.subject,
         date=seen.date,
         body=body,
-        links=tuple(dict.fromkeys(links_in(plain) + links_in(html) + html_links(html))),
+        links=tuple(dict.fromkeys(links_in(plain) + links_in(html_body) + hrefs)),
         attachments=tuple(_attachment_names(parsed)),
         message_id=seen.message_id,
     )
@@ -85,21 +88,14 @@ def links_in(text: str) -> list[str]:
     return [found.rstrip(TRAILING) for found in URL.findall(text)]
 
 
-def html_text(html: str) -> str:
-    """The readable text of an HTML body: one line per block, scripts and styles left out."""
+def read_html(html: str) -> tuple[str, list[str]]:
+    """The readable text of an HTML body (one line per block, scripts and styles left out)
+    and the http(s) targets of its links, in order."""
     reader = _HtmlReader()
     reader.feed(html)
     reader.close()
-    lines = ("".join(reader.pieces)).splitlines()
-    return "\n".join(" ".join(line.split()) for line in lines if line.strip())
-
-
-def html_links(html: str) -> list[str]:
-    """The http(s) targets of an HTML body's links (href), in order."""
-    reader = _HtmlReader()
-    reader.feed(html)
-    reader.close()
-    return reader.hrefs
+    lines = "".join(reader.pieces).splitlines()
+    return "\n".join(" ".join(line.split()) for line in lines if line.strip()), reader.hrefs
 
 
 class _HtmlReader(HTMLParser):
@@ -117,6 +113,8 @@ class _HtmlReader(HTMLParser):
             self._skipping += 1
         elif tag in BLOCK_TAGS:
             self.pieces.append("\n")
+        elif tag in CELL_TAGS:
+            self.pieces.append(" ")
         href = dict(attrs).get("href") if tag == "a" else None
         if href and href.strip().lower().startswith(("http://", "https://")):
             self.hrefs.append(href.strip())
