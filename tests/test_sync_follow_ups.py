@@ -53,18 +53,23 @@ def attended(memory_keyring: MemoryKeyring, imap_server: DovecotServer) -> Dovec
     return imap_server
 
 
-def mail(sender: str, subject: str, body: str, message_id: str, days: int) -> bytes:
-    """A plain-text message to me, dated `days` from today (negative: before), 10:00 in Japan."""
+def date_header(days: int) -> str:
+    """A Date header's value `days` from today (negative: before), 10:00 in Japan."""
     import datetime as dt
 
     jst = dt.timezone(dt.timedelta(hours=9))
     when = dt.datetime.combine(dt.date.today() + dt.timedelta(days=days), dt.time(10), jst)
+    return when.strftime("%a, %d %b %Y %H:%M:%S +0900")
+
+
+def mail(sender: str, subject: str, body: str, message_id: str, days: int) -> bytes:
+    """A plain-text message to me, dated `days` from today."""
     encoded = subject if subject.isascii() else Header(subject, "utf-8").encode()
     lines = [
         f"From: {sender}",
         f"To: {ME}",
         f"Subject: {encoded}",
-        f"Date: {when.strftime('%a, %d %b %Y %H:%M:%S +0900')}",
+        f"Date: {date_header(days)}",
         f"Message-ID: {message_id}",
         "MIME-Version: 1.0",
         "Content-Type: text/plain; charset=utf-8",
@@ -320,3 +325,17 @@ def test_a_connection_killed_mid_sync_finds_each_follow_up_once(attended: Doveco
     assert sync()["follow_ups"] == {"found": 0, "waiting for review": 1}
     assert sync()["follow_ups"] == {"found": 0, "waiting for review": 0}
     assert (table_count("organizerfollowup"), table_count("followup_review")) == (2, 1)
+
+
+def test_a_large_attachment_is_cut_and_the_mail_still_read(attended: DovecotServer) -> None:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = ORGANIZER, ME, THANKS_SUBJECT
+    message["Date"], message["Message-ID"] = date_header(-1), "<big@ai-benkyo.jp>"
+    message.set_content(THANKS_BODY)
+    message.add_attachment(b"%PDF" + bytes(3_000_000), "application", "pdf", filename="slides.pdf")
+    deliver(attended, message.as_bytes())
+    assert sync()["follow_ups"]["found"] == 2  # the thank-you and its survey link
+    sent = [int(n) for n in re.findall(r"body_bytes=(\d+)", attended.log())]
+    assert 0 < max(sent) <= 1_000_000

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from meishi import limits
 from meishi.errors import BadValue, MailboxUnavailable, MissingSetting
 from meishi.mail.smtp import is_loopback
 
@@ -283,15 +284,14 @@ def fetch_headers(client: IMAPClient, uids: list[int]) -> list[Fetched]:
     return found
 
 
-# The most of a message's body read: enough for any organizer's text and its attachments'
-# names; a large attachment is cut off, not read whole into memory.
-BODY_BYTES = 1_000_000
-FETCH_BODY = f"BODY.PEEK[]<0.{BODY_BYTES}>"
+# The most of a message read: enough for any organizer's text and its attachments' names;
+# a large attachment is cut off, not read whole into memory.
+FETCH_BODY = f"BODY.PEEK[]<0.{limits.ORGANIZER_MAIL_BYTES}>"
 
 
 def fetch_bodies(client: IMAPClient, uids: list[int]) -> dict[int, bytes]:
-    """The whole messages (up to BODY_BYTES each, not marked read) with these UIDs: only
-    the mail that may be an organizer's follow-up is ever read this way."""
+    """The whole messages (up to ORGANIZER_MAIL_BYTES each, not marked read) with these UIDs:
+    only the mail that may be an organizer's follow-up is ever read this way."""
     if not uids:
         return {}
     fetched = client.fetch(uids, [FETCH_BODY])
