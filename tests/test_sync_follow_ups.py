@@ -158,6 +158,7 @@ def test_sync_records_the_organizers_thank_you_and_should_return_names_it(
         ("thanks", "mail", THANKS_SUBJECT),
         ("survey", "mail", THANKS_SUBJECT),
     ]
+    assert f'thanks (mail: "{THANKS_SUBJECT}")' in ok("event", "show", EVENT).stdout
     # Nothing twice: the same mail delivered again (a new UID) records nothing new.
     deliver(attended, thanks_mail())
     assert sync()["follow_ups"] == {"found": 0, "waiting for review": 0}
@@ -240,6 +241,8 @@ def test_review_by_id_and_its_refusals(attended: DovecotServer) -> None:
     refused = fails("followup", "review", "--accept", number, "--kind", "party")
     assert "unknown follow-up 'party'; use one of: thanks" in error_of(refused)
     assert "no follow-up #99 waits" in error_of(fails("followup", "review", "--accept", "99"))
+    huge = "99999999999999999999"  # beyond SQLite's integers: not found, no traceback
+    assert f"no follow-up #{huge} waits" in error_of(fails("followup", "review", "--reject", huge))
     assert snapshot() == before
     said = ok("followup", "review", "--accept", number, "--kind", "invite").stdout
     assert "Accepted as invite" in said

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from meishi.errors import BadValue, NotFound, NothingToDo
 from meishi.models import Event, FollowUpReview, OrganizerFollowUp, id_of, in_utc
 from meishi.should_return.rules import FOLLOW_UP_KINDS
-from meishi.validation import check_choice
+from meishi.validation import check_choice, is_id
 
 if TYPE_CHECKING:
     from meishi.store.engine import Store
@@ -194,7 +194,7 @@ def decide_one(store: Store, review_id: int, answer: Answer, now: dt.datetime) -
 
 def decide(session: Session, review_id: int, answer: Answer, now: dt.datetime) -> Waiting:
     """Accept (perhaps as another kind) or reject a waiting follow-up, and remember it."""
-    review = session.get(FollowUpReview, review_id)
+    review = session.get(FollowUpReview, review_id) if is_id(review_id) else None
     if review is None:
         raise NotFound(f"no follow-up #{review_id} waits for review; see meishi followup review")
     if review.decision != PENDING:
