@@ -94,7 +94,14 @@ def test_event_show_lists_people_topics_and_follow_ups() -> None:
         ("Bob Lee", ["hiking", "tea"], "no email"),
     ]
     assert detail["follow_ups"] == [
-        {"id": 1, "kind": "survey", "date": day(-1), "note": "five questions"}
+        {
+            "id": 1,
+            "kind": "survey",
+            "date": day(-1),
+            "note": "five questions",
+            "source": "hand",
+            "subject": None,
+        }
     ]
 
 

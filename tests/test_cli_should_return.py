@@ -141,7 +141,14 @@ def test_followup_defaults_to_today() -> None:
     add_event("Mixer", -3)
     ok("followup", "Mixer", "report")
     [recorded] = json_of(ok("event", "show", "Mixer", "--json"))["follow_ups"]
-    assert recorded == {"id": 1, "kind": "report", "date": day(0), "note": None}
+    assert recorded == {
+        "id": 1,
+        "kind": "report",
+        "date": day(0),
+        "note": None,
+        "source": "hand",
+        "subject": None,
+    }
 
 
 def test_followup_for_an_unknown_event_is_refused() -> None:

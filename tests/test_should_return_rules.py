@@ -351,3 +351,38 @@ def test_only_a_skip_suggests_the_next_step(verdict_of: tuple) -> None:
     result = decide(SERIES, [visit(4, *verdict_of)], EVENT_DAY + timedelta(days=3))
     assert result.verdict in ("return", "wait")
     assert not any("try another gathering" in text for text in texts(result))
+
+
+def mailed(
+    kind: str, subject: str, message_id: str = "<m@org>", on: date = date(2026, 3, 12)
+) -> FollowUpFact:
+    """A follow-up found in the organizer's mail."""
+    return FollowUpFact(kind, on, subject=subject, message_id=message_id)
+
+
+def test_a_mail_with_two_kinds_is_one_reason_naming_the_mail() -> None:
+    subject = "【ご参加御礼】第12回 AI勉強会 ありがとうございました。次回もどうぞ"
+    facts = (mailed("survey", subject), mailed("thanks", subject))
+    result = decide(SERIES, [Occurrence(1, "AI勉強会 #12", EVENT_DAY, True, facts)], LONG_AFTER)
+    assert result.verdict == "return"
+    named = [text for text in texts(result) if "the organizer sent" in text]
+    assert named == [
+        'On 2026-03-12 the organizer sent "【ご参加御礼】第12回 AI勉強会 ありがとうございました…"'
+        " (thank-you, with a survey link) after AI勉強会 #12 on 2026-03-10."
+    ]
+
+
+def test_a_mailed_invitation_alone_keeps_its_caveat_and_a_typed_one_its_own_reason() -> None:
+    facts = (
+        mailed("invite", "次回のご案内", "<next@org>"),
+        FollowUpFact("report", date(2026, 3, 13), note="blog"),
+    )
+    result = decide(SERIES, [Occurrence(1, "AI勉強会 #12", EVENT_DAY, True, facts)], LONG_AFTER)
+    assert (
+        'On 2026-03-12 the organizer sent "次回のご案内" (invitation) after AI勉強会 #12 on'
+        " 2026-03-10; an invitation alone does not show care for participants."
+    ) in texts(result)
+    assert any(
+        t.startswith("On 2026-03-13 the organizer of AI勉強会 #12 on 2026-03-10 published")
+        for t in texts(result)
+    )

@@ -14,6 +14,7 @@ from meishi.contacts import emails_of, thank_state, topics_of
 from meishi.errors import BadValue, NotFound, NothingToDo
 from meishi.inputs import EventInput
 from meishi.mail import message as mail
+from meishi.mail_follow_ups import found_in_mail
 from meishi.models import Contact, Encounter, Event, OrganizerFollowUp, id_of
 from meishi.should_return.rules import FOLLOW_UP_KINDS
 from meishi.store.resolve import find_event
@@ -92,7 +93,8 @@ def event_meant(session: Session, text: str | None, now: dt.datetime) -> Event:
 def record_follow_up(
     session: Session, event: Event, kind: str, on: dt.date, note: str | None, today: dt.date
 ) -> OrganizerFollowUp:
-    """Record what the organizer did after an event."""
+    """Record what the organizer did after an event; one found in mail for the same event and
+    kind becomes this one (the mail kept as its evidence)."""
     check_choice(kind, FOLLOW_UP_KINDS, "follow-up")
     check_date(on)
     if on < event.date:
@@ -100,6 +102,11 @@ def record_follow_up(
     if on > today:
         raise BadValue(f"{on} is in the future; record a follow-up once it has happened")
     note = optional_text(note, "note", limits.NOTE_CHARS, lines=True)
+    joined = found_in_mail(session, id_of(event), kind)
+    if joined is not None and joined.source == "mail":  # one follow-up: yours, with the mail
+        joined.source, joined.date, joined.note = "hand", on, note
+        session.flush()
+        return joined
     _refuse_twin(session, event, kind, on)
     follow_up = OrganizerFollowUp(event_id=id_of(event), kind=kind, date=on, note=note)
     session.add(follow_up)
@@ -171,7 +178,14 @@ def event_detail(session: Session, event: Event) -> dict[str, Any]:
         for encounter, contact in session.exec(query).all()
     ]
     follow_ups = [
-        {"id": f.id, "kind": f.kind, "date": f.date.isoformat(), "note": f.note}
+        {
+            "id": f.id,
+            "kind": f.kind,
+            "date": f.date.isoformat(),
+            "note": f.note,
+            "source": f.source,
+            "subject": f.subject,
+        }
         for f in follow_ups_of(session, [event.id])
     ]
     return {**event_json(event), "people": people, "follow_ups": follow_ups}

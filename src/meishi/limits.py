@@ -46,6 +46,9 @@ TEMPLATE_STEPS = 10_000  # loop turns and calls in one rendering (a note loops o
 # Card photos.
 IMAGE_PIXELS = 50_000_000  # a 12-megapixel phone photo is far below
 
+# The mailbox.
+ORGANIZER_MAIL_BYTES = 1_000_000  # what sync reads of one organizer's mail (attachments cut)
+
 # Files meishi writes.
 FILE_NAME_BYTES = 200  # an .eml draft's file name (most file systems allow 255)
 STALE_TEMP_SECONDS = 15 * 60  # a temporary file of meishi's this old was left by a killed run

@@ -91,14 +91,54 @@ class Topic(SQLModel, table=True):
     text: str
 
 
+# Where a follow-up came from: typed with `meishi followup`, or found in the organizer's mail.
+SOURCES = ("hand", "mail")
+
+
 class OrganizerFollowUp(SQLModel, table=True):
-    """What an event's organizer did afterwards: thanks, survey, report or invite."""
+    """What an event's organizer did afterwards: thanks, survey, report or invite.
+
+    One per event and kind from each way it came in: a follow-up typed by hand and one
+    found in mail for the same event and kind are one row, the hand's date and note kept
+    with the mail's evidence (message_id, subject, evidence: the phrases and links that
+    decided, one a line).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     kind: str
     date: dt.date
     note: str | None = None
+    source: str = Field(default="hand", sa_column_kwargs={"server_default": "hand"})
+    message_id: str | None = None
+    subject: str | None = None
+    evidence: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+# What the user said about a doubtful finding (changed: accepted as another kind).
+REVIEW_DECISIONS = ("pending", "accepted", "rejected", "changed")
+
+
+class FollowUpReview(SQLModel, table=True):
+    """A follow-up found in mail but not surely: it waits in `meishi followup review`.
+
+    Kept after the decision, so that the same mail never asks twice.
+    """
+
+    __tablename__ = "followup_review"
+    __table_args__ = (UniqueConstraint("event_id", "message_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    kind: str  # as the classifier found it
+    message_id: str
+    subject: str
+    date: dt.date  # the mail's
+    reasons: str  # the phrases and links that decided, one a line
+    decision: str = Field(default="pending", sa_column_kwargs={"server_default": "pending"})
+    decided_kind: str | None = None  # the kind accepted (another one when changed)
+    decided_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 

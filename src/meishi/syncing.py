@@ -5,7 +5,8 @@ fetches only new messages; a changed UIDVALIDITY rescans the date window, and th
 (Message-ID, contact, direction) keeps what was recorded from being doubled. Each batch
 is committed with its cursor, so a lost connection leaves the cursor at the last message
 fully recorded. Sent mail to a contact marks that meeting's thank-you sent, so that
-`meishi send` never sends a second one.
+`meishi send` never sends a second one. In the inbox, mail that may be an organizer's
+follow-up to an event you attended is read whole and classified (`organizer_follow_ups`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from meishi import organizer_follow_ups as organizers
 from meishi.mail import imap, threads
 from meishi.mail.headers import Seen, is_no_reply, is_reply_subject, read_headers, thread_subject
 from meishi.models import (
@@ -78,6 +80,7 @@ class SyncReport:
     recorded: Counter[str] = field(default_factory=Counter)
     ignored: Counter[str] = field(default_factory=Counter)
     thanked: list[tuple[str, str, dt.date]] = field(default_factory=list)  # contact, event, day
+    follow_ups: Counter[str] = field(default_factory=Counter)  # found, waiting for review
 
 
 @dataclass
@@ -92,6 +95,7 @@ class _Reading:
     size: int  # messages per batch
     now: dt.datetime
     progress: Progress | None
+    events: tuple[organizers.Attended, ...]  # whose organizers' follow-ups are looked for
 
 
 @dataclass(frozen=True)
@@ -120,13 +124,27 @@ def sync_mailbox(
         with _batches(store, request.dry_run) as batch:
             with batch() as session:
                 addresses = _addresses(session)
+                events = organizers.attended_events(session, since, _zone(now))
             reading = _Reading(
-                addresses, ignore_list(settings), report, batch, since, request.batch, now, progress
+                addresses,
+                ignore_list(settings),
+                report,
+                batch,
+                since,
+                request.batch,
+                now,
+                progress,
+                events,
             )
             for folder in report.folders:
                 if folder.name is not None:
                     _sync_folder(client, folder, reading)
     return report
+
+
+def _zone(now: dt.datetime) -> dt.tzinfo:
+    """The user's time zone, in which a mail's day and an event's start are read."""
+    return now.tzinfo or dt.UTC
 
 
 def ignore_list(settings: Mapping[str, str]) -> tuple[str, ...]:
@@ -175,11 +193,15 @@ def _sync_folder(client: Mailbox, folder: FolderRead, reading: _Reading) -> None
     for start in range(0, len(uids), reading.size):
         chunk = uids[start : start + reading.size]
         fetched = imap.fetch_headers(client, chunk)
+        seen = [(m.uid, _seen(m, reading.now)) for m in fetched]
+        inbox = folder.role == "inbox"
+        found = organizers.candidates(client, seen, reading.events) if inbox else []
         with reading.batch() as session:
-            for message in fetched:
-                seen = read_headers(message.headers, message.arrived, reading.now)
-                seen = replace(seen, gmail_thread=message.gmail_thread)
-                _record(session, folder, seen, reading)
+            for _uid, message in seen:
+                _record(session, folder, message, reading)
+            reading.report.follow_ups += organizers.record_candidates(
+                session, found, _zone(reading.now)
+            )
             _advance(session, name, uidvalidity, chunk[-1], reading.now)
         folder.read += len(fetched)
         if reading.progress is not None:
@@ -211,6 +233,13 @@ def _advance(session: Session, folder: str, uidvalidity: int, uid: int, now: dt.
     cursor.synced_at = in_utc(now)
     session.add(cursor)
     session.flush()
+
+
+def _seen(message: imap.Fetched, now: dt.datetime) -> Seen:
+    """What a fetched message's headers say, with its Gmail thread when the server told it."""
+    return replace(
+        read_headers(message.headers, message.arrived, now), gmail_thread=message.gmail_thread
+    )
 
 
 def _record(session: Session, folder: FolderRead, seen: Seen, reading: _Reading) -> None:
@@ -408,6 +437,9 @@ def report_json(report: SyncReport) -> dict[str, Any]:
         "folders": [vars(folder) for folder in report.folders],
         "recorded": dict(report.recorded),
         "ignored": dict(report.ignored),
+        "follow_ups": {
+            kind: report.follow_ups[kind] for kind in (organizers.FOUND, organizers.TO_REVIEW)
+        },
         "thank_yous_found": [
             {"contact": contact, "event": event, "date": day.isoformat()}
             for contact, event, day in report.thanked

@@ -9,12 +9,13 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
+    from meishi.mail_follow_ups import Answer, Waiting
     from meishi.models import Event
 
 app = common.command_group("Events you go to: add, edit, list, show, delete.", no_args_is_help=True)
 followup_app = common.command_group(
-    "Record what an event's organizer did afterwards (meishi followup EVENT KIND), or delete "
-    "such a record.",
+    "Record what an event's organizer did afterwards (meishi followup EVENT KIND), delete "
+    "such a record, or review the ones sync found in mail but was unsure of.",
     cls=common.DefaultCommandGroup,
     no_args_is_help=True,
 )
@@ -41,6 +42,7 @@ def register(root: typer.Typer) -> None:
     """Add the commands that live at the root (the others are under `meishi event`)."""
     followup_app.command("record")(followup)
     followup_app.command("delete")(delete_followup)
+    followup_app.command("review")(review_followups)
     root.add_typer(followup_app, name="followup")
 
 
@@ -190,7 +192,8 @@ def _print_detail(detail: dict[str, Any]) -> None:
     typer.echo("Organizer follow-up:" if detail["follow_ups"] else "No organizer follow-up yet.")
     for follow_up in detail["follow_ups"]:
         note = f" — {follow_up['note']}" if follow_up["note"] else ""
-        common.echo(f"  #{follow_up['id']} {follow_up['date']} {follow_up['kind']}{note}")
+        mail = f' (mail: "{follow_up["subject"]}")' if follow_up["subject"] else ""
+        common.echo(f"  #{follow_up['id']} {follow_up['date']} {follow_up['kind']}{note}{mail}")
 
 
 @app.command("delete")
@@ -245,3 +248,109 @@ def followup(
         found = find_event(session, event)
         record_follow_up(session, found, kind, on, note, common.today())
         common.echo(f"Recorded for {found.name} ({found.date}): {FOLLOW_UP_KINDS[kind]} on {on}.")
+
+
+# The answers `followup review` takes, by their first letter.
+REVIEW_CHOICES = "[a]ccept, [k]ind (accept as another), [r]eject, [s]kip, [q]uit"
+
+
+def review_followups(
+    accept: Annotated[
+        int | None, typer.Option(metavar="ID", help="Accept this follow-up without asking.")
+    ] = None,
+    reject: Annotated[
+        int | None, typer.Option(metavar="ID", help="Reject this follow-up without asking.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            metavar="KIND",
+            help="With --accept: record it as this kind (thanks, survey, report, invite).",
+        ),
+    ] = None,
+    as_json: bool = common.JSON_OPTION,
+) -> None:
+    """Review the follow-ups sync found in organizers' mail but was unsure of.
+
+    Shows each (event, kind, subject, date, the phrases and links that decided)
+    and asks: accept, accept as another kind, reject or skip. A decision is
+    kept, so the same mail never asks again; skipped ones wait for next time.
+    """
+    from meishi.errors import BadValue
+    from meishi.mail_follow_ups import Answer, review_all, waiting
+
+    if accept is not None or reject is not None:
+        _review_one(accept, reject, kind)
+        return
+    if kind is not None:
+        raise BadValue(
+            "--kind goes with --accept ID: meishi followup review --accept 3 --kind survey"
+        )
+    with common.store() as store:
+        if as_json:
+            with store.read() as session:
+                common.print_json([item.to_json() for item in waiting(session)])
+            return
+        asked = decided = 0
+        for item, answer in review_all(store, _ask, common.now()):
+            asked += 1
+            if isinstance(answer, Answer):
+                decided += 1
+                common.echo(f"{_decided_word(answer)}: {_review_line(item)}")
+    if not asked:
+        common.echo("No follow-up found in mail waits for review.")
+        return
+    common.echo(f"{decided} decided; any others wait for the next meishi followup review.")
+
+
+def _review_one(accept: int | None, reject: int | None, kind: str | None) -> None:
+    """Accept or reject one waiting follow-up, named by its id."""
+    from meishi.errors import BadValue
+    from meishi.mail_follow_ups import Answer, decide_one
+
+    if accept is not None and reject is not None:
+        raise BadValue("give --accept or --reject, not both")
+    answer = Answer(accept is not None, kind)
+    with common.store() as store:
+        item = decide_one(
+            store, accept if accept is not None else reject or 0, answer, common.now()
+        )
+    common.echo(f"{_decided_word(answer)}: {_review_line(item)}")
+
+
+def _ask(item: Waiting) -> Answer | str | None:
+    """Show one waiting follow-up and ask what to do: an answer, "skip", or None to stop."""
+    from meishi.mail_follow_ups import SKIP, Answer
+
+    for line in _review_lines(item):
+        common.echo(line)
+    try:
+        said = typer.prompt(REVIEW_CHOICES, default="s", show_default=False).strip().lower()
+        if said.startswith("k"):
+            return Answer(True, typer.prompt("Kind (thanks, survey, report, invite)").strip())
+    except typer.Abort:  # end of input: the rest wait for next time
+        return None
+    if said.startswith("q"):
+        return None
+    return {"a": Answer(True), "r": Answer(False)}.get(said[:1], SKIP)
+
+
+def _review_lines(item: Waiting) -> list[str]:
+    """A waiting follow-up as the review shows it."""
+    return [
+        f"#{item.id} {item.kind}? for {item.event} ({item.event_date})",
+        f'  mail of {item.on}: "{item.subject}"',
+        *(f"  - {reason}" for reason in item.reasons),
+    ]
+
+
+def _review_line(item: Waiting) -> str:
+    """A waiting follow-up in one line."""
+    return f'#{item.id} {item.kind} for {item.event} ({item.event_date}): "{item.subject}"'
+
+
+def _decided_word(answer: Answer) -> str:
+    """What was done, as the user said it."""
+    if not answer.accept:
+        return "Rejected"
+    return f"Accepted as {answer.kind}" if answer.kind else "Accepted"

@@ -45,11 +45,14 @@ def sync(
     ),
     as_json: bool = common.JSON_OPTION,
 ) -> None:
-    """Read your Sent folder and inbox (headers only) and record the mail with contacts.
+    """Read your Sent folder and inbox: mail with contacts, and organizers' follow-ups.
 
     Thank-yous found in Sent count as sent, so meishi send never sends a second
-    one; replies to your mail are noted on each contact. Only new mail is read
-    after the first run.
+    one; replies to your mail are noted on each contact. Mail from the organizer of
+    an event you attended (or from connpass, Peatix, Doorkeeper or TECH PLAY about
+    it) is read whole, within 30 days of the event: a thank-you, survey, report or
+    invitation is recorded as the organizer's follow-up, or, when unsure, waits in
+    meishi followup review. Only new mail is read after the first run.
     """
     from meishi.syncing import SyncRequest, report_json, sync_mailbox
 
@@ -89,6 +92,10 @@ def _print_report(report: SyncReport) -> None:
         common.echo(f"ignored: {_counts(report.ignored)}")
     for contact, event, day in report.thanked:
         common.echo(f"thank-you found in Sent: {contact} ({event}, {day})")
+    if report.follow_ups:
+        found, waiting = report.follow_ups["found"], report.follow_ups["waiting for review"]
+        review = " (meishi followup review)" if waiting else ""
+        common.echo(f"organizers' follow-ups: {found} found, {waiting} waiting for review{review}")
 
 
 def _counts(counts: dict[str, int]) -> str:

@@ -35,6 +35,8 @@ from meishi.models import (
     DIRECTIONS,
     MATCHES,
     RESTORED,
+    REVIEW_DECISIONS,
+    SOURCES,
     AttendanceChange,
     CardImage,
     Contact,
@@ -45,6 +47,7 @@ from meishi.models import (
     Encounter,
     Event,
     Exchange,
+    FollowUpReview,
     MailCursor,
     Obligation,
     OrganizerFollowUp,
@@ -82,6 +85,7 @@ TABLES: dict[str, type[SQLModel]] = {
     "attendance_changes": AttendanceChange,
     "obligations": Obligation,
     "follow_ups": OrganizerFollowUp,
+    "follow_up_reviews": FollowUpReview,  # doubtful follow-ups found in mail, and decisions
     "encounters": Encounter,
     "drafts": Draft,
     "draft_encounters": DraftEncounter,  # the meetings each thank-you thanks for
@@ -406,10 +410,36 @@ def _check_obligation(fields: dict[str, Any], _: tuple[str, ...]) -> Checked:
 
 
 def _check_follow_up(fields: dict[str, Any], _: tuple[str, ...]) -> Checked:
-    """An organizer's follow-up as `meishi followup` takes it."""
+    """An organizer's follow-up as `meishi followup` takes it, or as sync found it in mail."""
     check_choice(fields["kind"], FOLLOW_UP_KINDS, "follow-up")
+    check_choice(fields.get("source", "hand"), SOURCES, "source")
     note = optional_text(fields.get("note"), "note", limits.NOTE_CHARS, lines=True)
-    return {**fields, "note": note}, ()
+    return {**fields, "note": note, **_mail_evidence(fields, "evidence")}, ()
+
+
+def _check_review(fields: dict[str, Any], _: tuple[str, ...]) -> Checked:
+    """A doubtful follow-up found in mail, and what the user decided about it."""
+    check_choice(fields["kind"], FOLLOW_UP_KINDS, "follow-up")
+    check_choice(fields["decision"], REVIEW_DECISIONS, "decision")
+    if fields.get("decided_kind") is not None:
+        check_choice(fields["decided_kind"], FOLLOW_UP_KINDS, "follow-up")
+    checked = _mail_evidence(fields, "reasons")
+    message_id = required_text(fields["message_id"], "message_id", limits.EVENT_FIELD_CHARS)
+    texts = {"subject": checked["subject"] or "", "reasons": checked["reasons"] or ""}
+    return {**fields, **checked, **texts, "message_id": message_id}, ()
+
+
+def _mail_evidence(fields: dict[str, Any], lines: str) -> dict[str, Any]:
+    """A mail's Message-ID and subject (one line each) and its evidence (`lines`), checked."""
+    return {
+        "message_id": optional_text(
+            fields.get("message_id"), "message_id", limits.EVENT_FIELD_CHARS
+        ),
+        "subject": optional_text(
+            fields.get("subject") or None, "subject", limits.EVENT_FIELD_CHARS
+        ),
+        lines: optional_text(fields.get(lines), lines, limits.NOTE_CHARS, lines=True),
+    }
 
 
 def _check_encounter(fields: dict[str, Any], topics: tuple[str, ...]) -> Checked:
@@ -529,6 +559,7 @@ CHECKS: dict[type[SQLModel], Callable[[dict[str, Any], tuple[str, ...]], Checked
     AttendanceChange: _check_change,
     Obligation: _check_obligation,
     OrganizerFollowUp: _check_follow_up,
+    FollowUpReview: _check_review,
     Encounter: _check_encounter,
     Draft: _check_draft,
     DraftEncounter: lambda fields, _: (fields, ()),  # two references, mapped already
@@ -568,6 +599,7 @@ SAME_AS = {
     AttendanceChange: ("event_id", "status", "at"),
     Obligation: ("event_id", "kind", "created_at"),
     OrganizerFollowUp: ("event_id", "kind", "date", "note"),
+    FollowUpReview: ("event_id", "message_id", "kind"),
     Encounter: ("contact_id", "event_id"),
     Draft: ("kind", "event_id", "encounter_id", "created_at"),
     DraftEncounter: ("draft_id", "encounter_id"),

@@ -1,5 +1,6 @@
 """Reading the mailbox over IMAP: connecting securely, logging in, finding the Sent and
-Drafts folders, and fetching message headers (never bodies) by UID."""
+Drafts folders, and fetching message headers by UID; a body only for the mail that may be
+an organizer's follow-up (fetch_bodies)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from meishi import limits
 from meishi.errors import BadValue, MailboxUnavailable, MissingSetting
 from meishi.mail.smtp import is_loopback
 
@@ -39,7 +41,7 @@ COMMON_NAMES = {
     "drafts": ("Drafts", "下書き", "[Gmail]/Drafts", "[Gmail]/下書き", "INBOX.Drafts"),
 }
 SPECIAL_USE = {"sent": b"\\Sent", "drafts": b"\\Drafts"}
-# Only these headers are fetched: no body ever leaves the server.
+# Only these headers are fetched for every message; fetch_bodies reads the few others.
 HEADERS = (
     "From",
     "To",
@@ -299,6 +301,24 @@ def fetch_headers(client: IMAPClient, uids: list[int]) -> list[Fetched]:
                 str(thread) if thread is not None else None,
             )
         )
+    return found
+
+
+# The most of a message read: enough for any organizer's text and its attachments' names;
+# a large attachment is cut off, not read whole into memory.
+FETCH_BODY = f"BODY.PEEK[]<0.{limits.ORGANIZER_MAIL_BYTES}>"
+
+
+def fetch_bodies(client: IMAPClient, uids: list[int]) -> dict[int, bytes]:
+    """The whole messages (up to ORGANIZER_MAIL_BYTES each, not marked read) with these UIDs:
+    only the mail that may be an organizer's follow-up is ever read this way."""
+    if not uids:
+        return {}
+    fetched = client.fetch(uids, [FETCH_BODY])
+    found = {}
+    for uid, data in fetched.items():
+        body = next((v for k, v in data.items() if k.startswith(b"BODY[]")), b"")
+        found[int(uid)] = bytes(body or b"")
     return found
 
 

@@ -150,7 +150,7 @@ def _occurrence(session: Session, event: Event, today: dt.date) -> Occurrence:
         )
     ).one()
     facts = tuple(
-        FollowUpFact(kind=f.kind, on=f.date, note=f.note)
+        FollowUpFact(f.kind, f.date, f.note, f.subject, f.message_id)
         for f in follow_ups_of(session, [event.id])
     )
     met_there = select(Encounter.contact_id).where(Encounter.event_id == event.id)

@@ -40,6 +40,20 @@ KIND_DEEDS = {
     INVITE_KIND: "invited you to the next one",
 }
 INVITE_CAVEAT = "; an invitation alone does not show care for participants"
+# A mail's kinds as a reason names them: the first alone, the others after "with".
+KIND_NOUNS = {
+    "thanks": "thank-you",
+    "survey": "survey",
+    "report": "report",
+    INVITE_KIND: "invitation",
+}
+WITH_NOUNS = {
+    "thanks": "thanks to participants",
+    "survey": "a survey link",
+    "report": "a report",
+    INVITE_KIND: "an invitation to the next one",
+}
+SUBJECT_SHOWN = 30  # characters of a mail's subject a reason quotes
 # More kinds of follow-up make a stronger case; keyed by the number of care kinds.
 STRENGTH_WORDS = {1: "a sign", 2: "a good sign", 3: "a strong sign"}
 
@@ -51,6 +65,8 @@ class FollowUpFact:
     kind: str  # "thanks" | "survey" | "report" | "invite"
     on: date
     note: str | None = None
+    subject: str | None = None  # the organizer's mail that shows it, when one does
+    message_id: str | None = None
 
     def __post_init__(self) -> None:
         """Refuse a kind the rules do not know, rather than silently ignore it."""
@@ -285,9 +301,43 @@ def _skip_next_step(latest: Occurrence) -> tuple[Reason, ...]:
 
 
 def _fact_reasons(occurrence: Occurrence) -> tuple[Reason, ...]:
-    """One reason per follow-up recorded for an attended occurrence."""
-    by_date = sorted(occurrence.follow_ups, key=lambda f: f.on)
-    return tuple(_fact_reason(occurrence, f) for f in by_date)
+    """One reason per follow-up recorded for an attended occurrence; one per mail for those
+    found in the organizer's mail (a thank-you with a survey link is one mail)."""
+    reasons = []
+    mails = _by_mail(occurrence.follow_ups)
+    for fact in sorted(occurrence.follow_ups, key=lambda f: f.on):
+        if fact.message_id is None or fact.on < occurrence.on:
+            reasons.append(_fact_reason(occurrence, fact))
+        elif mails[fact.message_id][0] is fact:
+            reasons.append(_mail_reason(occurrence, mails[fact.message_id]))
+    return tuple(reasons)
+
+
+def _by_mail(facts: Iterable[FollowUpFact]) -> dict[str, list[FollowUpFact]]:
+    """The follow-ups each mail shows, in the order of FOLLOW_UP_KINDS."""
+    mails: dict[str, list[FollowUpFact]] = {}
+    for fact in sorted(facts, key=lambda f: list(FOLLOW_UP_KINDS).index(f.kind)):
+        if fact.message_id is not None:
+            mails.setdefault(fact.message_id, []).append(fact)
+    return mails
+
+
+def _mail_reason(occurrence: Occurrence, facts: Sequence[FollowUpFact]) -> Reason:
+    """The sentence for the organizer's mail that shows one or more follow-ups."""
+    first = facts[0]
+    kinds = [KIND_NOUNS[first.kind], *(f"with {WITH_NOUNS[f.kind]}" for f in facts[1:])]
+    note = "".join(f' (note: "{f.note}")' for f in facts if f.note)
+    caveat = INVITE_CAVEAT if all(f.kind == INVITE_KIND for f in facts) else ""
+    text = (
+        f'On {first.on.isoformat()} the organizer sent "{_quoted(first.subject or "")}"'
+        f" ({', '.join(kinds)}) after {_label(occurrence)}{note}{caveat}."
+    )
+    return Reason(text, occurrence.event_id, first.kind, first.on)
+
+
+def _quoted(subject: str) -> str:
+    """A mail's subject as a reason quotes it: its start, cut with an ellipsis."""
+    return subject if len(subject) <= SUBJECT_SHOWN else subject[: SUBJECT_SHOWN - 1] + "…"
 
 
 def _fact_reason(occurrence: Occurrence, fact: FollowUpFact) -> Reason:
