@@ -107,7 +107,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "sync": (
         *("mailbox", "register"),
-        "Read your Sent folder and inbox (headers only) and record the mail with contacts.",
+        "Read your Sent folder and inbox: mail with contacts, and organizers' follow-ups.",
     ),
     "relationships": (
         *("mailbox", "register"),
@@ -119,14 +119,14 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "templates": ("templates", "app", "Draft templates: list, show."),
     "drafts": (
         *("drafts", "app"),
-        "The drafts kept for sending: list, show, hold back, release, discard, edit, push.",
+        "The drafts kept for sending: list, show, hold back, release, discard, edit, push, pull.",
     ),
     "db": ("db", "app", "The database itself: reindex."),
     "outbox": ("send", "register", "Messages on their way out, and what became of them."),
     "followup": (
         *("event", "register"),
         "Record what an event's organizer did afterwards (meishi followup EVENT KIND),"
-        " or delete such a record.",
+        " delete such a record, or review the ones sync found in mail but was unsure of.",
     ),
     "mail": ("mailbox", "register", "Your mailbox: reading sent mail and replies."),
 }
