@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from helpers import add_event, add_person, day, error_of, fails, json_of, ok, snapshot
+from meishi.followups.candidates import FOLLOW_UP_DAYS
 from meishi.should_return.reminders import (
     CLOSING_NOTICE_DAYS,
     COMING_UP_DAYS,
-    FOLLOW_UP_MAIL_DAYS,
     closing_window,
     coming_up,
     window_closes_on,
@@ -33,17 +33,17 @@ def after(days: int) -> dt.date:
 
 
 def test_the_follow_up_window_closes_thirty_days_after_the_event() -> None:
-    assert FOLLOW_UP_MAIL_DAYS == 30
+    assert FOLLOW_UP_DAYS == 30
     assert window_closes_on(HELD) == dt.date(2026, 12, 1)
 
 
 def test_the_window_is_told_from_a_few_days_before_it_closes_to_the_day_it_does() -> None:
     closes = window_closes_on(HELD)
-    first = FOLLOW_UP_MAIL_DAYS - CLOSING_NOTICE_DAYS
+    first = FOLLOW_UP_DAYS - CLOSING_NOTICE_DAYS
     assert closing_window(HELD, True, False, after(first - 1)) is None
     assert closing_window(HELD, True, False, after(first)) == closes
     assert closing_window(HELD, True, False, closes) == closes
-    assert closing_window(HELD, True, False, after(FOLLOW_UP_MAIL_DAYS + 1)) is None
+    assert closing_window(HELD, True, False, after(FOLLOW_UP_DAYS + 1)) is None
 
 
 def test_the_window_is_not_told_when_followed_up_or_not_attended() -> None:
@@ -248,10 +248,10 @@ def test_an_ambiguous_event_lists_the_candidates() -> None:
 
 
 def test_todo_says_the_follow_up_window_closes_a_few_days_before_it_does() -> None:
-    first = FOLLOW_UP_MAIL_DAYS - CLOSING_NOTICE_DAYS
+    first = FOLLOW_UP_DAYS - CLOSING_NOTICE_DAYS
     closing = add_event("ハンズオン #1", -first)
     add_event("Too early", -(first - 1))
-    add_event("Closed", -(FOLLOW_UP_MAIL_DAYS + 1))
+    add_event("Closed", -(FOLLOW_UP_DAYS + 1))
     (task,) = [t for t in todo() if t["kind"] == "follow-up-window"]
     assert task["due"] == day(CLOSING_NOTICE_DAYS)
     assert task["text"] == (
@@ -264,7 +264,7 @@ def test_todo_says_the_follow_up_window_closes_a_few_days_before_it_does() -> No
 
 
 def test_an_invitation_leaves_the_window_reminder_a_thank_you_settles_it() -> None:
-    add_event("ハンズオン #1", -(FOLLOW_UP_MAIL_DAYS - 1))
+    add_event("ハンズオン #1", -(FOLLOW_UP_DAYS - 1))
     ok("followup", "ハンズオン #1", "invite", "--date", day(-3))
     assert [t["kind"] for t in todo()] == ["follow-up-window"]
     ok("followup", "ハンズオン #1", "survey", "--date", day(-2))
@@ -272,7 +272,7 @@ def test_an_invitation_leaves_the_window_reminder_a_thank_you_settles_it() -> No
 
 
 def test_an_event_you_missed_has_no_window_to_remind_of() -> None:
-    event = add_event("Missed night", -(FOLLOW_UP_MAIL_DAYS - 1))
+    event = add_event("Missed night", -(FOLLOW_UP_DAYS - 1))
     ok("no-show", str(event))
     assert [t["kind"] for t in todo()] == ["apology"]
 

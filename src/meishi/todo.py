@@ -12,16 +12,12 @@ from meishi.attendance.owed import APOLOGY, open_obligations
 from meishi.attendance.rules import ATTENDED, REGISTERED
 from meishi.drafts.box import DISCARDED, HELD, PENDING
 from meishi.events import follow_ups_of
+from meishi.followups.candidates import FOLLOW_UP_DAYS
 from meishi.models import Decision, Draft, Event, id_of
 from meishi.relationships.facts import next_steps, replies_to_answer
 from meishi.relationships.rules import REPLY_AFTER_DAYS
 from meishi.should_return.facts import judged, occurrences_of
-from meishi.should_return.reminders import (
-    FOLLOW_UP_MAIL_DAYS,
-    closing_window,
-    coming_up,
-    worth_deciding,
-)
+from meishi.should_return.reminders import closing_window, coming_up, worth_deciding
 from meishi.should_return.rules import CARE_KINDS, Verdict
 from meishi.thank_yous import LATE_AFTER_DAYS, drafts_for, unthanked
 
@@ -153,7 +149,7 @@ def _next_steps(session: Session, today: dt.date) -> list[Task]:
 
 def _closing_windows(session: Session, today: dt.date) -> list[Task]:
     """Events you attended whose follow-up window closes soon with nothing from the organizer."""
-    since = today - dt.timedelta(days=FOLLOW_UP_MAIL_DAYS)
+    since = today - dt.timedelta(days=FOLLOW_UP_DAYS)
     attended = session.exec(
         select(Event)
         .where(Event.date >= since, Event.date <= today, Event.attendance == ATTENDED)

@@ -7,9 +7,10 @@ and docs/should-return.md explains them.
 
 from datetime import date, timedelta
 
-# The organizer's follow-up is looked for from the event's day to this many days after it
+# The organizer's follow-up is looked for from the event's day to FOLLOW_UP_DAYS after it
 # (as far as sync reads the organizer's mail); later mail is not a follow-up any more.
-FOLLOW_UP_MAIL_DAYS = 30
+from meishi.followups.candidates import FOLLOW_UP_DAYS
+
 # Remind this many days before that window closes, while nothing is recorded for the event.
 CLOSING_NOTICE_DAYS = 5
 # An occurrence of a series you went to this close ahead is coming up: time to decide.
@@ -18,7 +19,7 @@ COMING_UP_DAYS = 30
 
 def window_closes_on(held_on: date) -> date:
     """The last day the organizer's follow-up to an event held on `held_on` is looked for."""
-    return held_on + timedelta(days=FOLLOW_UP_MAIL_DAYS)
+    return held_on + timedelta(days=FOLLOW_UP_DAYS)
 
 
 def closing_window(held_on: date, attended: bool, followed_up: bool, today: date) -> date | None:
