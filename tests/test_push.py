@@ -256,6 +256,17 @@ def test_send_leaves_pushed_drafts_alone_until_pulled_and_never_sends_one_twice(
 
 
 @pytest.mark.usefixtures("met")
+def test_discarding_a_pushed_draft_says_its_copy_stays_in_the_drafts_folder(
+    imap_server: DovecotServer,
+) -> None:
+    configure(imap_server)
+    [row, *_others] = pushed("thank", "--since", "yesterday", "--to-drafts")
+    said = ok("drafts", "discard", str(row["id"]), "--yes").stdout
+    assert "Its copy is still in your Drafts folder (Drafts): delete it there" in said
+    assert len(drafts_on_server(imap_server, HANAKO.name, HANAKO.drafts)) == 3  # left as it was
+
+
+@pytest.mark.usefixtures("met")
 def test_pulling_a_draft_deleted_in_the_mail_client_takes_it_back(
     imap_server: DovecotServer,
 ) -> None:

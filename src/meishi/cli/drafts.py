@@ -128,6 +128,11 @@ def discard(
         typer.echo("Kept the draft; nothing was discarded.")
         return
     common.echo(f"Discarded draft #{done.id} to {_whom(done)}; it will not be sent.")
+    if done.imap_folder is not None:  # meishi no longer tracks the copy it pushed
+        common.echo(
+            f"Its copy is still in your Drafts folder ({done.imap_folder}): delete it there, "
+            "so that it is not sent from your mail client."
+        )
 
 
 def _accept(_: DraftView) -> bool:
