@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 # The newest schema revision this meishi knows; a test keeps it equal to the
 # head of migrations/versions so opening an up-to-date database skips Alembic.
-SCHEMA_REVISION = "0012"
+SCHEMA_REVISION = "0015"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -98,6 +98,11 @@ def open_store(location: Location | Path, keyring_named: str | None = None) -> S
         engine.dispose()
         raise
     return Store(engine, location)
+
+
+def engine_for(location: Location, keyring_named: str | None = None) -> Engine:
+    """An engine on the location as it is, its schema untouched (`db copy` builds it)."""
+    return _engine(location, keyring_named)
 
 
 def _engine(location: Location, keyring_named: str | None) -> Engine:
@@ -257,14 +262,19 @@ def _migrate(engine: Engine) -> None:
     """Upgrade an older schema in place; refuse a newer one."""
     if _current_revision(engine) == SCHEMA_REVISION:
         return
+    with engine.execution_options(meishi_write=True).begin() as connection:
+        build_schema(connection)
+
+
+def build_schema(connection: Connection) -> None:
+    """Bring the database on this connection to the newest schema (making it in a new one),
+    inside the caller's transaction: `db copy` makes its destination's and fills it in one."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", "meishi:migrations")
-    scripts = ScriptDirectory.from_config(config)
-    with engine.execution_options(meishi_write=True).begin() as connection:
-        _upgrade(config, scripts, connection)
+    _upgrade(config, ScriptDirectory.from_config(config), connection)
 
 
 def _upgrade(config: Any, scripts: Any, connection: Connection) -> None:
