@@ -3,6 +3,7 @@ and `meishi backup` on a server."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -14,7 +15,8 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from helpers import error_of, fails, home, json_of, ok, snapshot
+from cardmaker import make_cards, save
+from helpers import add_event, error_of, fails, home, json_of, ok, on_terminal, snapshot
 from meishi.demo import populate
 from meishi.errors import CopyMismatch
 from meishi.models import (
@@ -253,3 +255,28 @@ def test_backup_on_a_server_writes_the_json_dump_and_names_pg_dump(
     ok("import", str(written))
     status = json_of(ok("db", "status", "--json"))
     assert status["counts"]["card_images"] == 1 and status["counts"]["drafts"] == 1
+
+
+@pytest.mark.slow
+def test_a_card_scanned_on_one_machine_shows_on_another(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEISHI_DATABASE_URL", pg_url)
+    add_event("Tokyo AI 勉強会", -1)
+    card = dataclasses.replace(make_cards(2, seed=3)[1], qr="vcard")
+    scanned = save(card, tmp_path / "card.png")
+    ok("add", "--scan", str(scanned), "--yes")
+    assert server_rows(pg_url, "SELECT data FROM cardimage") == [(scanned.read_bytes(),)]
+
+    laptop = tmp_path / "laptop"
+    monkeypatch.setenv("MEISHI_HOME", str(laptop))
+    [image] = json_of(ok("contacts", "show", "1", "--json"))["card_images"]
+    assert Path(image["path"]).parent == laptop / "cards"
+    assert Path(image["path"]).read_bytes() == scanned.read_bytes()
+
+
+def test_a_terminal_sees_the_copy_progress(tmp_path: Path) -> None:
+    rich_store(home())
+    target = f"sqlite:///{tmp_path / 'copy' / 'meishi.db'}"
+    assert on_terminal("db", "copy", "--to", target, dialogue=[], last="Copying") == 0
+    assert (tmp_path / "copy" / "meishi.db").exists()

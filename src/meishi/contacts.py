@@ -458,7 +458,10 @@ def add_met(
     from meishi.attendance.changes import meeting_allowed
     from meishi.cards.images import attach, extras, kept_image
 
-    keeping = kept_image(scanned.path, data_dir) if scanned is not None else nullcontext(None)
+    on_server = store.location.on_server  # the image goes into the database too
+    keeping = (
+        kept_image(scanned.path, data_dir, on_server) if scanned is not None else nullcontext(None)
+    )
     with keeping as kept, store.write() as session:
         event = session.get(Event, event_id)
         if event is None:
