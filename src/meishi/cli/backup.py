@@ -23,4 +23,5 @@ def backup(
     """Copy the database consistently, even while meishi is in use; owner-only."""
     from meishi.store.backup import back_up
 
-    common.echo(f"Backed up to {back_up(common.run().home, common.now(), file)}")
+    current = common.run()
+    common.echo(f"Backed up to {back_up(current.home, common.now(), file, current.location)}")

@@ -16,15 +16,25 @@ from meishi.store.engine import (
     ensure_current,
     prepare_connection,
     read_only,
+    where,
 )
 
 if TYPE_CHECKING:
     from meishi.home import Home
+    from meishi.location import Location
 
 
-def back_up(home: Home, now: dt.datetime, file: Path | None = None) -> Path:
+def back_up(
+    home: Home, now: dt.datetime, file: Path | None = None, location: Location | None = None
+) -> Path:
     """Back the home's database up to `file`, into it when it is a folder, or by default into
-    the home's backups/ folder; a name given by the time `now`. Where the copy went."""
+    the home's backups/ folder; a name given by the time `now`. Where the copy went. A store
+    on a server (`location`) is the server's to back up: refused, saying how."""
+    if location is not None and location.on_server:
+        raise NothingToDo(
+            f"the store is a PostgreSQL database ({where(location)}): back it up with "
+            "pg_dump, or write meishi's JSON dump: meishi export --format json --out FILE"
+        )
     name = f"meishi-{now:%Y%m%d-%H%M%S}.db"
     if file is None:
         file = private_dir(home.backups) / name
