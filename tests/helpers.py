@@ -99,13 +99,44 @@ def set_me(name: str = ME_NAME, email: str | None = ME_EMAIL) -> None:
         ok("config", "set", "me.email", email)
 
 
+def server_url() -> str | None:
+    """The test's PostgreSQL database (the PostgreSQL pass), or None on SQLite."""
+    return os.environ.get("MEISHI_DATABASE_URL") or None
+
+
+def server_connection() -> Any:
+    """A psycopg connection to the test's PostgreSQL database (autocommit)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url() or "").set(drivername="postgresql")
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+
 def db_dump() -> str | None:
     """Every row of the store as SQL, or None when there is no database yet."""
+    if server_url():
+        return _server_dump()
     path = home() / "meishi.db"
     if not path.exists():
         return None
     with closing(sqlite3.connect(path)) as connection:
         return "\n".join(connection.iterdump())
+
+
+def _server_dump() -> str | None:
+    """Every row of every table of the test's PostgreSQL database, in order."""
+    with server_connection() as connection:
+        tables = [row[0] for row in connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
+        )]  # fmt: skip
+        if not tables:
+            return None
+        return "\n".join(
+            f"{table}: {row!r}"
+            for table in tables
+            for row in connection.execute(f'SELECT * FROM "{table}" ORDER BY 1')
+        )
 
 
 def snapshot() -> tuple[str | None, str | None]:
@@ -116,7 +147,8 @@ def snapshot() -> tuple[str | None, str | None]:
 
 def table_count(table: str) -> int:
     """How many rows a table of the store holds."""
-    with closing(sqlite3.connect(home() / "meishi.db")) as connection:
+    opened = server_connection() if server_url() else sqlite3.connect(home() / "meishi.db")
+    with closing(opened) as connection:
         return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 

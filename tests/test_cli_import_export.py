@@ -472,7 +472,7 @@ def keep_card_image(contact_id: int) -> None:
     from meishi.models import CardImage
     from meishi.store.engine import open_store
 
-    store = open_store(resolve().database)
+    store = open_store(resolve().location)
     try:
         with store.write() as session:
             image = CardImage(

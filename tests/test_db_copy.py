@@ -35,6 +35,13 @@ from meishi.store.copy import check_counts
 from meishi.store.engine import open_store
 from pg_server import PgServer
 
+@pytest.fixture(autouse=True)
+def from_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store starts as the home's SQLite file in both passes of the suite; a test that
+    wants a server sets its URL."""
+    monkeypatch.delenv("MEISHI_DATABASE_URL", raising=False)
+
+
 IMAGE = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # every byte value, as an image has
 IMAGE_PATH = f"cards/{hashlib.sha256(IMAGE).hexdigest()[:16]}.png"
 

@@ -11,6 +11,13 @@ from helpers import add_event, add_person, fails, home, json_of, ok
 from meishi.store.engine import SCHEMA_REVISION
 
 
+@pytest.fixture(autouse=True)
+def from_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store starts as the home's SQLite file in both passes of the suite; a test that
+    wants a server sets its URL."""
+    monkeypatch.delenv("MEISHI_DATABASE_URL", raising=False)
+
+
 def a_little_store() -> None:
     """One event, two people met there."""
     add_event("Tokyo AI 勉強会 #12", -1)

@@ -124,7 +124,7 @@ def test_the_index_follows_every_change(people: dict[str, int]) -> None:
 
 
 def test_name_matches_rank_before_note_matches(people: dict[str, int]) -> None:
-    with reader(resolve().database) as connection:
+    with reader(resolve().location) as connection:
         page = search(connection, "田中", None)
     assert [row["id"] for row in page.rows] == [people["tanaka"], people["sato"]]
     assert page.total == 2
@@ -158,7 +158,7 @@ def test_listing_is_paged_with_a_line_saying_how_many_more() -> None:
 
 def test_default_page_is_the_newest_fifty() -> None:
     add_event("Huge Mixer", -1)
-    with reader(resolve().database):  # creates the store
+    with reader(resolve().location):  # creates the store
         pass
     home = Path(os.environ["MEISHI_HOME"])
     rows = [(f"P{number}",) for number in range(60)]
@@ -166,7 +166,7 @@ def test_default_page_is_the_newest_fifty() -> None:
         "import sys; from meishi.store.engine import open_store\n"
         "from meishi.home import resolve\n"
         "from meishi.models import Contact\n"
-        "s = open_store(resolve().database)\n"
+        "s = open_store(resolve().location)\n"
         "with s.write() as session:\n"
         f"    session.add_all([Contact(full_name=n) for (n,) in {rows!r}])\n"
     )

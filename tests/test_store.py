@@ -75,7 +75,7 @@ def run_python(code: str, timeout: float = 30) -> subprocess.CompletedProcess[st
 @pytest.fixture
 def store(meishi_home: Path) -> Iterator[Store]:
     """A freshly created store in the test's home, closed afterwards."""
-    opened = open_store(resolve().database)
+    opened = open_store(resolve().location)
     try:
         yield opened
     finally:
@@ -110,7 +110,7 @@ def test_database_folder_and_files_are_private_even_with_an_open_umask(
     monkeypatch.setenv("MEISHI_HOME", str(home))
     old_umask = os.umask(0)  # whatever is private must be so by meishi's own doing
     try:
-        opened = open_store(resolve().database)
+        opened = open_store(resolve().location)
         try:
             add_contact_and_event(opened)
             with opened.read() as session:
@@ -207,7 +207,7 @@ INCREMENTER = """
     from meishi.home import resolve
     from meishi.store.engine import open_store
 
-    store = open_store(resolve().database)
+    store = open_store(resolve().location)
     print("ready", flush=True)
     sys.stdin.readline()  # wait until every process is ready, then start together
     for _ in range({rounds}):
@@ -273,7 +273,7 @@ def test_processes_creating_the_same_new_database_at_once_all_succeed(db_path: P
         sys.stdin.readline()
         from meishi.home import resolve
         from meishi.store.engine import open_store
-        open_store(resolve().database).close()
+        open_store(resolve().location).close()
         """
     )
     processes = [
@@ -362,7 +362,7 @@ def test_an_older_database_is_upgraded_in_place_with_nothing_lost(
     finally:
         connection.close()
 
-    opened = open_store(resolve().database)
+    opened = open_store(resolve().location)
     try:
         with opened.read() as session:
             contact = session.get(Contact, 7)
@@ -394,7 +394,7 @@ def test_reopening_a_database_keeps_its_data(store: Store, db_path: Path) -> Non
     store.close()
     before = dump(db_path)
 
-    reopened = open_store(resolve().database)
+    reopened = open_store(resolve().location)
     try:
         with reopened.read() as session:
             contact = session.get(Contact, contact_id)
@@ -426,7 +426,7 @@ def test_a_database_from_a_newer_meishi_is_refused_and_left_untouched(
     before_dump = dump(future_database)
 
     with pytest.raises(DatabaseTooNew, match=r"upgrade meishi") as raised:
-        open_store(resolve().database)
+        open_store(resolve().location)
 
     assert "9999_future" in str(raised.value)
     assert future_database.read_bytes() == before_bytes
@@ -457,8 +457,8 @@ def test_opening_an_up_to_date_store_does_not_import_alembic(meishi_home: Path) 
         """
         from meishi.home import resolve
         from meishi.store.engine import open_store
-        open_store(resolve().database).close()
-        open_store(resolve().database).close()
+        open_store(resolve().location).close()
+        open_store(resolve().location).close()
         """
     )
     assert created.returncode == 0, created.stderr
@@ -471,7 +471,7 @@ def test_opening_an_up_to_date_store_does_not_import_alembic(meishi_home: Path) 
         from meishi.models import Contact
         from meishi.home import resolve
         from meishi.store.engine import open_store
-        store = open_store(resolve().database)
+        store = open_store(resolve().location)
         with store.read() as session:
             session.exec(select(Contact)).all()
         with store.write() as session:

@@ -11,6 +11,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from meishi.location import Location
 
 APP_NAME = "meishi"
 HOME_ENV = "MEISHI_HOME"
@@ -34,6 +38,16 @@ class Home:
     def database(self) -> Path:
         """The SQLite database file."""
         return self.data / "meishi.db"
+
+    @property
+    def location(self) -> Location:
+        """The store the environment names: MEISHI_DATABASE_URL's, else the SQLite file (the
+        run also looks at the database.url setting: Run.location)."""
+        from meishi import location
+
+        if self.database_url:
+            return location.on_server(self.database_url)
+        return location.in_file(self.database)
 
     @property
     def config_file(self) -> Path:

@@ -92,7 +92,7 @@ def open_store(location: Location | Path, keyring_named: str | None = None) -> S
         location = in_file(location)
     engine = _engine(location, keyring_named)
     try:
-        with database_errors(where(location)):
+        with database_errors(location):
             _migrate(engine)
     except BaseException:
         engine.dispose()
@@ -129,14 +129,14 @@ def where(location: Location) -> str:
 
 
 @contextmanager
-def database_errors(where: Path | str) -> Iterator[None]:
+def database_errors(place: Path | str | Location) -> Iterator[None]:
     """The database failing (the SQLite file, or the server) becomes one named error saying
     what to do."""
     try:
         yield
     except Exception as error:
         cause = getattr(error, "orig", error)  # SQLAlchemy wraps the driver's error
-        problem = _problem(where, cause)
+        problem = _problem(where(place) if isinstance(place, Location) else place, cause)
         if problem is None:
             raise
         raise problem from None

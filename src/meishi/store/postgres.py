@@ -74,24 +74,42 @@ def server_engine(location: Location, keyring_named: str | None) -> Engine:
     from sqlalchemy import create_engine, event
 
     engine = create_engine(
-        _with_password(location, keyring_named),
+        location.url or "",
         isolation_level="READ COMMITTED",
-        connect_args={"options": OPTIONS, "connect_timeout": CONNECT_TIMEOUT},
+        creator=lambda: connect(location, keyring_named),
     )
     event.listen(engine, "begin", _begin)
     return engine
 
 
-def _with_password(location: Location, keyring_named: str | None) -> Any:
-    """The location's URL, with the keyring's password when the URL holds none."""
-    from sqlalchemy.engine import make_url
+def connect(location: Location, keyring_named: str | None) -> Any:
+    """A psycopg connection to the server database. libpq finds the password (in the URL,
+    ~/.pgpass, a service file); when the server asks for one it did not find, the keyring's
+    is given (looked up only then: importing keyring costs a fast command its speed)."""
+    import psycopg
 
+    conninfo = "postgresql://" + (location.url or "").partition("://")[2]
+    try:
+        return psycopg.connect(conninfo, options=OPTIONS, connect_timeout=CONNECT_TIMEOUT)
+    except psycopg.OperationalError as error:
+        password = _keyring_password(location, keyring_named) if _asks_password(error) else None
+        if password is None:
+            raise
+        return psycopg.connect(
+            conninfo, password=password, options=OPTIONS, connect_timeout=CONNECT_TIMEOUT
+        )
+
+
+def _asks_password(error: Exception) -> bool:
+    """True when the server refused a login for want of a password."""
+    return "no password supplied" in str(error)
+
+
+def _keyring_password(location: Location, keyring_named: str | None) -> str | None:
+    """The keyring's password for the location's login, or None."""
     from meishi.mail.keychain import database_password
 
-    url = make_url(location.url or "")
-    if url.password is None and (password := database_password(str(url), keyring_named)):
-        url = url.set(password=password)
-    return url
+    return database_password(location.url or "", keyring_named)
 
 
 def _begin(connection: Connection) -> None:
@@ -188,12 +206,8 @@ def server_reader(
 ) -> Iterator[ServerConnection]:
     """A plain connection to the server database for reading: its schema brought to
     `revision` first (by `upgrade`) when it is not there, its index caught up."""
-    import psycopg
-
-    url = _with_password(location, keyring_named)
-    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
     for attempt in (1, 2):
-        with psycopg.connect(conninfo, options=OPTIONS, connect_timeout=CONNECT_TIMEOUT) as raw:
+        with connect(location, keyring_named) as raw:
             connection = ServerConnection(raw)
             if attempt == 1 and _revision(connection) != revision:
                 raw.rollback()

@@ -15,7 +15,6 @@ from meishi.store.engine import (
     open_store,
     prepare_connection,
     read_only,
-    where,
 )
 from meishi.store.index import STALE, refresh
 from meishi.store.sql import ReadConnection
@@ -33,7 +32,7 @@ def reader(location: Location | Path, keyring_named: str | None = None) -> Itera
     if isinstance(location, Path):
         location = in_file(location)
     if location.on_server:
-        with database_errors(where(location)), _server_reader(location, keyring_named) as found:
+        with database_errors(location), _server_reader(location, keyring_named) as found:
             yield found
         return
     path = location.path or Path()
