@@ -7,16 +7,28 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import stat
 from pathlib import Path
 
+import keyring
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from cardmaker import make_cards, save
-from helpers import add_event, error_of, fails, home, json_of, ok, on_terminal, snapshot
+from helpers import (
+    MemoryKeyring,
+    add_event,
+    error_of,
+    fails,
+    home,
+    json_of,
+    ok,
+    on_terminal,
+    snapshot,
+)
 from meishi.demo import populate
 from meishi.errors import CopyMismatch
 from meishi.models import (
@@ -35,6 +47,7 @@ from meishi.store.copy import check_counts
 from meishi.store.engine import open_store
 from pg_server import PgServer
 
+
 @pytest.fixture(autouse=True)
 def from_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
     """The store starts as the home's SQLite file in both passes of the suite; a test that
@@ -42,6 +55,7 @@ def from_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MEISHI_DATABASE_URL", raising=False)
 
 
+SECRET = "s3cret-copy-9b"
 IMAGE = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # every byte value, as an image has
 IMAGE_PATH = f"cards/{hashlib.sha256(IMAGE).hexdigest()[:16]}.png"
 
@@ -287,3 +301,28 @@ def test_a_terminal_sees_the_copy_progress(tmp_path: Path) -> None:
     target = f"sqlite:///{tmp_path / 'copy' / 'meishi.db'}"
     assert on_terminal("db", "copy", "--to", target, dialogue=[], last="Copying") == 0
     assert (tmp_path / "copy" / "meishi.db").exists()
+
+
+def test_the_password_for_the_copy_comes_from_the_keyring(
+    pg_server: PgServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As docs/shared-store.md says: the password kept first, then the copy, never shown."""
+    rich_store(home())
+    database = pg_server.require_password("meishi_copier", SECRET)
+    url = f"postgresql://meishi_copier@/{database}?host={pg_server.socket_dir}"
+    monkeypatch.setenv("PGPASSFILE", os.devnull)  # a developer's ~/.pgpass must not answer
+    previous = keyring.get_keyring()
+    try:
+        keyring.set_keyring(MemoryKeyring())
+        refused = fails("db", "copy", "--to", url, code=1)
+        assert "refused the login" in error_of(refused)
+        monkeypatch.setenv("MEISHI_DATABASE_URL", url)
+        ok("config", "set-password", "database", input=f"{SECRET}\n")
+        monkeypatch.delenv("MEISHI_DATABASE_URL")
+        copied = ok("db", "copy", "--to", url)
+        assert SECRET not in copied.output
+        monkeypatch.setenv("MEISHI_DATABASE_URL", url)
+        assert json_of(ok("db", "status", "--json"))["counts"]["contacts"] == 4
+    finally:
+        keyring.set_keyring(previous)
+        pg_server.drop_database(database)
