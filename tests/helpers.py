@@ -145,6 +145,32 @@ def snapshot() -> tuple[str | None, str | None]:
     return db_dump(), config.read_text(encoding="utf-8") if config.exists() else None
 
 
+def store_rows(sql: str, *parameters: object) -> list[tuple[Any, ...]]:
+    """Rows of the test's store on either engine (`?` parameters); a write is committed."""
+    if server_url():
+        with server_connection() as connection:
+            found = connection.execute(sql.replace("?", "%s"), parameters)
+            rows = found.fetchall() if found.description else []
+            return [tuple(map(_as_sqlite_keeps, row)) for row in rows]
+    with closing(sqlite3.connect(home() / "meishi.db")) as connection, connection:
+        return connection.execute(sql, parameters).fetchall()
+
+
+def _as_sqlite_keeps(value: object) -> object:
+    """A PostgreSQL value as SQLAlchemy keeps it in SQLite: times as text, booleans as 0/1."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date | dt.time):
+        return (
+            value.isoformat(timespec="microseconds")
+            if isinstance(value, dt.time)
+            else (value.isoformat())
+        )
+    return value
+
+
 def table_count(table: str) -> int:
     """How many rows a table of the store holds."""
     opened = server_connection() if server_url() else sqlite3.connect(home() / "meishi.db")
