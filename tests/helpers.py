@@ -156,6 +156,19 @@ def store_rows(sql: str, *parameters: object) -> list[tuple[Any, ...]]:
         return connection.execute(sql, parameters).fetchall()
 
 
+def empty_store() -> None:
+    """Start the test's store afresh: the SQLite file removed, or the server's tables emptied."""
+    if not server_url():
+        (home() / "meishi.db").unlink()
+        return
+    with server_connection() as connection:
+        tables = [row[0] for row in connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename <> 'alembic_version'"
+        )]  # fmt: skip
+        connection.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
 def _as_sqlite_keeps(value: object) -> object:
     """A PostgreSQL value as SQLAlchemy keeps it in SQLite: times as text, booleans as 0/1."""
     if isinstance(value, bool):
