@@ -14,17 +14,25 @@ import pty
 import re
 import select
 import shlex
-import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 
 import pytest
 from typer.testing import Result
 
-from helpers import add_event, add_person, describe, fails, home, json_of, ok, run, set_me
+from helpers import (
+    add_event,
+    add_person,
+    describe,
+    fails,
+    home,
+    json_of,
+    ok,
+    run,
+    set_me,
+    store_rows,
+)
 from meishi.cli import common
-from meishi.store.engine import prepare_connection
 
 MARKUP_NAME = "Tanaka [/]"
 LINK = "[link=https://evil.example/]Click me[/link]"
@@ -43,11 +51,8 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")  # Rich's own styles on a terminal: harmless
 
 
 def plant(sql: str, *values: object) -> None:
-    """Change the store behind the CLI's back (the search index's triggers need meishi_fold)."""
-    with closing(sqlite3.connect(home() / "meishi.db")) as connection:
-        prepare_connection(connection)
-        connection.execute(sql, values)
-        connection.commit()
+    """Change the store behind the CLI's back, as another tool would."""
+    store_rows(sql, *values)
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +20,13 @@ from helpers import (
     add_person,
     error_of,
     fails,
-    home,
     json_of,
     ok,
     refused_in_child,
     run,
     set_me,
     snapshot,
+    store_rows,
     table_count,
 )
 from smtp_server import SmtpServer, smtp_server
@@ -543,13 +541,13 @@ def test_send_dry_run_skips_the_drafts_send_would_skip(server: SmtpServer) -> No
 def test_outbox_shows_a_state_it_does_not_know(state: str) -> None:
     set_me()
     ok("outbox")  # creates the store
-    with closing(sqlite3.connect(home() / "meishi.db")) as connection, connection:
-        connection.execute(
-            "INSERT INTO outbox (kind, to_addr, subject, message_id, raw, state, attempts, "
-            "created_at, updated_at) VALUES ('thank', 'a@example.jp', 's', '<m@x>', x'00', ?, 0, "
-            "'2026-01-01 00:00:00', '2026-01-01 00:00:00')",
-            (state,),
-        )
+    store_rows(
+        "INSERT INTO outbox (kind, to_addr, subject, message_id, raw, state, attempts, "
+        "created_at, updated_at) VALUES ('thank', 'a@example.jp', 's', '<m@x>', ?, ?, 0, "
+        "'2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        b"\x00",
+        state,
+    )
     assert json_of(ok("outbox", "--json"))[0]["meaning"].startswith("not a state meishi knows")
     ok("outbox")
     assert table_count("outbox") == 1
