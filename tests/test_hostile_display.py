@@ -82,10 +82,11 @@ def hostile() -> None:
     plant("UPDATE organizerfollowup SET note = ?", ESCAPES)
     plant(
         "INSERT INTO outbox (kind, to_addr, subject, message_id, raw, state, attempts,"
-        " last_error, created_at, updated_at) VALUES ('thank', ?, ?, '<m@x>', x'00', 'failed',"
+        " last_error, created_at, updated_at) VALUES ('thank', ?, ?, '<m@x>', ?, 'failed',"
         " 1, ?, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
         "t@example.com",
         LINK,
+        b"\x00",
         ESCAPES,
     )
 
