@@ -169,6 +169,14 @@ def empty_store() -> None:
         connection.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 
+def new_home(folder: Path) -> None:
+    """Point meishi at another, empty home (the caller's monkeypatch restores the first): on
+    the PostgreSQL pass both share the server's database, so it is emptied too."""
+    os.environ["MEISHI_HOME"] = str(folder)
+    if server_url():
+        empty_store()
+
+
 def _as_sqlite_keeps(value: object) -> object:
     """A PostgreSQL value as SQLAlchemy keeps it in SQLite: times as text, booleans as 0/1."""
     if isinstance(value, bool):

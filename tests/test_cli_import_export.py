@@ -18,14 +18,13 @@ from helpers import (
     add_event,
     add_person,
     db_dump,
-    empty_store,
     error_of,
     fails,
     home,
     json_of,
+    new_home,
     ok,
     run,
-    server_url,
     table_count,
 )
 
@@ -497,9 +496,7 @@ def test_json_export_import_into_empty_home_is_identical(
     assert data["follow_ups"] and data["attendance_changes"] and data["outbox"] == []
     assert any(e["topics"] == ["RAG", "評価"] for e in data["encounters"])
     assert [(c["contact_id"], c["path"]) for c in data["card_images"]] == [(1, "cards/ab.jpg")]
-    monkeypatch.setenv("MEISHI_HOME", str(tmp_path / "empty"))
-    if server_url():  # the other home shares the server's database: empty it
-        empty_store()
+    new_home(tmp_path / "empty")
     ok("import", str(first))
     second = tmp_path / "again.json"
     ok("export", "--format", "json", "--out", str(second))

@@ -21,6 +21,7 @@ from helpers import (
     error_of,
     fails,
     json_of,
+    new_home,
     ok,
     refused_in_child,
     run,
@@ -497,7 +498,7 @@ def test_a_restored_thank_you_draft_is_drafted_again_then_sent(
     dump = json.loads(ok("export", "--format", "json").stdout)
     dump["drafts"][0]["body"] = "Pay the invoice today.\n"
     path = dump_file(tmp_path, dump)
-    monkeypatch.setenv("MEISHI_HOME", str(tmp_path / "restored"))
+    new_home(tmp_path / "restored")
     ok("import", str(path))
     configure(server)
     assert "0 message(s) would be sent" in ok("send", "--dry-run").stdout
