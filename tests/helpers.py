@@ -145,6 +145,53 @@ def snapshot() -> tuple[str | None, str | None]:
     return db_dump(), config.read_text(encoding="utf-8") if config.exists() else None
 
 
+def store_rows(sql: str, *parameters: object) -> list[tuple[Any, ...]]:
+    """Rows of the test's store on either engine (`?` parameters); a write is committed."""
+    if server_url():
+        with server_connection() as connection:
+            found = connection.execute(sql.replace("?", "%s"), parameters)
+            rows = found.fetchall() if found.description else []
+            return [tuple(map(_as_sqlite_keeps, row)) for row in rows]
+    with closing(sqlite3.connect(home() / "meishi.db")) as connection, connection:
+        return connection.execute(sql, parameters).fetchall()
+
+
+def empty_store() -> None:
+    """Start the test's store afresh: the SQLite file removed, or the server's tables emptied."""
+    if not server_url():
+        (home() / "meishi.db").unlink()
+        return
+    with server_connection() as connection:
+        tables = [row[0] for row in connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename <> 'alembic_version'"
+        )]  # fmt: skip
+        connection.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def new_home(folder: Path) -> None:
+    """Point meishi at another, empty home (the caller's monkeypatch restores the first): on
+    the PostgreSQL pass both share the server's database, so it is emptied too."""
+    os.environ["MEISHI_HOME"] = str(folder)
+    if server_url():
+        empty_store()
+
+
+def _as_sqlite_keeps(value: object) -> object:
+    """A PostgreSQL value as SQLAlchemy keeps it in SQLite: times as text, booleans as 0/1."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date | dt.time):
+        return (
+            value.isoformat(timespec="microseconds")
+            if isinstance(value, dt.time)
+            else (value.isoformat())
+        )
+    return value
+
+
 def table_count(table: str) -> int:
     """How many rows a table of the store holds."""
     opened = server_connection() if server_url() else sqlite3.connect(home() / "meishi.db")

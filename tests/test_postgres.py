@@ -203,3 +203,9 @@ def test_two_machines_writing_at_once_lose_nothing(
         names = [row[0] for row in connection.execute("SELECT name FROM event")]
     assert len(names) == 2 * per_writer
     assert sorted(names) == sorted(f"n{n}" for n in range(2 * per_writer))
+
+
+def test_backup_of_a_server_store_says_to_use_pg_dump(fresh: str) -> None:
+    """`meishi backup` copies SQLite files; a server's database is pg_dump's (or the JSON's)."""
+    ok("event", "add", "One", "--date", "2026-11-28")
+    assert "pg_dump" in error_of(fails("backup"))

@@ -103,6 +103,7 @@ def add_contact_and_event(store: Store) -> tuple[int, int]:
 # --- permissions -----------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_database_folder_and_files_are_private_even_with_an_open_umask(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -132,6 +133,7 @@ def test_database_folder_and_files_are_private_even_with_an_open_umask(
 # --- pragmas ---------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_every_store_connection_has_wal_foreign_keys_and_a_busy_timeout(store: Store) -> None:
     for sessions in (store.read, store.write):
         with sessions() as session:
@@ -149,6 +151,7 @@ def test_every_store_connection_has_wal_foreign_keys_and_a_busy_timeout(store: S
 # --- transactions ----------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_a_write_is_committed_for_other_connections_to_see(store: Store, db_path: Path) -> None:
     contact_id, _ = add_contact_and_event(store)
     connection = sqlite3.connect(db_path)
@@ -161,6 +164,7 @@ def test_a_write_is_committed_for_other_connections_to_see(store: Store, db_path
     assert row == ("山田 太郎",)
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_an_exception_inside_write_leaves_the_database_exactly_as_before(
     store: Store, db_path: Path
 ) -> None:
@@ -186,6 +190,7 @@ def test_an_exception_inside_write_leaves_the_database_exactly_as_before(
         assert session.exec(select(Encounter)).all() == []
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_foreign_keys_are_enforced_and_a_violation_stores_nothing(
     store: Store, db_path: Path
 ) -> None:
@@ -266,6 +271,7 @@ def test_concurrent_read_modify_write_transactions_lose_no_updates(store: Store)
         assert counter.fee == processes_count * rounds
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_processes_creating_the_same_new_database_at_once_all_succeed(db_path: Path) -> None:
     code = textwrap.dedent(
         """
@@ -317,6 +323,7 @@ def test_schema_revision_is_the_head_of_the_migrations() -> None:
     assert scripts.get_heads() == [store_module.SCHEMA_REVISION]
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_migrated_schema_matches_the_models(store: Store) -> None:
     with store.engine.connect() as connection:
         diff = schema_diff(connection)
@@ -336,6 +343,7 @@ def create_database_at(path: Path, revision: str) -> None:
         engine.dispose()
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 @pytest.mark.parametrize("revision", revisions_base_first())
 def test_an_older_database_is_upgraded_in_place_with_nothing_lost(
     db_path: Path, revision: str
@@ -384,6 +392,7 @@ def test_an_older_database_is_upgraded_in_place_with_nothing_lost(
         connection.close()
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_reopening_a_database_keeps_its_data(store: Store, db_path: Path) -> None:
     contact_id, event_id = add_contact_and_event(store)
     with store.write() as session:
@@ -419,6 +428,7 @@ def future_database(store: Store, db_path: Path) -> Path:
     return db_path
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_a_database_from_a_newer_meishi_is_refused_and_left_untouched(
     future_database: Path,
 ) -> None:
@@ -433,6 +443,7 @@ def test_a_database_from_a_newer_meishi_is_refused_and_left_untouched(
     assert dump(future_database) == before_dump
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_the_cli_refuses_a_newer_database_with_one_line_and_exit_code_1(
     future_database: Path,
 ) -> None:
