@@ -99,13 +99,44 @@ def set_me(name: str = ME_NAME, email: str | None = ME_EMAIL) -> None:
         ok("config", "set", "me.email", email)
 
 
+def server_url() -> str | None:
+    """The test's PostgreSQL database (the PostgreSQL pass), or None on SQLite."""
+    return os.environ.get("MEISHI_DATABASE_URL") or None
+
+
+def server_connection() -> Any:
+    """A psycopg connection to the test's PostgreSQL database (autocommit)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url() or "").set(drivername="postgresql")
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+
 def db_dump() -> str | None:
     """Every row of the store as SQL, or None when there is no database yet."""
+    if server_url():
+        return _server_dump()
     path = home() / "meishi.db"
     if not path.exists():
         return None
     with closing(sqlite3.connect(path)) as connection:
         return "\n".join(connection.iterdump())
+
+
+def _server_dump() -> str | None:
+    """Every row of every table of the test's PostgreSQL database, in order."""
+    with server_connection() as connection:
+        tables = [row[0] for row in connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
+        )]  # fmt: skip
+        if not tables:
+            return None
+        return "\n".join(
+            f"{table}: {row!r}"
+            for table in tables
+            for row in connection.execute(f'SELECT * FROM "{table}" ORDER BY 1')
+        )
 
 
 def snapshot() -> tuple[str | None, str | None]:
@@ -114,9 +145,57 @@ def snapshot() -> tuple[str | None, str | None]:
     return db_dump(), config.read_text(encoding="utf-8") if config.exists() else None
 
 
+def store_rows(sql: str, *parameters: object) -> list[tuple[Any, ...]]:
+    """Rows of the test's store on either engine (`?` parameters); a write is committed."""
+    if server_url():
+        with server_connection() as connection:
+            found = connection.execute(sql.replace("?", "%s"), parameters)
+            rows = found.fetchall() if found.description else []
+            return [tuple(map(_as_sqlite_keeps, row)) for row in rows]
+    with closing(sqlite3.connect(home() / "meishi.db")) as connection, connection:
+        return connection.execute(sql, parameters).fetchall()
+
+
+def empty_store() -> None:
+    """Start the test's store afresh: the SQLite file removed, or the server's tables emptied."""
+    if not server_url():
+        (home() / "meishi.db").unlink()
+        return
+    with server_connection() as connection:
+        tables = [row[0] for row in connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename <> 'alembic_version'"
+        )]  # fmt: skip
+        connection.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def new_home(folder: Path) -> None:
+    """Point meishi at another, empty home (the caller's monkeypatch restores the first): on
+    the PostgreSQL pass both share the server's database, so it is emptied too."""
+    os.environ["MEISHI_HOME"] = str(folder)
+    if server_url():
+        empty_store()
+
+
+def _as_sqlite_keeps(value: object) -> object:
+    """A PostgreSQL value as SQLAlchemy keeps it in SQLite: times as text, booleans as 0/1."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date | dt.time):
+        return (
+            value.isoformat(timespec="microseconds")
+            if isinstance(value, dt.time)
+            else (value.isoformat())
+        )
+    return value
+
+
 def table_count(table: str) -> int:
     """How many rows a table of the store holds."""
-    with closing(sqlite3.connect(home() / "meishi.db")) as connection:
+    opened = server_connection() if server_url() else sqlite3.connect(home() / "meishi.db")
+    with closing(opened) as connection:
         return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 

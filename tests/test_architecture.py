@@ -14,6 +14,7 @@ PACKAGE = SRC / "meishi"
 NOT_EMPTY = ("meishi", "meishi.cli", "meishi.migrations")
 ONLY_IN = {  # a library, and the modules that may import it
     "sqlite3": ("meishi.store", "meishi.migrations"),
+    "psycopg": ("meishi.store",),
     "alembic": ("meishi.store", "meishi.migrations"),
     "smtplib": ("meishi.mail",),
     "imaplib": ("meishi.mail",),

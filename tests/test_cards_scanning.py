@@ -257,7 +257,7 @@ def test_a_card_not_stored_leaves_no_image_in_the_cards_folder(tmp_path: Path) -
     image.write_bytes(b"the image read")
     scanned = scanning.Scan(image, CardFields(), from_code=False)
     now = dt.datetime.now(dt.UTC)
-    store = open_store(resolve().database)
+    store = open_store(resolve().location)
     with pytest.raises(NotFound):  # the event is gone: the write is rolled back
         add_met(store, 999, CardInput(name="田中 太郎"), now, home(), scanned)
     assert list((home() / "cards").glob("*")) == []

@@ -30,6 +30,7 @@ from helpers import (
     ok,
     set_me,
     snapshot,
+    store_rows,
 )
 from meishi.cli import common
 from test_store import create_database_at
@@ -128,10 +129,7 @@ def cancelled_late(clock: Clock, name: str, *options: str) -> int:
     return event_id
 
 
-def rows(sql: str, *parameters: object) -> list[tuple[Any, ...]]:
-    """Rows of the store, read over a plain sqlite3 connection."""
-    with closing(sqlite3.connect(home() / "meishi.db")) as connection:
-        return connection.execute(sql, parameters).fetchall()
+rows = store_rows
 
 
 def status_of(event_id: int) -> str:
@@ -451,6 +449,7 @@ def test_an_invalid_cancel_window_is_refused(value: str) -> None:
 
 def test_a_cancel_window_edited_by_hand_is_refused_in_one_line() -> None:
     event_id = event_on("Ahead", 5)
+    home().mkdir(parents=True, exist_ok=True)  # on a server store, nothing else made it
     (home() / "config.toml").write_text('[cancel]\nwindow_hours = "abc"\n', encoding="utf-8")
     assert "cancel.window_hours" in refused("cancel", str(event_id))
 
@@ -856,6 +855,7 @@ def test_event_edit_refuses_bad_input(options: tuple[str, ...], words: str) -> N
 # --- an older database ------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_a_0002_database_upgrades_with_attendance_from_its_dates() -> None:
     path = home() / "meishi.db"
     create_database_at(path, "0002")
@@ -875,6 +875,7 @@ def test_a_0002_database_upgrades_with_attendance_from_its_dates() -> None:
     assert rows("SELECT version_num FROM alembic_version") != [("0002",)]
 
 
+@pytest.mark.sqlite_only
 def test_a_past_event_from_an_older_database_can_be_corrected_like_a_new_one() -> None:
     create_database_at(home() / "meishi.db", "0002")
     with closing(sqlite3.connect(home() / "meishi.db")) as connection, connection:

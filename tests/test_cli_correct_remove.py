@@ -19,6 +19,7 @@ from helpers import (
     add_event,
     add_person,
     day,
+    empty_store,
     error_of,
     fails,
     home,
@@ -28,6 +29,7 @@ from helpers import (
     run,
     set_me,
     snapshot,
+    store_rows,
     table_count,
 )
 from meishi.store.engine import SCHEMA_REVISION
@@ -217,13 +219,15 @@ def test_re_adding_with_i_shows_old_and_new_and_asks(
 def keep_card_image(contact: int, name: str) -> Path:
     """A card image kept in cards/ for the contact, as `add --scan` keeps one."""
     path = home() / "cards" / name
-    path.parent.mkdir(exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\xff\xd8 a card")
-    with closing(sqlite3.connect(home() / "meishi.db")) as connection, connection:
-        connection.execute(
-            "INSERT INTO cardimage (contact_id, path, sha256, created_at) VALUES (?, ?, ?, ?)",
-            (contact, f"cards/{name}", "0" * 64, "2026-12-01 10:00:00.000000"),
-        )
+    store_rows(
+        "INSERT INTO cardimage (contact_id, path, sha256, created_at) VALUES (?, ?, ?, ?)",
+        contact,
+        f"cards/{name}",
+        "0" * 64,
+        "2026-12-01 10:00:00.000000",
+    )
     return path
 
 
@@ -296,10 +300,7 @@ def test_deleting_a_contact_keeps_the_record_of_mail_that_went_out(
     ok("contacts", "delete", "Bob Lee", "--yes")
     assert json_of(ok("outbox", "--json")) == sent_before  # every message, as it was
     assert [m["state"] for m in sent_before] == ["sent", "sent"]
-    with closing(sqlite3.connect(home() / "meishi.db")) as connection:
-        kept = connection.execute(
-            "SELECT to_addr, state, contact_id, encounter_id FROM draft ORDER BY id"
-        ).fetchall()
+    kept = store_rows("SELECT to_addr, state, contact_id, encounter_id FROM draft ORDER BY id")
     assert kept == [
         ("tanaka@acme.example", "sent", None, None),
         ("bob@example.com", "sent", None, None),
@@ -390,6 +391,7 @@ def test_a_follow_up_is_recorded_once_and_deleted_by_its_id() -> None:
 # --- the schema and the JSON dump --------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_a_0006_database_is_upgraded_in_place_and_can_be_edited() -> None:
     path = home() / "meishi.db"
     path.parent.mkdir(parents=True)
@@ -420,7 +422,7 @@ def test_past_positions_are_exported_and_restored_once(tanaka: int, tmp_path: Pa
     ok("contacts", "edit", str(tanaka), "--company", "Globex")
     dump = tmp_path / "all.json"
     ok("export", "--format", "json", "--out", str(dump))
-    (home() / "meishi.db").unlink()
+    empty_store()
     ok("import", str(dump))
     ok("import", str(dump))  # a second time adds nothing
     shown = card("田中 太郎")

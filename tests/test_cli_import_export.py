@@ -22,6 +22,7 @@ from helpers import (
     fails,
     home,
     json_of,
+    new_home,
     ok,
     run,
     table_count,
@@ -472,7 +473,7 @@ def keep_card_image(contact_id: int) -> None:
     from meishi.models import CardImage
     from meishi.store.engine import open_store
 
-    store = open_store(resolve().database)
+    store = open_store(resolve().location)
     try:
         with store.write() as session:
             image = CardImage(
@@ -495,7 +496,7 @@ def test_json_export_import_into_empty_home_is_identical(
     assert data["follow_ups"] and data["attendance_changes"] and data["outbox"] == []
     assert any(e["topics"] == ["RAG", "評価"] for e in data["encounters"])
     assert [(c["contact_id"], c["path"]) for c in data["card_images"]] == [(1, "cards/ab.jpg")]
-    monkeypatch.setenv("MEISHI_HOME", str(tmp_path / "empty"))
+    new_home(tmp_path / "empty")
     ok("import", str(first))
     second = tmp_path / "again.json"
     ok("export", "--format", "json", "--out", str(second))
@@ -510,6 +511,7 @@ def test_json_export_import_into_empty_home_is_identical(
 # --- backup and merge ----------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_backup_is_a_checked_private_copy(tmp_path: Path) -> None:
     full_store(tmp_path)
     target = tmp_path / "copy.db"
@@ -525,6 +527,7 @@ def test_backup_is_a_checked_private_copy(tmp_path: Path) -> None:
     assert stat.S_IMODE(made.stat().st_mode) == 0o600
 
 
+@pytest.mark.sqlite_only
 def test_backup_without_database_and_to_unwritable_place(tmp_path: Path) -> None:
     assert "nothing to back up" in error_of(fails("backup", str(tmp_path / "x.db")))
     add_event("AI勉強会", -1)

@@ -289,7 +289,7 @@ BAD_COMMANDS = {
     "thank unknown template": ["thank", "--template", "thank-fr"],
     "thank unknown event": ["thank", "--event", "Gala"],
     "thank bad since": ["thank", "--since", "someday"],
-    "thank out is a file": ["thank", "--out", "{home}/meishi.db"],
+    "thank out is a file": ["thank", "--out", "{home}/config.toml"],
     "mark-sent unknown contact": ["thank", "--mark-sent", "Nobody"],
     "mark-sent ambiguous contact": ["thank", "--mark-sent", "田中"],
     "mark-sent unknown event": ["thank", "--mark-sent", "田中 太郎", "--event", "Gala"],

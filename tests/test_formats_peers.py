@@ -109,6 +109,7 @@ def test_meishi_imports_what_khard_wrote(tmp_path: Path, version: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only  # it waits for SQLite's write-ahead log to grow
 def test_kill_9_in_the_middle_of_an_import_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     add_event("AI勉強会", -1)
     add_person("AI勉強会", "田中 太郎", "--email", "taro@example.jp")

@@ -14,17 +14,25 @@ import pty
 import re
 import select
 import shlex
-import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 
 import pytest
 from typer.testing import Result
 
-from helpers import add_event, add_person, describe, fails, home, json_of, ok, run, set_me
+from helpers import (
+    add_event,
+    add_person,
+    describe,
+    fails,
+    home,
+    json_of,
+    ok,
+    run,
+    set_me,
+    store_rows,
+)
 from meishi.cli import common
-from meishi.store.engine import prepare_connection
 
 MARKUP_NAME = "Tanaka [/]"
 LINK = "[link=https://evil.example/]Click me[/link]"
@@ -43,11 +51,8 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")  # Rich's own styles on a terminal: harmless
 
 
 def plant(sql: str, *values: object) -> None:
-    """Change the store behind the CLI's back (the search index's triggers need meishi_fold)."""
-    with closing(sqlite3.connect(home() / "meishi.db")) as connection:
-        prepare_connection(connection)
-        connection.execute(sql, values)
-        connection.commit()
+    """Change the store behind the CLI's back, as another tool would."""
+    store_rows(sql, *values)
 
 
 @pytest.fixture
@@ -77,10 +82,11 @@ def hostile() -> None:
     plant("UPDATE organizerfollowup SET note = ?", ESCAPES)
     plant(
         "INSERT INTO outbox (kind, to_addr, subject, message_id, raw, state, attempts,"
-        " last_error, created_at, updated_at) VALUES ('thank', ?, ?, '<m@x>', x'00', 'failed',"
+        " last_error, created_at, updated_at) VALUES ('thank', ?, ?, '<m@x>', ?, 'failed',"
         " 1, ?, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
         "t@example.com",
         LINK,
+        b"\x00",
         ESCAPES,
     )
 

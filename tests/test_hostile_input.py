@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +20,14 @@ from helpers import (
     add_person,
     error_of,
     fails,
-    home,
     json_of,
+    new_home,
     ok,
     refused_in_child,
     run,
     set_me,
     snapshot,
+    store_rows,
     table_count,
 )
 from smtp_server import SmtpServer, smtp_server
@@ -499,7 +498,7 @@ def test_a_restored_thank_you_draft_is_drafted_again_then_sent(
     dump = json.loads(ok("export", "--format", "json").stdout)
     dump["drafts"][0]["body"] = "Pay the invoice today.\n"
     path = dump_file(tmp_path, dump)
-    monkeypatch.setenv("MEISHI_HOME", str(tmp_path / "restored"))
+    new_home(tmp_path / "restored")
     ok("import", str(path))
     configure(server)
     assert "0 message(s) would be sent" in ok("send", "--dry-run").stdout
@@ -543,13 +542,13 @@ def test_send_dry_run_skips_the_drafts_send_would_skip(server: SmtpServer) -> No
 def test_outbox_shows_a_state_it_does_not_know(state: str) -> None:
     set_me()
     ok("outbox")  # creates the store
-    with closing(sqlite3.connect(home() / "meishi.db")) as connection, connection:
-        connection.execute(
-            "INSERT INTO outbox (kind, to_addr, subject, message_id, raw, state, attempts, "
-            "created_at, updated_at) VALUES ('thank', 'a@example.jp', 's', '<m@x>', x'00', ?, 0, "
-            "'2026-01-01 00:00:00', '2026-01-01 00:00:00')",
-            (state,),
-        )
+    store_rows(
+        "INSERT INTO outbox (kind, to_addr, subject, message_id, raw, state, attempts, "
+        "created_at, updated_at) VALUES ('thank', 'a@example.jp', 's', '<m@x>', ?, ?, 0, "
+        "'2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        b"\x00",
+        state,
+    )
     assert json_of(ok("outbox", "--json"))[0]["meaning"].startswith("not a state meishi knows")
     ok("outbox")
     assert table_count("outbox") == 1

@@ -42,6 +42,7 @@ from helpers import (
     fails,
     home,
     json_of,
+    new_home,
     ok,
     refused_in_child,
     set_me,
@@ -77,6 +78,13 @@ WRITERS = {
 }
 
 
+# `backup` copies the SQLite file: its cases run in the SQLite pass only.
+WRITER_CASES = [
+    pytest.param(writer, marks=pytest.mark.sqlite_only) if writer == "backup" else writer
+    for writer in WRITERS
+]
+
+
 def write_to(writer: str, target: Path) -> tuple[str, ...]:
     """The arguments that make `writer` write to target."""
     return (*WRITERS[writer], str(target))
@@ -91,7 +99,7 @@ def temporaries(folder: Path) -> list[str]:
 
 
 @pytest.mark.usefixtures("stored")
-@pytest.mark.parametrize("writer", WRITERS)
+@pytest.mark.parametrize("writer", WRITER_CASES)
 def test_a_link_at_the_target_is_refused_and_its_victim_untouched(
     tmp_path: Path, victim: Path, writer: str
 ) -> None:
@@ -106,7 +114,7 @@ def test_a_link_at_the_target_is_refused_and_its_victim_untouched(
 
 
 @pytest.mark.usefixtures("stored")
-@pytest.mark.parametrize("writer", WRITERS)
+@pytest.mark.parametrize("writer", WRITER_CASES)
 def test_a_link_at_the_old_temporary_name_is_not_followed(
     tmp_path: Path, victim: Path, writer: str
 ) -> None:
@@ -119,7 +127,7 @@ def test_a_link_at_the_old_temporary_name_is_not_followed(
 
 
 @pytest.mark.usefixtures("stored")
-@pytest.mark.parametrize("writer", WRITERS)
+@pytest.mark.parametrize("writer", WRITER_CASES)
 def test_planted_world_readable_files_are_replaced_not_reused(tmp_path: Path, writer: str) -> None:
     out = tmp_path / "out"
     planted = [out, tmp_path / "out.partial"]  # the target, and where meishi used to write
@@ -148,7 +156,7 @@ def own_files() -> dict[str, Path]:
 
 
 @pytest.mark.usefixtures("stored")
-@pytest.mark.parametrize("writer", WRITERS)
+@pytest.mark.parametrize("writer", WRITER_CASES)
 @pytest.mark.parametrize("which", ["database", "write-ahead log", "config", "card image"])
 def test_meishi_own_files_are_never_written_over(writer: str, which: str) -> None:
     set_me()  # a config.toml to protect
@@ -160,6 +168,7 @@ def test_meishi_own_files_are_never_written_over(writer: str, which: str) -> Non
 
 
 @pytest.mark.usefixtures("stored")
+@pytest.mark.sqlite_only  # the SQLite file and its backups
 def test_meishi_own_files_are_recognized_by_another_name(tmp_path: Path) -> None:
     alias = tmp_path / "alias"
     alias.symlink_to(home())  # the home reached through a linked folder
@@ -173,7 +182,7 @@ def test_meishi_own_files_are_recognized_by_another_name(tmp_path: Path) -> None
 
 
 @pytest.mark.usefixtures("stored")
-@pytest.mark.parametrize("writer", WRITERS)
+@pytest.mark.parametrize("writer", WRITER_CASES)
 def test_devices_pipes_and_folders_are_refused(tmp_path: Path, writer: str) -> None:
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
@@ -252,12 +261,14 @@ def test_stale_temporary_files_of_killed_runs_are_removed(tmp_path: Path) -> Non
     assert fresh.exists() and users.exists()
 
 
+@pytest.mark.sqlite_only  # the SQLite file and its backups
 def test_an_unwritable_backup_place_is_one_line_and_exit_1(tmp_path: Path) -> None:
     add_event("AI勉強会", -1)
     message = error_of(fails("backup", str(tmp_path / "missing" / "x.db"), code=1))
     assert message.startswith("cannot write") and "No such file" in message
 
 
+@pytest.mark.sqlite_only  # the SQLite file and its backups
 def test_a_backup_is_one_self_contained_file(tmp_path: Path) -> None:
     add_event("AI勉強会", -1)
     out = tmp_path / "copy.db"
@@ -358,7 +369,7 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralized_and_reimport_exact
     assert row["email"] == "evil@example.com"  # nothing else is touched
     assert all(line.startswith('"') for line in text.splitlines())  # every cell quoted
 
-    monkeypatch.setenv("MEISHI_HOME", str(tmp_path / "elsewhere"))
+    new_home(tmp_path / "elsewhere")
     ok("import", str(out))
     [card] = json_of(ok("contacts", "list", "--json"))
     assert card["name"] == HOSTILE["name"]

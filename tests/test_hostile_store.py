@@ -16,6 +16,8 @@ import pytest
 from helpers import add_event, add_person, error_of, fails, home, ok
 
 Damage = Callable[[Path], None]
+# About the SQLite file itself: damage, permissions, locks, a full disk under it.
+pytestmark = pytest.mark.sqlite_only
 
 
 def database() -> Path:

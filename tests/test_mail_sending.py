@@ -459,7 +459,7 @@ def insert_draft(**fields: str) -> int:
     from meishi.models import Contact, Draft, Encounter, Event
     from meishi.store.engine import open_store
 
-    store = open_store(resolve().database)
+    store = open_store(resolve().location)
     try:
         with store.write() as session:
             event = session.exec(select(Event)).one()

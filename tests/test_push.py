@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import email
 import email.policy
-import sqlite3
-from contextlib import closing
 from email.message import EmailMessage
 
 import pytest
 
-from helpers import add_event, describe, error_of, fails, home, json_of, ok, run, set_me, snapshot
+from helpers import (
+    add_event,
+    describe,
+    error_of,
+    fails,
+    json_of,
+    ok,
+    run,
+    set_me,
+    snapshot,
+    store_rows,
+)
 from imap_server import HANAKO, TARO, DovecotServer
 from meishi.mail import imap
 from smtp_server import Recorder, SmtpServer, smtp_server
@@ -137,9 +146,8 @@ def test_a_pushed_draft_sent_from_the_mail_client_is_marked_sent_by_sync(
     assert sorted(states.values()) == ["pending", "pending", "sent"]
     sent = next(row for row in rows if states[row["id"]] == "sent")
     assert found["contact"] == sent["to"]
-    with closing(sqlite3.connect(home() / "meishi.db")) as db:
-        # Known by the Message-ID pushed, not guessed from the address and the date.
-        assert db.execute("SELECT matched FROM exchange").fetchall() == [("meishi",)]
+    # Known by the Message-ID pushed, not guessed from the address and the date.
+    assert store_rows("SELECT matched FROM exchange") == [("meishi",)]
 
 
 @pytest.mark.parametrize("wrong", ["not-the-password", "パスワード違い"])

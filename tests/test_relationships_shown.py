@@ -62,7 +62,7 @@ def record(
     from meishi.store.engine import open_store
 
     moment = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
-    store = open_store(resolve().database)
+    store = open_store(resolve().location)
     try:
         with store.write() as session:
             mid = f"<{contact}.{days}.{direction}@example.jp>"

@@ -40,8 +40,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
     counted = Calls()
     open_store, load = engine.open_store, config.load
 
-    def opening(path: Path) -> Any:
-        store = open_store(path)
+    def opening(*where: Any) -> Any:
+        store = open_store(*where)
         close = store.close
 
         def closing() -> None:

@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
+from helpers import server_url
 from meishi.errors import DatabaseTooNew
 from meishi.home import resolve
 from meishi.migrations import is_modelled
@@ -75,7 +76,7 @@ def run_python(code: str, timeout: float = 30) -> subprocess.CompletedProcess[st
 @pytest.fixture
 def store(meishi_home: Path) -> Iterator[Store]:
     """A freshly created store in the test's home, closed afterwards."""
-    opened = open_store(resolve().database)
+    opened = open_store(resolve().location)
     try:
         yield opened
     finally:
@@ -103,6 +104,7 @@ def add_contact_and_event(store: Store) -> tuple[int, int]:
 # --- permissions -----------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_database_folder_and_files_are_private_even_with_an_open_umask(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -110,7 +112,7 @@ def test_database_folder_and_files_are_private_even_with_an_open_umask(
     monkeypatch.setenv("MEISHI_HOME", str(home))
     old_umask = os.umask(0)  # whatever is private must be so by meishi's own doing
     try:
-        opened = open_store(resolve().database)
+        opened = open_store(resolve().location)
         try:
             add_contact_and_event(opened)
             with opened.read() as session:
@@ -132,6 +134,7 @@ def test_database_folder_and_files_are_private_even_with_an_open_umask(
 # --- pragmas ---------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_every_store_connection_has_wal_foreign_keys_and_a_busy_timeout(store: Store) -> None:
     for sessions in (store.read, store.write):
         with sessions() as session:
@@ -149,6 +152,7 @@ def test_every_store_connection_has_wal_foreign_keys_and_a_busy_timeout(store: S
 # --- transactions ----------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_a_write_is_committed_for_other_connections_to_see(store: Store, db_path: Path) -> None:
     contact_id, _ = add_contact_and_event(store)
     connection = sqlite3.connect(db_path)
@@ -161,6 +165,7 @@ def test_a_write_is_committed_for_other_connections_to_see(store: Store, db_path
     assert row == ("山田 太郎",)
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_an_exception_inside_write_leaves_the_database_exactly_as_before(
     store: Store, db_path: Path
 ) -> None:
@@ -186,6 +191,7 @@ def test_an_exception_inside_write_leaves_the_database_exactly_as_before(
         assert session.exec(select(Encounter)).all() == []
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_foreign_keys_are_enforced_and_a_violation_stores_nothing(
     store: Store, db_path: Path
 ) -> None:
@@ -207,7 +213,7 @@ INCREMENTER = """
     from meishi.home import resolve
     from meishi.store.engine import open_store
 
-    store = open_store(resolve().database)
+    store = open_store(resolve().location)
     print("ready", flush=True)
     sys.stdin.readline()  # wait until every process is ready, then start together
     for _ in range({rounds}):
@@ -266,6 +272,7 @@ def test_concurrent_read_modify_write_transactions_lose_no_updates(store: Store)
         assert counter.fee == processes_count * rounds
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_processes_creating_the_same_new_database_at_once_all_succeed(db_path: Path) -> None:
     code = textwrap.dedent(
         """
@@ -273,7 +280,7 @@ def test_processes_creating_the_same_new_database_at_once_all_succeed(db_path: P
         sys.stdin.readline()
         from meishi.home import resolve
         from meishi.store.engine import open_store
-        open_store(resolve().database).close()
+        open_store(resolve().location).close()
         """
     )
     processes = [
@@ -317,6 +324,7 @@ def test_schema_revision_is_the_head_of_the_migrations() -> None:
     assert scripts.get_heads() == [store_module.SCHEMA_REVISION]
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_migrated_schema_matches_the_models(store: Store) -> None:
     with store.engine.connect() as connection:
         diff = schema_diff(connection)
@@ -336,6 +344,7 @@ def create_database_at(path: Path, revision: str) -> None:
         engine.dispose()
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 @pytest.mark.parametrize("revision", revisions_base_first())
 def test_an_older_database_is_upgraded_in_place_with_nothing_lost(
     db_path: Path, revision: str
@@ -362,7 +371,7 @@ def test_an_older_database_is_upgraded_in_place_with_nothing_lost(
     finally:
         connection.close()
 
-    opened = open_store(resolve().database)
+    opened = open_store(resolve().location)
     try:
         with opened.read() as session:
             contact = session.get(Contact, 7)
@@ -384,6 +393,7 @@ def test_an_older_database_is_upgraded_in_place_with_nothing_lost(
         connection.close()
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_reopening_a_database_keeps_its_data(store: Store, db_path: Path) -> None:
     contact_id, event_id = add_contact_and_event(store)
     with store.write() as session:
@@ -394,7 +404,7 @@ def test_reopening_a_database_keeps_its_data(store: Store, db_path: Path) -> Non
     store.close()
     before = dump(db_path)
 
-    reopened = open_store(resolve().database)
+    reopened = open_store(resolve().location)
     try:
         with reopened.read() as session:
             contact = session.get(Contact, contact_id)
@@ -419,6 +429,7 @@ def future_database(store: Store, db_path: Path) -> Path:
     return db_path
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_a_database_from_a_newer_meishi_is_refused_and_left_untouched(
     future_database: Path,
 ) -> None:
@@ -426,13 +437,14 @@ def test_a_database_from_a_newer_meishi_is_refused_and_left_untouched(
     before_dump = dump(future_database)
 
     with pytest.raises(DatabaseTooNew, match=r"upgrade meishi") as raised:
-        open_store(resolve().database)
+        open_store(resolve().location)
 
     assert "9999_future" in str(raised.value)
     assert future_database.read_bytes() == before_bytes
     assert dump(future_database) == before_dump
 
 
+@pytest.mark.sqlite_only  # about the SQLite file (its bytes, pragmas, migrations)
 def test_the_cli_refuses_a_newer_database_with_one_line_and_exit_code_1(
     future_database: Path,
 ) -> None:
@@ -457,12 +469,12 @@ def test_opening_an_up_to_date_store_does_not_import_alembic(meishi_home: Path) 
         """
         from meishi.home import resolve
         from meishi.store.engine import open_store
-        open_store(resolve().database).close()
-        open_store(resolve().database).close()
+        open_store(resolve().location).close()
+        open_store(resolve().location).close()
         """
     )
     assert created.returncode == 0, created.stderr
-    assert (meishi_home / "meishi.db").exists()
+    assert server_url() or (meishi_home / "meishi.db").exists()
 
     reopened = run_python(
         """
@@ -471,7 +483,7 @@ def test_opening_an_up_to_date_store_does_not_import_alembic(meishi_home: Path) 
         from meishi.models import Contact
         from meishi.home import resolve
         from meishi.store.engine import open_store
-        store = open_store(resolve().database)
+        store = open_store(resolve().location)
         with store.read() as session:
             session.exec(select(Contact)).all()
         with store.write() as session:

@@ -250,6 +250,7 @@ def fresh_homes(tmp_path: Path, empty_store: Path) -> Iterator[Iterator[Path]]:
     yield homes()
 
 
+@pytest.mark.sqlite_only  # each example restores into a copy of an empty SQLite file
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from meishi import limits
 from meishi.errors import BadValue, MissingSetting
+from meishi.location import refuse_password
 from meishi.validation import check_text
 
 # Every setting meishi reads, with what it is for; nothing else may be set.
@@ -34,6 +35,7 @@ SETTINGS: dict[str, str] = {
     "imap.sent_folder": "your Sent folder, when meishi does not find it by itself",
     "imap.drafts_folder": "your Drafts folder, when meishi does not find it by itself",
     "mail.ignore": "addresses or @domains sync never records, comma-separated (e.g. @mycompany.jp)",
+    "database.url": "a PostgreSQL database instead of the local file: postgresql://user@host/db",
     "send.pause": "seconds to wait between two messages (default 1)",
     "cancel.window_hours": "a cancellation this close to the start is last-minute (default 24)",
 }
@@ -114,6 +116,7 @@ def clean_value(key: str, value: str) -> str:
         "smtp.security": _security,
         "imap.port": _port,
         "imap.security": _security,
+        "database.url": refuse_password,
         "send.pause": _pause,
         "cancel.window_hours": _hours,
     }

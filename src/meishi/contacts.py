@@ -463,7 +463,7 @@ def add_met(
     file lands in cards/ of the data folder only after the write has committed."""
     from meishi.attendance.changes import meeting_allowed
 
-    with _image_kept(scanned, data_dir) as kept, store.write() as session:
+    with _image_kept(scanned, data_dir, store.location.on_server) as kept, store.write() as session:
         event = session.get(Event, event_id)
         if event is None:
             raise NotFound(f"event #{event_id} was removed meanwhile; run the command again")
@@ -476,11 +476,14 @@ def add_met(
         return result
 
 
-def _image_kept(scanned: Scan | None, data_dir: Path) -> AbstractContextManager[KeptImage | None]:
-    """Where a scanned card's image is kept (in cards/ once the write commits); none for a
-    card typed in, which then never imports the image code."""
+def _image_kept(
+    scanned: Scan | None, data_dir: Path, on_server: bool
+) -> AbstractContextManager[KeptImage | None]:
+    """Where a scanned card's image is kept (in cards/ once the write commits, and in the
+    store itself when it is on a server, for every machine); none for a card typed in,
+    which then never imports the image code."""
     if scanned is None:
         return nullcontext(None)
     from meishi.cards.images import kept_image
 
-    return kept_image(scanned.path, data_dir)
+    return kept_image(scanned.path, data_dir, on_server)

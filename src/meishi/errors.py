@@ -121,3 +121,11 @@ def os_failure(error: OSError, what: str | None = None) -> Unavailable:
     """An operating-system failure on a file (or on `what`), in the user's words."""
     advice = _OS_ADVICE.get(error.errno or 0, (error.strerror or str(error)).lower())
     return Unavailable(f"cannot use {what or error.filename or 'a file'}: {advice}")
+
+
+class NotEmpty(MeishiError):
+    """Where meishi was asked to copy the store already holds data."""
+
+
+class CopyMismatch(Failure):
+    """A copy of the store did not hold what the store holds: nothing was kept."""

@@ -17,6 +17,8 @@ from meishi.files import private_output
 from meishi.formats import registry
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from meishi.home import Home
     from meishi.store.engine import Store
 
@@ -71,3 +73,18 @@ def _write_file(path: Path, text: list[str] | Iterator[str], home: Home) -> None
     with private_output(path, home) as file:
         for chunk in text:
             file.write(chunk.encode("utf-8"))
+
+
+def back_up_server(
+    home: Home,
+    now: dt.datetime,
+    file: Path | None,
+    store: Callable[[], AbstractContextManager[Store]],
+) -> Path:
+    """A server store's backup: the JSON dump (card images included), owner-only, to `file`
+    or by default into the home's backups/ folder; where it went."""
+    from meishi.store.backup import backup_file
+
+    target = backup_file(home, now, file, ".json")
+    export("json", "", target, home, store)
+    return target

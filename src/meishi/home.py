@@ -11,9 +11,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from meishi.location import Location
 
 APP_NAME = "meishi"
 HOME_ENV = "MEISHI_HOME"
+DATABASE_ENV = "MEISHI_DATABASE_URL"  # a PostgreSQL database instead of the home's file
 KEYRING_ENV = "PYTHON_KEYRING_BACKEND"  # the keyring library's own choice of keyring
 EDITOR_ENVS = ("VISUAL", "EDITOR")  # the user's editor, as git looks for it
 DEFAULT_EDITOR = "vi"
@@ -27,11 +32,22 @@ class Home:
     config: Path  # config.toml and the user's own templates
     keyring_named: str | None = None  # the keyring the environment names, for messages
     editor: str = DEFAULT_EDITOR  # the command that edits a file (drafts edit)
+    database_url: str | None = None  # MEISHI_DATABASE_URL: a server's database, if set
 
     @property
     def database(self) -> Path:
         """The SQLite database file."""
         return self.data / "meishi.db"
+
+    @property
+    def location(self) -> Location:
+        """The store the environment names: MEISHI_DATABASE_URL's, else the SQLite file (the
+        run also looks at the database.url setting: Run.location)."""
+        from meishi import location
+
+        if self.database_url:
+            return location.on_server(self.database_url)
+        return location.in_file(self.database)
 
     @property
     def config_file(self) -> Path:
@@ -71,10 +87,11 @@ def resolve(environ: Mapping[str, str] | None = None) -> Home:
     environ = os.environ if environ is None else environ
     keyring_named = environ.get(KEYRING_ENV) or None
     editor = next((environ[name] for name in EDITOR_ENVS if environ.get(name)), DEFAULT_EDITOR)
+    database_url = environ.get(DATABASE_ENV, "").strip() or None
     chosen = environ.get(HOME_ENV, "").strip()
     if chosen:
         folder = Path(chosen).expanduser()
-        return Home(folder, folder, keyring_named, editor)
+        return Home(folder, folder, keyring_named, editor, database_url)
     import platformdirs
 
     return Home(
@@ -82,6 +99,7 @@ def resolve(environ: Mapping[str, str] | None = None) -> Home:
         Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         keyring_named,
         editor,
+        database_url,
     )
 
 

@@ -254,7 +254,8 @@ class Decision(SQLModel, table=True):
 
 
 class CardImage(SQLModel, table=True):
-    """A photo or scan of a contact's business card, kept in the home's cards/ folder."""
+    """A photo or scan of a contact's business card, kept in the home's cards/ folder (or, on a
+    server, in the database)."""
 
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
@@ -262,6 +263,9 @@ class CardImage(SQLModel, table=True):
     sha256: str
     fields: str | None = None  # JSON: what was read that has no column (mobile, fax, url, address)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # The image itself when the store is a server (every machine reaches it there); None on
+    # SQLite, where the file at `path` holds it. `db copy` moves it between the two.
+    data: bytes | None = None
 
 
 class PastPosition(SQLModel, table=True):

@@ -4,7 +4,8 @@ store, each taken once and handed to whoever needs them.
 The root command starts a run; commands reach it through `cli/common.run()`. Nothing
 heavy is imported here: `meishi --help` and `meishi search` stay fast, and the settings
 are read and the store opened only when a command first asks for them. This is where
-the database's location is decided, so a database URL will plug in here too.
+the database's location is decided: MEISHI_DATABASE_URL, else the database.url setting,
+else the SQLite file in the home.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from meishi import home as homes
 
 if TYPE_CHECKING:
     from meishi.home import Home
+    from meishi.location import Location
     from meishi.store.engine import Store
     from meishi.store.reader import ReadConnection
 
@@ -32,6 +34,7 @@ class Run:
     now: dt.datetime  # aware, in the local zone
     _settings: dict[str, str] | None = field(default=None, init=False, repr=False)
     _store: Store | None = field(default=None, init=False, repr=False)
+    _location: Location | None = field(default=None, init=False, repr=False)
 
     @property
     def today(self) -> dt.date:
@@ -52,12 +55,24 @@ class Run:
         self._settings = None
 
     @property
+    def location(self) -> Location:
+        """Where the store is: the environment's URL, the setting's, or the home's file."""
+        if self._location is None:
+            from meishi import location
+
+            url = self.home.database_url or self.settings.get("database.url")
+            self._location = (
+                location.on_server(url) if url else location.in_file(self.home.database)
+            )
+        return self._location
+
+    @property
     def store(self) -> Store:
         """The store, opened (and brought up to date) when first asked for."""
         if self._store is None:
             from meishi.store.engine import open_store
 
-            self._store = open_store(self.home.database)
+            self._store = open_store(self.location, self.home.keyring_named)
         return self._store
 
     def clock(self) -> dt.datetime:
@@ -68,7 +83,7 @@ class Run:
         """A plain read-only connection to the store, for the fast read paths."""
         from meishi.store.reader import reader
 
-        return reader(self.home.database)
+        return reader(self.location, self.home.keyring_named)
 
     def close(self) -> None:
         """Close the store if the run opened it."""

@@ -67,7 +67,9 @@ def attach(
     query = select(CardImage).where(CardImage.contact_id == contact.id, CardImage.sha256 == sha256)
     image = session.exec(query).first()
     if image is None:
-        image = CardImage(contact_id=id_of(contact), path=kept.stored, sha256=sha256)
+        image = CardImage(
+            contact_id=id_of(contact), path=kept.stored, sha256=sha256, data=kept.data
+        )
         session.add(image)
     image.fields = json.dumps(fields, ensure_ascii=False) if fields else image.fields
     session.flush()
@@ -79,31 +81,44 @@ def card_images_of(session: Session, contact: Contact, data_dir: Path) -> list[d
     relative to the data folder `data_dir`) and the extra fields read."""
     query = select(CardImage).where(CardImage.contact_id == contact.id).order_by(col(CardImage.id))
     return [
-        {"path": str(data_dir / image.path), "fields": json.loads(image.fields or "{}")}
+        {"path": str(_on_this_machine(image, data_dir)), "fields": json.loads(image.fields or "{}")}
         for image in session.exec(query)
     ]
+
+
+def _on_this_machine(image: CardImage, data_dir: Path) -> Path:
+    """The image's file in the data folder, written from the database first when the store
+    (a server) holds the image and this machine has no copy yet."""
+    path = data_dir / image.path
+    if image.data is not None and not path.exists():
+        private_dir(path.parent)
+        with own_output(path) as out:
+            out.write(image.data)
+    return path
 
 
 @dataclass(frozen=True)
 class KeptImage:
     """A card image on its way into the home's cards/ folder: where it goes, the same path
-    relative to the data folder (as the store keeps it), and its SHA-256."""
+    relative to the data folder (as the store keeps it), its SHA-256, and its bytes when
+    the store keeps them too (a server's, which every machine reaches)."""
 
     path: Path
     stored: str
     sha256: str
+    data: bytes | None = None
 
 
 @contextmanager
-def kept_image(source: Path, data_dir: Path) -> Iterator[KeptImage]:
-    """The image's place in cards/ of the data folder (owner-only) and its SHA-256; the copy
-    is written there only when the block ends without an error, so that a rolled-back card
-    leaves no file."""
+def kept_image(source: Path, data_dir: Path, in_store: bool = False) -> Iterator[KeptImage]:
+    """The image's place in cards/ of the data folder (owner-only) and its SHA-256 (and its
+    bytes, for a store that keeps them: `in_store`); the copy is written there only when the
+    block ends without an error, so that a rolled-back card leaves no file."""
     data = source.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     stored = f"{CARDS_FOLDER}/{digest[:16]}{source.suffix.lower()}"
     private_dir(data_dir / CARDS_FOLDER)
-    kept = KeptImage(data_dir / stored, stored, digest)
+    kept = KeptImage(data_dir / stored, stored, digest, data if in_store else None)
     yield kept
     if not kept.path.exists():
         with own_output(kept.path) as out:

@@ -52,7 +52,9 @@ def unset(key: Annotated[str, typer.Argument(help="A setting, e.g. me.title.")])
 
 @app.command("set-password")
 def set_password(
-    service: Annotated[str, typer.Argument(help="What the password is for: smtp or imap.")],
+    service: Annotated[
+        str, typer.Argument(help="What the password is for: smtp, imap or database.")
+    ],
 ) -> None:
     """Store a password in the OS keyring: asked without echo, or read from stdin."""
     import sys
@@ -60,7 +62,9 @@ def set_password(
     from meishi.mail import keychain
 
     current = common.run()
-    login = keychain.login_for(service, current.settings, current.home.keyring_named)
+    login = keychain.login_for(
+        service, current.settings, current.home.keyring_named, current.location.url
+    )
     where = f"{login.user} at {login.host}"
     if sys.stdin.isatty():
         password = typer.prompt(common.shown(f"Password for {where}"), hide_input=True)

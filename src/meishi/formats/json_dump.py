@@ -80,7 +80,9 @@ MESSAGE_KINDS = ("thank", "apology", "notice")
 TABLES: dict[str, type[SQLModel]] = {
     "contacts": Contact,
     "past_positions": PastPosition,  # where a contact worked before a job change
-    "card_images": CardImage,  # the rows; the image files stay in the home's cards/ folder
+    # The rows; the images themselves in "data" when the store keeps them (on a server),
+    # else the files stay in the home's cards/ folder.
+    "card_images": CardImage,
     "events": Event,
     "attendance_changes": AttendanceChange,
     "obligations": Obligation,
@@ -345,8 +347,8 @@ def _converted(kind: type, value: Any) -> Any:
         return converted
     if kind is int and (type(value) is not int or not 0 <= value <= limits.ID_MAX):
         raise ValueError(value)
-    if kind is bytes and isinstance(value, str):  # message bytes from a file are never kept
-        return b""
+    if kind is bytes and isinstance(value, str):  # a card image (a message's are dropped later)
+        return base64.b64decode(value, validate=True)  # binascii.Error is a ValueError
     if type(value) is not kind:
         raise TypeError(value)
     return value

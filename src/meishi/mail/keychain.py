@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from meishi.errors import BadValue, KeyringUnavailable, MissingSetting
+from meishi.errors import BadValue, KeyringUnavailable, MeishiError, MissingSetting
+from meishi.location import login_of
 
 SERVICE = "meishi"
 # The keyring library's own convention: a priority of 1 or more is "recommended"; below
@@ -19,7 +20,7 @@ INSTALL_KEYRING = (
 )
 
 
-PASSWORDS = ("smtp", "imap")  # the logins meishi keeps a password for
+PASSWORDS = ("smtp", "imap", "database")  # the logins meishi keeps a password for
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,18 @@ def account(kind: str, user: str, host: str) -> str:
     return f"{kind}:{user}@{host}"
 
 
-def login_for(kind: str, settings: Mapping[str, str], keyring_named: str | None) -> Login:
+def login_for(
+    kind: str, settings: Mapping[str, str], keyring_named: str | None, database_url: str | None
+) -> Login:
     """The login a password is to be kept for, checked before the password is asked for:
-    a kind meishi knows, its host and user set, and a keyring that can keep it."""
+    a kind meishi knows, its host and user set (the database's: in its URL), and a keyring
+    that can keep it."""
     if kind not in PASSWORDS:
         raise BadValue(
             f"unknown password '{kind}'; meishi keeps a password for: {', '.join(PASSWORDS)}"
         )
+    if kind == "database":
+        return _database_login(database_url, keyring_named)
     host, user = settings.get(f"{kind}.host"), settings.get(f"{kind}.user")
     if not host or not user:
         raise MissingSetting(
@@ -50,6 +56,26 @@ def login_for(kind: str, settings: Mapping[str, str], keyring_named: str | None)
         )
     _usable_backend(keyring_named)
     return Login(kind, user, host)
+
+
+def _database_login(url: str | None, keyring_named: str | None) -> Login:
+    """The login of the database URL set (MEISHI_DATABASE_URL or database.url)."""
+    if url is None:
+        raise MissingSetting(
+            "set database.url first: meishi config set database.url postgresql://USER@host/db"
+        )
+    user, host = login_of(url)
+    _usable_backend(keyring_named)
+    return Login("database", user, host)
+
+
+def database_password(url: str, keyring_named: str | None) -> str | None:
+    """The keyring's password for a database URL's login, or None (libpq's .pgpass then)."""
+    try:
+        user, host = login_of(url)
+        return load_password(account("database", user, host), keyring_named)
+    except MeishiError:  # no user named, or no usable keyring: libpq's own ways remain
+        return None
 
 
 def keep_password(login: Login, password: str, keyring_named: str | None) -> str:

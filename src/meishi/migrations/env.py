@@ -8,8 +8,9 @@ from meishi.migrations import is_modelled
 from meishi.store.engine import prepare_connection
 
 connection = context.config.attributes["connection"]
-# The search index's triggers call meishi_fold(), whoever opened the connection.
-prepare_connection(connection.connection.driver_connection)
+# Old search index triggers (before 0010) call meishi_fold(), whoever opened the connection.
+if connection.dialect.name == "sqlite":
+    prepare_connection(connection.connection.driver_connection)
 # Batch mode lets later migrations alter SQLite tables by copy-and-move.
 context.configure(
     connection=connection,

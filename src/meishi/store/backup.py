@@ -25,12 +25,16 @@ if TYPE_CHECKING:
 def back_up(home: Home, now: dt.datetime, file: Path | None = None) -> Path:
     """Back the home's database up to `file`, into it when it is a folder, or by default into
     the home's backups/ folder; a name given by the time `now`. Where the copy went."""
-    name = f"meishi-{now:%Y%m%d-%H%M%S}.db"
+    return backup(backup_file(home, now, file, ".db"), home.database, home)
+
+
+def backup_file(home: Home, now: dt.datetime, file: Path | None, suffix: str) -> Path:
+    """Where a backup goes: `file`, inside it when it is a folder, or by default the home's
+    backups/ folder; a name given by the time `now` and the kind of copy (`suffix`)."""
+    name = f"meishi-{now:%Y%m%d-%H%M%S}{suffix}"
     if file is None:
-        file = private_dir(home.backups) / name
-    elif file.is_dir():
-        file = file / name
-    return backup(file, home.database, home)
+        return private_dir(home.backups) / name
+    return file / name if file.is_dir() else file
 
 
 def backup(target: Path, source: Path, home: Home) -> Path:

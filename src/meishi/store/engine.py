@@ -2,8 +2,9 @@
 
 Everything else reaches the database through `open_store()`, given its location by
 the run (run.py); nothing else creates an engine. The fast read connection is in
-reader.py, backups in backup.py. SQLite is the embedded default, reached through SQLAlchemy
-so that a server database can be added later.
+reader.py, backups in backup.py. SQLite is the embedded default; a PostgreSQL server's
+database (postgres.py holds what is its own) is the other engine, both reached through
+SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from meishi.errors import (
     MeishiError,
     Unavailable,
 )
+from meishi.location import Location, in_file
 from meishi.store.index import driver_of, keep_current, refresh
 
 if TYPE_CHECKING:
@@ -29,23 +31,25 @@ if TYPE_CHECKING:
 
 # The newest schema revision this meishi knows; a test keeps it equal to the
 # head of migrations/versions so opening an up-to-date database skips Alembic.
-SCHEMA_REVISION = "0014"
+SCHEMA_REVISION = "0015"
 BUSY_TIMEOUT_MS = 30_000
 
 
 class Store:
     """A database opened at the current schema, handing out sessions."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, location: Location) -> None:
         self.engine = engine
-        self.path = Path(engine.url.database or "")
+        self.location = location
+        self.path = location.path or Path()  # the SQLite file, for what only a file has
+        self.where = where(location)  # how messages name it
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; nothing it does is committed."""
         from sqlmodel import Session
 
-        with database_errors(self.path), Session(self.engine, expire_on_commit=False) as session:
+        with database_errors(self.where), Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
@@ -53,9 +57,9 @@ class Store:
         """A session whose changes are committed together, or not at all."""
         from sqlmodel import Session
 
-        immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        immediate = self.engine.execution_options(meishi_write=True)
         with (
-            database_errors(self.path),
+            database_errors(self.where),
             Session(immediate, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -67,7 +71,7 @@ class Store:
         """A session for writing whose changes are always rolled back: a dry run."""
         from sqlmodel import Session
 
-        immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        immediate = self.engine.execution_options(meishi_write=True)
         with Session(immediate, expire_on_commit=False) as session:
             session.begin()
             keep_current(session)
@@ -81,34 +85,72 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(path: Path) -> Store:
-    """Open (creating if needed, owner-only) the database at `path`, the run's location, and
-    bring its schema up to date."""
-    from meishi.files import private_file  # not at module level: `meishi search` skips it
-
-    private_file(path)  # SQLite gives its -wal and -shm files the main file's permissions
-    _refuse_foreign(path)
-    engine = _sqlite_engine(path)
+def open_store(location: Location | Path, keyring_named: str | None = None) -> Store:
+    """Open the database at the run's location (a SQLite file is created if needed,
+    owner-only) and bring its schema up to date."""
+    if isinstance(location, Path):
+        location = in_file(location)
+    engine = _engine(location, keyring_named)
     try:
-        with database_errors(path):
+        with database_errors(location):
             _migrate(engine)
     except BaseException:
         engine.dispose()
         raise
-    return Store(engine)
+    return Store(engine, location)
+
+
+def engine_for(location: Location, keyring_named: str | None = None) -> Engine:
+    """An engine on the location as it is, its schema untouched (`db copy` builds it)."""
+    return _engine(location, keyring_named)
+
+
+def _engine(location: Location, keyring_named: str | None) -> Engine:
+    """The engine for the location: the server's, or the SQLite file's (checked first)."""
+    if location.on_server:
+        from meishi.store.postgres import server_engine
+
+        return server_engine(location, keyring_named)
+    from meishi.files import private_file  # not at module level: `meishi search` skips it
+
+    path = location.path or Path()
+    private_file(path)  # SQLite gives its -wal and -shm files the main file's permissions
+    _refuse_foreign(path)
+    return _sqlite_engine(path)
+
+
+def where(location: Location) -> str:
+    """The location as messages name it: the file, or the URL without its password."""
+    if location.on_server:
+        from meishi.store.postgres import shown
+
+        return shown(location)
+    return str(location.path)
 
 
 @contextmanager
-def database_errors(path: Path) -> Iterator[None]:
-    """SQLite failing on the database file becomes one named error saying what to do."""
+def database_errors(place: Path | str | Location) -> Iterator[None]:
+    """The database failing (the SQLite file, or the server) becomes one named error saying
+    what to do."""
     try:
         yield
     except Exception as error:
-        cause = getattr(error, "orig", error)  # SQLAlchemy wraps the sqlite3 error
-        problem = database_problem(path, cause) if isinstance(cause, sqlite3.Error) else None
+        cause = getattr(error, "orig", error)  # SQLAlchemy wraps the driver's error
+        problem = _problem(where(place) if isinstance(place, Location) else place, cause)
         if problem is None:
             raise
         raise problem from None
+
+
+def _problem(where: Path | str, cause: BaseException) -> MeishiError | None:
+    """What a driver's error means for the database, or None when it is not the database's."""
+    if isinstance(cause, sqlite3.Error):
+        return database_problem(Path(where), cause)
+    if type(cause).__module__.startswith("psycopg") and isinstance(cause, Exception):
+        from meishi.store.postgres import problem
+
+        return problem(str(where), cause)
+    return None
 
 
 # What to do when SQLite cannot use the database file, by SQLite's primary result code.
@@ -158,7 +200,8 @@ def read_only(path: Path) -> sqlite3.Connection:
 
 
 def ensure_current(path: Path) -> None:
-    """Create or upgrade the database at `path` unless it is at this meishi's schema already."""
+    """Create or upgrade the database file at `path` unless it is at this meishi's schema
+    already."""
     if not is_current(path):
         open_store(path).close()
 
@@ -211,22 +254,27 @@ def _begin(connection: Connection) -> None:
     itself, because a deferred transaction that later tries to write fails at
     once with "database is locked" instead of waiting for the busy timeout.
     """
-    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    writing = connection.get_execution_options().get("meishi_write")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN DEFERRED")
 
 
 def _migrate(engine: Engine) -> None:
     """Upgrade an older schema in place; refuse a newer one."""
     if _current_revision(engine) == SCHEMA_REVISION:
         return
+    with engine.execution_options(meishi_write=True).begin() as connection:
+        build_schema(connection)
+
+
+def build_schema(connection: Connection) -> None:
+    """Bring the database on this connection to the newest schema (making it in a new one),
+    inside the caller's transaction: `db copy` makes its destination's and fills it in one."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", "meishi:migrations")
-    scripts = ScriptDirectory.from_config(config)
-    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as connection:
-        _upgrade(config, scripts, connection)
+    _upgrade(config, ScriptDirectory.from_config(config), connection)
 
 
 def _upgrade(config: Any, scripts: Any, connection: Connection) -> None:
@@ -234,6 +282,13 @@ def _upgrade(config: Any, scripts: Any, connection: Connection) -> None:
     from alembic import command
 
     revision = _revision_on(connection)  # again, now that the lock is held
+    if revision is None and connection.dialect.name == "postgresql":
+        from meishi.store.postgres import create_schema
+
+        # A new server database is made from the models, then stamped (docs/architecture.md).
+        shown = connection.engine.url.render_as_string(hide_password=True)
+        create_schema(connection, SCHEMA_REVISION, shown)
+        return
     if revision is not None and revision not in {s.revision for s in scripts.walk_revisions()}:
         raise DatabaseTooNew(
             f"the database {connection.engine.url.database} was written by a newer meishi "
@@ -253,6 +308,10 @@ def _current_revision(engine: Engine) -> str | None:
 
 def _revision_on(connection: Connection) -> str | None:
     """The revision in alembic_version on this connection, or None."""
+    if connection.dialect.name == "postgresql":
+        from meishi.store.postgres import revision_on
+
+        return revision_on(connection)
     exists = connection.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
     ).first()

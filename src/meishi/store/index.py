@@ -9,12 +9,12 @@ before a search (store/reader.py). `meishi db reindex` rebuilds every contact's.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from meishi.store.sql import ReadConnection, ServerConnection, dialect_of
 from meishi.text import fold
 
 if TYPE_CHECKING:
@@ -47,37 +47,47 @@ _ENCOUNTER_NOTES = (
 _HELD = "meishi_index_held"
 
 
-def refresh(connection: sqlite3.Connection) -> int:
+LISTED = ", ".join(COLUMNS)
+# SQLite's FTS5 table follows contact_text by hand; PostgreSQL's trigram index by itself.
+_FTS_FORGET = (
+    f"INSERT INTO contact_search (contact_search, rowid, {LISTED}) "
+    f"SELECT 'delete', id, {LISTED} FROM contact_text WHERE id IN ({STALE})"
+)
+_FTS_ADD = (
+    f"INSERT INTO contact_search (rowid, {LISTED}) "
+    f"SELECT id, {LISTED} FROM contact_text WHERE id IN ({STALE})"
+)
+
+
+def refresh(connection: ReadConnection) -> int:
     """Rebuild the search text of every contact noted as stale; how many were rebuilt."""
     if connection.execute(f"{STALE} LIMIT 1").fetchone() is None:
         return 0
-    listed = ", ".join(COLUMNS)
-    connection.execute(
-        f"INSERT INTO contact_search (contact_search, rowid, {listed}) "
-        f"SELECT 'delete', id, {listed} FROM contact_text WHERE id IN ({STALE})"
-    )
+    fts = dialect_of(connection).name == "sqlite"
+    if fts:
+        connection.execute(_FTS_FORGET)
     connection.execute(f"DELETE FROM contact_text WHERE id IN ({STALE})")
     rows = list(_documents(connection))
     connection.executemany(
-        f"INSERT INTO contact_text (id, {listed}, doc) VALUES ({', '.join('?' * 8)})", rows
+        f"INSERT INTO contact_text (id, {LISTED}, doc) VALUES ({', '.join('?' * 8)})", rows
     )
-    connection.execute(
-        f"INSERT INTO contact_search (rowid, {listed}) "
-        f"SELECT id, {listed} FROM contact_text WHERE id IN ({STALE})"
-    )
+    if fts:
+        connection.execute(_FTS_ADD)
     connection.execute("DELETE FROM search_stale")
     return len(rows)
 
 
-def reindex(connection: sqlite3.Connection) -> int:
+def reindex(connection: ReadConnection) -> int:
     """Rebuild the whole search index from the tables; how many contacts it holds."""
-    connection.execute("INSERT INTO contact_search (contact_search) VALUES ('delete-all')")
+    if dialect_of(connection).name == "sqlite":
+        connection.execute("INSERT INTO contact_search (contact_search) VALUES ('delete-all')")
     connection.execute("DELETE FROM contact_text")
-    connection.execute("INSERT OR IGNORE INTO search_stale (id) SELECT id FROM contact")
+    connection.execute("DELETE FROM search_stale")
+    connection.execute("INSERT INTO search_stale (id) SELECT id FROM contact")
     return refresh(connection)
 
 
-def _documents(connection: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+def _documents(connection: ReadConnection) -> Iterator[tuple[Any, ...]]:
     """(id, the six folded columns, all of them joined) for each stale contact."""
     emails = _folded_lists(connection, _EMAILS)
     topics = _folded_lists(connection, _TOPICS)
@@ -96,12 +106,12 @@ def _documents(connection: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
         yield key, *columns, "|".join(column or "" for column in columns)
 
 
-def _folded_lists(connection: sqlite3.Connection, query: str) -> dict[int, str]:
+def _folded_lists(connection: ReadConnection, query: str) -> dict[int, str]:
     """Each contact's rows of the query, each folded, joined with '|'."""
     return _grouped((key, fold(*texts)) for key, *texts in connection.execute(query))
 
 
-def _joined(connection: sqlite3.Connection, query: str) -> dict[int, str]:
+def _joined(connection: ReadConnection, query: str) -> dict[int, str]:
     """Each contact's texts from the query, joined with '|' as they are (folded later)."""
     return _grouped(connection.execute(query))
 
@@ -141,11 +151,11 @@ def _refresh_session(session: Session) -> None:
     refresh(driver_of(session.connection()))
 
 
-def driver_of(connection: Connection) -> sqlite3.Connection:
-    """The SQLite connection under SQLAlchemy's, inside its transaction."""
+def driver_of(connection: Connection) -> Any:
+    """The plain connection under SQLAlchemy's, inside its transaction: sqlite3's, or
+    psycopg's spoken to as sqlite3's (store/sql.py)."""
     driver = connection.connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    return driver
+    return driver if connection.dialect.name == "sqlite" else ServerConnection(driver)
 
 
 @contextmanager

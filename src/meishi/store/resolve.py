@@ -5,21 +5,22 @@ spaces and kana: `ai 勉強会` finds `Tokyo AI 勉強会 #12`): a whole name, i
 any part of it. Contacts are found by their reading too (`たなか` finds 田中).
 When nothing matches, the message names the closest names.
 
-Plain SQL on the SQLite connection, so that fast read paths can resolve names
+Plain SQL on the plain connection (store/sql.py), so that fast read paths can resolve names
 without loading the ORM; find_event() and find_contact() give ORM rows to writers.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from meishi import limits
 from meishi.errors import Ambiguous, NotFound
+from meishi.store.index import driver_of
+from meishi.store.sql import Dialect, ReadConnection, dialect_of
 from meishi.text import escape_like, fold, one_of
 from meishi.validation import id_in
 
@@ -73,19 +74,20 @@ KINDS = {
     ),
 }
 # Folded matches, closest first: a whole name (or reading), the start of one, any part.
-FOLDED_TIERS = ("instr({keys}, '|' || ? || '|')", "instr({keys}, '|' || ?)", "instr({keys}, ?)")
+FOLDED_TIERS = ("'|' || ? || '|'", "'|' || ?", "?")
 
 
-def event_id_named(connection: sqlite3.Connection, text: str) -> int:
+def event_id_named(connection: ReadConnection, text: str) -> int:
     """The id of the event named by id, name, or a unique part of it (folded)."""
     return _find(connection, "event", text)
 
 
-def contact_id_named(connection: sqlite3.Connection, text: str) -> int:
+def contact_id_named(connection: ReadConnection, text: str) -> int:
     """The id of the contact named by id, email, name, reading, or a unique part of one."""
     if "@" in text and len(text) <= limits.EMAIL_CHARS:
         row = connection.execute(
-            "SELECT contact_id FROM contactemail WHERE address LIKE ? ESCAPE '\\'",
+            f"SELECT contact_id FROM contactemail WHERE address {dialect_of(connection).like} ? "
+            "ESCAPE '\\'",
             (escape_like(text.strip()),),
         ).fetchone()
         if row is not None:
@@ -111,14 +113,12 @@ def find_contact(session: Session, text: str) -> Contact:
     return contact
 
 
-def raw_connection(session: Session) -> sqlite3.Connection:
-    """The SQLite connection under a session, inside the session's transaction."""
-    driver = session.connection().connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    return driver
+def raw_connection(session: Session) -> ReadConnection:
+    """The plain connection under a session, inside the session's transaction."""
+    return driver_of(session.connection())  # type: ignore[no-any-return]
 
 
-def _find(connection: sqlite3.Connection, kind: str, text: str) -> int:
+def _find(connection: ReadConnection, kind: str, text: str) -> int:
     """Resolve text against one table: id, exact name, then folded whole, start, part."""
     found = KINDS[kind]
     text = text.strip()
@@ -129,7 +129,7 @@ def _find(connection: sqlite3.Connection, kind: str, text: str) -> int:
             return int(row[0])
     # No name is longer than its limit (and SQLite refuses a LIKE pattern of 50,000 bytes).
     needle = fold(text).replace("|", "") if len(text) <= found.longest else ""
-    for where, value in _tiers(kind, text, needle):
+    for where, value in _tiers(dialect_of(connection), kind, text, needle):
         rows = _candidates(connection, kind, where, value)
         if len(rows) == 1:
             return int(rows[0][0])
@@ -139,26 +139,26 @@ def _find(connection: sqlite3.Connection, kind: str, text: str) -> int:
     raise NotFound(_not_found_message(text, kind, found.listing, suggested))
 
 
-def _tiers(kind: str, text: str, needle: str) -> list[tuple[str, str]]:
+def _tiers(dialect: Dialect, kind: str, text: str, needle: str) -> list[tuple[str, str]]:
     """The (condition, value) pairs to try in turn, closest match first."""
     if not needle:
         return []
     found = KINDS[kind]
-    exact = (f"{found.column} LIKE ? ESCAPE '\\'", escape_like(text))
-    return [exact, *((tier.format(keys=found.keys), needle) for tier in FOLDED_TIERS)]
+    exact = (f"{found.column} {dialect.like} ? ESCAPE '\\'", escape_like(text))
+    folded = (dialect.contains.format(found.keys, tier) for tier in FOLDED_TIERS)
+    return [exact, *((where, needle) for where in folded)]
 
 
-def _candidates(
-    connection: sqlite3.Connection, kind: str, where: str, value: str
-) -> list[sqlite3.Row]:
+def _candidates(connection: ReadConnection, kind: str, where: str, value: str) -> list[Any]:
     """The rows (labels first) of one kind meeting a condition, oldest first."""
     found = KINDS[kind]
     columns = ", ".join(f"{found.table}.{name}" for name in found.labels.split(", "))
     query = f"SELECT {columns} FROM {found.source} WHERE {where} ORDER BY {found.table}.id LIMIT ?"
-    return connection.execute(query, (value, MAX_CANDIDATES)).fetchall()
+    rows: list[Any] = connection.execute(query, (value, MAX_CANDIDATES)).fetchall()
+    return rows
 
 
-def _suggestions(connection: sqlite3.Connection, kind: str, needle: str) -> list[str]:
+def _suggestions(connection: ReadConnection, kind: str, needle: str) -> list[str]:
     """The names closest to what was typed, as labels to suggest."""
     found = KINDS[kind]
     rows = connection.execute(f"SELECT {found.spoken} FROM {found.source}")

@@ -6,7 +6,6 @@ read through store/reader.py (the run's reader()) and never import SQLAlchemy.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -14,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from meishi.errors import BadValue
 from meishi.inputs import COLUMN, card_fields
 from meishi.limits import ID_MAX
-from meishi.text import fold
+from meishi.store.sql import POSTGRESQL, SQLITE, Dialect, ReadConnection, dialect_of
+from meishi.text import escape_like, fold
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -23,17 +23,18 @@ if TYPE_CHECKING:
 RANKED_COLUMNS = ("name", "org", "email", "topics", "events", "note")
 # Card fields shown by listings and --json, beside id, name and emails.
 CARD_COLUMNS = card_fields(COLUMN)
-# FTS5's trigram index answers queries of three characters or more.
+# The trigram index (FTS5's, pg_trgm's) answers queries of three characters or more.
 TRIGRAM = 3
 
 
-def _select_cards(extra: str = "") -> str:
+def _select_cards(dialect: Dialect, extra: str = "") -> str:
     """SQL selecting the card columns and emails of contacts `c` (plus extra columns)."""
+    emails = dialect.joined.format("address")
     return (
         "SELECT c.id, c.full_name, "
         + ", ".join(f"c.{name}" for name in CARD_COLUMNS)
-        + ", (SELECT group_concat(address, char(31)) FROM (SELECT address FROM contactemail"
-        " WHERE contact_id = c.id ORDER BY position)) AS emails" + extra + " FROM contact c"
+        + f", (SELECT {emails} FROM (SELECT address FROM contactemail"
+        " WHERE contact_id = c.id ORDER BY position) m) AS emails" + extra + " FROM contact c"
     )
 
 
@@ -53,55 +54,70 @@ def card_json(values: dict[str, Any], emails: list[str]) -> dict[str, Any]:
     return card
 
 
-def _card(row: sqlite3.Row | Mapping[Any, Any]) -> dict[str, Any]:
+def _card(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A card from a row that _select_cards() selected."""
     emails = row["emails"].split("\x1f") if row["emails"] else []
     return card_json(dict(row), emails)
 
 
-def all_cards(connection: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+def all_cards(connection: ReadConnection) -> Iterator[dict[str, Any]]:
     """Every contact's card, oldest first, read as it is consumed."""
-    return map(_card, connection.execute(f"{_select_cards()} ORDER BY c.id"))
+    query = f"{_select_cards(dialect_of(connection))} ORDER BY c.id"
+    return map(_card, connection.execute(query))
 
 
 def all_cards_in(session: Session) -> Iterator[dict[str, Any]]:
     """Every contact's card, oldest first, read through a session (what exports read)."""
     from sqlalchemy import text
 
-    rows = session.execute(text(f"{_select_cards()} ORDER BY c.id"))
+    bind = session.get_bind()
+    dialect = SQLITE if bind.dialect.name == "sqlite" else POSTGRESQL
+    rows = session.execute(text(f"{_select_cards(dialect)} ORDER BY c.id"))
     return (_card(row._mapping) for row in rows)
 
 
-def newest(connection: sqlite3.Connection, event_id: int | None, limit: int | None) -> Page:
+def newest(connection: ReadConnection, event_id: int | None, limit: int | None) -> Page:
     """Contacts, newest first (only those met at one event, if given)."""
+    dialect = dialect_of(connection)
     where, params = ("", []) if event_id is None else (f"WHERE c.id {_MET_AT}", [event_id])
     total = connection.execute(f"SELECT count(*) FROM contact c {where}", params).fetchone()[0]
-    query = f"{_select_cards()} {where} ORDER BY c.id DESC LIMIT ?"
-    rows = connection.execute(query, [*params, _sql_limit(limit)])
+    query = f"{_select_cards(dialect)} {where} ORDER BY c.id DESC LIMIT ?"
+    rows = connection.execute(query, [*params, _sql_limit(dialect, limit)])
     return Page(map(_card, rows), total)
 
 
-def _sql_limit(limit: int | None) -> int:
-    """LIMIT's value: -1 (none) for no limit or one beyond what any table can hold."""
-    return -1 if limit is None or limit > ID_MAX else limit
+def _sql_limit(dialect: Dialect, limit: int | None) -> int | None:
+    """LIMIT's value: none for no limit or one beyond what any table can hold."""
+    return dialect.no_limit if limit is None or limit > ID_MAX else limit
 
 
 _MET_AT = "IN (SELECT contact_id FROM encounter WHERE event_id = ?)"
 
 
+def _match(dialect: Dialect, needle: str) -> tuple[str, str, list[str]]:
+    """Where the needle is looked for: (tables, condition, its parameters)."""
+    if len(needle) < TRIGRAM:  # too short for a trigram: one pass over the folded text
+        return "contact_text t", dialect.contains.format("t.doc", "?"), [needle]
+    if dialect is SQLITE:  # FTS5's trigram index finds them
+        source = "contact_search s JOIN contact_text t ON t.id = s.rowid"
+        return source, "contact_search MATCH ?", ['"' + needle.replace('"', '""') + '"']
+    # pg_trgm's index serves LIKE; '|' parts the columns, as FTS5's columns are apart.
+    return "contact_text t", "t.doc LIKE ?", [f"%{escape_like(needle)}%"]
+
+
 def search(
-    connection: sqlite3.Connection, text: str, limit: int | None, event_id: int | None = None
+    connection: ReadConnection, text: str, limit: int | None, event_id: int | None = None
 ) -> Page:
     """Contacts matching text anywhere, best-ranked first (then newest first)."""
     needle = fold(text)
     if not needle:
         raise BadValue("the search text is empty; give part of a name, company, topic...")
-    if len(needle) >= TRIGRAM:  # the trigram index finds them
-        source = "contact_search s JOIN contact_text t ON t.id = s.rowid"
-        match, params = "contact_search MATCH ?", ['"' + needle.replace('"', '""') + '"']
-    else:  # too short for a trigram: one pass over the folded text
-        source, match, params = "contact_text t", "instr(t.doc, ?)", [needle]
-    tiers = " ".join(f"WHEN instr(t.{c}, ?) THEN {n}" for n, c in enumerate(RANKED_COLUMNS))
+    dialect = dialect_of(connection)
+    source, match, params = _match(dialect, needle)
+    tiers = " ".join(
+        f"WHEN {dialect.contains.format(f't.{c}', '?')} THEN {n}"
+        for n, c in enumerate(RANKED_COLUMNS)
+    )
     met = "" if event_id is None else f" AND t.id {_MET_AT}"
     found = (
         f"SELECT t.id AS id, CASE {tiers} ELSE {len(RANKED_COLUMNS)} END AS tier, "
@@ -110,8 +126,9 @@ def search(
     )
     values = [needle] * len(RANKED_COLUMNS) + params + ([event_id] if event_id is not None else [])
     query = (
-        f"{_select_cards(', f.total')} JOIN ({found}) f ON f.id = c.id ORDER BY f.tier, c.id DESC"
+        f"{_select_cards(dialect, ', f.total')} JOIN ({found}) f ON f.id = c.id "
+        "ORDER BY f.tier, c.id DESC"
     )
-    rows = connection.execute(query, [*values, _sql_limit(limit)]).fetchall()
+    rows = connection.execute(query, [*values, _sql_limit(dialect, limit)]).fetchall()
     total = rows[0]["total"] if rows else 0
     return Page(map(_card, rows), total)

@@ -1,0 +1,237 @@
+"""The PostgreSQL engine: connecting, the write lock, a new database's schema, the search
+index's tables and triggers, the read connection, and what the server's errors mean.
+
+The generic store (engine.py) calls in here when the location is a server database. A
+new database is made from the models (SQLModel's metadata) plus the search index below,
+then stamped at the newest migration; migrations after that run on both engines.
+Writes take one advisory lock first, as SQLite's BEGIN IMMEDIATE takes the file's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from meishi.errors import DatabaseDamaged, MeishiError, Unavailable
+from meishi.location import SET_PASSWORD, Location
+from meishi.store.sql import ServerConnection
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+# meishi's advisory lock: b"meishi" as a number; every write transaction takes it first.
+WRITE_LOCK = int.from_bytes(b"meishi")
+LOCK = f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+TRY_LOCK = f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})"
+# Times are kept as SQLite keeps them: UTC, without a zone.
+OPTIONS = "-c TimeZone=UTC"
+CONNECT_TIMEOUT = 10  # seconds
+
+# The search index as SQLite's (migrations 0004, 0010), without FTS5: folded texts in
+# contact_text, a trigram index on `doc`, and triggers that only note changed contacts.
+SEARCH_SCHEMA = (
+    "CREATE TABLE contact_text (id INTEGER PRIMARY KEY, name TEXT, org TEXT, email TEXT, "
+    "topics TEXT, events TEXT, note TEXT, doc TEXT NOT NULL)",
+    "CREATE TABLE search_stale (id INTEGER PRIMARY KEY)",
+    # Folding in SQL, for event names (not in the index): NFKC, lower case, kana as
+    # hiragana, no spaces; Python's casefold() differs from lower() for a few letters (ß).
+    """CREATE FUNCTION meishi_fold(VARIADIC texts text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT translate(regexp_replace(lower(normalize(
+        array_to_string(array_remove(texts, ''), '|'), NFKC)), '[[:space:]]', '', 'g'),
+      'ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶ',
+      'ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづてでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔゕゖ')
+    $$""",
+    # TG_ARGV[0] selects the contact ids a row ($1) touches.
+    """CREATE FUNCTION search_note() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP <> 'INSERT' THEN
+        EXECUTE 'INSERT INTO search_stale (id) ' || TG_ARGV[0] || ' ON CONFLICT DO NOTHING'
+          USING OLD;
+      END IF;
+      IF TG_OP <> 'DELETE' THEN
+        EXECUTE 'INSERT INTO search_stale (id) ' || TG_ARGV[0] || ' ON CONFLICT DO NOTHING'
+          USING NEW;
+      END IF;
+      RETURN NULL;
+    END $$""",
+)
+OWNER = "SELECT contact_id FROM encounter WHERE "
+# (table, the events, the SQL selecting the contacts a row touches)
+TRIGGERS = (
+    ("contact", "INSERT OR UPDATE OR DELETE", "SELECT ($1).id"),
+    ("contactemail", "INSERT OR UPDATE OR DELETE", "SELECT ($1).contact_id"),
+    ("encounter", "INSERT OR UPDATE OR DELETE", "SELECT ($1).contact_id"),
+    ("topic", "INSERT OR UPDATE OR DELETE", OWNER + "id = ($1).encounter_id"),
+    ("event", "UPDATE OF name, series", OWNER + "event_id = ($1).id"),
+)
+TRIGRAM_INDEX = "CREATE INDEX contact_text_doc_trgm ON contact_text USING gin (doc gin_trgm_ops)"
+
+
+def server_engine(location: Location, keyring_named: str | None) -> Engine:
+    """An engine on the server database: READ COMMITTED, the write lock taken on BEGIN."""
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(
+        location.url or "",
+        isolation_level="READ COMMITTED",
+        creator=lambda: connect(location, keyring_named),
+    )
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def connect(location: Location, keyring_named: str | None) -> Any:
+    """A psycopg connection to the server database. libpq finds the password (in the URL,
+    ~/.pgpass, a service file); when the server asks for one it did not find, the keyring's
+    is given (looked up only then: importing keyring costs a fast command its speed)."""
+    import psycopg
+
+    conninfo = "postgresql://" + (location.url or "").partition("://")[2]
+    try:
+        return psycopg.connect(conninfo, options=OPTIONS, connect_timeout=CONNECT_TIMEOUT)
+    except psycopg.OperationalError as error:
+        password = _keyring_password(location, keyring_named) if _asks_password(error) else None
+        if password is None:
+            raise
+        return psycopg.connect(
+            conninfo, password=password, options=OPTIONS, connect_timeout=CONNECT_TIMEOUT
+        )
+
+
+def _asks_password(error: Exception) -> bool:
+    """True when the server refused a login for want of a password."""
+    return "no password supplied" in str(error)
+
+
+def _keyring_password(location: Location, keyring_named: str | None) -> str | None:
+    """The keyring's password for the location's login, or None."""
+    from meishi.mail.keychain import database_password
+
+    return database_password(location.url or "", keyring_named)
+
+
+def _begin(connection: Connection) -> None:
+    """A writer's transaction takes meishi's lock first, as BEGIN IMMEDIATE does on SQLite."""
+    if connection.get_execution_options().get("meishi_write"):
+        connection.exec_driver_sql(LOCK)
+
+
+def shown(location: Location) -> str:
+    """The location's URL as messages show it: never the password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(location.url or "").render_as_string(hide_password=True)
+
+
+def revision_on(connection: Connection) -> str | None:
+    """The schema revision in the database, or None for a new (empty) one."""
+    exists = connection.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar()
+    if exists is None:
+        return None
+    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def create_schema(connection: Connection, revision: str, where: str) -> None:
+    """Make meishi's tables in an empty database, stamped at `revision`, under the write lock."""
+    from sqlmodel import SQLModel
+
+    import meishi.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+    _refuse_foreign(connection, where)
+    SQLModel.metadata.create_all(connection)
+    for statement in SEARCH_SCHEMA:
+        connection.exec_driver_sql(statement)
+    for table, events, contacts in TRIGGERS:
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER search_{table} AFTER {events} ON {table} FOR EACH ROW "
+            f"EXECUTE FUNCTION search_note('{contacts}')"
+        )
+    _trigram_index(connection)
+    connection.exec_driver_sql(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+    )
+    connection.exec_driver_sql(f"INSERT INTO alembic_version VALUES ('{revision}')")
+
+
+def _refuse_foreign(connection: Connection, where: str) -> None:
+    """Refuse a database holding another program's tables."""
+    tables = connection.exec_driver_sql(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+    ).scalar()
+    if tables:
+        raise DatabaseDamaged(
+            f"{where} is not a meishi database: it holds another program's tables; "
+            "give meishi a database of its own (createdb meishi)"
+        )
+
+
+def _trigram_index(connection: Connection) -> None:
+    """The trigram index of the search text, when the server has pg_trgm (else: scans)."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with connection.begin_nested():
+            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            connection.exec_driver_sql(TRIGRAM_INDEX)
+    except DBAPIError:  # not installed, or not ours to install: search scans instead
+        return
+
+
+def problem(where: str, error: Exception) -> MeishiError | None:
+    """What the server's error means, as one line (never the password), or None."""
+    import psycopg
+
+    if not isinstance(error, psycopg.OperationalError):
+        return None
+    said = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+    if "password" in said or "authentication" in said:
+        return Unavailable(
+            f"the database server refused the login for {where}; keep the password with "
+            f"`{SET_PASSWORD}` or in ~/.pgpass"
+        )
+    if "does not exist" in said:
+        return Unavailable(f"cannot use {where}: {said}; create it (createdb) or fix the URL")
+    return Unavailable(
+        f"cannot reach the database server for {where} ({said}); check that it is running "
+        "and that the URL (MEISHI_DATABASE_URL or database.url) is right"
+    )
+
+
+@contextmanager
+def server_reader(
+    location: Location, keyring_named: str | None, revision: str, upgrade: Callable[[], None]
+) -> Iterator[ServerConnection]:
+    """A plain connection to the server database for reading: its schema brought to
+    `revision` first (by `upgrade`) when it is not there, its index caught up."""
+    for attempt in (1, 2):
+        with connect(location, keyring_named) as raw:
+            connection = ServerConnection(raw)
+            if attempt == 1 and _revision(connection) != revision:
+                raw.rollback()
+            else:
+                _catch_up(connection)
+                raw.read_only = True
+                yield connection
+                return
+        upgrade()
+
+
+def _revision(connection: ServerConnection) -> str | None:
+    """The schema revision in the database, or None for a new one."""
+    if connection.execute("SELECT to_regclass('alembic_version')").fetchone()[0] is None:
+        return None
+    row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    return None if row is None else str(row[0])
+
+
+def _catch_up(connection: ServerConnection) -> None:
+    """Fold what other tools changed, unless a writer holds the lock (it folds them)."""
+    from meishi.store.index import STALE, refresh
+
+    stale = connection.execute(f"{STALE} LIMIT 1").fetchone() is not None
+    if stale and connection.execute(TRY_LOCK).fetchone()[0]:
+        refresh(connection)
+    connection.connection.commit()
