@@ -99,7 +99,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "backup": (
         *("backup", "register"),
-        "Copy the database consistently, even while meishi is in use; owner-only.",
+        "Copy the database consistently, even while meishi is in use; owner-only (a server: JSON).",
     ),
     "merge": (
         *("contacts", "register_merge"),
@@ -121,7 +121,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         *("drafts", "app"),
         "The drafts kept for sending: list, show, hold back, release, discard, edit, push, pull.",
     ),
-    "db": ("db", "app", "The database itself: reindex."),
+    "db": ("db", "app", "The database itself: status, copy to another, reindex."),
     "outbox": ("send", "register", "Messages on their way out, and what became of them."),
     "followup": (
         *("event", "register"),
