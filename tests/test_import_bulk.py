@@ -9,7 +9,17 @@ from typing import Any
 
 import pytest
 
-from helpers import add_event, add_person, db_dump, error_of, fails, json_of, ok, table_count
+from helpers import (
+    add_event,
+    add_person,
+    db_dump,
+    error_of,
+    fails,
+    json_of,
+    new_home,
+    ok,
+    table_count,
+)
 from meishi import importing
 
 # People who repeat: by email (its domain in capitals), by name and company (full-width
@@ -45,6 +55,12 @@ def stored(tmp_path: Path) -> Any:
     return json.loads(STAMPS.sub('"at": ""', out.read_text("utf-8")))
 
 
+def met_ito() -> None:
+    """Yesterday's AI勉強会, where 伊藤 二 was met: what the store holds before an import."""
+    add_event("AI勉強会", -1)
+    add_person("AI勉強会", "伊藤 二", "--email", "ni@example.jp")
+
+
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of three cards, so that a file of a dozen crosses several of them."""
@@ -56,17 +72,15 @@ def test_duplicates_in_the_file_and_the_store_merge_as_one_by_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One file in bulk stores what the same rows give imported one file each."""
-    for home in ("alone", "bulk"):
-        monkeypatch.setenv("MEISHI_HOME", str(tmp_path / home))
-        add_event("AI勉強会", -1)
-        add_person("AI勉強会", "伊藤 二", "--email", "ni@example.jp")
     monkeypatch.setenv("MEISHI_HOME", str(tmp_path / "alone"))
+    met_ito()
     counted = {"created": 0, "merged": 0, "unchanged": 0}
     for number, row in enumerate(TRICKY_ROWS):
         [alone] = json_of(ok("import", "--json", str(csv_of(tmp_path, f"r{number}.csv", [row]))))
         counted = {key: value + alone[key] for key, value in counted.items()}
     expected = stored(tmp_path)
-    monkeypatch.setenv("MEISHI_HOME", str(tmp_path / "bulk"))
+    new_home(tmp_path / "bulk")  # (on a server store, the same database emptied)
+    met_ito()
     [report] = json_of(ok("import", "--json", str(csv_of(tmp_path, "all.csv", TRICKY_ROWS))))
     assert stored(tmp_path) == expected
     assert {key: report[key] for key in counted} == counted
@@ -78,8 +92,7 @@ def test_duplicates_in_the_file_and_the_store_merge_as_one_by_one(
 
 @pytest.mark.usefixtures("small_batches")
 def test_a_bad_row_after_a_stored_batch_leaves_the_store_as_it_was(tmp_path: Path) -> None:
-    add_event("AI勉強会", -1)
-    add_person("AI勉強会", "伊藤 二", "--email", "ni@example.jp")
+    met_ito()
     rows = [f"Person {n},p{n}@example.jp,ABC" for n in range(10)]
     rows.insert(7, "Bad Row,not-an-email,ABC")
     path = csv_of(tmp_path, "people.csv", rows)
