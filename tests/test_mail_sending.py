@@ -663,7 +663,9 @@ def second_machine(tmp_path: Path, name: str) -> dict[str, str]:
 def send_in(env: dict[str, str]) -> subprocess.Popen[str]:
     """`meishi send --yes` started in a machine's environment."""
     command = [sys.executable, "-m", "meishi", "send", "--yes"]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def assert_each_received_once(server: SmtpServer, people: list[str]) -> None:

@@ -29,7 +29,8 @@ from meishi.mail import message as mail
 from meishi.mail import smtp
 from meishi.models import RESTORED, Draft, Encounter, Event, OutboxMessage, id_of, in_utc
 from meishi.store.engine import Store
-from meishi.store.outbox import QUEUED, any_waiting_after, next_to_claim, waiting_ids
+from meishi.store.outbox import QUEUED as QUEUED  # the outbox's first state, named here too
+from meishi.store.outbox import any_waiting_after, next_to_claim, waiting_ids
 from meishi.validation import is_id
 
 SENDING, SENT, FAILED, UNKNOWN = "sending", "sent", "failed", "unknown"

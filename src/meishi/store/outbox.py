@@ -35,7 +35,8 @@ def next_to_claim(session: Session, after: int, only: list[int] | None) -> Outbo
     no FOR clause there: the write transaction's BEGIN IMMEDIATE serializes the claim.
     """
     query = _next(select(OutboxMessage), after, only)
-    return session.exec(query.with_for_update(skip_locked=True)).first()
+    claimed: OutboxMessage | None = session.exec(query.with_for_update(skip_locked=True)).first()
+    return claimed
 
 
 def any_waiting_after(session: Session, after: int, only: list[int] | None) -> bool:
