@@ -44,7 +44,10 @@ ON_ITS_WAY = (QUEUED, SENDING, SENT, UNKNOWN)
 RETRIABLE = (QUEUED, FAILED, UNKNOWN)
 STATE_MEANINGS = {
     QUEUED: "waiting to be sent: meishi send",
-    SENDING: "being sent right now (or meishi stopped while sending it)",
+    SENDING: (
+        "being sent right now, here or by another machine sharing the store "
+        "(or meishi stopped while sending it)"
+    ),
     SENT: "accepted by your mail server",
     FAILED: "refused by the mail server; fix the cause, then meishi outbox retry ID",
     UNKNOWN: (
