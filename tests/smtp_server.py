@@ -1,7 +1,8 @@
 """A real SMTP server on 127.0.0.1 for the sending tests, misbehaving on request.
 
 It records every envelope it completes. It can answer 421 once after some
-messages, drop the connection after a message's DATA (before replying), refuse
+messages, drop the connection after a message's DATA (before replying), reply to a
+message's DATA late, refuse
 a recipient with 550, answer the DATA command wrongly, offer STARTTLS or
 implicit TLS with a trustme certificate, and require a login.
 """
@@ -56,6 +57,7 @@ class Recorder:
     drop_after_data: set[str] = field(default_factory=set)  # once per recipient
     refuse: set[str] = field(default_factory=set)  # 550 at RCPT
     data_answer: str | None = None  # said to the DATA command instead of 354
+    slow_reply: dict[str, float] = field(default_factory=dict)  # seconds, once per recipient
     login: tuple[str, str] | None = None  # the user and password AUTH accepts
     received: list[Received] = field(default_factory=list)
     rcpt_attempts: list[str] = field(default_factory=list)
@@ -106,6 +108,8 @@ class Recorder:
             self.received.append(received)
             drop = bool(self.drop_after_data & set(envelope.rcpt_tos))
             self.drop_after_data -= set(envelope.rcpt_tos)
+            delay = sum(self.slow_reply.pop(address, 0.0) for address in envelope.rcpt_tos)
+        await asyncio.sleep(delay)  # the message is taken, its reply not yet given
         if drop:
             server.transport.close()
         return "250 2.0.0 Ok: queued"

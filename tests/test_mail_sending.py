@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import re
@@ -32,6 +33,7 @@ from helpers import (
     run,
     set_me,
     snapshot,
+    store_rows,
     table_count,
 )
 from smtp_server import Recorder, SmtpServer, Tls, make_tls, smtp_server
@@ -645,3 +647,114 @@ def test_a_hand_edited_pause_is_checked(server: SmtpServer, ten: list[str]) -> N
     message = error_of(fails("send", "--yes"))
     assert "invalid pause 'soon'" in message
     assert table_count("outbox") == 0
+
+
+# --- 12. Two machines, one server store ------------------------------------------------------
+
+
+def second_machine(tmp_path: Path, name: str) -> dict[str, str]:
+    """The environment of another machine: its own home, this home's settings, the same store."""
+    other = tmp_path / name
+    other.mkdir()
+    (other / "config.toml").write_bytes((home() / "config.toml").read_bytes())
+    return {**os.environ, "MEISHI_HOME": str(other)}
+
+
+def send_in(env: dict[str, str]) -> subprocess.Popen[str]:
+    """`meishi send --yes` started in a machine's environment."""
+    command = [sys.executable, "-m", "meishi", "send", "--yes"]
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def assert_each_received_once(server: SmtpServer, people: list[str]) -> None:
+    """Every person got exactly one message, with its own Message-ID."""
+    assert received_by(server) == Counter(people)
+    ids = Counter(message.message_id for message in server.received())
+    assert [i for i, count in ids.items() if count > 1] == []
+
+
+def test_two_machines_sending_at_once_deliver_every_message_exactly_once(
+    server: SmtpServer, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `meishi send` processes, two homes, one PostgreSQL store, one mail server: 40
+    messages, each delivered once, both machines sending, none left `sending` or unknown."""
+    monkeypatch.setenv("MEISHI_DATABASE_URL", pg_url)
+    people = meet(40)
+    ok("config", "set", "send.pause", "0.05")  # long enough for the two runs to overlap
+    ok("thank")
+    machines = [second_machine(tmp_path, name) for name in ("laptop", "desktop")]
+    runs = [send_in(env) for env in machines]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert_each_received_once(server, people)
+    assert states() == Counter(sent=40)
+    claimants = Counter(row[0] for row in store_rows("SELECT claimed_by FROM outbox"))
+    assert len(claimants) == 2, claimants  # both machines sent some of them
+
+
+def test_kill_9_of_a_sender_on_a_server_store_leaves_it_whole_and_nothing_doubled(
+    server: SmtpServer, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A send killed while the server holds its third message's reply: every change is whole;
+    another machine leaves the killed run's fresh claim alone and sends the rest; the killed
+    machine's next run calls its leftover unknown. Each person received one message."""
+    monkeypatch.setenv("MEISHI_DATABASE_URL", pg_url)
+    people = meet(12)
+    ok("thank")
+    server.handler.slow_reply[guest(2)] = 30.0
+    laptop = second_machine(tmp_path, "laptop")
+    killed = send_in(laptop)
+    wait_until_received(server, 3, killed, 30.0)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(timeout=5)
+    assert_whole()
+    assert states() == Counter(sent=2, sending=1, queued=9)
+    finish(send_in(second_machine(tmp_path, "desktop")))
+    assert states() == Counter(sent=11, sending=1)  # the laptop's claim is not the desktop's
+    finish(send_in(laptop))
+    assert states() == Counter(sent=11, unknown=1)
+    assert row_for(guest(2))["state"] == "unknown"
+    assert_whole()
+    assert_each_received_once(server, people)
+
+
+def finish(process: subprocess.Popen[str]) -> None:
+    """Wait for a run to end, and check it went well."""
+    output = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+
+
+def assert_whole() -> None:
+    """Each sent thank-you and only those marked their draft sent and their meeting thanked."""
+    sent = store_rows("SELECT count(*) FROM outbox WHERE state = 'sent'")[0][0]
+    assert store_rows("SELECT count(*) FROM draft WHERE state = 'sent'")[0][0] == sent
+    assert store_rows("SELECT count(*) FROM encounter WHERE thanked_at IS NOT NULL")[0][0] == sent
+
+
+@pytest.mark.parametrize(
+    ("claimed_by", "minutes_ago", "after"),
+    [
+        ("another machine", 1, "sending"),  # being sent there right now: left alone
+        ("another machine", 60, "unknown"),  # its claim is older than any send takes
+        (None, 1, "unknown"),  # claimed by a meishi from before claims were recorded
+        ("this machine", 1, "unknown"),  # this machine's own run stopped while sending it
+    ],
+)
+def test_a_send_calls_sending_only_what_no_running_meishi_can_be_sending(
+    server: SmtpServer, ten: list[str], claimed_by: str | None, minutes_ago: int, after: str
+) -> None:
+    """The run's start turns leftovers into unknown, never another machine's fresh claim."""
+    from meishi.mail.outbox import claimant_for
+
+    ok("thank", "--since", "yesterday", "--send")
+    first = outbox()[0]["id"]
+    claimant = claimant_for(home()) if claimed_by == "this machine" else claimed_by
+    claimed = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes_ago)
+    store_rows(
+        "UPDATE outbox SET state = 'sending', claimed_by = ?, updated_at = ? WHERE id = ?",
+        claimant, claimed.replace(tzinfo=None).isoformat(sep=" "), first,
+    )  # fmt: skip
+    ok("send", "--yes")
+    assert outbox()[0]["state"] == after

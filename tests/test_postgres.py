@@ -209,3 +209,27 @@ def test_backup_of_a_server_store_says_to_use_pg_dump(fresh: str) -> None:
     """`meishi backup` on a server writes the JSON dump, and names pg_dump for the server."""
     ok("event", "add", "One", "--date", "2026-11-28")
     assert "pg_dump" in ok("backup").stdout
+
+
+def test_a_server_store_at_0015_gains_the_outbox_claim_and_keeps_its_messages(
+    pg_server: PgServer, fresh: str
+) -> None:
+    """Migration 0016 runs on PostgreSQL: the column is added, the queued message kept."""
+    from meishi.store.engine import open_store
+
+    _meet_tanaka()
+    with psycopg.connect(_plain(fresh), autocommit=True) as connection:  # as 0015 left it
+        connection.execute("ALTER TABLE outbox DROP COLUMN claimed_by")
+        connection.execute("UPDATE alembic_version SET version_num = '0015'")
+        connection.execute(
+            "INSERT INTO outbox (kind, to_addr, subject, message_id, raw, state, attempts, "
+            "created_at, updated_at) VALUES ('thank', 'a@example.com', 'Hi', '<m@x>', 'x', "
+            "'queued', 0, now(), now())"
+        )
+    open_store(on_server(_plain(fresh))).close()
+    with psycopg.connect(_plain(fresh)) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            SCHEMA_REVISION,
+        )
+        rows = connection.execute("SELECT to_addr, state, claimed_by FROM outbox").fetchall()
+    assert rows == [("a@example.com", "queued", None)]

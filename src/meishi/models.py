@@ -217,6 +217,9 @@ class OutboxMessage(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
     sent_at: dt.datetime | None = None
+    # The sending run's machine (its home), set when the message is claimed: a run only
+    # calls `sending` its own leftover, never what another machine is sending right now.
+    claimed_by: str | None = None
 
 
 class AttendanceChange(SQLModel, table=True):

@@ -484,6 +484,7 @@ def _check_message(fields: dict[str, Any], _: tuple[str, ...]) -> Checked:
         "last_error": optional_text(fields.get("last_error"), "error", limits.NOTE_CHARS),
         "state": state if state in (SENT, FAILED) else RESTORED,
         "raw": b"",
+        "claimed_by": None,  # which machine sent it is the sending store's business
     }, ()
 
 

@@ -10,6 +10,8 @@ unless the user asks for exactly that message.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import socket
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from meishi.attendance.owed import APOLOGY, open_obligations, settle_apology
 from meishi.config import checked
@@ -27,16 +29,25 @@ from meishi.mail import message as mail
 from meishi.mail import smtp
 from meishi.models import RESTORED, Draft, Encounter, Event, OutboxMessage, id_of, in_utc
 from meishi.store.engine import Store
+from meishi.store.outbox import QUEUED as QUEUED  # the outbox's first state, named here too
+from meishi.store.outbox import any_waiting_after, next_to_claim, waiting_ids
 from meishi.validation import is_id
 
-QUEUED, SENDING, SENT, FAILED, UNKNOWN = "queued", "sending", "sent", "failed", "unknown"
+SENDING, SENT, FAILED, UNKNOWN = "sending", "sent", "failed", "unknown"
+# How long a claim holds: one message is one SMTP exchange of a few commands, each given up
+# after smtp.SmtpSettings.timeout (30 s). A message another machine has been `sending` for
+# longer than this was left by a run that stopped; a fresher one is being sent right now.
+LEASE = dt.timedelta(minutes=15)
 # A message in one of these states must never be queued again for the same encounter.
 ON_ITS_WAY = (QUEUED, SENDING, SENT, UNKNOWN)
 # The states `outbox retry` may put back in the queue.
 RETRIABLE = (QUEUED, FAILED, UNKNOWN)
 STATE_MEANINGS = {
     QUEUED: "waiting to be sent: meishi send",
-    SENDING: "being sent right now (or meishi stopped while sending it)",
+    SENDING: (
+        "being sent right now, here or by another machine sharing the store "
+        "(or meishi stopped while sending it)"
+    ),
     SENT: "accepted by your mail server",
     FAILED: "refused by the mail server; fix the cause, then meishi outbox retry ID",
     UNKNOWN: (
@@ -255,12 +266,35 @@ def _planned(message: OutboxMessage, draft: Draft | None) -> Planned:
     return Planned(message.draft_id, message.id, message.to_addr, message.subject, len(message.raw))
 
 
-def mark_interrupted(session: Session, now: dt.datetime) -> int:
-    """Turn messages left `sending` by a stopped run into `unknown`; how many."""
-    stuck = session.exec(select(OutboxMessage).where(OutboxMessage.state == SENDING)).all()
+def mark_interrupted(session: Session, now: dt.datetime, claimant: str) -> int:
+    """Turn messages left `sending` by a stopped run into `unknown`; how many.
+
+    Left means claimed by this machine (whose sending lock the caller holds, so no run of
+    its own is sending), by a meishi from before claims were recorded, or longer ago than
+    the lease. Another machine's fresh claim is that machine sending it right now.
+    """
+    sending = session.exec(select(OutboxMessage).where(OutboxMessage.state == SENDING)).all()
+    stuck = [m for m in sending if _left_behind(m, now, claimant)]
     for message in stuck:
         _set_state(message, UNKNOWN, "meishi stopped while sending it", now)
     return len(stuck)
+
+
+def _left_behind(message: OutboxMessage, now: dt.datetime, claimant: str) -> bool:
+    """True when no running meishi can be sending this `sending` message."""
+    if message.claimed_by in (None, claimant):
+        return True
+    claimed = message.updated_at  # claiming is the last change of a message being sent
+    if claimed.tzinfo is None:  # the store gives back its UTC stamps without a zone
+        claimed = claimed.replace(tzinfo=dt.UTC)
+    return now - claimed > LEASE
+
+
+def claimant_for(lock_dir: Path) -> str:
+    """This machine's name in claims: its host and meishi home, hashed (a claim is exported
+    with the store, and the path is nobody else's business)."""
+    place = f"{socket.gethostname()}\0{lock_dir.resolve()}"
+    return hashlib.sha256(place.encode()).hexdigest()[:16]
 
 
 def send_queued(
@@ -276,12 +310,16 @@ def send_queued(
     `clock` tells the time each message is claimed and settled: a batch takes a while.
     """
     report = SendReport()
+    claimant = claimant_for(lock_dir)
+    # The claim alone keeps two runs from sending one message, on either engine; the lock
+    # (one per home, so one per machine) is what lets a run call its own machine's
+    # `sending` messages leftovers: while it holds the lock, no run of its own is sending.
     with _sending_lock(lock_dir):
         with store.write() as session:
-            mark_interrupted(session, clock())
+            mark_interrupted(session, clock(), claimant)
             ids = sendable_ids(session, only)
         if ids:
-            _send_batch(store, sender, ids, report, _Pace(clock, sleep))
+            _send_batch(store, sender, _Batch(claimant, only), report, _Pace(clock, sleep))
         with store.read() as session:
             report.left = len(sendable_ids(session))
     return report
@@ -295,23 +333,30 @@ class _Pace:
     sleep: Callable[[float], None]
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """Who a batch claims messages as, and which messages it may claim (None: any)."""
+
+    claimant: str
+    only: list[int] | None
+
+
 def _send_batch(
-    store: Store, sender: Sender, ids: list[int], report: SendReport, pace: _Pace
+    store: Store, sender: Sender, batch: _Batch, report: SendReport, pace: _Pace
 ) -> None:
-    """One SMTP session for the batch; each message is claimed, sent and settled in turn."""
+    """One SMTP session for the batch; each message is claimed, sent and settled in turn,
+    oldest first, until none is left that this run has not yet tried."""
     try:
         with smtp.smtp_session(sender.smtp) as connection:
-            for position, message_id in enumerate(ids):
-                if position and sender.pause > 0:
-                    pace.sleep(sender.pause)
-                message = _claim(store, message_id, pace.clock())
-                if message is None:
-                    continue
+            message = _claim(store, batch, 0, pace.clock())
+            while message is not None:
+                message_id = id_of(message)
                 reply = smtp.deliver(connection, sender.me["email"], message.to_addr, message.raw)
                 _settle(store, message_id, reply, report, pace.clock())
                 if reply.stop:
                     report.stopped = reply.text
                     return
+                message = _claim_after_pause(store, batch, message_id, sender.pause, pace)
     except smtp.SmtpUnavailable as error:
         report.stopped = str(error)
 
@@ -319,23 +364,35 @@ def _send_batch(
 def sendable_ids(session: Session, only: list[int] | None = None) -> list[int]:
     """Ids of the messages a sending run sends (queued, with bytes of their own), oldest first.
 
-    `send` and `send --dry-run` both select through it.
+    `send` and `send --dry-run` both select through it, as the claim does.
     """
-    query = select(OutboxMessage.id).where(
-        OutboxMessage.state == QUEUED, func.length(OutboxMessage.raw) > 0
-    )
-    if only is not None:
-        query = query.where(col(OutboxMessage.id).in_(only))
-    return [int(i) for i in session.exec(query.order_by(col(OutboxMessage.id))) if i is not None]
+    return waiting_ids(session, only)
 
 
-def _claim(store: Store, message_id: int, now: dt.datetime) -> OutboxMessage | None:
-    """Mark one queued message `sending` (committed before any byte goes out)."""
+def _claim_after_pause(
+    store: Store, batch: _Batch, after: int, pause: float, pace: _Pace
+) -> OutboxMessage | None:
+    """The next message to send, after the pause between messages (none when none is left)."""
+    with store.read() as session:
+        if not any_waiting_after(session, after, batch.only):
+            return None
+    if pause > 0:
+        pace.sleep(pause)
+    return _claim(store, batch, after, pace.clock())
+
+
+def _claim(store: Store, batch: _Batch, after: int, now: dt.datetime) -> OutboxMessage | None:
+    """Mark the oldest queued message past id `after` `sending` as this machine's (committed
+    before any byte goes out); None when none is left.
+
+    Only past `after`: a message put back in the queue (a 4xx reply) waits for the next run.
+    """
     with store.write() as session:
-        message = session.get(OutboxMessage, message_id)
-        if message is None or message.state != QUEUED:
+        message = next_to_claim(session, after, batch.only)
+        if message is None:
             return None
         message.attempts += 1
+        message.claimed_by = batch.claimant
         _set_state(message, SENDING, None, now)
         return message
 
