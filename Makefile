@@ -1,7 +1,12 @@
-.PHONY: test test-fast lint format generated-docs
+.PHONY: test test-fast test-postgresql lint format generated-docs
 
 test:
 	pytest
+
+# The suite with the store on PostgreSQL: a throwaway cluster, an empty database per test
+# (CI runs both passes).
+test-postgresql:
+	MEISHI_TEST_DATABASE=postgresql pytest
 
 # Skips the OCR and kill -9 tests (CI runs them).
 test-fast:
