@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from helpers import add_event, add_person, json_of, ok
 from meishi.relationships.rules import (
@@ -42,6 +43,16 @@ def test_your_answer_in_the_same_thread_settles_it_whatever_the_prefix() -> None
     mails = [sent(10, "in", "資料"), sent(8, "out", "返信: 資料"), sent(20, "in", "Other")]
     assert unanswered(mails, TODAY) == [mails[2]]
     assert unanswered([sent(10, "in", "Ｒｅ： 資料"), sent(9, "out", "RE: 資料")], TODAY) == []
+
+
+def test_an_answer_in_the_same_thread_under_another_subject_settles_it() -> None:
+    theirs = replace(sent(10, "in", "打ち合わせの件"), thread="<a@x>")
+    yours = replace(sent(8, "out", "来週の日程について"), thread="<a@x>")
+    elsewhere = replace(sent(6, "out", "打ち合わせの件 (別件)"), thread="<b@x>")
+    assert unanswered([theirs, yours], TODAY) == []
+    assert unanswered([theirs, elsewhere], TODAY) == [theirs]
+    # Mail recorded before threads were kept still meets by its subject.
+    assert unanswered([theirs, sent(8, "out", "Re: 打ち合わせの件")], TODAY) == []
 
 
 def test_a_next_step_only_for_sprouting_not_met_since_the_last_mail() -> None:

@@ -38,14 +38,16 @@ def relationships(session: Session, today: dt.date, state: str | None) -> list[d
 
 
 def _mail_by_contact(session: Session, only: set[int] | None = None) -> dict[int, list[Mail]]:
-    """The day, direction and subject of every recorded exchange (with `only` these
+    """The day, direction, subject and thread of every recorded exchange (with `only` these
     contacts, if given), by contact."""
     found: dict[int, list[Mail]] = defaultdict(list)
-    query = select(Exchange.contact_id, Exchange.date, Exchange.direction, Exchange.subject)
+    query = select(Exchange)
     if only is not None:
         query = query.where(col(Exchange.contact_id).in_(only))
-    for contact, moment, direction, subject in session.exec(query).all():
-        found[contact].append(Mail(moment, direction, subject))
+    for mail in session.exec(query).all():
+        found[mail.contact_id].append(
+            Mail(mail.date, mail.direction, mail.subject, mail.thread_root)
+        )
     return found
 
 

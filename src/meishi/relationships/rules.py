@@ -13,9 +13,9 @@ docs/mailbox.md explains them:
 - none: no mail at all.
 
 Two decisions feed `meishi todo`: a reply to answer (their mail is the last in a
-thread, same subject once Re:/返信: is dropped, for more than REPLY_AFTER_DAYS
-days) and a next step to suggest (a sprouting relationship you have not met since
-its last mail).
+conversation for more than REPLY_AFTER_DAYS days: the same thread by its first
+mail, or the same subject once Re:/返信: is dropped) and a next step to suggest
+(a sprouting relationship you have not met since its last mail).
 """
 
 from __future__ import annotations
@@ -52,6 +52,13 @@ class Mail:
     when: dt.datetime
     direction: str
     subject: str = ""
+    thread: str | None = None  # the first Message-ID of its thread, when sync knew it
+
+    def same_conversation(self, other: Mail) -> bool:
+        """True when both are in one thread: by its first mail, or by subject (Re: dropped)."""
+        if self.thread is not None and self.thread == other.thread:
+            return True
+        return thread_subject(self.subject) == thread_subject(other.subject)
 
     @property
     def day(self) -> dt.date:
@@ -116,12 +123,15 @@ def _turns(ordered: Sequence[Mail]) -> int:
 
 
 def unanswered(mails: Sequence[Mail], today: dt.date) -> list[Mail]:
-    """Their mails that end a thread and have waited more than REPLY_AFTER_DAYS days, oldest
-    first."""
-    last: dict[str, Mail] = {}
-    for mail in sorted(mails, key=lambda mail: (mail.when, mail.direction)):
-        last[thread_subject(mail.subject)] = mail
-    waiting = [mail for mail in last.values() if mail.direction == "in"]
+    """Their mails that end a conversation and have waited more than REPLY_AFTER_DAYS days,
+    oldest first."""
+    ordered = sorted(mails, key=lambda mail: (mail.when, mail.direction))
+    waiting = [
+        mail
+        for at, mail in enumerate(ordered)
+        if mail.direction == "in"
+        and not any(mail.same_conversation(later) for later in ordered[at + 1 :])
+    ]
     return [mail for mail in waiting if (today - mail.day).days > REPLY_AFTER_DAYS]
 
 
