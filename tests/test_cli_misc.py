@@ -178,6 +178,37 @@ def test_demo_leaves_an_existing_home_as_it_was() -> None:
     assert [e["name"] for e in json_of(ok("event", "list", "--json"))] == ["Mine"]
 
 
+# A server no test can reach: connecting to it at all would fail the demo.
+UNREACHABLE = "postgresql://nobody@/meishi?host=/nonexistent-meishi-socket-dir"
+ON_A_SERVER = "The demo runs on a throwaway local store; your server database is not touched."
+
+
+def test_demo_with_a_server_url_set_says_so_and_never_connects(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MEISHI_DATABASE_URL", UNREACHABLE)
+    text = ok("demo").stdout
+    assert text.splitlines()[0] == ON_A_SERVER
+    assert "To: 田中 太郎 <taro.tanaka@example.co.jp>" in text
+    assert not (home() / "meishi.db").exists()
+
+
+def test_demo_with_a_server_in_the_settings_says_so_and_never_connects(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MEISHI_DATABASE_URL", raising=False)
+    ok("config", "set", "database.url", UNREACHABLE)
+    before = snapshot()
+    text = ok("demo").stdout
+    assert text.splitlines()[0] == ON_A_SERVER
+    assert snapshot() == before
+
+
+def test_demo_on_the_local_file_says_nothing_of_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MEISHI_DATABASE_URL", raising=False)
+    assert ON_A_SERVER not in ok("demo").stdout
+
+
 # --- help -------------------------------------------------------------------------------------
 
 

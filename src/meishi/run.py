@@ -55,12 +55,17 @@ class Run:
         self._settings = None
 
     @property
+    def server_url(self) -> str | None:
+        """The server database set (MEISHI_DATABASE_URL, else database.url), unchecked."""
+        return self.home.database_url or self.settings.get("database.url") or None
+
+    @property
     def location(self) -> Location:
         """Where the store is: the environment's URL, the setting's, or the home's file."""
         if self._location is None:
             from meishi import location
 
-            url = self.home.database_url or self.settings.get("database.url")
+            url = self.server_url
             self._location = (
                 location.on_server(url) if url else location.in_file(self.home.database)
             )

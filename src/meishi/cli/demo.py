@@ -23,10 +23,17 @@ def register(app: typer.Typer) -> None:
 def demo(
     keep: Annotated[bool, typer.Option(help="Keep the sample home and print where it is.")] = False,
 ) -> None:
-    """Show what meishi does: events, people, thank-you drafts and verdicts, on sample data."""
+    """Show what meishi does: events, people, thank-you drafts and verdicts, on sample data.
+
+    The sample lives in a throwaway local store, even when a server database is set."""
     from meishi.demo import tour
     from meishi.home import in_folder
 
+    if common.run().server_url:
+        # Sample people must never land in a database other people or machines share.
+        common.echo(
+            "The demo runs on a throwaway local store; your server database is not touched."
+        )
     sample_home = Path(tempfile.mkdtemp(prefix="meishi-demo-"))
     try:
         today = common.today()
