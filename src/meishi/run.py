@@ -90,6 +90,13 @@ class Run:
 
         return reader(self.location, self.home.keyring_named)
 
+    def writer(self) -> AbstractContextManager[ReadConnection]:
+        """A plain connection holding the write lock, for the fast write paths; its changes
+        are committed together when the block ends, or not at all."""
+        from meishi.store.writer import writer
+
+        return writer(self.location, self.home.keyring_named)
+
     def close(self) -> None:
         """Close the store if the run opened it."""
         opened, self._store = self._store, None

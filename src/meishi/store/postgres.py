@@ -206,14 +206,36 @@ def server_reader(
 ) -> Iterator[ServerConnection]:
     """A plain connection to the server database for reading: its schema brought to
     `revision` first (by `upgrade`) when it is not there, its index caught up."""
+    with _current(location, keyring_named, revision, upgrade) as connection:
+        _catch_up(connection)
+        connection.connection.read_only = True
+        yield connection
+
+
+@contextmanager
+def server_writer(
+    location: Location, keyring_named: str | None, revision: str, upgrade: Callable[[], None]
+) -> Iterator[ServerConnection]:
+    """A plain connection to the server database holding meishi's write lock, committed
+    when the block ends and rolled back when it raises; its schema brought to `revision`
+    first."""
+    with _current(location, keyring_named, revision, upgrade) as connection:
+        connection.execute(LOCK)
+        yield connection
+
+
+@contextmanager
+def _current(
+    location: Location, keyring_named: str | None, revision: str, upgrade: Callable[[], None]
+) -> Iterator[ServerConnection]:
+    """A connection to the server database at `revision`, made or upgraded by `upgrade`
+    first when it is not; psycopg commits when the block ends, rolls back when it raises."""
     for attempt in (1, 2):
         with connect(location, keyring_named) as raw:
             connection = ServerConnection(raw)
             if attempt == 1 and _revision(connection) != revision:
                 raw.rollback()
             else:
-                _catch_up(connection)
-                raw.read_only = True
                 yield connection
                 return
         upgrade()

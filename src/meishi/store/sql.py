@@ -9,6 +9,7 @@ by column name, by position and through `dict(row)`, as sqlite3.Row allows.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -57,6 +58,23 @@ POSTGRESQL = Dialect(
 def dialect_of(connection: object) -> Dialect:
     """The dialect a plain connection speaks."""
     return POSTGRESQL if isinstance(connection, ServerConnection) else SQLITE
+
+
+def day(value: Any) -> dt.date:
+    """A DATE column's value: PostgreSQL gives a date, SQLite the ISO text."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def moment(value: Any) -> dt.datetime:
+    """A stamp column's value as an aware UTC datetime: both engines keep UTC without a zone
+    (PostgreSQL gives a datetime, SQLite SQLAlchemy's ISO-like text)."""
+    found = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return found if found.tzinfo is not None else found.replace(tzinfo=dt.UTC)
+
+
+def clock(value: Any) -> dt.time:
+    """A TIME column's value: PostgreSQL gives a time, SQLite the ISO text."""
+    return value if isinstance(value, dt.time) else dt.time.fromisoformat(value)
 
 
 class Row(tuple[Any, ...]):
