@@ -324,3 +324,27 @@ class MemoryKeyring(KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         """Forget a password."""
         del self.passwords[(service, username)]
+
+
+# Imported where they are used, never on the way to --help or a read-only command.
+HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "jinja2", "keyring", "rich.table", "email_validator")
+
+
+def heavy_modules_after(argv: list[str]) -> list[str]:
+    """The heavy libraries (HEAVY) a fresh process has imported after running `meishi ARGV`."""
+    probe = (
+        "import json, sys\n"
+        "from meishi.cli import app\n"
+        "try:\n"
+        f"    app({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"heavy = {HEAVY!r}\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in heavy"
+        " or m in heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env={**os.environ}
+    )
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout.splitlines()[-1]))

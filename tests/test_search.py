@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,14 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from helpers import add_event, add_person, error_of, fails, json_of, ok, run, server_url
+from helpers import (
+    add_event,
+    add_person,
+    error_of,
+    fails,
+    heavy_modules_after,
+    json_of,
+    ok,
+    run,
+    server_url,
+)
 from meishi.home import resolve
 from meishi.store.reader import reader
 from meishi.store.search import search
 from meishi.text import fold
-
-# Imported where they are used, never on the way to --help or a read-only command.
-HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "jinja2", "keyring", "rich.table", "email_validator")
 
 
 @pytest.fixture
@@ -189,24 +195,9 @@ def test_default_page_is_the_newest_fifty() -> None:
         ["search", "--help"],
     ],
 )
-def test_read_paths_never_import_heavy_libraries(argv: list[str], tmp_path: Path) -> None:
+def test_read_paths_never_import_heavy_libraries(argv: list[str]) -> None:
     ok("event", "add", "Meetup", "--date", "yesterday")  # an up-to-date store exists
-    probe = (
-        "import json, sys\n"
-        "from meishi.cli import app\n"
-        "try:\n"
-        f"    app({argv!r})\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        f"heavy = {HEAVY!r}\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in heavy"
-        " or m in heavy)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, env={**os.environ}
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.splitlines()[-1]) == []
+    assert heavy_modules_after(argv) == []
 
 
 def test_japanese_names_line_up_in_a_terminal_table(monkeypatch: pytest.MonkeyPatch) -> None:
