@@ -101,7 +101,7 @@ def build_home(home: Path, size: int) -> list[dict[str, str]]:
     env = {**os.environ, "MEISHI_HOME": str(home)}
     run(["config", "set", "me.name", "山田 花子"], env)
     run(["event", "list"], env)  # creates the store at the current schema
-    from meishi.store.engine import prepare_connection
+    from meishi.store.sqlite import prepare_connection
 
     rng = random.Random(size)
     people = [person(number, rng) for number in range(size)]

@@ -145,9 +145,9 @@ def test_a_home_under_a_file_cannot_be_created(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_writer_waiting_too_long_for_another_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    import meishi.store.engine
+    import meishi.store.sqlite
 
-    monkeypatch.setattr(meishi.store.engine, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(meishi.store.sqlite, "BUSY_TIMEOUT_MS", 200)
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_WRITE_LOCK, str(database())],
         stdin=subprocess.PIPE,

@@ -14,7 +14,8 @@ from alembic import command
 from alembic.config import Config
 
 from helpers import add_event, add_person, home, json_of, ok
-from meishi.store.engine import SCHEMA_REVISION, prepare_connection
+from meishi.store.engine import SCHEMA_REVISION
+from meishi.store.sqlite import prepare_connection
 
 TABLES = ("contact", "contactemail", "event", "encounter", "topic")
 

@@ -27,6 +27,7 @@ from meishi.home import resolve
 from meishi.migrations import is_modelled
 from meishi.models import Contact, Encounter, Event, Topic
 from meishi.store import engine as store_module
+from meishi.store import sqlite
 from meishi.store.engine import Store, open_store
 
 GROUP_OR_OTHER = stat.S_IRWXG | stat.S_IRWXO
@@ -353,7 +354,7 @@ def test_an_older_database_is_upgraded_in_place_with_nothing_lost(
     # once a later revision lands, every older one is upgraded to the head here.
     create_database_at(db_path, revision)
     connection = sqlite3.connect(db_path)
-    store_module.prepare_connection(connection)  # the search triggers call meishi_fold()
+    sqlite.prepare_connection(connection)  # the search triggers call meishi_fold()
     try:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
             (revision,)

@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 
 import meishi.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from meishi.migrations import is_modelled
-from meishi.store.engine import prepare_connection
+from meishi.store.sqlite import prepare_connection
 
 connection = context.config.attributes["connection"]
 # Old search index triggers (before 0010) call meishi_fold(), whoever opened the connection.

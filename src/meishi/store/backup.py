@@ -10,13 +10,8 @@ from typing import TYPE_CHECKING
 
 from meishi.errors import NothingToDo
 from meishi.files import database_files, private_dir, private_output
-from meishi.store.engine import (
-    damaged,
-    database_errors,
-    ensure_current,
-    prepare_connection,
-    read_only,
-)
+from meishi.store.engine import database_errors, ensure_current
+from meishi.store.sqlite import damaged, prepare_connection, read_only
 
 if TYPE_CHECKING:
     from meishi.home import Home

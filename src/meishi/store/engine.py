@@ -2,27 +2,21 @@
 
 Everything else reaches the database through `open_store()`, given its location by
 the run (run.py); nothing else creates an engine. The fast read connection is in
-reader.py, backups in backup.py. SQLite is the embedded default; a PostgreSQL server's
-database (postgres.py holds what is its own) is the other engine, both reached through
-SQLAlchemy.
+reader.py, backups in backup.py. SQLite is the embedded default (sqlite.py holds what is
+its own); a PostgreSQL server's database (postgres.py) is the other engine, both reached
+through SQLAlchemy.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from meishi.errors import (
-    DatabaseBusy,
-    DatabaseDamaged,
-    DatabaseTooNew,
-    MeishiError,
-    Unavailable,
-)
+from meishi.errors import DatabaseTooNew, MeishiError
 from meishi.location import Location, in_file
+from meishi.store import sqlite
 from meishi.store.index import driver_of, keep_current, refresh
 
 if TYPE_CHECKING:
@@ -32,7 +26,6 @@ if TYPE_CHECKING:
 # The newest schema revision this meishi knows; a test keeps it equal to the
 # head of migrations/versions so opening an up-to-date database skips Alembic.
 SCHEMA_REVISION = "0016"
-BUSY_TIMEOUT_MS = 30_000
 
 
 class Store:
@@ -111,12 +104,8 @@ def _engine(location: Location, keyring_named: str | None) -> Engine:
         from meishi.store.postgres import server_engine
 
         return server_engine(location, keyring_named)
-    from meishi.files import private_file  # not at module level: `meishi search` skips it
-
-    path = location.path or Path()
-    private_file(path)  # SQLite gives its -wal and -shm files the main file's permissions
-    _refuse_foreign(path)
-    return _sqlite_engine(path)
+    with database_errors(location):
+        return sqlite.file_engine(location.path or Path())
 
 
 def where(location: Location) -> str:
@@ -144,118 +133,20 @@ def database_errors(place: Path | str | Location) -> Iterator[None]:
 
 def _problem(where: Path | str, cause: BaseException) -> MeishiError | None:
     """What a driver's error means for the database, or None when it is not the database's."""
-    if isinstance(cause, sqlite3.Error):
-        return database_problem(Path(where), cause)
-    if type(cause).__module__.startswith("psycopg") and isinstance(cause, Exception):
+    if not isinstance(cause, Exception):
+        return None
+    if type(cause).__module__.startswith("psycopg"):
         from meishi.store.postgres import problem
 
         return problem(str(where), cause)
-    return None
-
-
-# What to do when SQLite cannot use the database file, by SQLite's primary result code.
-_FILE_ADVICE = {
-    sqlite3.SQLITE_READONLY: "it or its folder is read-only; make both writable (chmod u+w)",
-    sqlite3.SQLITE_CANTOPEN: "check that it and its folder exist and that you may write them",
-    sqlite3.SQLITE_PERM: "permission denied; check who owns it and its permissions",
-    sqlite3.SQLITE_FULL: "the disk is full; free some space and try again",
-    sqlite3.SQLITE_IOERR: "the disk failed to read or write it; check the disk",
-}
-
-
-def database_problem(path: Path, error: sqlite3.Error) -> MeishiError | None:
-    """What SQLite's error means for the database file, or None when it is not the file's."""
-    code = getattr(error, "sqlite_errorcode", 0) & 0xFF  # the primary result code
-    if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
-        return damaged(path, str(error))
-    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return DatabaseBusy(f"another meishi is writing to {path}; try again when it is done")
-    if code in _FILE_ADVICE:
-        return Unavailable(f"cannot use {path}: {_FILE_ADVICE[code]}")
-    return None
-
-
-def damaged(path: Path, detail: str) -> DatabaseDamaged:
-    """The database file is damaged: say so, and how to get going again."""
-    return DatabaseDamaged(
-        f"{path} is damaged or not a meishi database ({detail}); move it aside, then copy "
-        "a backup (meishi backup makes them) in its place, or let meishi start a new one"
-    )
-
-
-def _refuse_foreign(path: Path) -> None:
-    """Refuse a file that is not a meishi database, reading it only (SQLite would convert it)."""
-    with database_errors(path), closing(read_only(path)) as connection:
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-    if tables and "alembic_version" not in tables:
-        raise DatabaseDamaged(
-            f"{path} is not a meishi database: it holds another program's tables; "
-            "move it aside, or point MEISHI_HOME at another folder"
-        )
-
-
-def read_only(path: Path) -> sqlite3.Connection:
-    """A plain connection that cannot write to the database."""
-    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    return sqlite.problem(where, cause)
 
 
 def ensure_current(path: Path) -> None:
     """Create or upgrade the database file at `path` unless it is at this meishi's schema
     already."""
-    if not is_current(path):
+    if not sqlite.is_current(path, SCHEMA_REVISION):
         open_store(path).close()
-
-
-def is_current(path: Path) -> bool:
-    """True when the database exists at this meishi's schema revision."""
-    if not path.exists():
-        return False
-    try:
-        with closing(read_only(path)) as connection:
-            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.Error:  # open_store() says what is wrong with it
-        return False
-    return bool(row == (SCHEMA_REVISION,))
-
-
-def _sqlite_engine(path: Path) -> Engine:
-    """An engine with WAL, foreign keys, a busy timeout and explicit BEGINs."""
-    from sqlalchemy import create_engine, event
-
-    engine = create_engine(f"sqlite:///{path}", connect_args={"isolation_level": None})
-    event.listen(engine, "connect", _configure_connection)
-    event.listen(engine, "begin", _begin)
-    return engine
-
-
-def _configure_connection(dbapi_connection: Any, _record: Any) -> None:
-    """Set the pragmas every connection needs."""
-    prepare_connection(dbapi_connection)
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.close()
-
-
-def prepare_connection(connection: sqlite3.Connection) -> None:
-    """What every connection needs, reader or writer: the busy timeout and meishi_fold()."""
-    from meishi.text import fold
-
-    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    # meishi's queries fold text with it (the index's triggers need no function: 0010).
-    connection.create_function("meishi_fold", -1, fold, deterministic=True)
-
-
-def _begin(connection: Connection) -> None:
-    """Start a transaction; writers take the write lock up front.
-
-    The sqlite3 module is left in autocommit mode and meishi issues BEGIN
-    itself, because a deferred transaction that later tries to write fails at
-    once with "database is locked" instead of waiting for the busy timeout.
-    """
-    writing = connection.get_execution_options().get("meishi_write")
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN DEFERRED")
 
 
 def _migrate(engine: Engine) -> None:
@@ -312,9 +203,4 @@ def _revision_on(connection: Connection) -> str | None:
         from meishi.store.postgres import revision_on
 
         return revision_on(connection)
-    exists = connection.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-    ).first()
-    if exists is None:
-        return None
-    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    return sqlite.revision_on(connection)

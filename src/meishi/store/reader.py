@@ -9,15 +9,10 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from meishi.location import Location, in_file
-from meishi.store.engine import (
-    database_errors,
-    ensure_current,
-    open_store,
-    prepare_connection,
-    read_only,
-)
+from meishi.store.engine import database_errors, ensure_current, open_store
 from meishi.store.index import STALE, refresh
 from meishi.store.sql import ReadConnection
+from meishi.store.sqlite import prepare_connection, read_only
 
 __all__ = ["ReadConnection", "reader"]
 

@@ -15,9 +15,10 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from meishi.location import Location, in_file
-from meishi.store.engine import database_errors, ensure_current, prepare_connection
+from meishi.store.engine import database_errors, ensure_current
 from meishi.store.index import refresh
 from meishi.store.sql import ReadConnection
+from meishi.store.sqlite import prepare_connection
 
 __all__ = ["writer"]
 
