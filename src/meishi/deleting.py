@@ -12,30 +12,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from sqlmodel import Session, SQLModel, and_, col, func, select, update
+from typing import TYPE_CHECKING, Any
 
 from meishi.errors import BadValue, NotFound
 from meishi.mail.outbox import QUEUED, SENDING, SENT, UNKNOWN
-from meishi.models import (
-    CardImage,
-    Contact,
-    Draft,
-    Encounter,
-    Event,
-    Exchange,
-    Obligation,
-    OrganizerFollowUp,
-    OutboxMessage,
-    PastPosition,
-    Topic,
-    id_of,
+from meishi.models import Contact, Event, OrganizerFollowUp, id_of
+from meishi.store.card_images import images_of, kept_paths
+from meishi.store.removal import (
+    Owner,
+    contact_counts,
+    detach_drafts,
+    event_counts,
+    event_draft_in,
+    waiting_mail,
 )
-from meishi.store.engine import Store
 from meishi.store.resolve import find_contact, find_event
+from meishi.store.rows import by_id
 from meishi.text import counted
 from meishi.validation import id_in
+
+if TYPE_CHECKING:
+    from sqlmodel import Session, SQLModel
+
+    from meishi.store.engine import Store
 
 # Drafts that are the record of mail that went out, or may have.
 WENT_OUT = (SENT, UNKNOWN)
@@ -65,77 +64,58 @@ class Removal:
 def contact_removal(session: Session, contact: Contact) -> Removal:
     """What deleting a contact takes: encounters, topics, drafts, card images, history, and
     the record of mail exchanged with them."""
-    encounters = select(Encounter.id).where(Encounter.contact_id == contact.id)
-    drafts = select(Draft.id).where(Draft.contact_id == contact.id)
-    _refuse_waiting_mail(session, encounters, drafts, contact.full_name)
-    images = session.exec(select(CardImage.path).where(CardImage.contact_id == contact.id)).all()
-    kept = _count(session, Draft, Draft.contact_id == contact.id, col(Draft.state).in_(WENT_OUT))
-    parts = _tally(
-        session,
-        (Encounter, Encounter.contact_id == contact.id, "encounter"),
-        (Topic, col(Topic.encounter_id).in_(encounters), "topic"),
-        (Draft, and_(Draft.contact_id == contact.id, col(Draft.state).not_in(WENT_OUT)), "draft"),
-        (CardImage, CardImage.contact_id == contact.id, "card image"),
-        (PastPosition, PastPosition.contact_id == contact.id, "past position"),
-        (Exchange, Exchange.contact_id == contact.id, "mail read by sync|mails read by sync"),
-    )
-    return Removal(f"contact #{contact.id} {contact.full_name}", parts, kept, list(images))
+    key = id_of(contact)
+    _refuse_waiting_mail(session, "contact", key, contact.full_name)
+    images = [image.path for image in images_of(session, key)]
+    counts = contact_counts(session, key, WENT_OUT)
+    kept = counts.pop("kept")
+    return Removal(f"contact #{key} {contact.full_name}", _tally(counts), kept, images)
 
 
 def event_removal(session: Session, event: Event) -> Removal:
     """What deleting an event takes: the meetings there, their topics and drafts, the
     follow-ups and what you owe (your attendance record goes too, unsaid: it is the
     event's own); refused when mail about it went out."""
-    encounters = select(Encounter.id).where(Encounter.event_id == event.id)
-    drafts = select(Draft.id).where(Draft.event_id == event.id)
-    _refuse_waiting_mail(session, encounters, drafts, event.name)
-    sent = session.exec(
-        select(Draft).where(Draft.event_id == event.id, col(Draft.state).in_(WENT_OUT))
-    ).first()
+    key = id_of(event)
+    _refuse_waiting_mail(session, "event", key, event.name)
+    sent = event_draft_in(session, key, WENT_OUT)
     if sent is not None:
         raise BadValue(
             f"mail about {event.name} went out (draft #{sent.id} to {sent.to_name}, {sent.state});"
             " meishi keeps the record of mail that went out, so it keeps the event"
         )
-    parts = _tally(
-        session,
-        (Encounter, Encounter.event_id == event.id, "encounter"),
-        (Topic, col(Topic.encounter_id).in_(encounters), "topic"),
-        (Draft, Draft.event_id == event.id, "draft"),
-        (OrganizerFollowUp, OrganizerFollowUp.event_id == event.id, "follow-up"),
-        (Obligation, Obligation.event_id == event.id, "thing you owe|things you owe"),
-    )
-    return Removal(f"event #{event.id} {event.name} ({event.date})", parts)
+    return Removal(f"event #{key} {event.name} ({event.date})", _tally(event_counts(session, key)))
 
 
-def _tally(session: Session, *tables: tuple[type[SQLModel], Any, str]) -> list[str]:
-    """'2 encounters' and the like: for each (table, condition, noun or 'noun|plural')."""
-    return [
-        counted(_count(session, model, where), *noun.split("|")) for model, where, noun in tables
-    ]
+# What each table's rows are called in a removal's summary: noun, or 'noun|plural'.
+NOUNS = {
+    "encounter": "encounter",
+    "topic": "topic",
+    "draft": "draft",
+    "cardimage": "card image",
+    "pastposition": "past position",
+    "exchange": "mail read by sync|mails read by sync",
+    "organizerfollowup": "follow-up",
+    "obligation": "thing you owe|things you owe",
+}
+
+
+def _tally(counts: dict[str, int]) -> list[str]:
+    """'2 encounters' and the like, for each table's count."""
+    return [counted(count, *NOUNS[table].split("|")) for table, count in counts.items()]
 
 
 def follow_up_removal(session: Session, follow_up: OrganizerFollowUp) -> Removal:
     """A follow-up takes nothing with it."""
-    event = session.get(Event, follow_up.event_id)
+    event = by_id(session, Event, follow_up.event_id)
     name = event.name if event is not None else "its event"
     return Removal(f"follow-up #{follow_up.id} ({follow_up.kind} on {follow_up.date}) of {name}")
 
 
-def _count(session: Session, model: type[SQLModel], *where: Any) -> int:
-    """How many rows of a table match."""
-    return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
-
-
-def _refuse_waiting_mail(session: Session, encounters: Any, drafts: Any, whom: str) -> None:
-    """Refuse while a message for these meetings or drafts waits in the outbox."""
-    waiting = session.exec(
-        select(OutboxMessage).where(
-            col(OutboxMessage.state).in_((QUEUED, SENDING)),
-            col(OutboxMessage.encounter_id).in_(encounters)
-            | col(OutboxMessage.draft_id).in_(drafts),
-        )
-    ).first()
+def _refuse_waiting_mail(session: Session, owner: Owner, key: int, whom: str) -> None:
+    """Refuse while a message for the meetings or drafts of a contact or an event waits in
+    the outbox."""
+    waiting = waiting_mail(session, owner, key, (QUEUED, SENDING))
     if waiting is not None:
         raise BadValue(
             f"message #{waiting.id} to {waiting.to_addr} about {whom} is still waiting in the "
@@ -165,7 +145,7 @@ def _named(session: Session, kind: str, text: str) -> SQLModel:
     if kind == "event":
         return find_event(session, text)
     key = id_in(text)
-    follow_up = session.get(OrganizerFollowUp, key) if key is not None else None
+    follow_up = by_id(session, OrganizerFollowUp, key) if key is not None else None
     if follow_up is None:
         raise NotFound(f"no follow-up #{text.strip()[:20]}; meishi event show EVENT lists them")
     return follow_up
@@ -176,26 +156,16 @@ def delete(store: Store, kind: str, key: int, data_dir: Path) -> Removal:
     image files no one else has (only after the write, so a failed one keeps them)."""
     model, plan = KINDS[kind]
     with store.write() as session:
-        row = session.get(model, key)
+        row = by_id(session, model, key)
         if row is None:
             raise NotFound(f"{kind} #{key} was deleted meanwhile; nothing more was deleted")
         removal = plan(session, row)
         if model is Contact:
-            _keep_sent_drafts(session, key)
+            detach_drafts(session, key, WENT_OUT)  # the record of mail that went out stays
         session.delete(row)
         session.flush()
-        query = select(CardImage.path).where(col(CardImage.path).in_(removal.files))
-        shared = set(session.exec(query).all())  # the same card kept for another contact
+        shared = kept_paths(session, removal.files)  # the same card kept for another contact
         unowned = [path for path in removal.files if path not in shared]
     for path in unowned:
         (data_dir / path).unlink(missing_ok=True)
     return removal
-
-
-def _keep_sent_drafts(session: Session, contact_id: int) -> None:
-    """Detach the contact's drafts that went out, so that they stay as the record of it."""
-    session.exec(
-        update(Draft)
-        .where(col(Draft.contact_id) == contact_id, col(Draft.state).in_(WENT_OUT))
-        .values(contact_id=None, encounter_id=None)
-    )

@@ -1,0 +1,31 @@
+"""Rows of any table by what identifies them: the id, or the values that make two the same."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlmodel import SQLModel, col, select
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def by_id(session: Session, model: type[Row], key: int) -> Row | None:
+    """The row of this table with this id, or None."""
+    return session.get(model, key)
+
+
+def in_id_order(session: Session, model: type[Row]) -> list[Row]:
+    """Every row of this table, in the order of their ids."""
+    return list(session.exec(select(model).order_by(col(model.id))))  # type: ignore[attr-defined]
+
+
+def matching(session: Session, model: type[Row], values: dict[str, Any]) -> Row | None:
+    """The first row (by id) whose columns hold these values (None: a NULL column), or None."""
+    query = select(model)
+    for name, value in values.items():
+        column = getattr(model, name)
+        query = query.where(col(column).is_(None) if value is None else column == value)
+    return session.exec(query.order_by(col(model.id))).first()  # type: ignore[attr-defined]
