@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-
-from sqlmodel import Session, col, select, update
+from typing import TYPE_CHECKING
 
 from meishi.contacts import emails_of, topics_of
 from meishi.errors import BadValue
 from meishi.inputs import CARD_FIELDS
-from meishi.models import (
-    Contact,
-    ContactEmail,
-    Draft,
-    Encounter,
-    Exchange,
-    OutboxMessage,
-    Topic,
-    id_of,
-    in_utc,
+from meishi.models import Contact, Encounter, Topic, id_of, in_utc
+from meishi.store.merging import (
+    email_rows,
+    mail_both_have,
+    meeting_at,
+    meetings_of,
+    move_meeting_mail,
+    move_owned_rows,
 )
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 def merge_contacts(session: Session, keep: Contact, other: Contact, now: dt.datetime) -> list[str]:
@@ -32,10 +32,12 @@ def merge_contacts(session: Session, keep: Contact, other: Contact, now: dt.date
     if other.note and other.note not in (keep.note or ""):
         keep.note = f"{keep.note}\n{other.note}" if keep.note else other.note
     _move_emails(session, keep, other)
-    for encounter in session.exec(select(Encounter).where(Encounter.contact_id == other.id)).all():
+    for encounter in meetings_of(session, id_of(other)):
         _move_encounter(session, keep, encounter)
     _drop_shared_mail(session, keep, other)
-    _move_owned_rows(session, keep, other)
+    # Every other row of theirs (drafts, card images, tables to come): deleting `other`
+    # would cascade to them. Emails and encounters were moved above, with their positions.
+    move_owned_rows(session, id_of(other), id_of(keep), {"contactemail", "encounter"})
     keep.created_at = min(keep.created_at, other.created_at)
     keep.updated_at = in_utc(now)
     session.flush()
@@ -47,56 +49,22 @@ def merge_contacts(session: Session, keep: Contact, other: Contact, now: dt.date
 def _drop_shared_mail(session: Session, keep: Contact, other: Contact) -> None:
     """Forget the other's record of mail that keep has too (one mail sent to both addresses):
     once theirs, it would be the same exchange twice."""
-    kept = select(Exchange.message_id).where(Exchange.contact_id == keep.id)
-    shared = select(Exchange).where(
-        Exchange.contact_id == other.id, col(Exchange.message_id).in_(kept)
-    )
-    for exchange in session.exec(shared).all():
-        twin = session.exec(
-            select(Exchange).where(
-                Exchange.contact_id == keep.id,
-                Exchange.message_id == exchange.message_id,
-                Exchange.direction == exchange.direction,
-            )
-        ).first()
-        if twin is not None:
-            session.delete(exchange)
+    for exchange in mail_both_have(session, id_of(keep), id_of(other)):
+        session.delete(exchange)
     session.flush()
-
-
-def _move_owned_rows(session: Session, keep: Contact, other: Contact) -> None:
-    """Re-point every other row that belongs to a contact (drafts, card images, tables to come):
-    deleting `other` would cascade to them."""
-    from sqlmodel import SQLModel
-
-    for table in SQLModel.metadata.sorted_tables:
-        column = table.columns.get("contact_id")
-        if column is None or table.name in {"contactemail", "encounter"}:
-            continue  # moved above, with their positions and twins
-        if any(key.column.table.name == "contact" for key in column.foreign_keys):
-            session.execute(table.update().where(column == other.id).values(contact_id=keep.id))
 
 
 def _move_emails(session: Session, keep: Contact, other: Contact) -> None:
     """Give keep the other's addresses, after its own."""
     start = len(emails_of(session, keep))
-    moved = session.exec(
-        select(ContactEmail)
-        .where(ContactEmail.contact_id == other.id)
-        .order_by(col(ContactEmail.position))
-    ).all()
-    for position, row in enumerate(moved, start=start):
+    for position, row in enumerate(email_rows(session, id_of(other)), start=start):
         row.contact_id, row.position = id_of(keep), position
     session.flush()
 
 
 def _move_encounter(session: Session, keep: Contact, encounter: Encounter) -> None:
     """Move an encounter to keep, joining it with keep's own at the same event if any."""
-    twin = session.exec(
-        select(Encounter).where(
-            Encounter.contact_id == keep.id, Encounter.event_id == encounter.event_id
-        )
-    ).first()
+    twin = meeting_at(session, id_of(keep), encounter.event_id)
     if twin is None:
         encounter.contact_id = id_of(keep)
         session.flush()
@@ -108,12 +76,7 @@ def _move_encounter(session: Session, keep: Contact, encounter: Encounter) -> No
     if encounter.note and encounter.note not in (twin.note or ""):
         twin.note = f"{twin.note}\n{encounter.note}" if twin.note else encounter.note
     twin.thanked_at = twin.thanked_at or encounter.thanked_at
-    for model in (Draft, OutboxMessage):
-        session.exec(
-            update(model)
-            .where(col(model.encounter_id) == encounter.id)
-            .values(encounter_id=twin.id)
-        )
+    move_meeting_mail(session, id_of(encounter), id_of(twin))
     session.flush()
     session.delete(encounter)
     session.flush()
