@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Any
 
 from meishi.models import Contact, PastPosition, id_of, in_utc
+from meishi.store.positions import past_positions
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # The fields that say where a contact works: changing any of them keeps the old ones.
 POSITION_FIELDS = ("company", "department", "title")
@@ -30,12 +32,7 @@ def keep_past_position(session: Session, contact: Contact, now: dt.datetime) -> 
 
 def past_positions_of(session: Session, contact: Contact) -> list[dict[str, Any]]:
     """The contact's earlier positions, latest first, as JSON-ready values."""
-    query = (
-        select(PastPosition)
-        .where(PastPosition.contact_id == contact.id)
-        .order_by(col(PastPosition.until).desc(), col(PastPosition.id).desc())
-    )
     return [
         {"until": past.until.isoformat(), **{name: getattr(past, name) for name in POSITION_FIELDS}}
-        for past in session.exec(query)
+        for past in past_positions(session, id_of(contact))
     ]

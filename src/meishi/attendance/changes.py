@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Any
 
 from meishi import limits
 from meishi.attendance.owed import create_obligations, forgive, open_obligations, owed_json
@@ -29,7 +27,16 @@ from meishi.attendance.rules import (
 )
 from meishi.errors import BadValue
 from meishi.models import AttendanceChange, Event, Obligation, id_of
+from meishi.store.attendance import (
+    events_by_date,
+    last_recorded_change,
+    late_changes_to,
+    latest_change_to,
+)
 from meishi.validation import optional_text
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # An event added after it took place is assumed attended until you say otherwise.
 ASSUMED = "assumed: added after it took place"
@@ -50,12 +57,7 @@ def has_started(event: Event, now: dt.datetime) -> bool:
 
 def cancellation_reason(session: Session, event: Event) -> str:
     """The reason given with the latest cancellation or no-show of an event, or ""."""
-    latest = session.exec(
-        select(AttendanceChange)
-        .where(AttendanceChange.event_id == id_of(event))
-        .where(AttendanceChange.status == event.attendance)
-        .order_by(col(AttendanceChange.at).desc(), col(AttendanceChange.id).desc())
-    ).first()
+    latest = latest_change_to(session, id_of(event), event.attendance)
     return (latest.reason or "") if latest else ""
 
 
@@ -104,11 +106,7 @@ def change_attendance(
 
 def _assumed(session: Session, event: Event) -> bool:
     """True when the current status is only the assumption made when the event was added."""
-    latest = session.exec(
-        select(AttendanceChange)
-        .where(AttendanceChange.event_id == event.id)
-        .order_by(col(AttendanceChange.id).desc())
-    ).first()
+    latest = last_recorded_change(session, id_of(event))
     return latest is not None and latest.reason == ASSUMED
 
 
@@ -160,14 +158,8 @@ def _at(event: Event) -> str:
 
 def outcomes(session: Session) -> list[Outcome]:
     """Every event with your status, and whether its cancellation was last-minute."""
-    late_ids = set(
-        session.exec(
-            select(AttendanceChange.event_id).where(
-                AttendanceChange.status == CANCELLED, col(AttendanceChange.last_minute)
-            )
-        ).all()
-    )
-    events = session.exec(select(Event).order_by(col(Event.date), col(Event.id))).all()
+    late_ids = late_changes_to(session, CANCELLED)
+    events = events_by_date(session)
     return [
         Outcome(
             event_id=id_of(e),
