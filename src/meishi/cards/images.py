@@ -8,16 +8,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Any
 
 from meishi import limits
 from meishi.cards.fields import CardFields
 from meishi.files import own_output, private_dir
 from meishi.inputs import KEPT, CardInput, card_fields
 from meishi.models import CardImage, Contact, id_of
+from meishi.store.card_images import image_of, images_of
 from meishi.validation import check_choice, check_text
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 CARDS_FOLDER = "cards"  # in the data folder; home.Home.cards names the same folder
 # Fields read from a card that the contact has no column for; kept with the image.
@@ -63,12 +65,10 @@ def attach(
 ) -> CardImage:
     """Link a kept image to the contact (once per image)."""
     fields = check_extras(fields)
-    sha256 = kept.sha256
-    query = select(CardImage).where(CardImage.contact_id == contact.id, CardImage.sha256 == sha256)
-    image = session.exec(query).first()
+    image = image_of(session, id_of(contact), kept.sha256)
     if image is None:
         image = CardImage(
-            contact_id=id_of(contact), path=kept.stored, sha256=sha256, data=kept.data
+            contact_id=id_of(contact), path=kept.stored, sha256=kept.sha256, data=kept.data
         )
         session.add(image)
     image.fields = json.dumps(fields, ensure_ascii=False) if fields else image.fields
@@ -79,10 +79,9 @@ def attach(
 def card_images_of(session: Session, contact: Contact, data_dir: Path) -> list[dict[str, Any]]:
     """The contact's kept card images, oldest first: full path (their stored paths are
     relative to the data folder `data_dir`) and the extra fields read."""
-    query = select(CardImage).where(CardImage.contact_id == contact.id).order_by(col(CardImage.id))
     return [
         {"path": str(_on_this_machine(image, data_dir)), "fields": json.loads(image.fields or "{}")}
-        for image in session.exec(query)
+        for image in images_of(session, id_of(contact))
     ]
 
 

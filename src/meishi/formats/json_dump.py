@@ -19,8 +19,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, SQLModel, col, select
-
 from meishi import limits
 from meishi.attendance.owed import APOLOGY, APOLOGY_WAYS, FEE
 from meishi.attendance.rules import REGISTERED, STATUSES
@@ -58,6 +56,8 @@ from meishi.models import (
 )
 from meishi.positions import POSITION_FIELDS
 from meishi.should_return.rules import FOLLOW_UP_KINDS, RETURN, SKIP, WAIT
+from meishi.store.dump import contact_with_email, emails_by_contact, topics_by_encounter
+from meishi.store.rows import in_id_order, matching
 from meishi.validation import (
     check_amount,
     check_chars,
@@ -71,6 +71,8 @@ from meishi.validation import (
 )
 
 if TYPE_CHECKING:
+    from sqlmodel import Session, SQLModel
+
     from meishi.formats.registry import ReadOptions, WriteOptions
 
 DUMP_VERSION = 1
@@ -109,14 +111,12 @@ def dump(session: Session) -> dict[str, Any]:
     """Everything in the store as JSON-ready values."""
     data: dict[str, Any] = {"meishi": DUMP_VERSION}
     for name, model in TABLES.items():
-        rows = session.exec(select(model).order_by(col(model.id))).all()  # type: ignore[attr-defined]
-        data[name] = [_row_json(row) for row in rows]
-    emails = _grouped(session, ContactEmail, "contact_id", ContactEmail.position)
-    topics = _grouped(session, Topic, "encounter_id", Topic.position)
+        data[name] = [_row_json(row) for row in in_id_order(session, model)]
+    emails, topics = emails_by_contact(session), topics_by_encounter(session)
     for contact in data["contacts"]:
-        contact["emails"] = [e.address for e in emails.get(contact["id"], [])]
+        contact["emails"] = emails.get(contact["id"], [])
     for encounter in data["encounters"]:
-        encounter["topics"] = [t.text for t in topics.get(encounter["id"], [])]
+        encounter["topics"] = topics.get(encounter["id"], [])
     return data
 
 
@@ -133,14 +133,6 @@ def write(session: Session, _options: WriteOptions) -> Iterator[str]:
 def reader(path: Path, _options: ReadOptions) -> Callable[[], Iterator[Record]]:
     """How to read a dump's one record."""
     return lambda: read_dump(path)
-
-
-def _grouped(session: Session, model: type[SQLModel], key: str, order: Any) -> dict[int, list[Any]]:
-    """Rows of a child table grouped by their parent's id, in order."""
-    groups: dict[int, list[Any]] = {}
-    for row in session.exec(select(model).order_by(col(order), col(model.id))):  # type: ignore[attr-defined]
-        groups.setdefault(getattr(row, key), []).append(row)
-    return groups
 
 
 def _row_json(row: SQLModel) -> dict[str, Any]:
@@ -618,15 +610,6 @@ def _known_row(
 ) -> SQLModel | None:
     """The stored row a dumped one duplicates, if any (a contact: by email, or name and company)."""
     if model is Contact:
-        owner = session.exec(
-            select(ContactEmail.contact_id).where(col(ContactEmail.address).in_(emails))
-        ).first()
-        if owner is not None:
-            return session.get(Contact, owner)
-        return contact_by_name(session, fields["full_name"], fields.get("company"))
-    query = select(model)
-    for name in SAME_AS[model]:
-        column = getattr(model, name)
-        value = fields.get(name)
-        query = query.where(col(column).is_(None) if value is None else column == value)
-    return session.exec(query).first()
+        known = contact_with_email(session, emails)
+        return known or contact_by_name(session, fields["full_name"], fields.get("company"))
+    return matching(session, model, {name: fields.get(name) for name in SAME_AS[model]})
