@@ -12,8 +12,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
 from meishi import limits
 from meishi.contacts import (
@@ -44,8 +43,12 @@ from meishi.models import Contact, Event, id_of, in_utc
 from meishi.store import bulk
 from meishi.store.engine import Store
 from meishi.store.index import index_held
+from meishi.store.rows import matching
 from meishi.text import blank_to_none, has_japanese
 from meishi.validation import optional_text
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # The session forgets rows it has flushed every so many records: a big file streams.
 FORGET_EVERY = 1000
@@ -422,13 +425,8 @@ def _exchange_event(
 
 def find_or_add_event(session: Session, given: EventInput, now: dt.datetime) -> tuple[Event, bool]:
     """(event, created): the event with the same name, date and time, else a new one."""
-    query = select(Event).where(Event.name == given.name.strip(), Event.date == given.date)
-    query = query.where(
-        col(Event.start_time).is_(None)
-        if given.start_time is None
-        else Event.start_time == given.start_time
-    )
-    known = session.exec(query.order_by(col(Event.id))).first()
+    same = {"name": given.name.strip(), "date": given.date, "start_time": given.start_time}
+    known = matching(session, Event, same)
     if known is not None:
         return known, False
     return add_event(session, given, now), True
