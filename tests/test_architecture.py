@@ -158,3 +158,37 @@ def reads_of_the_outside(name: str) -> set[str]:
 @pytest.mark.parametrize("name", [n for n in MODULES if not n.startswith(EDGE)])
 def test_domain_modules_read_no_clock_environment_or_home(name: str) -> None:
     assert reads_of_the_outside(name) == set()
+
+
+# Modules whose queries live in store/ (issue 16: one data layer): they decide and hand
+# the session on; SQLModel and SQLAlchemy only as types, under TYPE_CHECKING.
+QUERY_FREE = (
+    "meishi.deleting",
+    "meishi.merge",
+    "meishi.formats.json_dump",
+    "meishi.exporting",
+    "meishi.positions",
+    "meishi.attendance.changes",
+    "meishi.cards.images",
+    "meishi.importing",
+)
+# A session's ways of running a query (add, delete and flush are its unit of work: fine).
+QUERYING = {"exec", "execute", "get", "query", "scalar", "scalars"}
+
+
+def queries_in(name: str) -> list[str]:
+    """The ORM imports and the queries a session is asked to run in a module."""
+    found = [t for t, _ in imports(name) if t.split(".")[0] in ("sqlmodel", "sqlalchemy")]
+    return found + [
+        ast.unparse(node.func)
+        for node in ast.walk(TREES[name])
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in QUERYING
+        and ast.unparse(node.func.value).endswith("session")
+    ]
+
+
+@pytest.mark.parametrize("name", QUERY_FREE)
+def test_data_side_modules_leave_their_queries_to_the_store(name: str) -> None:
+    assert queries_in(name) == []
