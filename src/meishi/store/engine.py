@@ -145,6 +145,7 @@ def _problem(where: Path | str, cause: BaseException) -> MeishiError | None:
 def ensure_current(path: Path) -> None:
     """Create or upgrade the database file at `path` unless it is at this meishi's schema
     already."""
+    # Here, not in sqlite.py: looking is the file's own, opening a store the generic part.
     if not sqlite.is_current(path, SCHEMA_REVISION):
         open_store(path).close()
 
