@@ -158,3 +158,42 @@ def reads_of_the_outside(name: str) -> set[str]:
 @pytest.mark.parametrize("name", [n for n in MODULES if not n.startswith(EDGE)])
 def test_domain_modules_read_no_clock_environment_or_home(name: str) -> None:
     assert reads_of_the_outside(name) == set()
+
+
+# Modules that decide and leave every query to store/ (issue 16): the ORM's types may be
+# named under TYPE_CHECKING, and a session passed on, added to and deleted from.
+QUERY_FREE = (
+    "meishi.syncing",
+    "meishi.organizer_follow_ups",
+    "meishi.mail_follow_ups",
+    "meishi.mail.outbox",
+    "meishi.mail.sending",
+    "meishi.mail.keychain",
+    "meishi.drafts.box",
+    "meishi.drafts.review",
+    "meishi.drafts.pushing",
+    "meishi.drafts.finish",
+    "meishi.followups.classify",
+    "meishi.formats.registry",
+    "meishi.formats.csvfile",
+    "meishi.formats.vcard",
+)
+QUERYING = {"exec", "execute", "get", "query", "scalar", "scalars"}  # a session's queries
+
+
+def queries_in(name: str) -> list[str]:
+    """The database libraries a module imports, and the queries it runs on a session."""
+    found = [t for t, _ in imports(name) if t.split(".")[0] in ("sqlmodel", "sqlalchemy")]
+    return found + [
+        ast.unparse(node.func)
+        for node in ast.walk(TREES[name])
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in QUERYING
+        and ast.unparse(node.func.value) == "session"
+    ]
+
+
+@pytest.mark.parametrize("name", QUERY_FREE)
+def test_mail_side_modules_leave_their_queries_to_the_store(name: str) -> None:
+    assert queries_in(name) == []
