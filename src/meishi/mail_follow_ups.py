@@ -14,14 +14,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, select
-
 from meishi.errors import BadValue, NotFound, NothingToDo
 from meishi.models import Event, FollowUpReview, OrganizerFollowUp, id_of, in_utc
 from meishi.should_return.rules import FOLLOW_UP_KINDS
-from meishi.validation import check_choice, is_id
+from meishi.store.mail_follow_ups import follow_ups_of_kind, reviews_with, was_asked
+from meishi.store.rows import by_id
+from meishi.validation import check_choice
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from meishi.store.engine import Store
 
 SUBJECT_CHARS = 300  # as long as an event's fields may be
@@ -100,10 +102,7 @@ def record_found(session: Session, found: FoundInMail) -> bool:
 
 def _follow_up_of(session: Session, event_id: int, kind: str) -> OrganizerFollowUp | None:
     """The event's follow-up of that kind found in mail, or else the first typed by hand."""
-    query = select(OrganizerFollowUp).where(
-        OrganizerFollowUp.event_id == event_id, OrganizerFollowUp.kind == kind
-    )
-    rows = list(session.exec(query.order_by(col(OrganizerFollowUp.id))).all())
+    rows = follow_ups_of_kind(session, event_id, kind)
     return next((row for row in rows if row.message_id), rows[0] if rows else None)
 
 
@@ -116,17 +115,9 @@ def found_in_mail(session: Session, event_id: int, kind: str) -> OrganizerFollow
 def keep_for_review(session: Session, found: FoundInMail) -> bool:
     """Put a doubtful finding on the review list; False when this mail asked before, or a
     mail shows that follow-up already."""
-    asked = select(FollowUpReview.id).where(
-        FollowUpReview.event_id == found.event_id,
-        FollowUpReview.message_id == found.message_id,
-        FollowUpReview.kind == found.kind,
-    )
-    recorded = select(OrganizerFollowUp.id).where(  # a mail shows it already: nothing to ask
-        OrganizerFollowUp.event_id == found.event_id,
-        OrganizerFollowUp.kind == found.kind,
-        col(OrganizerFollowUp.message_id).is_not(None),
-    )
-    if session.exec(asked).first() is not None or session.exec(recorded).first() is not None:
+    if was_asked(session, found.event_id, found.message_id, found.kind):
+        return False
+    if found_in_mail(session, found.event_id, found.kind) is not None:  # nothing to ask
         return False
     session.add(
         FollowUpReview(
@@ -144,13 +135,7 @@ def keep_for_review(session: Session, found: FoundInMail) -> bool:
 
 def waiting(session: Session) -> list[Waiting]:
     """The follow-ups waiting for review, oldest mail first."""
-    query = (
-        select(FollowUpReview, Event)
-        .join(Event, col(Event.id) == col(FollowUpReview.event_id))
-        .where(FollowUpReview.decision == PENDING)
-        .order_by(col(FollowUpReview.date), col(FollowUpReview.id))
-    )
-    return [_waiting(review, event) for review, event in session.exec(query).all()]
+    return [_waiting(review, event) for review, event in reviews_with(session, PENDING)]
 
 
 def _waiting(review: FollowUpReview, event: Event) -> Waiting:
@@ -194,12 +179,12 @@ def decide_one(store: Store, review_id: int, answer: Answer, now: dt.datetime) -
 
 def decide(session: Session, review_id: int, answer: Answer, now: dt.datetime) -> Waiting:
     """Accept (perhaps as another kind) or reject a waiting follow-up, and remember it."""
-    review = session.get(FollowUpReview, review_id) if is_id(review_id) else None
+    review = by_id(session, FollowUpReview, review_id)
     if review is None:
         raise NotFound(f"no follow-up #{review_id} waits for review; see meishi followup review")
     if review.decision != PENDING:
         raise NothingToDo(f"follow-up #{review_id} was {review.decision} already")
-    event = session.get(Event, review.event_id)
+    event = by_id(session, Event, review.event_id)
     assert event is not None  # a foreign key, deleted with it
     item = _waiting(review, event)
     kind = answer.kind or review.kind

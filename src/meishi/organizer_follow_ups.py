@@ -15,8 +15,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, select
-
 from meishi.attendance.rules import ATTENDED
 from meishi.followups.candidates import FOLLOW_UP_DAYS, EventWindow, is_candidate
 from meishi.followups.classify import classify
@@ -25,8 +23,11 @@ from meishi.mail import imap
 from meishi.mail_follow_ups import FoundInMail, keep_for_review, record_found
 from meishi.models import Event, id_of
 from meishi.should_return.rules import FOLLOW_UP_KINDS
+from meishi.store.mailbox import events_from
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from meishi.mail.headers import Seen
     from meishi.mail.imap import Mailbox
 
@@ -54,8 +55,8 @@ class Candidate:
 def attended_events(session: Session, since: dt.date, zone: dt.tzinfo) -> tuple[Attended, ...]:
     """The events attended late enough that mail read from `since` on may follow them up."""
     first = since - dt.timedelta(days=FOLLOW_UP_DAYS)
-    query = select(Event).where(Event.attendance == ATTENDED, col(Event.date) >= first)
-    return tuple(Attended(id_of(event), _window(event, zone)) for event in session.exec(query))
+    attended = events_from(session, first, ATTENDED)
+    return tuple(Attended(id_of(event), _window(event, zone)) for event in attended)
 
 
 def _window(event: Event, zone: dt.tzinfo) -> EventWindow:

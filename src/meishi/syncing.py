@@ -18,27 +18,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
-
 from meishi import organizer_follow_ups as organizers
 from meishi.mail import imap, threads
 from meishi.mail.headers import Seen, is_no_reply, is_reply_subject, read_headers, thread_subject
-from meishi.models import (
-    Contact,
-    ContactEmail,
-    Draft,
-    Encounter,
-    Event,
-    Exchange,
-    MailCursor,
-    OutboxMessage,
-    id_of,
-    in_utc,
-)
+from meishi.models import Contact, Encounter, Event, Exchange, MailCursor, id_of, in_utc
+from meishi.store import mailbox
 from meishi.store.engine import Store
+from meishi.store.rows import by_id
 from meishi.thank_yous import record_thanked
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from meishi.mail.imap import Mailbox
 
 # A mail to a contact up to this long after the event is taken as its thank-you.
@@ -179,8 +170,7 @@ def _batches(store: Store, dry_run: bool) -> Iterator[Callable[[], Any]]:
 
 def _addresses(session: Session) -> dict[str, int]:
     """Every contact's addresses, lower-cased, with the contact they belong to."""
-    rows = session.exec(select(ContactEmail.address, ContactEmail.contact_id)).all()
-    return {address.lower(): contact for address, contact in rows}
+    return {address.lower(): contact for address, contact in mailbox.contact_addresses(session)}
 
 
 def _sync_folder(client: Mailbox, folder: FolderRead, reading: _Reading) -> None:
@@ -215,7 +205,7 @@ def _uids_to_read(
 ) -> list[int]:
     """The UIDs past the cursor; with no cursor, or a changed UIDVALIDITY, those since `since`."""
     with reading.batch() as session:
-        cursor = session.exec(select(MailCursor).where(MailCursor.folder == folder.name)).first()
+        cursor = mailbox.folder_cursor(session, folder.name)
     folder.rescanned = cursor is not None and cursor.uidvalidity != uidvalidity
     if cursor is None or folder.rescanned:
         return imap.uids_since(client, reading.since)
@@ -224,7 +214,7 @@ def _uids_to_read(
 
 def _advance(session: Session, folder: str, uidvalidity: int, uid: int, now: dt.datetime) -> None:
     """Move the folder's cursor up to `uid` (a new UIDVALIDITY starts it again)."""
-    cursor = session.exec(select(MailCursor).where(MailCursor.folder == folder)).first()
+    cursor = mailbox.folder_cursor(session, folder)
     if cursor is None:
         cursor = MailCursor(folder=folder, uidvalidity=uidvalidity, highest_uid=0)
     if cursor.uidvalidity != uidvalidity:
@@ -252,7 +242,7 @@ def _record(session: Session, folder: FolderRead, seen: Seen, reading: _Reading)
     wanted = _wanted(seen, reading, sent)
     contacts = dict.fromkeys(reading.addresses[a] for a in wanted if a in reading.addresses)
     for contact in contacts:
-        if _known(session, seen, contact, "out" if sent else "in"):
+        if mailbox.is_recorded(session, seen.message_id, contact, "out" if sent else "in"):
             reading.report.ignored["recorded before"] += 1
         elif sent:
             _record_sent(session, folder.name or "", seen, contact, reading.report)
@@ -282,16 +272,6 @@ def _wanted(seen: Seen, reading: _Reading, sent: bool) -> list[str]:
     return [a for a in people if a and not is_ignored(a, reading.ignore)]
 
 
-def _known(session: Session, seen: Seen, contact: int, direction: str) -> bool:
-    """True when this message was recorded with this contact before."""
-    query = select(Exchange.id).where(
-        Exchange.message_id == seen.message_id,
-        Exchange.contact_id == contact,
-        Exchange.direction == direction,
-    )
-    return session.exec(query).first() is not None
-
-
 def _record_sent(
     session: Session, folder: str, seen: Seen, contact: int, report: SyncReport
 ) -> None:
@@ -312,37 +292,23 @@ def _record_sent(
 def _meishi_meeting(session: Session, message_id: str) -> _Written | None:
     """Mail meishi wrote (sent from the outbox, or a draft's .eml file), found by its
     Message-ID, with the meeting it thanks for; None when meishi did not write it."""
-    sent = session.exec(select(OutboxMessage).where(OutboxMessage.message_id == message_id))
-    drafted = session.exec(select(Draft).where(Draft.message_id == message_id))
-    row = sent.first() or drafted.first()
+    row = mailbox.written_by_meishi(session, message_id)
     if row is None:
         return None
-    meeting = row.encounter_id
-    return _Written(session.get(Encounter, meeting) if meeting is not None else None)
+    return _Written(by_id(session, Encounter, row.encounter_id))
 
 
 def _thanked_by_date(session: Session, seen: Seen, contact: int) -> Encounter | None:
     """The contact's unthanked meeting at an event from 7 days before the mail up to its day,
     which a mail from your mail client then thanks for."""
     day = seen.date.date()
-    query = (
-        select(Encounter)
-        .join(Event, col(Event.id) == col(Encounter.event_id))
-        .where(
-            Encounter.contact_id == contact,
-            col(Encounter.thanked_at).is_(None),
-            Event.date <= day,
-            Event.date >= day - THANK_WINDOW,
-        )
-        .order_by(col(Event.date).desc())
-    )
-    return session.exec(query).first()
+    return mailbox.unthanked_meeting(session, contact, day - THANK_WINDOW, day)
 
 
 def _thanked_row(session: Session, encounter: Encounter) -> tuple[str, str, dt.date]:
     """(contact, event, the event's day) of a meeting whose thank-you was found."""
-    contact = session.get(Contact, encounter.contact_id)
-    event = session.get(Event, encounter.event_id)
+    contact = by_id(session, Contact, encounter.contact_id)
+    event = by_id(session, Event, encounter.event_id)
     assert contact is not None and event is not None  # foreign keys
     return contact.full_name, event.name, event.date
 
@@ -373,19 +339,10 @@ def _thread_facts(session: Session, seen: Seen, contact: int) -> threads.ThreadF
     Only what its headers can match is looked up: most mail names nothing."""
     named = (*seen.in_reply_to, *seen.references)
     return threads.ThreadFacts(
-        _ours(session, named) if named else frozenset(),
+        mailbox.sent_among(session, named) if named else frozenset(),
         _in_its_thread(session, seen, contact, named) if named or seen.gmail_thread else [],
         is_reply_subject(seen.subject) and _same_subject_sent(session, seen, contact),
     )
-
-
-def _ours(session: Session, named: tuple[str, ...]) -> frozenset[str]:
-    """The Message-IDs named that are mail you sent (from meishi or your mail client)."""
-    sent = select(Exchange.message_id).where(
-        col(Exchange.message_id).in_(named), Exchange.direction == "out"
-    )
-    outbox = select(OutboxMessage.message_id).where(col(OutboxMessage.message_id).in_(named))
-    return frozenset([*session.exec(sent).all(), *session.exec(outbox).all()])
 
 
 def _in_its_thread(
@@ -393,26 +350,16 @@ def _in_its_thread(
 ) -> list[threads.Recorded]:
     """The mail recorded with the contact that a received mail names, or whose thread it
     names, or that Gmail puts in its thread."""
-    linked = col(Exchange.message_id).in_(named) | col(Exchange.thread_root).in_(named)
-    if seen.gmail_thread:
-        linked = linked | (col(Exchange.gmail_thread) == seen.gmail_thread)
-    query = select(Exchange.message_id, Exchange.thread_root, Exchange.gmail_thread).where(
-        Exchange.contact_id == contact, linked
-    )
-    return [threads.Recorded(*row) for row in session.exec(query).all()]
+    rows = mailbox.in_thread(session, contact, named, seen.gmail_thread)
+    return [threads.Recorded(*row) for row in rows]
 
 
 def _same_subject_sent(session: Session, seen: Seen, contact: int) -> bool:
     """True when we wrote to the contact with the same subject in the 30 days before."""
     moment = in_utc(seen.date)
-    query = select(Exchange.subject).where(
-        Exchange.contact_id == contact,
-        Exchange.direction == "out",
-        Exchange.date >= moment - SUBJECT_WINDOW,
-        Exchange.date <= moment,
-    )
+    sent = mailbox.subjects_sent(session, contact, moment - SUBJECT_WINDOW, moment)
     wanted = thread_subject(seen.subject)
-    return any(thread_subject(subject) == wanted for subject in session.exec(query).all())
+    return any(thread_subject(subject) == wanted for subject in sent)
 
 
 def _exchange(seen: Seen, contact: int, direction: str, folder: str, matched: str) -> Exchange:

@@ -9,17 +9,20 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
 from meishi.errors import MeishiError, OutputNotWritable, os_failure
 from meishi.files import fit_bytes, private_output, try_writing_in
 from meishi.limits import FILE_NAME_BYTES
 from meishi.mail import message as mail
-from meishi.models import RESTORED, Draft, DraftEncounter, Encounter, Event, id_of
+from meishi.models import RESTORED, Draft, DraftEncounter, Event, id_of
+from meishi.store.drafts import encounter_links, same_purpose
+from meishi.store.drafts import thanked_for as thanked_for  # thank_yous.py imports it from here
+from meishi.store.rows import by_id
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from meishi.home import Home
 
 EML = ".eml"
@@ -33,14 +36,15 @@ REDRAFTABLE = (PENDING, HELD, RESTORED)
 def save_draft(session: Session, fresh: Draft, encounters: tuple[int, ...] = ()) -> Draft:
     """Store a draft, updating the one kept for the same purpose rather than adding a twin;
     a thank-you is linked to every meeting it thanks for."""
-    stored: Draft | None = session.exec(_same_purpose(fresh, encounters)).first()
-    if stored is None:
+    found = same_purpose(session, fresh, encounters, REDRAFTABLE)
+    if not found:
         session.add(fresh)
         session.flush()
         stored = fresh
     else:
+        stored = found[0]
         _redraft(stored, fresh)
-        _drop_twins(session, stored, session.exec(_same_purpose(fresh, encounters)).all())
+        _drop_twins(session, stored, same_purpose(session, fresh, encounters, REDRAFTABLE))
     _link(session, stored, encounters)
     session.flush()
     return stored
@@ -52,25 +56,10 @@ def _drop_twins(session: Session, kept: Draft, found: Sequence[Draft]) -> None:
     does a record copied from a file."""
     for twin in found:
         if twin.id != kept.id and twin.state == PENDING and twin.edited_at is None:
-            for link in session.exec(
-                select(DraftEncounter).where(DraftEncounter.draft_id == twin.id)
-            ):
+            for link in encounter_links(session, twin.id):
                 session.delete(link)
             session.flush()  # the links first: the draft's row is what they refer to
             session.delete(twin)
-
-
-def _same_purpose(fresh: Draft, encounters: tuple[int, ...]) -> Any:
-    """A query for the redraftable draft with the same purpose as a fresh one."""
-    query = select(Draft).where(Draft.kind == fresh.kind, col(Draft.state).in_(REDRAFTABLE))
-    if fresh.encounter_id is None:  # to an organizer: one per event
-        return query.where(Draft.event_id == fresh.event_id, col(Draft.encounter_id).is_(None))
-    # A thank-you: one per meeting, whichever of its meetings it was drafted for first.
-    linked = select(DraftEncounter.draft_id).where(
-        col(DraftEncounter.encounter_id).in_(encounters or (fresh.encounter_id,))
-    )
-    mine = col(Draft.encounter_id) == fresh.encounter_id
-    return query.where(mine | col(Draft.id).in_(linked)).order_by(col(Draft.id))
 
 
 def _redraft(stored: Draft, fresh: Draft) -> None:
@@ -91,23 +80,12 @@ def _redraft(stored: Draft, fresh: Draft) -> None:
 def _link(session: Session, draft: Draft, encounters: tuple[int, ...]) -> None:
     """Link a thank-you to the meetings it thanks for (and only those)."""
     wanted = set(encounters) or ({draft.encounter_id} if draft.encounter_id else set())
-    links = session.exec(select(DraftEncounter).where(DraftEncounter.draft_id == draft.id)).all()
+    links = encounter_links(session, draft.id)
     for link in links:
         if link.encounter_id not in wanted:
             session.delete(link)
     for encounter_id in wanted - {link.encounter_id for link in links}:
         session.add(DraftEncounter(draft_id=id_of(draft), encounter_id=encounter_id))
-
-
-def thanked_for(
-    session: Session, encounter_id: int | None, draft_id: int | None
-) -> list[Encounter]:
-    """The meetings a thank-you thanks for: its own, and every one its draft is linked to."""
-    linked = select(DraftEncounter.encounter_id).where(DraftEncounter.draft_id == draft_id)
-    query = select(Encounter).where(
-        (col(Encounter.id) == encounter_id) | col(Encounter.id).in_(linked)
-    )
-    return list(session.exec(query.order_by(col(Encounter.id))).all())
 
 
 def eml_name(draft: Draft, event: Event) -> str:
@@ -209,7 +187,7 @@ def remember_files(session: Session, files: EmlFiles) -> None:
     """Keep the path and digest of each file written, to tell later whether you changed it,
     and its Message-ID, for sync to know it in the Sent folder."""
     for draft_id, path in files.written.items():
-        draft = session.get(Draft, draft_id)
+        draft = by_id(session, Draft, draft_id)
         if draft is not None:
             draft.eml_path, draft.eml_sha256 = str(path), files.digests[draft_id]
             draft.message_id = files.message_ids[draft_id]

@@ -28,6 +28,7 @@ from meishi.mail import message as mail
 from meishi.mail.outbox import find_draft
 from meishi.models import Draft, id_of, in_utc
 from meishi.store.engine import Store
+from meishi.store.rows import by_id
 
 if TYPE_CHECKING:
     from meishi.mail.imap import Mailbox
@@ -86,10 +87,10 @@ def _push(client: Mailbox, store: Store, folder: str, letter: _Letter) -> Pushed
     """Put one draft into the folder, and commit where it went before the next."""
     if letter.fresh:  # kept before it goes, so that a copy whose answer was lost is known
         with store.write() as session:
-            _name(session.get(Draft, letter.draft_id), letter.message_id)
+            _name(by_id(session, Draft, letter.draft_id), letter.message_id)
     placed = imap.put_draft(client, folder, letter.raw, letter.old, letter.message_id)
     with store.write() as session:
-        _remember(session.get(Draft, letter.draft_id), placed, letter.message_id)
+        _remember(by_id(session, Draft, letter.draft_id), placed, letter.message_id)
     replaced = letter.old is not None and letter.old.uid is not None
     return Pushed(letter.draft_id, letter.to, letter.email, folder, replaced)
 
@@ -200,7 +201,7 @@ def _pull(client: Mailbox, store: Store, sent: str | None, copy: _Copy, now: dt.
         what = SENT_FROM_CLIENT
     else:
         with store.write() as session:
-            _forget(session.get(Draft, copy.draft_id), now)
+            _forget(by_id(session, Draft, copy.draft_id), now)
     return Pulled(copy.draft_id, copy.to, copy.place.folder, what)
 
 

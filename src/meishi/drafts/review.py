@@ -11,17 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
-
 from meishi import limits
-from meishi.drafts.box import DISCARDED, HELD, PENDING, thanked_for
+from meishi.drafts.box import DISCARDED, HELD, PENDING
 from meishi.errors import BadValue, NothingToDo
 from meishi.mail.message import check_header_value
 from meishi.mail.outbox import find_draft
 from meishi.models import RESTORED, Draft, Event, in_utc
+from meishi.store.drafts import drafts_newest_first, thanked_for
+from meishi.store.rows import by_id
 from meishi.validation import check_chars, check_length, required_text
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from meishi.store.engine import Store
 
 KINDS = {"thank": "thank-you", "apology": "apology", "notice": "notice"}
@@ -88,18 +90,17 @@ def _note(draft: Draft) -> str | None:
 
 def list_drafts(session: Session) -> list[DraftView]:
     """Every draft, newest first."""
-    drafts = session.exec(select(Draft).order_by(col(Draft.id).desc())).all()
-    return [view_of(session, draft) for draft in drafts]
+    return [view_of(session, draft) for draft in drafts_newest_first(session)]
 
 
 def view_of(session: Session, draft: Draft) -> DraftView:
     """A draft with its events: every meeting a thank-you thanks for, else its own event."""
     events = [
-        session.get(Event, encounter.event_id)
+        by_id(session, Event, encounter.event_id)
         for encounter in thanked_for(session, draft.encounter_id, draft.id)
     ]
     found = [event for event in events if event is not None]
-    own = session.get(Event, draft.event_id)
+    own = by_id(session, Event, draft.event_id)
     return DraftView(
         draft, sorted(found, key=lambda e: (e.date, e.id or 0)) or ([own] if own else [])
     )

@@ -17,21 +17,24 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Any
 
 from meishi.attendance.owed import APOLOGY, open_obligations, settle_apology
 from meishi.config import checked
-from meishi.drafts.box import DISCARDED, HELD, PENDING, thanked_for
+from meishi.drafts.box import DISCARDED, HELD, PENDING
 from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
 from meishi.mail import message as mail
 from meishi.mail import smtp
 from meishi.models import RESTORED, Draft, Encounter, Event, OutboxMessage, id_of, in_utc
+from meishi.store import outbox as stored
+from meishi.store.drafts import drafts_in, thanked_for
 from meishi.store.engine import Store
 from meishi.store.outbox import QUEUED as QUEUED  # the outbox's first state, named here too
 from meishi.store.outbox import any_waiting_after, next_to_claim, waiting_ids
-from meishi.validation import is_id
+from meishi.store.rows import by_id
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 SENDING, SENT, FAILED, UNKNOWN = "sending", "sent", "failed", "unknown"
 # How long a claim holds: one message is one SMTP exchange of a few commands, each given up
@@ -139,13 +142,12 @@ def pending_drafts(session: Session, draft_ids: list[int]) -> list[Draft]:
     """The drafts named, or every pending thank-you: an apology goes out only when named."""
     if draft_ids:
         return [find_draft(session, draft_id) for draft_id in draft_ids]
-    query = select(Draft).where(Draft.state == PENDING, Draft.kind == "thank")
-    return list(session.exec(query.order_by(col(Draft.id))).all())
+    return drafts_in(session, "thank", PENDING)
 
 
 def find_draft(session: Session, draft_id: int) -> Draft:
     """A draft by id."""
-    draft = session.get(Draft, draft_id) if is_id(draft_id) else None
+    draft = by_id(session, Draft, draft_id)
     if draft is None:
         raise NotFound(f"no draft #{draft_id}; meishi drafts lists them")
     return draft
@@ -180,16 +182,10 @@ def _why_not_queue(session: Session, draft: Draft) -> str:
         return f"it is held; meishi drafts release {draft.id} first"
     if draft.state == DISCARDED:
         return "it was discarded"
-    if draft.encounter_id is not None:
-        encounter = session.get(Encounter, draft.encounter_id)
-        if encounter is not None and encounter.thanked_at is not None:
-            return "the thank-you for this meeting was already sent"
-    query = select(OutboxMessage).where(col(OutboxMessage.state).in_(ON_ITS_WAY))
-    if draft.encounter_id is not None:
-        query = query.where(OutboxMessage.encounter_id == draft.encounter_id)
-    else:
-        query = query.where(OutboxMessage.draft_id == draft.id)
-    existing = session.exec(query).first()
+    encounter = by_id(session, Encounter, draft.encounter_id)
+    if encounter is not None and encounter.thanked_at is not None:
+        return "the thank-you for this meeting was already sent"
+    existing = stored.message_on_its_way(session, draft, ON_ITS_WAY)
     if existing is not None:
         return f"already in the outbox as #{existing.id} ({existing.state})"
     return "it was sent already" if draft.state == SENT else ""
@@ -245,11 +241,7 @@ def dry_run(
         only = list(fresh) if draft_ids else None  # as send_drafts: only the drafts named
         planned = [
             _planned(message, fresh.get(id_of(message)))
-            for message in session.exec(
-                select(OutboxMessage)
-                .where(col(OutboxMessage.id).in_(sendable_ids(session, only)))
-                .order_by(col(OutboxMessage.id))
-            )
+            for message in stored.waiting_messages(session, only)
         ]
         skipped = [q for q in queued if q.reason]
         for item in skipped:  # kept as they are, past the rollback
@@ -273,7 +265,7 @@ def mark_interrupted(session: Session, now: dt.datetime, claimant: str) -> int:
     its own is sending), by a meishi from before claims were recorded, or longer ago than
     the lease. Another machine's fresh claim is that machine sending it right now.
     """
-    sending = session.exec(select(OutboxMessage).where(OutboxMessage.state == SENDING)).all()
+    sending = stored.messages_in_state(session, SENDING)
     stuck = [m for m in sending if _left_behind(m, now, claimant)]
     for message in stuck:
         _set_state(message, UNKNOWN, "meishi stopped while sending it", now)
@@ -317,11 +309,11 @@ def send_queued(
     with _sending_lock(lock_dir):
         with store.write() as session:
             mark_interrupted(session, clock(), claimant)
-            ids = sendable_ids(session, only)
+            ids = waiting_ids(session, only)
         if ids:
             _send_batch(store, sender, _Batch(claimant, only), report, _Pace(clock, sleep))
         with store.read() as session:
-            report.left = len(sendable_ids(session))
+            report.left = len(waiting_ids(session))
     return report
 
 
@@ -361,14 +353,6 @@ def _send_batch(
         report.stopped = str(error)
 
 
-def sendable_ids(session: Session, only: list[int] | None = None) -> list[int]:
-    """Ids of the messages a sending run sends (queued, with bytes of their own), oldest first.
-
-    `send` and `send --dry-run` both select through it, as the claim does.
-    """
-    return waiting_ids(session, only)
-
-
 def _claim_after_pause(
     store: Store, batch: _Batch, after: int, pause: float, pace: _Pace
 ) -> OutboxMessage | None:
@@ -402,7 +386,7 @@ def _settle(
 ) -> None:
     """Record what the server said about one message, at `now`."""
     with store.write() as session:
-        message = session.get(OutboxMessage, message_id)
+        message = by_id(session, OutboxMessage, message_id)
         assert message is not None
         _set_state(message, reply.outcome, None if reply.outcome == SENT else reply.text, now)
         if reply.outcome == SENT:
@@ -420,9 +404,9 @@ def _record_delivery(session: Session, message: OutboxMessage) -> None:
         for encounter in thanked_for(session, message.encounter_id, message.draft_id):
             if encounter.thanked_at is None:
                 encounter.thanked_at = message.sent_at
-    draft = session.get(Draft, message.draft_id) if message.draft_id else None
+    draft = by_id(session, Draft, message.draft_id)
     if message.kind == "apology" and draft is not None:
-        event = session.get(Event, draft.event_id)
+        event = by_id(session, Event, draft.event_id)
         owed = open_obligations(session, event) if event is not None else []
         if event is not None and any(o.kind == APOLOGY for o in owed):
             settle_apology(session, event, "mail", message.sent_at or message.updated_at)
@@ -430,7 +414,7 @@ def _record_delivery(session: Session, message: OutboxMessage) -> None:
 
 def _draft_follows(session: Session, message: OutboxMessage, now: dt.datetime) -> None:
     """Keep the draft's state in step with its message."""
-    draft = session.get(Draft, message.draft_id) if message.draft_id else None
+    draft = by_id(session, Draft, message.draft_id)
     if draft is not None:
         draft.state = message.state
         draft.updated_at = in_utc(now)
@@ -445,12 +429,12 @@ def _set_state(message: OutboxMessage, state: str, error: str | None, now: dt.da
 
 def list_outbox(session: Session) -> list[OutboxMessage]:
     """Every message in the outbox, newest first."""
-    return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc())).all())
+    return stored.messages_newest_first(session)
 
 
 def requeue(session: Session, message_id: int, now: dt.datetime) -> OutboxMessage:
     """Put one failed, unknown or queued message back in the queue, on explicit request."""
-    message = session.get(OutboxMessage, message_id) if is_id(message_id) else None
+    message = by_id(session, OutboxMessage, message_id)
     if message is None:
         raise NotFound(f"no message #{message_id} in the outbox; see meishi outbox")
     if message.state not in RETRIABLE:

@@ -1,4 +1,5 @@
-"""The outbox's queries: which messages are waiting, and the claim of the next one to send."""
+"""The outbox's queries: which messages are waiting, the claim of the next one to send, and
+the messages by state and by draft."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from meishi.models import OutboxMessage
+from meishi.models import Draft, OutboxMessage
 
 QUEUED = "queued"
 
@@ -47,3 +48,31 @@ def any_waiting_after(session: Session, after: int, only: list[int] | None) -> b
 def _next(query: Any, after: int, only: list[int] | None) -> Any:
     """A query narrowed to the oldest waiting message past id `after`."""
     return waiting(query, only).where(col(OutboxMessage.id) > after).limit(1)
+
+
+def waiting_messages(session: Session, only: list[int] | None = None) -> list[OutboxMessage]:
+    """The messages a sending run sends, oldest first (a dry run shows them)."""
+    return list(session.exec(waiting(select(OutboxMessage), only)).all())
+
+
+def message_on_its_way(
+    session: Session, draft: Draft, states: tuple[str, ...]
+) -> OutboxMessage | None:
+    """A message in one of `states` for the draft's meeting (for a draft to an organizer,
+    made from the draft itself)."""
+    query = select(OutboxMessage).where(col(OutboxMessage.state).in_(states))
+    if draft.encounter_id is not None:
+        query = query.where(OutboxMessage.encounter_id == draft.encounter_id)
+    else:
+        query = query.where(OutboxMessage.draft_id == draft.id)
+    return session.exec(query).first()
+
+
+def messages_in_state(session: Session, state: str) -> list[OutboxMessage]:
+    """The messages in one state."""
+    return list(session.exec(select(OutboxMessage).where(OutboxMessage.state == state)).all())
+
+
+def messages_newest_first(session: Session) -> list[OutboxMessage]:
+    """Every message in the outbox, newest first."""
+    return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc())).all())

@@ -6,15 +6,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlmodel import SQLModel, col, select
 
+from meishi.validation import is_id
+
 if TYPE_CHECKING:
     from sqlmodel import Session
 
 Row = TypeVar("Row", bound=SQLModel)
 
 
-def by_id(session: Session, model: type[Row], key: int) -> Row | None:
-    """The row of this table with this id, or None."""
-    return session.get(model, key)
+def by_id(session: Session, model: type[Row], row_id: int | None) -> Row | None:
+    """The row of `model` with that id; None when there is none, or no row can have it."""
+    if row_id is None or not is_id(row_id):  # a number past 64 bits fails on the server
+        return None
+    return session.get(model, row_id)
 
 
 def in_id_order(session: Session, model: type[Row]) -> list[Row]:
