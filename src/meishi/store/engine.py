@@ -146,7 +146,10 @@ def _problem(where: Path | str, cause: BaseException) -> MeishiError | None:
     """What a driver's error means for the database, or None when it is not the database's."""
     if isinstance(cause, sqlite3.Error):
         return database_problem(Path(where), cause)
-    if type(cause).__module__.startswith("psycopg") and isinstance(cause, Exception):
+    # The server's errors: psycopg's, or those of the reader's own libpq connection.
+    if type(cause).__module__.startswith(("psycopg", "meishi.store.libpq")) and isinstance(
+        cause, Exception
+    ):
         from meishi.store.postgres import problem
 
         return problem(str(where), cause)

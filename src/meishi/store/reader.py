@@ -1,5 +1,5 @@
 """The fast read connection, no SQLAlchemy, no Alembic, for commands typed many times a day
-(search, lists, exports): plain sqlite3 on the SQLite file, psycopg on a server."""
+(search, lists, exports): plain sqlite3 on the SQLite file, libpq on a server (libpq.py)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from pathlib import Path
 
 from meishi.location import Location, in_file
 from meishi.store.engine import (
+    SCHEMA_REVISION,
     database_errors,
-    ensure_current,
     open_store,
     prepare_connection,
     read_only,
 )
-from meishi.store.index import STALE, refresh
-from meishi.store.sql import ReadConnection
+from meishi.store.index import refresh
+from meishi.store.sql import STATE, ReadConnection
 
 __all__ = ["ReadConnection", "reader"]
 
@@ -36,22 +36,37 @@ def reader(location: Location | Path, keyring_named: str | None = None) -> Itera
             yield found
         return
     path = location.path or Path()
-    ensure_current(path)
     with database_errors(path):
-        connection = read_only(path)
+        connection = _current(path)
         try:
             prepare_connection(connection)
-            catch_up(connection, path)
             connection.row_factory = sqlite3.Row
             yield connection
         finally:
             connection.close()
 
 
+def _current(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the file at this meishi's schema (made or upgraded first
+    when it is not), the contacts other tools changed folded into the index."""
+    if path.exists():
+        connection = read_only(path)
+        try:
+            revision, stale = connection.execute(STATE).fetchone() or (None, 0)
+        except sqlite3.Error:  # no such table: new, or older than search_stale
+            revision, stale = None, 0
+        if revision == SCHEMA_REVISION:
+            if stale:
+                catch_up(path)
+            return connection
+        connection.close()
+    open_store(path).close()  # made or upgraded, the index caught up
+    return read_only(path)
+
+
 @contextmanager
 def _server_reader(location: Location, keyring_named: str | None) -> Iterator[ReadConnection]:
     """The server's read connection, its schema made or upgraded first when not current."""
-    from meishi.store.engine import SCHEMA_REVISION
     from meishi.store.postgres import server_reader
 
     def upgrade() -> None:
@@ -62,11 +77,9 @@ def _server_reader(location: Location, keyring_named: str | None) -> Iterator[Re
         yield connection
 
 
-def catch_up(reading: sqlite3.Connection, path: Path) -> None:
+def catch_up(path: Path) -> None:
     """Fold the contacts other tools changed into the index, before a read-only connection
     searches it."""
-    if reading.execute(f"{STALE} LIMIT 1").fetchone() is None:
-        return  # as always, unless another tool wrote: one look at an empty table
     try:
         # No waiting for the write lock: a meishi holding it folds them itself when it starts.
         with closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as writing:

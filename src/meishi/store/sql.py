@@ -2,16 +2,24 @@
 
 Read modules (search.py, resolve.py, index.py) write their queries once, with `?`
 parameters, and ask `dialect_of(connection)` for the words that differ. On SQLite the
-connection is sqlite3's own (the fast path); on PostgreSQL it is `ServerConnection`,
-a thin adapter over psycopg's with the same execute/fetch interface and rows addressable
-by column name, by position and through `dict(row)`, as sqlite3.Row allows.
+connection is sqlite3's own (the fast path); on PostgreSQL it is one `OnServer`: the
+reader's libpq connection (libpq.py), or `ServerConnection`, a thin adapter over psycopg's
+(the writers', and the reader's without a libpq to load). Both have sqlite3's
+execute/fetch interface and rows addressable by column name, by position and through
+`dict(row)`, as sqlite3.Row allows.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+# What a reader looks at first, in one statement: whether the schema is this meishi's, and
+# whether other tools left contacts to fold into the search index (a new database, or an
+# old file, lacks either table).
+STATE = "SELECT version_num, EXISTS (SELECT 1 FROM search_stale) FROM alembic_version"
 
 
 class Rows(Protocol):
@@ -56,7 +64,23 @@ POSTGRESQL = Dialect(
 
 def dialect_of(connection: object) -> Dialect:
     """The dialect a plain connection speaks."""
-    return POSTGRESQL if isinstance(connection, ServerConnection) else SQLITE
+    return POSTGRESQL if isinstance(connection, OnServer) else SQLITE
+
+
+class OnServer(ABC):
+    """A plain connection to a PostgreSQL server (psycopg's or libpq's)."""
+
+    @abstractmethod
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
+        """Run one statement with `?` parameters; its rows."""
+
+    @abstractmethod
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]], /) -> None:
+        """Run one statement for each row of parameters."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """End the connection."""
 
 
 class Row(tuple[Any, ...]):
@@ -87,7 +111,7 @@ def row_factory(cursor: Any) -> Callable[[Sequence[Any]], Row]:
     return lambda values: Row(names, values)
 
 
-class ServerConnection:
+class ServerConnection(OnServer):
     """A psycopg connection spoken to like sqlite3's: `?` parameters, Rows."""
 
     def __init__(self, connection: Any) -> None:
@@ -104,6 +128,10 @@ class ServerConnection:
         """Run one statement for each row of parameters."""
         if rows:
             self.connection.cursor().executemany(_placeholders(sql), [list(r) for r in rows])
+
+    def close(self) -> None:
+        """End the connection."""
+        self.connection.close()
 
 
 def _placeholders(sql: str) -> str:
