@@ -49,19 +49,28 @@ def reader(location: Location | Path, keyring_named: str | None = None) -> Itera
 def _current(path: Path) -> sqlite3.Connection:
     """A read-only connection to the file at this meishi's schema (made or upgraded first
     when it is not), the contacts other tools changed folded into the index."""
-    if path.exists():
+    connection = _at_schema(path)
+    if connection is None:
+        open_store(path).close()  # made or upgraded, the index caught up; or why it cannot be
         connection = read_only(path)
-        try:
-            revision, stale = connection.execute(STATE).fetchone() or (None, 0)
-        except sqlite3.Error:  # no such table: new, or older than search_stale
-            revision, stale = None, 0
-        if revision == SCHEMA_REVISION:
-            if stale:
-                catch_up(path)
-            return connection
+    return connection
+
+
+def _at_schema(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection to the file when it is at this meishi's schema, else None."""
+    if not path.is_file():
+        return None
+    connection = read_only(path)
+    try:
+        revision, stale = connection.execute(STATE).fetchone() or (None, 0)
+    except sqlite3.Error:  # not a database, or no such table (new, or older than search_stale)
+        revision, stale = None, 0
+    if revision != SCHEMA_REVISION:
         connection.close()
-    open_store(path).close()  # made or upgraded, the index caught up
-    return read_only(path)
+        return None
+    if stale:
+        catch_up(path)
+    return connection
 
 
 @contextmanager
