@@ -54,11 +54,14 @@ class Dialect:
     contains: str  # {0} holds {1} (text)
     like: str  # case-insensitive LIKE, as SQLite's is for ASCII
     no_limit: int | None  # LIMIT's value for none
+    # What keeps a subquery apart, computed before the query around it: SQLite never merges
+    # one into a query with a window function; PostgreSQL keeps one with an OFFSET apart.
+    apart: str
 
 
-SQLITE = Dialect("sqlite", "group_concat({0}, char(31))", "instr({0}, {1}) > 0", "LIKE", -1)
+SQLITE = Dialect("sqlite", "group_concat({0}, char(31))", "instr({0}, {1}) > 0", "LIKE", -1, "")
 POSTGRESQL = Dialect(
-    "postgresql", "string_agg({0}, chr(31))", "strpos({0}, {1}) > 0", "ILIKE", None
+    "postgresql", "string_agg({0}, chr(31))", "strpos({0}, {1}) > 0", "ILIKE", None, " OFFSET 0"
 )
 
 
