@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from meishi.store.sql import OnServer, Row
+from meishi.store.sql import OnServer, Row, rows_named
 
 # libpq's names on each system: the versioned one first, as a program linked to it loads it.
 SYSTEM_NAMES = {
@@ -74,7 +74,7 @@ def _declared(lib: ctypes.CDLL) -> ctypes.CDLL:
     """The library with the argument and result types of the functions called."""
     p, text, number = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int
     texts = ctypes.POINTER(ctypes.c_char_p)
-    signatures: dict[str, tuple[Any, list[Any]]] = {
+    signatures: dict[str, tuple[Any, list[Any] | None]] = {
         "PQconnectdbParams": (p, [texts, texts, number]),
         "PQstatus": (number, [p]),
         "PQerrorMessage": (text, [p]),
@@ -87,8 +87,10 @@ def _declared(lib: ctypes.CDLL) -> ctypes.CDLL:
         "PQnfields": (number, [p]),
         "PQfname": (text, [p, number]),
         "PQftype": (ctypes.c_uint, [p, number]),
-        "PQgetvalue": (text, [p, number, number]),
-        "PQgetisnull": (number, [p, number, number]),
+        # Called for each value: no argument types, which halves the cost of a call (the
+        # result is given as a c_void_p, the row and column as ints).
+        "PQgetvalue": (text, None),
+        "PQgetisnull": (number, None),
         "PQclear": (None, [p]),
     }
     for name, (result, arguments) in signatures.items():
@@ -161,15 +163,15 @@ class Result:
 
     def __init__(self, connection: Connection, result: int) -> None:
         lib = self.lib = connection.lib
-        self.result: int | None = None
+        self.result: ctypes.c_void_p | None = None
         if lib.PQresultStatus(result) not in (COMMAND_OK, TUPLES_OK):
             error = connection.failure(result)
             lib.PQclear(result)
             raise error
-        self.result = result
+        self.result = ctypes.c_void_p(result)
         fields = range(lib.PQnfields(result))
-        self.names = tuple(_text(lib.PQfname(result, n)) for n in fields)
-        self.loaders = [LOADERS.get(lib.PQftype(result, n), _as_text) for n in fields]
+        self.row = rows_named(tuple(_text(lib.PQfname(result, n)) for n in fields))
+        self.loaders = [(n, LOADERS.get(lib.PQftype(result, n))) for n in fields]
         self.count = lib.PQntuples(result)
         self.next = 0
         if not self.count:
@@ -185,18 +187,20 @@ class Result:
             self._free()
             raise StopIteration
         number, self.next = self.next, self.next + 1
-        return Row(self.names, self._values(self.result, number))
+        return self.row(self._values(self.result, number))
 
-    def _values(self, result: int, number: int) -> list[Any]:
-        """One row's values, loaded."""
+    def _values(self, result: ctypes.c_void_p, number: int) -> list[Any]:
+        """One row's values, loaded (text as it is)."""
         value, is_null = self.lib.PQgetvalue, self.lib.PQgetisnull
         values: list[Any] = []
-        for column, load in enumerate(self.loaders):
-            text = value(result, number, column)
-            if not text and is_null(result, number, column):  # NULL reads as "" too
+        for column, load in self.loaders:
+            raw = value(result, number, column)
+            if not raw and is_null(result, number, column):  # NULL reads as "" too
                 values.append(None)
+            elif load is None:
+                values.append(raw.decode())
             else:
-                values.append(load(text.decode()))
+                values.append(load(raw.decode()))
         return values
 
     def fetchone(self) -> Row | None:
@@ -234,11 +238,6 @@ FLOAT4, FLOAT8, DATE, TIME, TIMESTAMP, TIMESTAMPTZ = 700, 701, 1082, 1083, 1114,
 TIMETZ, NUMERIC, JSONB, UNKNOWN = 1266, 1700, 3802, 0
 
 
-def _as_text(text: str) -> str:
-    """Text as it is (text, varchar, and any type not loaded otherwise, as psycopg does)."""
-    return text
-
-
 def _as_decimal(text: str) -> Any:
     """A numeric value as a Decimal (decimal imported only then: it takes milliseconds)."""
     from decimal import Decimal
@@ -253,7 +252,8 @@ def _as_json(text: str) -> Any:
     return json.loads(text)
 
 
-# How each type's text becomes the Python value psycopg makes of it (DateStyle ISO).
+# How each type's text becomes the Python value psycopg makes of it (DateStyle ISO); text,
+# varchar and any other type stay text, as psycopg leaves them.
 LOADERS: dict[int, Callable[[str], Any]] = {
     BOOL: lambda text: text == "t",
     BYTEA: lambda text: bytes.fromhex(text[2:]),  # bytea_output hex: \x0a1b...

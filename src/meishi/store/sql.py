@@ -14,7 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 # What a reader looks at first, in one statement: whether the schema is this meishi's, and
 # whether other tools left contacts to fold into the search index (a new database, or an
@@ -87,15 +87,12 @@ class OnServer(ABC):
 
 
 class Row(tuple[Any, ...]):
-    """A row addressable by position and by column name, and convertible by dict()."""
+    """A row addressable by position and by column name, and convertible by dict(); the
+    rows of one query are of a class of their own, which knows their columns (rows_named)."""
 
-    names: tuple[str, ...]
-
-    def __new__(cls, names: tuple[str, ...], values: Sequence[Any]) -> Row:
-        """A row of these columns holding these values."""
-        row = super().__new__(cls, values)
-        row.names = names
-        return row
+    __slots__ = ()
+    names: ClassVar[tuple[str, ...]] = ()
+    positions: ClassVar[dict[str, int]] = {}
 
     def keys(self) -> list[str]:
         """The column names, as dict() asks for them."""
@@ -104,14 +101,22 @@ class Row(tuple[Any, ...]):
     def __getitem__(self, key: Any) -> Any:
         """A value by column name or position."""
         if isinstance(key, str):
-            return tuple.__getitem__(self, self.names.index(key))
+            return tuple.__getitem__(self, self.positions[key])
         return tuple.__getitem__(self, key)
+
+
+def rows_named(names: tuple[str, ...]) -> type[Row]:
+    """The class of the rows of these columns (a name given twice: its first column, as
+    sqlite3.Row has it)."""
+    positions: dict[str, int] = {}
+    for position, name in enumerate(names):
+        positions.setdefault(name, position)
+    return type("Row", (Row,), {"__slots__": (), "names": names, "positions": positions})
 
 
 def row_factory(cursor: Any) -> Callable[[Sequence[Any]], Row]:
     """psycopg's row factory making Rows named by the cursor's columns."""
-    names = tuple(column.name for column in cursor.description or ())
-    return lambda values: Row(names, values)
+    return rows_named(tuple(column.name for column in cursor.description or ()))
 
 
 class ServerConnection(OnServer):
