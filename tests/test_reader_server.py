@@ -113,8 +113,10 @@ def test_several_rows_stream_and_an_empty_result_is_none(
     light, _ = both
     rows = light.execute("SELECT n, repeat('x', n) AS xs FROM generate_series(1, 2500) n")
     assert next(iter(rows))["n"] == 1
+    assert [row["n"] for row in rows.fetchmany(2)] == [2, 3]
+    assert [column[0] for column in rows.description] == ["n", "xs"]
     rest = rows.fetchall()
-    assert len(rest) == 2499 and rest[-1] == (2500, "x" * 2500)
+    assert len(rest) == 2497 and rest[-1] == (2500, "x" * 2500)
     assert light.execute("SELECT 1 WHERE false").fetchone() is None
     assert light.execute("SET search_path = public").fetchall() == []
     assert dialect_of(light) is POSTGRESQL

@@ -16,6 +16,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -207,9 +208,18 @@ class Result:
         """The next row, or None."""
         return next(self, None)
 
+    def fetchmany(self, size: int = 1) -> list[Row]:
+        """The next rows, at most `size` of them."""
+        return list(islice(self, size))
+
     def fetchall(self) -> list[Row]:
         """The rows left."""
         return list(self)
+
+    @property
+    def description(self) -> tuple[tuple[str, None, None, None, None, None, None], ...]:
+        """The columns, named as sqlite3's cursors name them (the rest unknown, as there)."""
+        return tuple((name, None, None, None, None, None, None) for name in self.row.names)
 
     def _free(self) -> None:
         """Free libpq's copy of the rows."""
