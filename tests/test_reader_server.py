@@ -224,3 +224,22 @@ def test_the_reader_takes_the_keyring_s_password_when_the_server_asks(
         pg_server.drop_database(database)
         with pg_server.connect() as admin:
             admin.execute(f"DROP ROLE {role}")
+
+
+def test_without_the_system_s_libpq_the_one_psycopg_carries_is_loaded(
+    monkeypatch: pytest.MonkeyPatch, pg_url: str
+) -> None:
+    """psycopg[binary], a dependency, carries its own libpq: a machine without one has it."""
+    monkeypatch.setattr(libpq, "SYSTEM_NAMES", {sys.platform: ("libpq-not-here.so.5",)})
+    libpq.library.cache_clear()
+    try:
+        lib = libpq.library()
+        assert lib is not None and "psycopg_binary" in str(lib._name)
+        conninfo = "postgresql://" + pg_url.partition("://")[2]
+        connection = libpq.connect(lib, {"dbname": conninfo, **TEXT_FORMS})
+        try:
+            assert connection.execute("SELECT 'ok'").fetchone() == ("ok",)
+        finally:
+            connection.close()
+    finally:
+        libpq.library.cache_clear()
