@@ -1,7 +1,7 @@
 """The fast read path's connection to a server: libpq itself, called through ctypes.
 
 Importing psycopg takes ~100 ms (asyncio, logging, its type machinery, package metadata),
-more than all the rest of `meishi search`; loading libpq takes ~5 ms. A read needs little of
+more than all the rest of `meishi search`; loading libpq takes ~7 ms. A read needs little of
 psycopg: connect, run a statement with parameters, read the rows as text. So this module
 does that, speaks to its caller as sqlite3's connection does (`?` parameters, rows by name
 and position) and gives each value the Python type psycopg gives it, for every type
