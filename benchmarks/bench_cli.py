@@ -2,8 +2,10 @@
 
 Run:  pip install khard && python benchmarks/bench_cli.py [--sizes 1000 10000 100000] [--runs 5]
 
-Prints the median wall time and peak memory of each command (each run a fresh
-process, as a user types it), then khard's times on the same 10k people as vCards.
+Prints the median wall and CPU time and the peak memory of each command (each run a
+fresh process, as a user types it), then khard's times on the same 10k people as vCards,
+its search run in turn with meishi's. `--against OTHER/src` times another checkout's
+meishi beside this one, run for run: before and after a change, in one run.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 FAMILY = ["田中", "佐藤", "鈴木", "高橋", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"]
 FAMILY_KANA = [
@@ -147,34 +150,60 @@ def run(args: list[str], env: dict[str, str]) -> None:
     subprocess.run([*MEISHI, *args], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
-def measure(
-    command: list[str], env: dict[str, str], runs: int, tty: bool = False
-) -> tuple[float, float]:
-    """Median wall seconds and peak resident MB of a command over several runs."""
-    times, peaks = [], []
+class Timing(NamedTuple):
+    """A command's medians over its runs, and its peak memory."""
+
+    wall: float  # seconds
+    cpu: float  # seconds of CPU (user + system): steadier than wall time on a busy machine
+    peak: float  # MB resident
+
+
+def measure(command: list[str], env: dict[str, str], runs: int, tty: bool = False) -> Timing:
+    """Median wall and CPU seconds and peak resident MB of a command over several runs."""
+    return side_by_side([(command, env)], runs, tty)[0]
+
+
+def side_by_side(
+    variants: list[tuple[list[str], dict[str, str]]], runs: int, tty: bool = False
+) -> list[Timing]:
+    """Each (command, environment)'s timing, their runs taken in turn, so that a load that
+    comes and goes weighs on each alike."""
+    samples: list[list[tuple[float, float, float]]] = [[] for _ in variants]
     for _ in range(runs):
-        if tty:
-            controller, terminal = pty.openpty()
-            stdout = terminal
-        else:
-            stdout = subprocess.PIPE
-        start = time.perf_counter()
-        process = subprocess.Popen(command, env=env, stdout=stdout, stderr=subprocess.DEVNULL)
-        if tty:
-            os.close(terminal)
-            while _drain(controller):
-                pass
-        else:
-            assert process.stdout is not None
-            while process.stdout.read(1 << 16):
-                pass
-        _, status, usage = os.wait4(process.pid, 0)
-        times.append(time.perf_counter() - start)
-        peaks.append(usage.ru_maxrss / 1024)
-        if tty:
-            os.close(controller)
-        assert os.waitstatus_to_exitcode(status) == 0, command
-    return statistics.median(times), max(peaks)
+        for (command, env), taken in zip(variants, samples, strict=True):
+            taken.append(_once(command, env, tty))
+    return [_timing(taken) for taken in samples]
+
+
+def _timing(taken: list[tuple[float, float, float]]) -> Timing:
+    """The medians of a command's runs, and the highest peak."""
+    walls, cpus, peaks = zip(*taken, strict=True)
+    return Timing(statistics.median(walls), statistics.median(cpus), max(peaks))
+
+
+def _once(command: list[str], env: dict[str, str], tty: bool) -> tuple[float, float, float]:
+    """One run of a command, as a fresh process: (wall seconds, CPU seconds, peak MB)."""
+    if tty:
+        controller, terminal = pty.openpty()
+        stdout = terminal
+    else:
+        stdout = subprocess.PIPE
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=stdout, stderr=subprocess.DEVNULL)
+    if tty:
+        os.close(terminal)
+        while _drain(controller):
+            pass
+    else:
+        assert process.stdout is not None
+        while process.stdout.read(1 << 16):
+            pass
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if tty:
+        os.close(controller)
+    assert os.waitstatus_to_exitcode(status) == 0, command
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def _drain(fd: int) -> bool:
@@ -198,12 +227,15 @@ def write_vcards(folder: Path, people: list[dict[str, str]]) -> None:
         )
 
 
-def khard_times(book: Path, runs: int) -> dict[str, tuple[float, float]]:
-    """khard list and khard list TERM on the same people."""
+def khard_side_by_side(
+    book: Path, runs: int, meishis: list[tuple[list[str], dict[str, str]]]
+) -> None:
+    """khard list, then khard list 田中 and each meishi's search 田中 run in turn on the same
+    people, with how many times faster each meishi is."""
     khard = shutil.which("khard")
     if khard is None:
         print("khard is not installed (pip install khard): skipping the comparison")
-        return {}
+        return
     root = Path(tempfile.mkdtemp(prefix="meishi-khard-"))
     config = root / "khard.conf"
     config.write_text(
@@ -213,15 +245,45 @@ def khard_times(book: Path, runs: int) -> dict[str, tuple[float, float]]:
     )
     env = {**os.environ, "XDG_CONFIG_HOME": str(root)}
     base = [khard, "-c", str(config)]
-    results = {
-        "khard list": measure([*base, "list"], env, runs),
-        "khard list 田中": measure([*base, "list", "田中"], env, runs),
-    }
+    print(_row(10000, "khard list", [measure([*base, "list"], env, runs)]))
+    found, *searches = side_by_side([([*base, "list", "田中"], env), *meishis], runs)
+    print(_row(10000, "khard list 田中", [found]))
+    for (_, meishi_env), search in zip(meishis, searches, strict=True):
+        label = f"  search 田中 {meishi_env['MEISHI_LABEL']}, in turn"
+        times = f"{found.wall / search.wall:.0f}x wall, {found.cpu / search.cpu:.0f}x CPU"
+        ratio = f"  khard / meishi: {times}"
+        print(_row(10000, label, [search]) + ratio)
     shutil.rmtree(root, ignore_errors=True)
-    return results
 
 
 MEISHI = [sys.executable, "-m", "meishi"]
+
+
+def codes(against: list[str]) -> list[dict[str, str]]:
+    """The environments running each meishi timed: this one's (as PYTHONPATH has it), then
+    each --against source folder's; each byte-compiled first, as pip does when it installs
+    it (run from a checkout under PYTHONDONTWRITEBYTECODE, every start compiles every module
+    it imports: ~20 ms more for search)."""
+    found = [{**os.environ, "MEISHI_LABEL": "(this)"}]
+    for source in against:
+        path = str(Path(source).resolve())
+        found.append({**os.environ, "PYTHONPATH": path, "MEISHI_LABEL": f"({source})"})
+    for env in found:
+        where = subprocess.run(
+            [sys.executable, "-c", "import meishi, os; print(os.path.dirname(meishi.__file__))"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        subprocess.run([sys.executable, "-m", "compileall", "-q", where], check=True, env=env)
+    return found
+
+
+def _row(size: int, label: str, timings: list[Timing]) -> str:
+    """One line of the table: wall and CPU ms of each meishi timed, the first's peak MB."""
+    cells = "".join(f" {t.wall * 1000:>9.0f} {t.cpu * 1000:>7.0f}" for t in timings)
+    return f"{size:>8}  {label:<40}{cells} {timings[0].peak:>8.1f}"
 
 
 def main() -> None:
@@ -230,14 +292,23 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the homes, print where")
+    parser.add_argument(
+        "--against",
+        nargs="+",
+        default=[],
+        metavar="SRC",
+        help="also time the meishi in these source folders (another checkout's src/), in turn",
+    )
     parser.add_argument("--build", nargs=2, metavar=("HOME", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build:
         home, size = Path(args.build[0]), int(args.build[1])
         write_vcards(home / "vcards", build_home(home, size))
         return
-    print(f"{'contacts':>8}  {'command':<40} {'median ms':>10} {'peak MB':>8}")
-    meishi_search_10k = 1.0
+    envs = codes(args.against)
+    names = "".join(f" {env['MEISHI_LABEL'][:19]:>17}" for env in envs)
+    print(f"{'':>50}{names}")
+    print(f"{'contacts':>8}  {'command':<40}{' wall ms  CPU ms' * len(envs)} {'peak MB':>8}")
     for size in args.sizes:
         home = Path(tempfile.mkdtemp(prefix=f"meishi-bench-{size}-"))
         started = time.perf_counter()
@@ -246,7 +317,7 @@ def main() -> None:
         build = [sys.executable, __file__, "--build", str(home), str(size)]
         subprocess.run(build, check=True)
         print(f"{size:>8}  (home built in {time.perf_counter() - started:.1f} s: {home})")
-        env = {**os.environ, "MEISHI_HOME": str(home)}
+        homes = [{**env, "MEISHI_HOME": str(home)} for env in envs]
         commands = {
             "meishi --help": (["--help"], False),
             "contacts list (terminal page)": (["contacts", "list"], True),
@@ -256,14 +327,11 @@ def main() -> None:
             "should-return 'Tokyo AI 勉強会'": (["should-return", "Tokyo AI 勉強会"], False),
         }
         for label, (argv, tty) in commands.items():
-            seconds, peak = measure([*MEISHI, *argv], env, args.runs, tty)
-            print(f"{size:>8}  {label:<40} {seconds * 1000:>10.0f} {peak:>8.1f}")
-            if size == 10000 and label == "search kanji":
-                meishi_search_10k = seconds
+            variants = [([*MEISHI, *argv], env) for env in homes]
+            print(_row(size, label, side_by_side(variants, args.runs, tty)), flush=True)
         if size == 10000:  # khard on the same 10k people, before their home goes
-            for label, (seconds, peak) in khard_times(home / "vcards", args.runs).items():
-                ratio = f"  ({seconds / meishi_search_10k:.0f}x meishi search)"
-                print(f"{size:>8}  {label:<40} {seconds * 1000:>10.0f} {peak:>8.1f}{ratio}")
+            searches = [([*MEISHI, "search", "田中"], env) for env in homes]
+            khard_side_by_side(home / "vcards", args.runs, searches)
         if not args.keep:
             shutil.rmtree(home, ignore_errors=True)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -258,6 +257,8 @@ def echo(text: str, err: bool = False) -> None:
 
 def print_json(data: Any) -> None:
     """Print data as indented JSON, Japanese left readable, hidden characters as \\u escapes."""
+    import json  # not at module level: `meishi search` prints text
+
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     typer.echo(_HIDDEN_IN_JSON.sub(lambda match: f"\\u{ord(match[0]):04x}", text))
 

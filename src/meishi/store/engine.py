@@ -135,7 +135,8 @@ def _problem(where: Path | str, cause: BaseException) -> MeishiError | None:
     """What a driver's error means for the database, or None when it is not the database's."""
     if not isinstance(cause, Exception):
         return None
-    if type(cause).__module__.startswith("psycopg"):
+    # The server's errors: psycopg's, or those of the reader's own libpq connection.
+    if type(cause).__module__.startswith(("psycopg", "meishi.store.libpq")):
         from meishi.store.postgres import problem
 
         return problem(str(where), cause)

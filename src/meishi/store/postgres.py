@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from meishi.errors import DatabaseDamaged, MeishiError, Unavailable
 from meishi.location import SET_PASSWORD, Location
-from meishi.store.sql import ServerConnection
+from meishi.store.sql import STATE, OnServer, ServerConnection
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -26,7 +26,13 @@ LOCK = f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"
 TRY_LOCK = f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})"
 # Times are kept as SQLite keeps them: UTC, without a zone.
 OPTIONS = "-c TimeZone=UTC"
+# The reader's sessions write nothing, unless a transaction says so (folding other tools' edits).
+READ_OPTIONS = f"{OPTIONS} -c default_transaction_read_only=on"
+# libpq's reader reads values as text, in the forms its loaders read (libpq.py).
+TEXT_FORMS = {"client_encoding": "UTF8", "options": f"{READ_OPTIONS} -c DateStyle=ISO,YMD"}
 CONNECT_TIMEOUT = 10  # seconds
+UNDEFINED_TABLE = "42P01"  # SQLSTATE
+Connected = TypeVar("Connected")
 
 # The search index as SQLite's (migrations 0004, 0010), without FTS5: folded texts in
 # contact_text, a trigram index on `doc`, and triggers that only note changed contacts.
@@ -82,22 +88,43 @@ def server_engine(location: Location, keyring_named: str | None) -> Engine:
     return engine
 
 
-def connect(location: Location, keyring_named: str | None) -> Any:
-    """A psycopg connection to the server database. libpq finds the password (in the URL,
-    ~/.pgpass, a service file); when the server asks for one it did not find, the keyring's
-    is given (looked up only then: importing keyring costs a fast command its speed)."""
+def connect(
+    location: Location, keyring_named: str | None, options: str = OPTIONS, autocommit: bool = False
+) -> Any:
+    """A psycopg connection to the server database."""
     import psycopg
 
+    def opening(conninfo: str, password: str | None) -> Any:
+        """psycopg's connection, with the password given, if any."""
+        return psycopg.connect(
+            conninfo,
+            password=password,
+            options=options,
+            autocommit=autocommit,
+            connect_timeout=CONNECT_TIMEOUT,
+        )
+
+    return _logged_in(location, keyring_named, opening, psycopg.OperationalError)
+
+
+def _logged_in(
+    location: Location,
+    keyring_named: str | None,
+    opening: Callable[[str, str | None], Connected],
+    refused: type[Exception],
+) -> Connected:
+    """A connection opened by `opening(conninfo, password)`. libpq finds the password (in the
+    URL, ~/.pgpass, a service file); when the server asks for one it did not find, the
+    keyring's is given (looked up only then: importing keyring costs a fast command its
+    speed)."""
     conninfo = "postgresql://" + (location.url or "").partition("://")[2]
     try:
-        return psycopg.connect(conninfo, options=OPTIONS, connect_timeout=CONNECT_TIMEOUT)
-    except psycopg.OperationalError as error:
+        return opening(conninfo, None)
+    except refused as error:
         password = _keyring_password(location, keyring_named) if _asks_password(error) else None
         if password is None:
             raise
-        return psycopg.connect(
-            conninfo, password=password, options=OPTIONS, connect_timeout=CONNECT_TIMEOUT
-        )
+        return opening(conninfo, password)
 
 
 def _asks_password(error: Exception) -> bool:
@@ -182,9 +209,7 @@ def _trigram_index(connection: Connection) -> None:
 
 def problem(where: str, error: Exception) -> MeishiError | None:
     """What the server's error means, as one line (never the password), or None."""
-    import psycopg
-
-    if not isinstance(error, psycopg.OperationalError):
+    if not _operational(error):
         return None
     said = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
     if "password" in said or "authentication" in said:
@@ -200,16 +225,35 @@ def problem(where: str, error: Exception) -> MeishiError | None:
     )
 
 
+def _operational(error: Exception) -> bool:
+    """True when the server could not be reached or used: libpq's error or psycopg's."""
+    from meishi.store import libpq
+
+    if isinstance(error, libpq.OperationalError):
+        return True
+    import psycopg
+
+    return isinstance(error, psycopg.OperationalError)
+
+
 @contextmanager
 def server_reader(
     location: Location, keyring_named: str | None, revision: str, upgrade: Callable[[], None]
-) -> Iterator[ServerConnection]:
+) -> Iterator[OnServer]:
     """A plain connection to the server database for reading: its schema brought to
     `revision` first (by `upgrade`) when it is not there, its index caught up."""
-    with _current(location, keyring_named, revision, upgrade) as connection:
-        _catch_up(connection)
-        connection.connection.read_only = True
-        yield connection
+    for attempt in (1, 2):
+        connection = _read_connection(location, keyring_named)
+        try:
+            found, stale = _state(connection)
+            if found == revision or attempt == 2:
+                if stale:
+                    _catch_up(connection)
+                yield connection
+                return
+        finally:
+            connection.close()
+        upgrade()
 
 
 @contextmanager
@@ -218,42 +262,54 @@ def server_writer(
 ) -> Iterator[ServerConnection]:
     """A plain connection to the server database holding meishi's write lock, committed
     when the block ends and rolled back when it raises; its schema brought to `revision`
-    first."""
-    with _current(location, keyring_named, revision, upgrade) as connection:
-        connection.execute(LOCK)
-        yield connection
-
-
-@contextmanager
-def _current(
-    location: Location, keyring_named: str | None, revision: str, upgrade: Callable[[], None]
-) -> Iterator[ServerConnection]:
-    """A connection to the server database at `revision`, made or upgraded by `upgrade`
-    first when it is not; psycopg commits when the block ends, rolls back when it raises."""
+    first (by `upgrade`) when it is not there."""
     for attempt in (1, 2):
-        with connect(location, keyring_named) as raw:
+        with connect(location, keyring_named) as raw:  # psycopg commits, or rolls back
             connection = ServerConnection(raw)
-            if attempt == 1 and _revision(connection) != revision:
+            if attempt == 1 and _state(connection)[0] != revision:
                 raw.rollback()
             else:
+                connection.execute(LOCK)
                 yield connection
                 return
         upgrade()
 
 
-def _revision(connection: ServerConnection) -> str | None:
-    """The schema revision in the database, or None for a new one."""
-    if connection.execute("SELECT to_regclass('alembic_version')").fetchone()[0] is None:
-        return None
-    row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-    return None if row is None else str(row[0])
+def _read_connection(location: Location, keyring_named: str | None) -> OnServer:
+    """The reader's connection, autocommit and read-only: through libpq itself (libpq.py),
+    or psycopg's when there is no libpq to load."""
+    from meishi.store import libpq
+
+    lib = libpq.library()
+    if lib is None:
+        return ServerConnection(connect(location, keyring_named, READ_OPTIONS, autocommit=True))
+
+    def opening(conninfo: str, password: str | None) -> libpq.Connection:
+        """libpq's connection, with the password given, if any."""
+        given = {} if password is None else {"password": password}
+        timeout = {"connect_timeout": str(CONNECT_TIMEOUT)}
+        return libpq.connect(lib, {"dbname": conninfo, **TEXT_FORMS, **timeout, **given})
+
+    return _logged_in(location, keyring_named, opening, libpq.OperationalError)
 
 
-def _catch_up(connection: ServerConnection) -> None:
+def _state(connection: OnServer) -> tuple[str | None, bool]:
+    """The schema revision in the database (None for a new one), and whether contacts
+    changed by other tools wait to be folded into the index."""
+    try:
+        row = connection.execute(STATE).fetchone()
+    except Exception as error:  # psycopg's and libpq's errors both say their SQLSTATE
+        if getattr(error, "sqlstate", None) != UNDEFINED_TABLE:
+            raise
+        return None, False
+    return (None, False) if row is None else (str(row[0]), bool(row[1]))
+
+
+def _catch_up(connection: OnServer) -> None:
     """Fold what other tools changed, unless a writer holds the lock (it folds them)."""
-    from meishi.store.index import STALE, refresh
+    from meishi.store.index import refresh
 
-    stale = connection.execute(f"{STALE} LIMIT 1").fetchone() is not None
-    if stale and connection.execute(TRY_LOCK).fetchone()[0]:
+    connection.execute("BEGIN READ WRITE")
+    if connection.execute(TRY_LOCK).fetchone()[0]:
         refresh(connection)
-    connection.connection.commit()
+    connection.execute("COMMIT")

@@ -1,5 +1,5 @@
 """The fast read connection, no SQLAlchemy, no Alembic, for commands typed many times a day
-(search, lists, exports): plain sqlite3 on the SQLite file, psycopg on a server."""
+(search, lists, exports): plain sqlite3 on the SQLite file, libpq on a server (libpq.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from meishi.location import Location, in_file
-from meishi.store.engine import database_errors, ensure_current, open_store
-from meishi.store.index import STALE, refresh
-from meishi.store.sql import ReadConnection
+from meishi.store.engine import SCHEMA_REVISION, database_errors, open_store
+from meishi.store.index import refresh
+from meishi.store.sql import STATE, ReadConnection
 from meishi.store.sqlite import prepare_connection, read_only
 
 __all__ = ["ReadConnection", "reader"]
@@ -31,22 +31,46 @@ def reader(location: Location | Path, keyring_named: str | None = None) -> Itera
             yield found
         return
     path = location.path or Path()
-    ensure_current(path)
     with database_errors(path):
-        connection = read_only(path)
+        connection = _current(path)
         try:
             prepare_connection(connection)
-            catch_up(connection, path)
             connection.row_factory = sqlite3.Row
             yield connection
         finally:
             connection.close()
 
 
+def _current(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the file at this meishi's schema (made or upgraded first
+    when it is not), the contacts other tools changed folded into the index."""
+    connection = _at_schema(path)
+    if connection is None:
+        open_store(path).close()  # made or upgraded, the index caught up; or why it cannot be
+        connection = read_only(path)
+    return connection
+
+
+def _at_schema(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection to the file when it is at this meishi's schema, else None."""
+    if not path.is_file():
+        return None
+    connection = read_only(path)
+    try:
+        revision, stale = connection.execute(STATE).fetchone() or (None, 0)
+    except sqlite3.Error:  # not a database, or no such table (new, or older than search_stale)
+        revision, stale = None, 0
+    if revision != SCHEMA_REVISION:
+        connection.close()
+        return None
+    if stale:
+        catch_up(path)
+    return connection
+
+
 @contextmanager
 def _server_reader(location: Location, keyring_named: str | None) -> Iterator[ReadConnection]:
     """The server's read connection, its schema made or upgraded first when not current."""
-    from meishi.store.engine import SCHEMA_REVISION
     from meishi.store.postgres import server_reader
 
     def upgrade() -> None:
@@ -57,11 +81,9 @@ def _server_reader(location: Location, keyring_named: str | None) -> Iterator[Re
         yield connection
 
 
-def catch_up(reading: sqlite3.Connection, path: Path) -> None:
+def catch_up(path: Path) -> None:
     """Fold the contacts other tools changed into the index, before a read-only connection
     searches it."""
-    if reading.execute(f"{STALE} LIMIT 1").fetchone() is None:
-        return  # as always, unless another tool wrote: one look at an empty table
     try:
         # No waiting for the write lock: a meishi holding it folds them itself when it starts.
         with closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as writing:

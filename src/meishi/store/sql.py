@@ -2,17 +2,25 @@
 
 Read modules (search.py, resolve.py, index.py) write their queries once, with `?`
 parameters, and ask `dialect_of(connection)` for the words that differ. On SQLite the
-connection is sqlite3's own (the fast path); on PostgreSQL it is `ServerConnection`,
-a thin adapter over psycopg's with the same execute/fetch interface and rows addressable
-by column name, by position and through `dict(row)`, as sqlite3.Row allows.
+connection is sqlite3's own (the fast path); on PostgreSQL it is one `OnServer`: the
+reader's libpq connection (libpq.py), or `ServerConnection`, a thin adapter over psycopg's
+(the writers', and the reader's without a libpq to load). Both have sqlite3's
+execute/fetch interface and rows addressable by column name, by position and through
+`dict(row)`, as sqlite3.Row allows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
+
+# What a reader looks at first, in one statement: whether the schema is this meishi's, and
+# whether other tools left contacts to fold into the search index (a new database, or an
+# old file, lacks either table).
+STATE = "SELECT version_num, EXISTS (SELECT 1 FROM search_stale) FROM alembic_version"
 
 
 class Rows(Protocol):
@@ -47,17 +55,36 @@ class Dialect:
     contains: str  # {0} holds {1} (text)
     like: str  # case-insensitive LIKE, as SQLite's is for ASCII
     no_limit: int | None  # LIMIT's value for none
+    # What keeps a subquery apart, computed before the query around it: SQLite never merges
+    # one into a query with a window function; PostgreSQL keeps one with an OFFSET apart.
+    apart: str
 
 
-SQLITE = Dialect("sqlite", "group_concat({0}, char(31))", "instr({0}, {1}) > 0", "LIKE", -1)
+SQLITE = Dialect("sqlite", "group_concat({0}, char(31))", "instr({0}, {1}) > 0", "LIKE", -1, "")
 POSTGRESQL = Dialect(
-    "postgresql", "string_agg({0}, chr(31))", "strpos({0}, {1}) > 0", "ILIKE", None
+    "postgresql", "string_agg({0}, chr(31))", "strpos({0}, {1}) > 0", "ILIKE", None, " OFFSET 0"
 )
 
 
 def dialect_of(connection: object) -> Dialect:
     """The dialect a plain connection speaks."""
-    return POSTGRESQL if isinstance(connection, ServerConnection) else SQLITE
+    return POSTGRESQL if isinstance(connection, OnServer) else SQLITE
+
+
+class OnServer(ABC):
+    """A plain connection to a PostgreSQL server (psycopg's or libpq's)."""
+
+    @abstractmethod
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
+        """Run one statement with `?` parameters; its rows."""
+
+    @abstractmethod
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]], /) -> None:
+        """Run one statement for each row of parameters."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """End the connection."""
 
 
 def day(value: Any) -> dt.date:
@@ -78,15 +105,12 @@ def clock(value: Any) -> dt.time:
 
 
 class Row(tuple[Any, ...]):
-    """A row addressable by position and by column name, and convertible by dict()."""
+    """A row addressable by position and by column name, and convertible by dict(); the
+    rows of one query are of a class of their own, which knows their columns (rows_named)."""
 
-    names: tuple[str, ...]
-
-    def __new__(cls, names: tuple[str, ...], values: Sequence[Any]) -> Row:
-        """A row of these columns holding these values."""
-        row = super().__new__(cls, values)
-        row.names = names
-        return row
+    __slots__ = ()
+    names: ClassVar[tuple[str, ...]] = ()
+    positions: ClassVar[dict[str, int]] = {}
 
     def keys(self) -> list[str]:
         """The column names, as dict() asks for them."""
@@ -95,17 +119,25 @@ class Row(tuple[Any, ...]):
     def __getitem__(self, key: Any) -> Any:
         """A value by column name or position."""
         if isinstance(key, str):
-            return tuple.__getitem__(self, self.names.index(key))
+            return tuple.__getitem__(self, self.positions[key])
         return tuple.__getitem__(self, key)
+
+
+def rows_named(names: tuple[str, ...]) -> type[Row]:
+    """The class of the rows of these columns (a name given twice: its first column, as
+    sqlite3.Row has it)."""
+    positions: dict[str, int] = {}
+    for position, name in enumerate(names):
+        positions.setdefault(name, position)
+    return type("Row", (Row,), {"__slots__": (), "names": names, "positions": positions})
 
 
 def row_factory(cursor: Any) -> Callable[[Sequence[Any]], Row]:
     """psycopg's row factory making Rows named by the cursor's columns."""
-    names = tuple(column.name for column in cursor.description or ())
-    return lambda values: Row(names, values)
+    return rows_named(tuple(column.name for column in cursor.description or ()))
 
 
-class ServerConnection:
+class ServerConnection(OnServer):
     """A psycopg connection spoken to like sqlite3's: `?` parameters, Rows."""
 
     def __init__(self, connection: Any) -> None:
@@ -122,6 +154,10 @@ class ServerConnection:
         """Run one statement for each row of parameters."""
         if rows:
             self.connection.cursor().executemany(_placeholders(sql), [list(r) for r in rows])
+
+    def close(self) -> None:
+        """End the connection."""
+        self.connection.close()
 
 
 def _placeholders(sql: str) -> str:
