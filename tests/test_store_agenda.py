@@ -172,3 +172,12 @@ def test_should_return_and_brief_keep_the_verdict_they_gave() -> None:
     assert [series for series, _ in kept] == ["Tokyo AI 勉強会"] * 2
     assert kept[0][1] == kept[1][1] != "unknown"
     assert not any(t["kind"] == "decide" for t in json_of(ok("todo", "--json")))
+
+
+def test_a_store_at_0016_gains_the_index_of_encounters_by_event_and_thank_you() -> None:
+    add_event("Design Night", -3)
+    store_rows("DROP INDEX ix_encounter_event_thanked")  # as 0016 left it
+    store_rows("UPDATE alembic_version SET version_num = '0016'")
+    ok("todo")
+    assert store_rows("SELECT version_num FROM alembic_version") == [("0017",)]
+    store_rows("DROP INDEX ix_encounter_event_thanked")  # there again: the migration made it

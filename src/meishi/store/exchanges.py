@@ -38,7 +38,6 @@ class Correspondent:
 
 
 MAIL = "SELECT contact_id, date, direction, subject, thread_root FROM exchange"
-MET_AT = "SELECT contact_id FROM encounter WHERE event_id IN ({})"
 # Their mail before a day that no later mail of the same thread follows: perhaps unanswered
 # (the rules also take a later mail with the same subject as an answer).
 WAITING = (
@@ -76,10 +75,10 @@ def mail_of_people_met(
     """The mail (from `since` on, if given) with the people met at these events, by contact."""
     if not event_ids:
         return {}
-    met = f"contact_id IN ({MET_AT.format(marks(event_ids))})"
-    if since is None:
-        return _by_contact(connection, met, tuple(event_ids))
-    return _by_contact(connection, f"date >= ? AND {met}", (since.isoformat(), *event_ids))
+    day = () if since is None else (since.isoformat(),)
+    when = "" if since is None else "date >= ? AND "
+    met = _met_with_mail("e.contact_id", event_ids, since)
+    return _by_contact(connection, f"{when}contact_id IN ({met})", (*day, *day, *event_ids))
 
 
 def met_with_mail(
@@ -88,13 +87,19 @@ def met_with_mail(
     """(event, contact) for each person met at these events with mail from `since` on."""
     if not event_ids:
         return []
-    rows = connection.execute(
-        "SELECT DISTINCT e.event_id, e.contact_id FROM encounter e"
-        f" WHERE e.event_id IN ({marks(event_ids)})"
-        " AND EXISTS (SELECT 1 FROM exchange x WHERE x.contact_id = e.contact_id AND x.date >= ?)",
-        (*event_ids, since.isoformat()),
-    )
+    query = _met_with_mail("e.event_id, e.contact_id", event_ids, since)
+    rows = connection.execute(query, (since.isoformat(), *event_ids))
     return [(event, contact) for event, contact in rows]
+
+
+def _met_with_mail(columns: str, event_ids: Collection[int], since: dt.date | None) -> str:
+    """A query for the people met at these events with mail (from a day on, if given):
+    those with mail first, whose meetings the index finds (there are fewer of them)."""
+    when = "" if since is None else " WHERE date >= ?"
+    return (
+        f"SELECT DISTINCT {columns} FROM (SELECT DISTINCT contact_id FROM exchange{when}) x"
+        f" JOIN encounter e ON e.contact_id = x.contact_id WHERE e.event_id IN ({marks(event_ids)})"
+    )
 
 
 def mail_of_busy(
