@@ -11,7 +11,7 @@ import datetime as dt
 import shlex
 from dataclasses import asdict, dataclass
 
-from meishi.attendance.rules import APOLOGY
+from meishi.attendance.rules import APOLOGY, ATTENDED, REGISTERED
 from meishi.drafts.states import DISCARDED, HELD, LATE_AFTER_DAYS, PENDING
 from meishi.followups.candidates import FOLLOW_UP_DAYS
 from meishi.relationships.facts import next_steps, replies_to_answer
@@ -157,7 +157,7 @@ def _next_steps(connection: ReadConnection, today: dt.date) -> list[Task]:
 def _closing_windows(connection: ReadConnection, today: dt.date) -> list[Task]:
     """Events you attended whose follow-up window closes soon with nothing from the organizer."""
     since = today - dt.timedelta(days=FOLLOW_UP_DAYS)
-    attended = held.attended_between(connection, since, today)
+    attended = held.with_status_between(connection, ATTENDED, since, today)
     ids = [event.id for event in attended]
     cared = {f.event_id for f in follow_ups_of(connection, ids) if f.kind in CARE_KINDS}
     tasks = []
@@ -177,13 +177,13 @@ def _decisions(connection: ReadConnection, today: dt.date) -> list[Task]:
     """Coming occurrences of gatherings you went to, with what should-return says of them,
     unless you were told just that since your last visit."""
     tasks, seen = [], set()
-    for event in held.coming_in_a_series(connection, today):
+    for event in held.coming_in_a_series(connection, REGISTERED, today):
         series = event.series or ""
         if series in seen or not coming_up(event.date, today):
             continue
         seen.add(series)
         verdict = judged(connection, *occurrences_of(connection, event), today)
-        last_visit = held.last_visit(connection, series)
+        last_visit = held.last_of_series(connection, series, ATTENDED)
         if worth_deciding(last_visit, *_last_asked(connection, series), verdict.verdict):
             tasks.append(_decision(event, series, verdict))
     return tasks

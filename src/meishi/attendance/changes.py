@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from meishi import limits
-from meishi.attendance.owed import create_obligations, forgive, open_obligations, owed_json
+from meishi.attendance.owed import create_obligations, forgive
 from meishi.attendance.rules import (
     ATTENDED,
     CANCELLED,
@@ -29,6 +29,8 @@ from meishi.attendance.rules import (
 )
 from meishi.errors import BadValue
 from meishi.models import AttendanceChange, Event, Obligation, id_of
+from meishi.store.obligations import open_obligations
+from meishi.store.resolve import raw_connection
 from meishi.validation import optional_text
 
 # An event added after it took place is assumed attended until you say otherwise.
@@ -184,4 +186,5 @@ def outcomes(session: Session) -> list[Outcome]:
 
 def your_record(session: Session, today: dt.date) -> tuple[Record, list[dict[str, Any]]]:
     """Your record of keeping your word, and what is still owed (as JSON-ready values)."""
-    return build_record(outcomes(session), today), owed_json(session, open_obligations(session))
+    owed = open_obligations(raw_connection(session))
+    return build_record(outcomes(session), today), [item.to_json() for item in owed]

@@ -22,6 +22,21 @@ class Owed:
     event_date: dt.date
     organizer: str | None
 
+    def to_json(self) -> dict[str, object]:
+        """What is owed, with the event and organizer it is owed to, as JSON-ready values
+        (since: the local day it was owed from)."""
+        return {
+            "kind": self.kind,
+            "amount": self.amount,
+            "event": {
+                "id": self.event_id,
+                "name": self.event_name,
+                "date": self.event_date.isoformat(),
+            },
+            "organizer": self.organizer,
+            "since": self.created_at.astimezone().date().isoformat(),
+        }
+
 
 OPEN = (
     "SELECT o.id, o.kind, o.amount, o.created_at, e.id, e.name, e.date, e.organizer_name"

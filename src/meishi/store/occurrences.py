@@ -74,24 +74,27 @@ def _start(needle: str) -> str:
     return escape_like(needle) + "%"
 
 
-def attended_between(
-    connection: ReadConnection, since: dt.date, until: dt.date
+def with_status_between(
+    connection: ReadConnection, status: str, since: dt.date, until: dt.date
 ) -> list[EventRecord]:
-    """The events you attended from `since` to `until`, oldest first."""
-    where = "date >= ? AND date <= ? AND attendance = 'attended'"
-    return _events(connection, where, (since.isoformat(), until.isoformat()))
+    """The events of your status (e.g. attended) from `since` to `until`, oldest first."""
+    where = "date >= ? AND date <= ? AND attendance = ?"
+    return _events(connection, where, (since.isoformat(), until.isoformat(), status))
 
 
-def coming_in_a_series(connection: ReadConnection, today: dt.date) -> list[EventRecord]:
-    """The events of a series you are registered for, from `today` on, oldest first."""
-    where = "date >= ? AND attendance = 'registered' AND series IS NOT NULL"
-    return _events(connection, where, (today.isoformat(),))
+def coming_in_a_series(
+    connection: ReadConnection, status: str, today: dt.date
+) -> list[EventRecord]:
+    """The events of a series of your status (e.g. registered), from `today` on, oldest
+    first."""
+    where = "date >= ? AND attendance = ? AND series IS NOT NULL"
+    return _events(connection, where, (today.isoformat(), status))
 
 
-def last_visit(connection: ReadConnection, series: str) -> dt.date | None:
-    """The day of the last occurrence of the series you attended."""
-    query = "SELECT max(date) FROM event WHERE series = ? AND attendance = 'attended'"
-    (found,) = connection.execute(query, (series,)).fetchone()
+def last_of_series(connection: ReadConnection, series: str, status: str) -> dt.date | None:
+    """The day of the last occurrence of the series of your status (e.g. attended)."""
+    query = "SELECT max(date) FROM event WHERE series = ? AND attendance = ?"
+    (found,) = connection.execute(query, (series, status)).fetchone()
     return None if found is None else day(found)
 
 
