@@ -47,7 +47,7 @@ STATE_MEANINGS = {
 
 
 class Mailed(Protocol):
-    """What the rules read of a mail: a Mail, or the store's record of one."""
+    """What the rules read of a mail (store/exchanges.Exchanged is one)."""
 
     @property
     def when(self) -> dt.datetime:
