@@ -220,6 +220,7 @@ def test_a_server_store_at_0015_gains_the_outbox_claim_and_keeps_its_messages(
     _meet_tanaka()
     with psycopg.connect(_plain(fresh), autocommit=True) as connection:  # as 0015 left it
         connection.execute("ALTER TABLE outbox DROP COLUMN claimed_by")
+        connection.execute("DROP INDEX ix_encounter_event_thanked")  # 0017's
         connection.execute("UPDATE alembic_version SET version_num = '0015'")
         connection.execute(
             "INSERT INTO outbox (kind, to_addr, subject, message_id, raw, state, attempts, "

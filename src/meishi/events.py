@@ -17,7 +17,8 @@ from meishi.mail import message as mail
 from meishi.mail_follow_ups import found_in_mail
 from meishi.models import Contact, Encounter, Event, OrganizerFollowUp, id_of
 from meishi.should_return.rules import FOLLOW_UP_KINDS
-from meishi.store.resolve import find_event
+from meishi.store.follow_ups import follow_ups_of
+from meishi.store.resolve import find_event, raw_connection
 from meishi.validation import check_amount, check_choice, check_date, optional_text, required_text
 
 # Optional one-line texts: they reach subjects and headers (the organizer's name is an
@@ -129,16 +130,6 @@ def _refuse_twin(session: Session, event: Event, kind: str, on: dt.date) -> None
         )
 
 
-def follow_ups_of(session: Session, event_ids: list[int]) -> list[OrganizerFollowUp]:
-    """The organizer follow-ups recorded for these events, oldest first."""
-    query = (
-        select(OrganizerFollowUp)
-        .where(col(OrganizerFollowUp.event_id).in_(event_ids))
-        .order_by(col(OrganizerFollowUp.date), col(OrganizerFollowUp.id))
-    )
-    return list(session.exec(query).all())
-
-
 def event_json(event: Event) -> dict[str, object]:
     """An event as plain JSON-ready values."""
     return {
@@ -186,6 +177,6 @@ def event_detail(session: Session, event: Event) -> dict[str, Any]:
             "source": f.source,
             "subject": f.subject,
         }
-        for f in follow_ups_of(session, [event.id])
+        for f in follow_ups_of(raw_connection(session), [event.id])
     ]
     return {**event_json(event), "people": people, "follow_ups": follow_ups}

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -72,7 +72,11 @@ class Event(SQLModel, table=True):
 class Encounter(SQLModel, table=True):
     """A contact met at an event; the topics talked about hang off it."""
 
-    __table_args__ = (UniqueConstraint("contact_id", "event_id"),)
+    __table_args__ = (
+        UniqueConstraint("contact_id", "event_id"),
+        # How many were met and thanked at each event, from the index alone (migration 0017).
+        Index("ix_encounter_event_thanked", "event_id", "thanked_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from meishi import limits
-from meishi.attendance.owed import create_obligations, forgive, open_obligations, owed_json
+from meishi.attendance.owed import create_obligations, forgive
 from meishi.attendance.rules import (
     ATTENDED,
     CANCELLED,
@@ -33,6 +33,8 @@ from meishi.store.attendance import (
     late_changes_to,
     latest_change_to,
 )
+from meishi.store.obligations import open_obligations
+from meishi.store.resolve import raw_connection
 from meishi.validation import optional_text
 
 if TYPE_CHECKING:
@@ -176,4 +178,5 @@ def outcomes(session: Session) -> list[Outcome]:
 
 def your_record(session: Session, today: dt.date) -> tuple[Record, list[dict[str, Any]]]:
     """Your record of keeping your word, and what is still owed (as JSON-ready values)."""
-    return build_record(outcomes(session), today), owed_json(session, open_obligations(session))
+    owed = open_obligations(raw_connection(session))
+    return build_record(outcomes(session), today), [item.to_json() for item in owed]

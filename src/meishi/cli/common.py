@@ -353,8 +353,9 @@ def print_agenda(tasks: list[Task]) -> None:
     """Numbered tasks, each with the command that settles it."""
     if not tasks:
         typer.echo("Nothing to do: every thank-you is sent and nothing is owed.")
-    for number, task in enumerate(tasks, start=1):
-        echo(f"{number}. {task.text}\n   → {task.command}")
+        return
+    # One write for the whole agenda: at 100k contacts it may hold thousands of tasks.
+    echo("\n".join(f"{n}. {task.text}\n   → {task.command}" for n, task in enumerate(tasks, 1)))
 
 
 VERDICT_STYLES = {"return": "bold green", "wait": "bold yellow", "skip": "bold red"}

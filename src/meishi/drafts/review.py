@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from meishi import limits
-from meishi.drafts.box import DISCARDED, HELD, PENDING
+from meishi.drafts.states import DISCARDED, HELD, PENDING
 from meishi.errors import BadValue, NothingToDo
 from meishi.mail.message import check_header_value
 from meishi.mail.outbox import find_draft

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from meishi.attendance.owed import APOLOGY, open_obligations, settle_apology
+from meishi.attendance.owed import open_obligations, settle_apology
+from meishi.attendance.rules import APOLOGY
 from meishi.config import checked
-from meishi.drafts.box import DISCARDED, HELD, PENDING
+from meishi.drafts.states import DISCARDED, HELD, PENDING
 from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
 from meishi.mail import message as mail
 from meishi.mail import smtp
