@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from meishi.models import Contact, PastPosition, id_of, in_utc
-
-# The fields that say where a contact works: changing any of them keeps the old ones.
-POSITION_FIELDS = ("company", "department", "title")
+from meishi.store.contacts import POSITION_FIELDS
 
 
 def moves(changed: list[str]) -> bool:
@@ -26,16 +23,3 @@ def keep_past_position(session: Session, contact: Contact, now: dt.datetime) -> 
     past = PastPosition(contact_id=id_of(contact), until=now.date(), created_at=in_utc(now), **held)
     session.add(past)
     return True
-
-
-def past_positions_of(session: Session, contact: Contact) -> list[dict[str, Any]]:
-    """The contact's earlier positions, latest first, as JSON-ready values."""
-    query = (
-        select(PastPosition)
-        .where(PastPosition.contact_id == contact.id)
-        .order_by(col(PastPosition.until).desc(), col(PastPosition.id).desc())
-    )
-    return [
-        {"until": past.until.isoformat(), **{name: getattr(past, name) for name in POSITION_FIELDS}}
-        for past in session.exec(query)
-    ]

@@ -56,8 +56,8 @@ from meishi.models import (
     Topic,
     id_of,
 )
-from meishi.positions import POSITION_FIELDS
 from meishi.should_return.rules import FOLLOW_UP_KINDS, RETURN, SKIP, WAIT
+from meishi.store.contacts import POSITION_FIELDS
 from meishi.validation import (
     check_amount,
     check_chars,

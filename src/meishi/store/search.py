@@ -66,6 +66,12 @@ def all_cards(connection: ReadConnection) -> Iterator[dict[str, Any]]:
     return map(_card, connection.execute(query))
 
 
+def card_of(connection: ReadConnection, contact_id: int) -> dict[str, Any]:
+    """One contact's card (known to exist), in the shape every listing uses."""
+    query = f"{_select_cards(dialect_of(connection))} WHERE c.id = ?"
+    return _card(connection.execute(query, (contact_id,)).fetchone())
+
+
 def all_cards_in(session: Session) -> Iterator[dict[str, Any]]:
     """Every contact's card, oldest first, read through a session (what exports read)."""
     from sqlalchemy import text
