@@ -18,6 +18,7 @@ from meishi.store.contacts import (
 )
 from meishi.store.encounters import Meeting, meetings_of, met_at, topics_by_meeting
 from meishi.store.events import EventRecord, event_of
+from meishi.store.follow_ups import follow_ups_of
 from meishi.store.search import card_of
 from meishi.store.sql import ReadConnection
 from meishi.store.timeline import mail_with
@@ -62,7 +63,22 @@ def event_detail(connection: ReadConnection, event_id: int) -> dict[str, Any]:
         }
         for meeting in met_at(connection, event_id)
     ]
-    return {**event_json(event_of(connection, event_id)), "people": people}
+    follow_ups = [
+        {
+            "id": f.id,
+            "kind": f.kind,
+            "date": f.date.isoformat(),
+            "note": f.note,
+            "source": f.source,
+            "subject": f.subject,
+        }
+        for f in follow_ups_of(connection, [event_id])
+    ]
+    return {
+        **event_json(event_of(connection, event_id)),
+        "people": people,
+        "follow_ups": follow_ups,
+    }
 
 
 def contact_detail(connection: ReadConnection, contact_id: int, data_dir: Path) -> dict[str, Any]:

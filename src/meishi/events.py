@@ -120,13 +120,3 @@ def _refuse_twin(session: Session, event: Event, kind: str, on: dt.date) -> None
             f"{kind} on {on} is already recorded for {event.name} (follow-up #{known}); "
             f"if that one is wrong: meishi followup delete {known}"
         )
-
-
-def follow_ups_of(session: Session, event_ids: list[int]) -> list[OrganizerFollowUp]:
-    """The organizer follow-ups recorded for these events, oldest first."""
-    query = (
-        select(OrganizerFollowUp)
-        .where(col(OrganizerFollowUp.event_id).in_(event_ids))
-        .order_by(col(OrganizerFollowUp.date), col(OrganizerFollowUp.id))
-    )
-    return list(session.exec(query).all())

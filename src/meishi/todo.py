@@ -11,7 +11,6 @@ from sqlmodel import Session, col, func, select
 from meishi.attendance.owed import APOLOGY, open_obligations
 from meishi.attendance.rules import ATTENDED, REGISTERED
 from meishi.drafts.box import DISCARDED, HELD, PENDING
-from meishi.events import follow_ups_of
 from meishi.followups.candidates import FOLLOW_UP_DAYS
 from meishi.models import Decision, Draft, Event, id_of
 from meishi.relationships.facts import next_steps, replies_to_answer
@@ -19,6 +18,8 @@ from meishi.relationships.rules import REPLY_AFTER_DAYS
 from meishi.should_return.facts import judged, occurrences_of
 from meishi.should_return.reminders import closing_window, coming_up, worth_deciding
 from meishi.should_return.rules import CARE_KINDS, Verdict
+from meishi.store.follow_ups import follow_ups_of
+from meishi.store.resolve import raw_connection
 from meishi.thank_yous import LATE_AFTER_DAYS, drafts_for, unthanked
 
 # Older thank-yous are left off the agenda: past this, a thank-you would be odd.
@@ -156,7 +157,9 @@ def _closing_windows(session: Session, today: dt.date) -> list[Task]:
         .order_by(col(Event.date), col(Event.id))
     ).all()
     ids = [id_of(event) for event in attended]
-    cared = {f.event_id for f in follow_ups_of(session, ids) if f.kind in CARE_KINDS}
+    cared = {
+        f.event_id for f in follow_ups_of(raw_connection(session), ids) if f.kind in CARE_KINDS
+    }
     tasks = []
     for event in attended:
         closes = closing_window(event.date, True, event.id in cared, today)

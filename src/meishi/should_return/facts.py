@@ -11,7 +11,6 @@ from meishi import limits
 from meishi.attendance.owed import open_obligations
 from meishi.attendance.rules import ATTENDED
 from meishi.errors import Ambiguous, NotFound
-from meishi.events import follow_ups_of
 from meishi.models import Decision, Encounter, Event, id_of
 from meishi.relationships.facts import states_of
 from meishi.relationships.rules import IN_TOUCH, SPROUTING
@@ -23,7 +22,8 @@ from meishi.should_return.rules import (
     decide,
     with_owed,
 )
-from meishi.store.resolve import find_event
+from meishi.store.follow_ups import follow_ups_of
+from meishi.store.resolve import find_event, raw_connection
 
 if TYPE_CHECKING:
     from meishi.store.engine import Store
@@ -151,7 +151,7 @@ def _occurrence(session: Session, event: Event, today: dt.date) -> Occurrence:
     ).one()
     facts = tuple(
         FollowUpFact(f.kind, f.date, f.note, f.subject, f.message_id)
-        for f in follow_ups_of(session, [event.id])
+        for f in follow_ups_of(raw_connection(session), [event.id])
     )
     met_there = select(Encounter.contact_id).where(Encounter.event_id == event.id)
     states = states_of(session, set(session.exec(met_there).all()), today)

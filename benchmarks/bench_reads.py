@@ -1,0 +1,156 @@
+"""How fast each read command answers at 10k and 100k contacts, as a fresh process.
+
+Run:  python benchmarks/bench_reads.py [--sizes 10000 100000] [--runs 5] [--home SIZE=PATH]
+
+Builds each home as bench_cli.py does (its builder, in a child process), then adds what
+the agenda reads and bench_cli's home lacks: mail exchanged with one contact in ten, an
+obligation, organizer follow-ups and a coming occurrence of the series. Each command runs
+as a fresh process (output to a pipe); the table gives the median wall and CPU (user +
+system of the child) milliseconds of `--runs` runs. `--home SIZE=PATH` reuses a home built
+before (with --keep) instead of building one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from bench_cli import MEISHI  # noqa: E402
+
+# label: arguments. Each command reads the home's series 'Tokyo AI 勉強会' (events 1-100
+# held weekly up to yesterday, #101 coming in ten days).
+COMMANDS: dict[str, list[str]] = {
+    "todo": ["todo"],
+    "should-return 'Tokyo AI 勉強会'": ["should-return", "Tokyo AI 勉強会"],
+    "relationships": ["relationships"],
+    "brief 101": ["brief", "101"],
+}
+
+
+def enrich(home: Path, size: int) -> None:
+    """Add mail, an obligation, follow-ups and a coming occurrence to a bench_cli home."""
+    rng = random.Random(size)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    stamp = now.isoformat(sep=" ")
+    today = dt.date.today()
+    connection = sqlite3.connect(home / "meishi.db")
+    with connection:
+        connection.execute(
+            "INSERT INTO event (id, name, date, series, organizer_name, attendance, created_at)"
+            " VALUES (101, 'Tokyo AI 勉強会 #101', ?, 'Tokyo AI 勉強会', '佐藤 健',"
+            " 'registered', ?)",
+            ((today + dt.timedelta(days=10)).isoformat(), stamp),
+        )
+        connection.execute(  # a no-show at #99: an apology owed
+            "UPDATE event SET attendance = 'no-show' WHERE id = 99"
+        )
+        connection.execute(
+            "INSERT INTO obligation (event_id, kind, created_at) VALUES (99, 'apology', ?)",
+            (stamp,),
+        )
+        connection.executemany(
+            "INSERT INTO organizerfollowup (event_id, kind, date, source, created_at)"
+            " VALUES (?, 'thanks', ?, 'hand', ?)",
+            [
+                (event, (today - dt.timedelta(days=7 * (100 - event))).isoformat(), stamp)
+                for event in range(1, 96, 2)
+            ],
+        )
+        connection.executemany(
+            "INSERT INTO exchange (contact_id, direction, date, subject, message_id, folder,"
+            " matched, thread_root, created_at) VALUES (?, ?, ?, ?, ?, ?, 'address', ?, ?)",
+            _mail(size, rng, now, stamp),
+        )
+    connection.close()
+
+
+def _mail(size: int, rng: random.Random, now: dt.datetime, stamp: str) -> list[tuple[object, ...]]:
+    """Three mails each with one contact in ten, over the last 200 days, either way."""
+    rows: list[tuple[object, ...]] = []
+    for contact in range(1, size + 1, 10):
+        for number in range(3):
+            direction = "out" if number == 0 else rng.choice(("in", "out"))
+            when = (now - dt.timedelta(days=rng.randrange(200), minutes=number)).isoformat(sep=" ")
+            message = f"<m{contact}.{number}@bench>"
+            folder = "Sent" if direction == "out" else "INBOX"
+            rows.append(
+                (
+                    contact,
+                    direction,
+                    when,
+                    "Re: 勉強会",
+                    message,
+                    folder,
+                    f"<m{contact}.0@bench>",
+                    stamp,
+                )
+            )
+    return rows
+
+
+def timed(command: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    """Median wall and CPU milliseconds of a command run as a fresh process `runs` times."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+        assert process.stdout is not None
+        while process.stdout.read(1 << 16):
+            pass
+        _, status, usage = os.wait4(process.pid, 0)
+        walls.append((time.perf_counter() - started) * 1000)
+        cpus.append((usage.ru_utime + usage.ru_stime) * 1000)
+        assert os.waitstatus_to_exitcode(status) == 0, command
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def built(size: int, keep: bool) -> Path:
+    """A new home of `size` contacts: bench_cli's builder, then enrich()."""
+    home = Path(tempfile.mkdtemp(prefix=f"meishi-reads-{size}-"))
+    started = time.perf_counter()
+    subprocess.run([sys.executable, ROOT / "bench_cli.py", "--build", home, str(size)], check=True)
+    shutil.rmtree(home / "vcards", ignore_errors=True)
+    enrich(home, size)
+    kept = f": {home}" if keep else ""
+    print(f"{size:>8}  (home built in {time.perf_counter() - started:.1f} s{kept})", flush=True)
+    return home
+
+
+def main() -> None:
+    """Build (or reuse) each home, time each command, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the homes, print where")
+    parser.add_argument("--home", action="append", default=[], metavar="SIZE=PATH")
+    args = parser.parse_args()
+    os.environ.pop("MEISHI_DATABASE_URL", None)  # the SQLite home, never a server set
+    given = {int(size): Path(path) for size, path in (item.split("=", 1) for item in args.home)}
+    print(f"{'contacts':>8}  {'command':<34} {'wall ms':>8} {'CPU ms':>8}", flush=True)
+    for size in args.sizes:
+        home = given.get(size) or built(size, args.keep)
+        env = {**os.environ, "MEISHI_HOME": str(home)}
+        for label, argv in COMMANDS.items():
+            wall, cpu = timed([*MEISHI, *argv], env, args.runs)
+            print(f"{size:>8}  {label:<34} {wall:>8.0f} {cpu:>8.0f}", flush=True)
+        if size not in given and not args.keep:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
