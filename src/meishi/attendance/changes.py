@@ -7,21 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from meishi import limits
-from meishi.attendance.owed import create_obligations, forgive, open_obligations, owed_json
+from meishi.attendance.owed import create_obligations, forgive
 from meishi.attendance.rules import (
     ATTENDED,
     CANCELLED,
     LAST_MINUTE_WINDOW,
     NO_SHOW,
     REGISTERED,
-    Outcome,
-    Record,
-    build_record,
     cancelled_late,
     check_change,
     day_open,
@@ -156,32 +152,3 @@ def _why_no_meeting(event: Event, now: dt.datetime) -> str | None:
 def _at(event: Event) -> str:
     """' at HH:MM' for an event with a start time."""
     return f" at {event.start_time:%H:%M}" if event.start_time else ""
-
-
-def outcomes(session: Session) -> list[Outcome]:
-    """Every event with your status, and whether its cancellation was last-minute."""
-    late_ids = set(
-        session.exec(
-            select(AttendanceChange.event_id).where(
-                AttendanceChange.status == CANCELLED, col(AttendanceChange.last_minute)
-            )
-        ).all()
-    )
-    events = session.exec(select(Event).order_by(col(Event.date), col(Event.id))).all()
-    return [
-        Outcome(
-            event_id=id_of(e),
-            name=e.name,
-            on=e.date,
-            status=e.attendance,
-            organizer=e.organizer_name,
-            series=e.series,
-            last_minute=e.attendance == CANCELLED and e.id in late_ids,
-        )
-        for e in events
-    ]
-
-
-def your_record(session: Session, today: dt.date) -> tuple[Record, list[dict[str, Any]]]:
-    """Your record of keeping your word, and what is still owed (as JSON-ready values)."""
-    return build_record(outcomes(session), today), owed_json(session, open_obligations(session))

@@ -6,7 +6,6 @@ Created by attendance changes (attendance/changes.py), settled when you say so.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -92,21 +91,3 @@ def _to_settle(session: Session, event: Event, kind: str) -> Obligation:
         f"nothing owed for {event.name}: an {kind} is owed only after a last-minute "
         "cancellation or a no-show"
     )
-
-
-def owed_json(session: Session, obligations: list[Obligation]) -> list[dict[str, Any]]:
-    """What is owed, with the event and organizer it is owed to."""
-    rows: list[dict[str, Any]] = []
-    for obligation in obligations:
-        event = session.get(Event, obligation.event_id)
-        assert event is not None
-        rows.append(
-            {
-                "kind": obligation.kind,
-                "amount": obligation.amount,
-                "event": {"id": event.id, "name": event.name, "date": event.date.isoformat()},
-                "organizer": event.organizer_name,
-                "since": obligation.created_at.astimezone().date().isoformat(),
-            }
-        )
-    return rows
