@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from meishi.files import own_output, private_dir
 from meishi.relationships.timeline import timeline
 from meishi.store.contacts import (
     POSITION_FIELDS,
@@ -120,6 +119,8 @@ def _on_this_machine(connection: ReadConnection, image: CardImageRecord, data_di
     the store first when the store (a server) holds the image and this machine has no copy."""
     path = data_dir / image.path
     if image.held and not path.exists():
+        from meishi.files import own_output, private_dir  # rare: a page otherwise writes nothing
+
         private_dir(path.parent)
         with own_output(path) as out:
             out.write(image_bytes(connection, image.id))
