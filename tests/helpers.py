@@ -348,3 +348,40 @@ def heavy_modules_after(argv: list[str]) -> list[str]:
     )
     assert done.returncode == 0, done.stderr
     return list(json.loads(done.stdout.splitlines()[-1]))
+
+
+def record_mail(
+    contact: int,
+    days: int,
+    direction: str,
+    subject: str,
+    thanking: int | None = None,
+    thread: str | None = None,
+) -> None:
+    """Store one mail with a contact `days` before today, as sync would have (taken for the
+    thank-you of encounter `thanking`, if given; in the thread begun by `thread`, if given)."""
+    from meishi.home import resolve
+    from meishi.models import Exchange
+    from meishi.store.engine import open_store
+
+    moment = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    store = open_store(resolve().location)
+    try:
+        with store.write() as session:
+            mid = f"<{contact}.{days}.{direction}@example.jp>"
+            folder = "INBOX" if direction == "in" else "Sent"
+            session.add(
+                Exchange(
+                    contact_id=contact,
+                    direction=direction,
+                    date=moment,
+                    subject=subject,
+                    message_id=mid,
+                    folder=folder,
+                    matched="address",
+                    encounter_id=thanking,
+                    thread_root=thread,
+                )
+            )
+    finally:
+        store.close()

@@ -14,17 +14,17 @@ from meishi.relationships.rules import (
     QUIET,
     SPROUTING,
     SPROUTING_DAYS,
-    Mail,
     relationship,
 )
+from meishi.store.exchanges import Exchanged
 
 TODAY = dt.date(2026, 12, 2)
 
 
-def mails(*spec: tuple[int, str]) -> list[Mail]:
+def mails(*spec: tuple[int, str]) -> list[Exchanged]:
     """Mail `days` before TODAY, in the direction given."""
     noon = dt.datetime.combine(TODAY, dt.time(12))
-    return [Mail(noon - dt.timedelta(days=days), direction) for days, direction in spec]
+    return [Exchanged(0, noon - dt.timedelta(days=days), direction) for days, direction in spec]
 
 
 @pytest.mark.parametrize(

@@ -7,24 +7,25 @@ import datetime as dt
 from dataclasses import replace
 
 from helpers import add_event, add_person, json_of, ok
+from helpers import record_mail as record
 from meishi.relationships.rules import (
     IN_TOUCH,
     REPLY_AFTER_DAYS,
     SPROUTING,
-    Mail,
     Relationship,
     needs_next_step,
     unanswered,
 )
 from meishi.should_return.rules import Occurrence, decide
+from meishi.store.exchanges import Exchanged
 
 TODAY = dt.date(2026, 12, 2)
 
 
-def sent(days: int, direction: str, subject: str) -> Mail:
+def sent(days: int, direction: str, subject: str) -> Exchanged:
     """A mail `days` before TODAY at noon."""
-    return Mail(
-        dt.datetime.combine(TODAY, dt.time(12)) - dt.timedelta(days=days), direction, subject
+    return Exchanged(
+        0, dt.datetime.combine(TODAY, dt.time(12)) - dt.timedelta(days=days), direction, subject
     )
 
 
@@ -61,37 +62,6 @@ def test_a_next_step_only_for_sprouting_not_met_since_the_last_mail() -> None:
     assert needs_next_step(judged(SPROUTING, last), last - dt.timedelta(days=30))
     assert not needs_next_step(judged(SPROUTING, last), last)
     assert not needs_next_step(judged(IN_TOUCH, last), None)
-
-
-def record(
-    contact: int, days: int, direction: str, subject: str, thanking: int | None = None
-) -> None:
-    """Store one mail with a contact `days` before today, as sync would have (taken for the
-    thank-you of encounter `thanking`, if given)."""
-    from meishi.home import resolve
-    from meishi.models import Exchange
-    from meishi.store.engine import open_store
-
-    moment = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
-    store = open_store(resolve().location)
-    try:
-        with store.write() as session:
-            mid = f"<{contact}.{days}.{direction}@example.jp>"
-            folder = "INBOX" if direction == "in" else "Sent"
-            session.add(
-                Exchange(
-                    contact_id=contact,
-                    direction=direction,
-                    date=moment,
-                    subject=subject,
-                    message_id=mid,
-                    folder=folder,
-                    matched="address",
-                    encounter_id=thanking,
-                )
-            )
-    finally:
-        store.close()
 
 
 def test_todo_lists_replies_to_answer_and_next_steps() -> None:

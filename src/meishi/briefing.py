@@ -2,28 +2,25 @@
 
 The verdict on going back and its reasons, the people met at its earlier occurrences with
 how each relationship stands, whom you never thanked and what you talked about, and what
-you still owe its organizer: one plain record, read in one transaction.
+you still owe its organizer: one plain record, read in one transaction over the plain
+connection (store/).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, select
-
-from meishi.contacts import topics_of
 from meishi.errors import MeishiError
-from meishi.models import Contact, Encounter, Event, id_of
-from meishi.relationships.facts import relationships_of
-from meishi.relationships.rules import STATES
+from meishi.relationships.facts import relationships_of_people_met
+from meishi.relationships.rules import NONE, STATES
 from meishi.should_return.facts import judged, occurrences_named, occurrences_of, remember
 from meishi.should_return.rules import Reason, Verdict
-from meishi.store.resolve import find_event
-
-if TYPE_CHECKING:
-    from meishi.store.engine import Store
+from meishi.store.meetings import Met, met_at, topics_at
+from meishi.store.occurrences import EventRecord, event_by_id
+from meishi.store.resolve import event_id_named
+from meishi.store.sql import ReadConnection
 
 
 @dataclass(frozen=True)
@@ -118,36 +115,36 @@ class Brief:
         }
 
 
-def brief_for(store: Store, text: str, today: dt.date, now: dt.datetime) -> Brief:
+def brief_for(connection: ReadConnection, text: str, today: dt.date, now: dt.datetime) -> Brief:
     """The brief for the event named (or a series' next occurrence); the verdict it gives is
-    kept, as `should-return` keeps it, so the agenda knows it was looked at."""
-    with store.write() as session:
-        event = event_to_brief(session, text, today)
-        series, events = occurrences_of(session, event)
-        verdict = judged(session, series, events, today)
-        remember(session, verdict, now)
-        so_far = [id_of(other) for other in events if other.date <= event.date]
-        return Brief(
-            event_id=id_of(event),
-            name=event.name,
-            on=event.date,
-            days_ahead=(event.date - today).days,
-            series=series,
-            organizer=event.organizer_name,
-            status=event.attendance,
-            verdict=verdict,
-            people=people_met(session, so_far, today),
-        )
+    kept, as `should-return` keeps it, so the agenda knows it was looked at (the connection
+    is a writer's)."""
+    event = event_to_brief(connection, text, today)
+    series, events = occurrences_of(connection, event)
+    verdict = judged(connection, series, events, today)
+    remember(connection, verdict, now)
+    so_far = [other.id for other in events if other.date <= event.date]
+    return Brief(
+        event_id=event.id,
+        name=event.name,
+        on=event.date,
+        days_ahead=(event.date - today).days,
+        series=series,
+        organizer=event.organizer,
+        status=event.attendance,
+        verdict=verdict,
+        people=people_met(connection, so_far, today),
+    )
 
 
-def event_to_brief(session: Session, text: str, today: dt.date) -> Event:
+def event_to_brief(connection: ReadConnection, text: str, today: dt.date) -> EventRecord:
     """The event named; a series (or a name its events share) stands for its next occurrence,
     or its latest when none is ahead."""
     try:
-        return find_event(session, text)
+        return event_by_id(connection, event_id_named(connection, text))
     except MeishiError as unresolved:  # kept: it names the closest events
         try:
-            _, events = occurrences_named(session, text)
+            _, events = occurrences_named(connection, text)
         except MeishiError:
             raise unresolved from None
         if not events:
@@ -156,40 +153,38 @@ def event_to_brief(session: Session, text: str, today: dt.date) -> Event:
         return ahead[0] if ahead else events[-1]
 
 
-def people_met(session: Session, event_ids: list[int], today: dt.date) -> tuple[Person, ...]:
+def people_met(
+    connection: ReadConnection, event_ids: list[int], today: dt.date
+) -> tuple[Person, ...]:
     """Everyone met at these events: sprouting first (STATES' order), then the latest met
     first, then the first recorded."""
-    query = (
-        select(Encounter, Contact, Event)
-        .join(Contact, col(Contact.id) == col(Encounter.contact_id))
-        .join(Event, col(Event.id) == col(Encounter.event_id))
-        .where(col(Encounter.event_id).in_(event_ids))
-        .order_by(col(Event.date), col(Event.id), col(Encounter.id))
-    )
-    met: dict[int, tuple[Contact, list[Meeting], list[str]]] = {}
-    for encounter, contact, event in session.exec(query).all():
-        _, meetings, topics = met.setdefault(id_of(contact), (contact, [], []))
-        thanked = encounter.thanked_at is not None
-        meetings.append(Meeting(id_of(event), event.name, event.date, thanked))
-        topics.extend(topics_of(session, encounter))
-    states = relationships_of(session, set(met), today)
+    topics = topics_at(connection, event_ids)
+    met: dict[int, list[Met]] = defaultdict(list)
+    for meeting in met_at(connection, event_ids):
+        met[meeting.contact_id].append(meeting)
+    states = relationships_of_people_met(connection, event_ids, today)
     people = [
-        _person(contact, states[key].state, meetings, topics)
-        for key, (contact, meetings, topics) in met.items()
+        _person(meetings, states[key].state if key in states else NONE, topics)
+        for key, meetings in met.items()
     ]
     people.sort(key=lambda person: (-person.meetings[-1].on.toordinal(), person.contact_id))
     people.sort(key=lambda person: STATES.index(person.state))
     return tuple(people)
 
 
-def _person(contact: Contact, state: str, meetings: list[Meeting], topics: list[str]) -> Person:
+def _person(meetings: list[Met], state: str, topics: dict[int, list[str]]) -> Person:
     """Someone met, with each topic once, in the order first talked about."""
+    contact = meetings[0]
+    talked = (text for meeting in meetings for text in topics.get(meeting.encounter_id, []))
     return Person(
-        contact_id=id_of(contact),
+        contact_id=contact.contact_id,
         name=contact.full_name,
         reading=contact.reading,
         company=contact.company,
         state=state,
-        meetings=tuple(meetings),
-        topics=tuple(dict.fromkeys(topics)),
+        meetings=tuple(
+            Meeting(meeting.event_id, meeting.event_name, meeting.event_date, meeting.thanked)
+            for meeting in meetings
+        ),
+        topics=tuple(dict.fromkeys(talked)),
     )

@@ -121,6 +121,7 @@ def tour(sample: Home, now: dt.datetime, today: dt.date, since: dt.date) -> Tour
     from meishi.drafts.box import check_out_folder, write_eml_files
     from meishi.should_return.facts import should_return
     from meishi.store.engine import open_store
+    from meishi.store.resolve import raw_connection
     from meishi.thank_yous import prepare_thanks, unthanked
     from meishi.todo import build_agenda
 
@@ -136,8 +137,9 @@ def tour(sample: Home, now: dt.datetime, today: dt.date, since: dt.date) -> Tour
             thanks = prepare_thanks(session, encounters, me, today, None, sample.templates)
             check_out_folder(out)
             write_eml_files(thanks.letters(), out, me, now, sample).check()
-            verdicts = [should_return(session, name, today) for name in series]
-            tasks = build_agenda(session, today)
+            plain = raw_connection(session)
+            verdicts = [should_return(plain, name, today) for name in series]
+            tasks = build_agenda(plain, today)
     finally:
         store.close()
     return Tour(thanks, out, verdicts, tasks)

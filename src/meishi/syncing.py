@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 
 from meishi import organizer_follow_ups as organizers
 from meishi.mail import imap, threads
-from meishi.mail.headers import Seen, is_no_reply, is_reply_subject, read_headers, thread_subject
+from meishi.mail.headers import Seen, is_no_reply, read_headers
+from meishi.mail.subjects import is_reply_subject, thread_subject
 from meishi.models import (
     Contact,
     ContactEmail,

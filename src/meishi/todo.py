@@ -1,4 +1,9 @@
-"""One agenda of what you owe, most urgent first."""
+"""One agenda of what you owe, most urgent first.
+
+Read over the plain connection (store/): each kind of task is a query or two for the whole
+store (what is owed, the recent meetings not thanked and their drafts, the mail that may
+await an answer), so the agenda grows with what there is to do, not with the store.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,21 @@ import datetime as dt
 import shlex
 from dataclasses import asdict, dataclass
 
-from sqlmodel import Session, col, func, select
-
-from meishi.attendance.owed import APOLOGY, open_obligations
-from meishi.attendance.rules import ATTENDED, REGISTERED
-from meishi.drafts.box import DISCARDED, HELD, PENDING
+from meishi.attendance.rules import APOLOGY
+from meishi.drafts.states import DISCARDED, HELD, LATE_AFTER_DAYS, PENDING
 from meishi.followups.candidates import FOLLOW_UP_DAYS
-from meishi.models import Decision, Draft, Event, id_of
 from meishi.relationships.facts import next_steps, replies_to_answer
 from meishi.relationships.rules import REPLY_AFTER_DAYS
 from meishi.should_return.facts import judged, occurrences_of
 from meishi.should_return.reminders import closing_window, coming_up, worth_deciding
 from meishi.should_return.rules import CARE_KINDS, Verdict
+from meishi.store import occurrences as held
+from meishi.store.decisions import last_decision
 from meishi.store.follow_ups import follow_ups_of
-from meishi.store.resolve import raw_connection
-from meishi.thank_yous import LATE_AFTER_DAYS, drafts_for, unthanked
+from meishi.store.meetings import latest_thank_drafts, unthanked
+from meishi.store.obligations import open_obligations
+from meishi.store.occurrences import EventRecord
+from meishi.store.sql import ReadConnection
 
 # Older thank-yous are left off the agenda: past this, a thank-you would be odd.
 THANK_HORIZON_DAYS = 30
@@ -55,87 +60,88 @@ class Task:
         return {**asdict(self), "due": self.due.isoformat()}
 
 
-def build_agenda(session: Session, today: dt.date) -> list[Task]:
+def build_agenda(connection: ReadConnection, today: dt.date) -> list[Task]:
     """Everything owed, most urgent first."""
     tasks = [
-        *_owed(session),
-        *_thank_yous(session, today),
-        *_replies(session, today),
-        *_closing_windows(session, today),
-        *_decisions(session, today),
-        *_next_steps(session, today),
+        *_owed(connection),
+        *_thank_yous(connection, today),
+        *_replies(connection, today),
+        *_closing_windows(connection, today),
+        *_decisions(connection, today),
+        *_next_steps(connection, today),
     ]
     return sorted(tasks, key=lambda t: (RANKS[t.kind], t.due, t.text))
 
 
-def _owed(session: Session) -> list[Task]:
+def _owed(connection: ReadConnection) -> list[Task]:
     """Apologies and fees owed after last-minute cancellations and no-shows."""
     tasks = []
-    for obligation in open_obligations(session):
-        event = session.get(Event, obligation.event_id)
-        assert event is not None
-        whom = event.organizer_name or "the organizer"
-        if obligation.kind == APOLOGY:
-            text = f"Apologize to {whom} for {event.name} ({event.date}); in person is best"
+    for owed in open_obligations(connection):
+        event, named = owed.event_id, f"{owed.event_name} ({owed.event_date})"
+        if owed.kind == APOLOGY:
+            whom = owed.organizer or "the organizer"
+            text = f"Apologize to {whom} for {named}; in person is best"
             command = (
-                f"meishi apology {event.id}, then meishi apologized {event.id} --how in-person; "
-                f"by mail, only meishi apology {event.id} --send (or meishi send with the "
+                f"meishi apology {event}, then meishi apologized {event} --how in-person; "
+                f"by mail, only meishi apology {event} --send (or meishi send with the "
                 "draft's id) sends it: meishi send alone never does"
             )
         else:
-            text = f"Pay the ¥{obligation.amount or 0:,} fee for {event.name} ({event.date})"
-            command = f"meishi paid {event.id}"
-        tasks.append(Task(obligation.kind, event.date, text, command))
+            text = f"Pay the ¥{owed.amount or 0:,} fee for {named}"
+            command = f"meishi paid {event}"
+        tasks.append(Task(owed.kind, owed.event_date, text, command))
     return tasks
 
 
-def _thank_yous(session: Session, today: dt.date) -> list[Task]:
+def _thank_yous(connection: ReadConnection, today: dt.date) -> list[Task]:
     """Recent encounters with people you can write to, not thanked yet (nor discarded)."""
     since = today - dt.timedelta(days=THANK_HORIZON_DAYS)
+    drafts = latest_thank_drafts(connection, since, today)
     tasks = []
-    for encounter, contact, event in unthanked(session, since, None, today, with_email=True):
-        draft = session.exec(drafts_for(encounter).order_by(col(Draft.id).desc())).first()
-        if draft is not None and draft.state == DISCARDED:
+    for met in unthanked(connection, since, today, with_email=True):
+        draft = drafts.get(met.encounter_id)
+        if draft is not None and draft[1] == DISCARDED:
             continue  # you decided not to send it
-        late = (today - event.date).days > LATE_AFTER_DAYS
-        mark = f"meishi thank --mark-sent {_word(contact.full_name)} --event {event.id}"
-        text = f"Thank {contact.full_name} for {event.name} ({event.date})" + (
+        late = (today - met.event_date).days > LATE_AFTER_DAYS
+        mark = f"meishi thank --mark-sent {_word(met.full_name)} --event {met.event_id}"
+        text = f"Thank {met.full_name} for {met.event_name} ({met.event_date})" + (
             " — late" if late else ""
         )
-        due = event.date + dt.timedelta(days=1)
-        command = _thank_command(draft, event, mark)
+        due = met.event_date + dt.timedelta(days=1)
+        command = _thank_command(draft, met.event_id, mark)
         tasks.append(Task("thank-late" if late else "thank", due, text, command, late))
     return tasks
 
 
-def _thank_command(draft: Draft | None, event: Event, mark: str) -> str:
-    """What sends (or records) one thank-you, by the state of its draft."""
+def _thank_command(draft: tuple[int, str] | None, event: int, mark: str) -> str:
+    """What sends (or records) one thank-you, by its draft's (id, state)."""
     if draft is None:
-        return f"meishi thank --event {event.id}"
-    if draft.state == HELD:
-        return f"meishi drafts release {draft.id}, then meishi send {draft.id}, or {mark}"
-    if draft.state == PENDING:
+        return f"meishi thank --event {event}"
+    key, state = draft
+    if state == HELD:
+        return f"meishi drafts release {key}, then meishi send {key}, or {mark}"
+    if state == PENDING:
         return (
-            f"meishi send {draft.id} (meishi send alone sends every pending thank-you, "
+            f"meishi send {key} (meishi send alone sends every pending thank-you, "
             f"after asking), or {mark}"
         )
-    return f"see meishi drafts show {draft.id} and meishi outbox, or {mark}"
+    return f"see meishi drafts show {key} and meishi outbox, or {mark}"
 
 
-def _replies(session: Session, today: dt.date) -> list[Task]:
+def _replies(connection: ReadConnection, today: dt.date) -> list[Task]:
     """Mail from contacts that ends its thread and has waited too long for your answer."""
     tasks = []
-    for contact, mail in replies_to_answer(session, today):
+    for contact, mail in replies_to_answer(connection, today):
         text = f"{contact.full_name} wrote on {mail.day} (“{mail.subject}”): reply"
         command = "reply from your mail client; the next meishi sync sees it in Sent"
         tasks.append(Task("reply", mail.day + dt.timedelta(days=REPLY_AFTER_DAYS), text, command))
     return tasks
 
 
-def _next_steps(session: Session, today: dt.date) -> list[Task]:
+def _next_steps(connection: ReadConnection, today: dt.date) -> list[Task]:
     """Sprouting relationships: time to suggest meeting again."""
     tasks = []
-    for contact, found in next_steps(session, today):
+    for contact, found in next_steps(connection, today):
         text = (
             f"Sprouting with {contact.full_name} (they wrote on {found.reply_days} days, "
             f"last mail {found.last_day}): suggest a next step, e.g. propose a meeting"
@@ -148,18 +154,12 @@ def _next_steps(session: Session, today: dt.date) -> list[Task]:
     return tasks
 
 
-def _closing_windows(session: Session, today: dt.date) -> list[Task]:
+def _closing_windows(connection: ReadConnection, today: dt.date) -> list[Task]:
     """Events you attended whose follow-up window closes soon with nothing from the organizer."""
     since = today - dt.timedelta(days=FOLLOW_UP_DAYS)
-    attended = session.exec(
-        select(Event)
-        .where(Event.date >= since, Event.date <= today, Event.attendance == ATTENDED)
-        .order_by(col(Event.date), col(Event.id))
-    ).all()
-    ids = [id_of(event) for event in attended]
-    cared = {
-        f.event_id for f in follow_ups_of(raw_connection(session), ids) if f.kind in CARE_KINDS
-    }
+    attended = held.attended_between(connection, since, today)
+    ids = [event.id for event in attended]
+    cared = {f.event_id for f in follow_ups_of(connection, ids) if f.kind in CARE_KINDS}
     tasks = []
     for event in attended:
         closes = closing_window(event.date, True, event.id in cared, today)
@@ -173,30 +173,23 @@ def _closing_windows(session: Session, today: dt.date) -> list[Task]:
     return tasks
 
 
-def _decisions(session: Session, today: dt.date) -> list[Task]:
+def _decisions(connection: ReadConnection, today: dt.date) -> list[Task]:
     """Coming occurrences of gatherings you went to, with what should-return says of them,
     unless you were told just that since your last visit."""
-    upcoming = session.exec(
-        select(Event)
-        .where(Event.date >= today, Event.attendance == REGISTERED)
-        .where(col(Event.series).is_not(None))
-        .order_by(col(Event.date), col(Event.id))
-    ).all()
     tasks, seen = [], set()
-    for event in upcoming:
+    for event in held.coming_in_a_series(connection, today):
         series = event.series or ""
         if series in seen or not coming_up(event.date, today):
             continue
         seen.add(series)
-        verdict = judged(session, *occurrences_of(session, event), today)
-        if worth_deciding(
-            _last_visit(session, series), *_last_asked(session, series), verdict.verdict
-        ):
+        verdict = judged(connection, *occurrences_of(connection, event), today)
+        last_visit = held.last_visit(connection, series)
+        if worth_deciding(last_visit, *_last_asked(connection, series), verdict.verdict):
             tasks.append(_decision(event, series, verdict))
     return tasks
 
 
-def _decision(event: Event, series: str, verdict: Verdict) -> Task:
+def _decision(event: EventRecord, series: str, verdict: Verdict) -> Task:
     """The agenda's line for a coming occurrence: the verdict and its first reason."""
     text = (
         f"Decide whether to go back to {series}: next on {event.date};"
@@ -206,21 +199,13 @@ def _decision(event: Event, series: str, verdict: Verdict) -> Task:
     return Task("decide", event.date, text, command, verdict=verdict.verdict)
 
 
-def _last_visit(session: Session, series: str) -> dt.date | None:
-    """The day of the last occurrence of the series you attended."""
-    return session.exec(
-        select(func.max(Event.date)).where(Event.series == series, Event.attendance == ATTENDED)
-    ).one()
-
-
-def _last_asked(session: Session, series: str) -> tuple[dt.date | None, str | None]:
+def _last_asked(connection: ReadConnection, series: str) -> tuple[dt.date | None, str | None]:
     """The local day should-return last gave a verdict on the series, and that verdict."""
-    decision = session.exec(
-        select(Decision).where(Decision.series == series).order_by(col(Decision.decided_at).desc())
-    ).first()
+    decision = last_decision(connection, series)
     if decision is None:
         return None, None
-    return decision.decided_at.astimezone().date(), decision.verdict
+    decided_at, verdict = decision
+    return decided_at.astimezone().date(), verdict
 
 
 def _word(text: str) -> str:

@@ -9,11 +9,11 @@ import datetime as dt
 
 from sqlmodel import Session, col, select
 
+from meishi.attendance.rules import APOLOGY, FEE
 from meishi.errors import BadValue, NotFound, NothingToDo
 from meishi.models import Event, Obligation, id_of
 from meishi.validation import check_amount, check_choice
 
-APOLOGY, FEE = "apology", "fee"
 APOLOGY_WAYS = ("in-person", "phone", "mail")
 
 

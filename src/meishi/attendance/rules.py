@@ -16,6 +16,8 @@ from meishi.errors import BadValue, NothingToDo
 
 REGISTERED, ATTENDED, CANCELLED, NO_SHOW = "registered", "attended", "cancelled", "no-show"
 STATUSES = (REGISTERED, ATTENDED, CANCELLED, NO_SHOW)
+# What a last-minute cancellation or a no-show leaves you owing the organizer.
+APOLOGY, FEE = "apology", "fee"
 # A cancellation this close to the start (or closer) is last-minute.
 LAST_MINUTE_WINDOW = dt.timedelta(hours=24)
 # This many last-minute cancellations or no-shows within PATTERN_DAYS form a pattern.

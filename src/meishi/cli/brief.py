@@ -44,8 +44,8 @@ def brief(
     """Before going (again): the verdict, whom you met there, what you still owe."""
     from meishi.briefing import brief_for
 
-    with common.store() as store:
-        found = brief_for(store, event, common.today(), common.now())
+    with common.run().writer() as connection:  # the verdict given is kept
+        found = brief_for(connection, event, common.today(), common.now())
     if as_json:
         common.print_json(found.to_json())
     else:

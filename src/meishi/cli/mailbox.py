@@ -117,8 +117,8 @@ def relationships(
     """
     from meishi.relationships.facts import relationships as listed
 
-    with common.store() as store, store.read() as session:
-        rows = listed(session, common.today(), state)
+    with common.run().reader() as connection:
+        rows = listed(connection, common.today(), state)
     if as_json:
         common.print_json(rows)
         return

@@ -21,8 +21,8 @@ def should_return(
     """Decide whether to go back, by what the organizer did after the events you attended."""
     from meishi.should_return.facts import verdict_for
 
-    with common.store() as store:
-        verdict = verdict_for(store, event, common.today(), common.now())
+    with common.run().writer() as connection:  # the verdict given is kept
+        verdict = verdict_for(connection, event, common.today(), common.now())
     if as_json:
         common.print_json(verdict.to_json())
     else:

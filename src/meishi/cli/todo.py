@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
 from meishi.cli import common
-
-if TYPE_CHECKING:
-    pass
 
 
 def register(app: typer.Typer) -> None:
@@ -21,8 +16,8 @@ def todo(as_json: bool = common.JSON_OPTION) -> None:
     """Everything you owe, most urgent first, each with the command that settles it."""
     from meishi.todo import build_agenda
 
-    with common.store() as store, store.read() as session:
-        tasks = build_agenda(session, common.today())
+    with common.run().reader() as connection:
+        tasks = build_agenda(connection, common.today())
     if as_json:
         common.print_json([task.to_json() for task in tasks])
         return

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from meishi.drafts.states import HELD, PENDING
 from meishi.errors import MeishiError, OutputNotWritable, os_failure
 from meishi.files import fit_bytes, private_output, try_writing_in
 from meishi.limits import FILE_NAME_BYTES
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
     from meishi.home import Home
 
 EML = ".eml"
-# A draft's states before it goes to the outbox (then it follows its message's state).
-PENDING, HELD, DISCARDED = "draft", "held", "discarded"
 # Drafts that drafting again renders anew: pending and held ones, and those copied from a
 # file (which become pending only once drafted here).
 REDRAFTABLE = (PENDING, HELD, RESTORED)

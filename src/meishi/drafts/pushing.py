@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from meishi.config import require_me
-from meishi.drafts.box import HELD, PENDING
 from meishi.drafts.review import shown_state
+from meishi.drafts.states import HELD, PENDING
 from meishi.errors import BadValue, NothingToDo
 from meishi.mail import imap
 from meishi.mail import message as mail

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from meishi import limits
-from meishi.drafts.box import DISCARDED, HELD, PENDING, thanked_for
+from meishi.drafts.box import thanked_for
+from meishi.drafts.states import DISCARDED, HELD, PENDING
 from meishi.errors import BadValue, NothingToDo
 from meishi.mail.message import check_header_value
 from meishi.mail.outbox import find_draft

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, SQLModel, col, select
 
 from meishi import limits
-from meishi.attendance.owed import APOLOGY, APOLOGY_WAYS, FEE
-from meishi.attendance.rules import REGISTERED, STATUSES
+from meishi.attendance.owed import APOLOGY_WAYS
+from meishi.attendance.rules import APOLOGY, FEE, REGISTERED, STATUSES
 from meishi.cards.images import check_extras
 from meishi.contacts import check_card, check_topics, contact_by_name
 from meishi.errors import BadValue, MeishiError

@@ -18,7 +18,6 @@ NO_REPLY = re.compile(
     re.IGNORECASE,
 )
 # Reply and forward prefixes, in the languages a Japanese user's mail arrives in.
-REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|返信)\s*(\[\d+\])?\s*[:：]\s*)+", re.IGNORECASE)
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
@@ -56,23 +55,6 @@ def read_headers(raw: bytes, arrived: dt.datetime | None, fallback: dt.datetime)
 def is_no_reply(address: str) -> bool:
     """True for an address nobody reads (noreply@, mailer-daemon@ ...)."""
     return bool(NO_REPLY.match(address.partition("@")[0]))
-
-
-def thread_subject(subject: str) -> str:
-    """The subject without Re:/RE:/Ｒｅ：/返信:/AW: prefixes, folded, for comparing."""
-    return " ".join(REPLY_PREFIX.sub("", _folded(subject)).split()).casefold()
-
-
-def is_reply_subject(subject: str) -> bool:
-    """True when the subject starts with a reply prefix (Re:, 返信:, AW: ...)."""
-    return bool(REPLY_PREFIX.match(_folded(subject)))
-
-
-def _folded(text: str) -> str:
-    """Full-width letters and colons as their plain forms (Ｒｅ： → Re:)."""
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", text)
 
 
 def _text(parsed: Message, name: str) -> str:

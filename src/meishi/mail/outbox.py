@@ -21,9 +21,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from meishi.attendance.owed import APOLOGY, open_obligations, settle_apology
+from meishi.attendance.owed import open_obligations, settle_apology
+from meishi.attendance.rules import APOLOGY
 from meishi.config import checked
-from meishi.drafts.box import DISCARDED, HELD, PENDING, thanked_for
+from meishi.drafts.box import thanked_for
+from meishi.drafts.states import DISCARDED, HELD, PENDING
 from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
 from meishi.mail import message as mail
 from meishi.mail import smtp

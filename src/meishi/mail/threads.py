@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from meishi.mail.headers import Seen, is_reply_subject
+from meishi.mail.headers import Seen
+from meishi.mail.subjects import is_reply_subject
 
 # How a received mail was tied to the conversation, surest first (Exchange.matched).
 IN_REPLY_TO, REFERENCES, THREAD = "in-reply-to", "references", "thread"

@@ -1,103 +1,116 @@
-"""The facts the relationship rules weigh: the mail sync recorded, contact by contact."""
+"""The facts the relationship rules weigh: the mail sync recorded, contact by contact.
+
+Read over the plain connection (store/exchanges.py). What a question needs is read alone:
+a sprouting relationship needs only the last SPROUTING_DAYS of mail, and the states the
+verdict counts (sprouting, in touch) only the last IN_TOUCH_DAYS.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
-from sqlmodel import Session, col, func, select
-
 from meishi.errors import BadValue
-from meishi.models import Contact, Encounter, Event, Exchange, id_of
 from meishi.relationships.rules import (
+    IN_TOUCH_DAYS,
     NONE,
+    REPLY_AFTER_DAYS,
+    SPROUTING,
+    SPROUTING_DAYS,
+    SPROUTING_REPLY_DAYS,
+    SPROUTING_TURNS,
     STATES,
-    Mail,
     Relationship,
     needs_next_step,
     relationship,
     unanswered,
 )
+from meishi.store import exchanges
+from meishi.store.exchanges import Correspondent, Exchanged, names_of
+from meishi.store.meetings import last_met
+from meishi.store.sql import ReadConnection
 
 
-def relationships(session: Session, today: dt.date, state: str | None) -> list[dict[str, Any]]:
+def relationships(
+    connection: ReadConnection, today: dt.date, state: str | None
+) -> list[dict[str, Any]]:
     """Every contact in `state` (default: all but none), with the evidence, as JSON-ready rows:
     by state, then the most recent mail first."""
     if state is not None and state not in STATES:
         raise BadValue(f"unknown state '{state}'; use one of: {', '.join(STATES)}")
-    mail = _mail_by_contact(session)
+    if state == NONE:  # no mail: nothing to judge
+        nothing = relationship([], today).__dict__
+        return [_row(contact, nothing) for contact in exchanges.correspondents(connection, False)]
+    mail = exchanges.all_mail(connection)
     rows = []
-    for contact in session.exec(select(Contact).order_by(col(Contact.id))).all():
-        found = relationship(mail.get(id_of(contact), []), today)
-        if found.state == state or (state is None and found.state != NONE):
+    for contact in exchanges.correspondents(connection, True):
+        found = relationship(mail.get(contact.id, []), today)
+        if state is None or found.state == state:
             rows.append(_row(contact, found.__dict__))
     rows.sort(key=lambda row: row["last_day"] or "", reverse=True)
     rows.sort(key=lambda row: STATES.index(row["state"]))
     return rows
 
 
-def _mail_by_contact(session: Session, only: set[int] | None = None) -> dict[int, list[Mail]]:
-    """The day, direction, subject and thread of every recorded exchange (with `only` these
-    contacts, if given), by contact."""
-    found: dict[int, list[Mail]] = defaultdict(list)
-    query = select(Exchange)
-    if only is not None:
-        query = query.where(col(Exchange.contact_id).in_(only))
-    for mail in session.exec(query).all():
-        found[mail.contact_id].append(
-            Mail(mail.date, mail.direction, mail.subject, mail.thread_root)
-        )
-    return found
+def counted_states(
+    connection: ReadConnection, event_ids: Collection[int], today: dt.date
+) -> dict[int, Counter[str]]:
+    """For each of these events, how many of the people met there are in each state on
+    `today`, but none and quiet (which take no mail of the last IN_TOUCH_DAYS)."""
+    since = today - dt.timedelta(days=IN_TOUCH_DAYS)
+    mail = exchanges.mail_of_people_met(connection, event_ids, since)
+    states = {contact: relationship(mails, today).state for contact, mails in mail.items()}
+    counts: dict[int, Counter[str]] = {event: Counter() for event in event_ids}
+    for event, contact in exchanges.met_with_mail(connection, event_ids, since):
+        counts[event][states[contact]] += 1
+    return counts
 
 
-def states_of(session: Session, contacts: set[int], today: dt.date) -> Counter[str]:
-    """How many of these contacts are in each relationship state on `today`."""
-    return Counter(found.state for found in relationships_of(session, contacts, today).values())
-
-
-def relationships_of(
-    session: Session, contacts: set[int], today: dt.date
+def relationships_of_people_met(
+    connection: ReadConnection, event_ids: Collection[int], today: dt.date
 ) -> dict[int, Relationship]:
-    """The relationship with each of these contacts on `today`, by contact id."""
-    mails = _mail_by_contact(session, contacts)
-    return {contact: relationship(mails.get(contact, []), today) for contact in contacts}
+    """The relationship on `today` with each person met at these events who has mail."""
+    mail = exchanges.mail_of_people_met(connection, event_ids)
+    return {contact: relationship(mails, today) for contact, mails in mail.items()}
 
 
-def replies_to_answer(session: Session, today: dt.date) -> list[tuple[Contact, Mail]]:
+def replies_to_answer(
+    connection: ReadConnection, today: dt.date
+) -> list[tuple[Correspondent, Exchanged]]:
     """Each contact's mails still waiting for your answer on `today`, oldest first."""
-    waiting = []
-    for contact_id, mails in _mail_by_contact(session).items():
-        contact = session.get(Contact, contact_id)
-        assert contact is not None
-        waiting += [(contact, mail) for mail in unanswered(mails, today)]
+    before = today - dt.timedelta(days=REPLY_AFTER_DAYS)
+    mail = exchanges.mail_awaiting_reply(connection, before)
+    names = names_of(connection, mail)
+    waiting = [
+        (names[contact], found)
+        for contact, mails in mail.items()
+        for found in unanswered(mails, today)
+    ]
     return sorted(waiting, key=lambda pair: pair[1].when)
 
 
-def next_steps(session: Session, today: dt.date) -> list[tuple[Contact, Relationship]]:
-    """Sprouting relationships with no meeting since their last mail."""
-    met = _last_met(session)
-    found = []
-    for contact_id, mails in _mail_by_contact(session).items():
-        judged = relationship(mails, today)
-        if needs_next_step(judged, met.get(contact_id)):
-            contact = session.get(Contact, contact_id)
-            assert contact is not None
-            found.append((contact, judged))
-    return found
+def next_steps(
+    connection: ReadConnection, today: dt.date
+) -> list[tuple[Correspondent, Relationship]]:
+    """Sprouting relationships with no meeting since their last mail, by contact id."""
+    since = today - dt.timedelta(days=SPROUTING_DAYS)
+    # Sprouting takes replies on SPROUTING_REPLY_DAYS days, or SPROUTING_TURNS turns (one
+    # mail more than that): no contact with less mail of the last SPROUTING_DAYS sprouts.
+    busy = exchanges.mail_of_busy(connection, since, SPROUTING_REPLY_DAYS, SPROUTING_TURNS + 1)
+    judged = {contact: relationship(mails, today) for contact, mails in busy.items()}
+    sprouting = {contact: found for contact, found in judged.items() if found.state == SPROUTING}
+    met = last_met(connection, sprouting)
+    names = names_of(connection, sprouting)
+    return [
+        (names[contact], found)
+        for contact, found in sorted(sprouting.items())
+        if needs_next_step(found, met.get(contact))
+    ]
 
 
-def _last_met(session: Session) -> dict[int, dt.date]:
-    """The day of the last gathering where you met each contact."""
-    query = (
-        select(Encounter.contact_id, func.max(Event.date))
-        .join(Event, col(Event.id) == col(Encounter.event_id))
-        .group_by(col(Encounter.contact_id))
-    )
-    return {contact: day for contact, day in session.exec(query).all()}
-
-
-def _row(contact: Contact, evidence: dict[str, Any]) -> dict[str, Any]:
+def _row(contact: Correspondent, evidence: dict[str, Any]) -> dict[str, Any]:
     """One contact's relationship as JSON-ready values."""
     last = evidence["last_day"]
     return {

@@ -24,8 +24,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Protocol, TypeVar
 
-from meishi.mail.headers import thread_subject
+from meishi.mail.subjects import thread_subject
 
 SPROUTING_DAYS = 90  # the window in which replies and turns count towards sprouting
 SPROUTING_REPLY_DAYS = 2  # different days on which they wrote
@@ -45,25 +46,34 @@ STATE_MEANINGS = {
 }
 
 
-@dataclass(frozen=True)
-class Mail:
-    """One mail with a contact: when, and who wrote ("out": you, "in": them)."""
-
-    when: dt.datetime
-    direction: str
-    subject: str = ""
-    thread: str | None = None  # the first Message-ID of its thread, when sync knew it
-
-    def same_conversation(self, other: Mail) -> bool:
-        """True when both are in one thread: by its first mail, or by subject (Re: dropped)."""
-        if self.thread is not None and self.thread == other.thread:
-            return True
-        return thread_subject(self.subject) == thread_subject(other.subject)
+class Mailed(Protocol):
+    """What the rules read of a mail: a Mail, or the store's record of one."""
 
     @property
-    def day(self) -> dt.date:
-        """The mail's day."""
-        return self.when.date()
+    def when(self) -> dt.datetime:
+        """When it was sent."""
+
+    @property
+    def direction(self) -> str:
+        """Who wrote: "out" (you) or "in" (them)."""
+
+    @property
+    def subject(self) -> str:
+        """Its subject."""
+
+    @property
+    def thread(self) -> str | None:
+        """The first Message-ID of its thread, when sync knew it."""
+
+
+M = TypeVar("M", bound=Mailed)
+
+
+def same_conversation(one: Mailed, other: Mailed) -> bool:
+    """True when both are in one thread: by its first mail, or by subject (Re: dropped)."""
+    if one.thread is not None and one.thread == other.thread:
+        return True
+    return thread_subject(one.subject) == thread_subject(other.subject)
 
 
 @dataclass(frozen=True)
@@ -79,17 +89,17 @@ class Relationship:
     turns: int  # changes of who writes in the last SPROUTING_DAYS
 
 
-def relationship(mails: Sequence[Mail], today: dt.date) -> Relationship:
+def relationship(mails: Sequence[Mailed], today: dt.date) -> Relationship:
     """The state of a relationship from its mail, judged on `today`."""
     ordered = sorted(mails, key=lambda mail: (mail.when, mail.direction))
     recent = _since(ordered, today, IN_TOUCH_DAYS)
     fresh = _since(ordered, today, SPROUTING_DAYS)
-    reply_days = len({mail.day for mail in fresh if mail.direction == "in"})
+    reply_days = len({mail.when.date() for mail in fresh if mail.direction == "in"})
     turns = _turns(fresh)
     last = ordered[-1] if ordered else None
     return Relationship(
         state=_state(ordered, recent, reply_days, turns),
-        last_day=last.day if last else None,
+        last_day=last.when.date() if last else None,
         last_writer=(("them" if last.direction == "in" else "you") if last else None),
         sent=sum(mail.direction == "out" for mail in recent),
         received=sum(mail.direction == "in" for mail in recent),
@@ -98,7 +108,7 @@ def relationship(mails: Sequence[Mail], today: dt.date) -> Relationship:
     )
 
 
-def _state(ordered: Sequence[Mail], recent: Sequence[Mail], reply_days: int, turns: int) -> str:
+def _state(ordered: Sequence[Mailed], recent: Sequence[Mailed], reply_days: int, turns: int) -> str:
     """The state the counts add up to."""
     if not ordered:
         return NONE
@@ -111,18 +121,18 @@ def _state(ordered: Sequence[Mail], recent: Sequence[Mail], reply_days: int, tur
     return ONE_WAY
 
 
-def _since(ordered: Sequence[Mail], today: dt.date, days: int) -> list[Mail]:
+def _since(ordered: Sequence[M], today: dt.date, days: int) -> list[M]:
     """The mail of the last `days` days."""
     start = today - dt.timedelta(days=days)
-    return [mail for mail in ordered if mail.day >= start]
+    return [mail for mail in ordered if mail.when.date() >= start]
 
 
-def _turns(ordered: Sequence[Mail]) -> int:
+def _turns(ordered: Sequence[Mailed]) -> int:
     """How many times the writer changed, in order of the mail."""
     return sum(1 for before, after in pairwise(ordered) if before.direction != after.direction)
 
 
-def unanswered(mails: Sequence[Mail], today: dt.date) -> list[Mail]:
+def unanswered(mails: Sequence[M], today: dt.date) -> list[M]:
     """Their mails that end a conversation and have waited more than REPLY_AFTER_DAYS days,
     oldest first."""
     ordered = sorted(mails, key=lambda mail: (mail.when, mail.direction))
@@ -130,9 +140,9 @@ def unanswered(mails: Sequence[Mail], today: dt.date) -> list[Mail]:
         mail
         for at, mail in enumerate(ordered)
         if mail.direction == "in"
-        and not any(mail.same_conversation(later) for later in ordered[at + 1 :])
+        and not any(same_conversation(mail, later) for later in ordered[at + 1 :])
     ]
-    return [mail for mail in waiting if (today - mail.day).days > REPLY_AFTER_DAYS]
+    return [mail for mail in waiting if (today - mail.when.date()).days > REPLY_AFTER_DAYS]
 
 
 def needs_next_step(found: Relationship, last_met: dt.date | None) -> bool:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from meishi.store.sql import ReadConnection, day
+from meishi.store.sql import ReadConnection, day, marks
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,9 @@ def follow_ups_of(connection: ReadConnection, event_ids: Collection[int]) -> lis
     """The organizer follow-ups recorded for these events, oldest first."""
     if not event_ids:
         return []
-    marks = ", ".join("?" * len(event_ids))
     rows = connection.execute(
         "SELECT id, event_id, kind, date, note, source, subject, message_id"
-        f" FROM organizerfollowup WHERE event_id IN ({marks}) ORDER BY date, id",
+        f" FROM organizerfollowup WHERE event_id IN ({marks(event_ids)}) ORDER BY date, id",
         tuple(event_ids),
     )
     return [

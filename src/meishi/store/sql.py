@@ -10,7 +10,8 @@ by column name, by position and through `dict(row)`, as sqlite3.Row allows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -60,6 +61,18 @@ def dialect_of(connection: object) -> Dialect:
     return POSTGRESQL if isinstance(connection, ServerConnection) else SQLITE
 
 
+def batches(keys: Iterable[int], size: int = 500) -> Iterator[tuple[int, ...]]:
+    """Keys a few hundred at a time, for `IN (?, ...)` lists the engines accept."""
+    found = iter(keys)
+    while batch := tuple(itertools.islice(found, size)):
+        yield batch
+
+
+def marks(keys: Sized) -> str:
+    """The `?, ?, ...` of an IN list for these keys."""
+    return ", ".join("?" * len(keys))
+
+
 def day(value: Any) -> dt.date:
     """A DATE column's value: PostgreSQL gives a date, SQLite the ISO text."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
@@ -70,6 +83,12 @@ def moment(value: Any) -> dt.datetime:
     (PostgreSQL gives a datetime, SQLite SQLAlchemy's ISO-like text)."""
     found = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
     return found if found.tzinfo is not None else found.replace(tzinfo=dt.UTC)
+
+
+def stamp(connection: object, when: dt.datetime) -> Any:
+    """A moment as a stamp column keeps it, UTC without a zone: SQLAlchemy's text on SQLite."""
+    utc = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return utc if isinstance(connection, ServerConnection) else utc.isoformat(" ", "microseconds")
 
 
 def clock(value: Any) -> dt.time:

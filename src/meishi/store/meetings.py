@@ -1,0 +1,111 @@
+"""Whom you met where, read over the plain connection: the people met at events, what you
+talked about, the thank-yous not sent yet and their drafts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from meishi.store.sql import ReadConnection, batches, day, marks
+
+
+@dataclass(frozen=True)
+class Met:
+    """One person met at one event."""
+
+    encounter_id: int
+    contact_id: int
+    full_name: str
+    reading: str | None
+    company: str | None
+    event_id: int
+    event_name: str
+    event_date: dt.date
+    thanked: bool  # the thank-you for this meeting went out
+
+
+MET = (
+    "SELECT en.id, c.id, c.full_name, c.reading, c.company, ev.id, ev.name, ev.date,"
+    " en.thanked_at IS NOT NULL FROM encounter en JOIN contact c ON c.id = en.contact_id"
+    " JOIN event ev ON ev.id = en.event_id"
+)
+BY_EVENT = " ORDER BY ev.date, ev.id, en.id"
+HAS_EMAIL = " AND EXISTS (SELECT 1 FROM contactemail m WHERE m.contact_id = c.id)"
+
+
+def _met(connection: ReadConnection, where: str, parameters: tuple[object, ...]) -> list[Met]:
+    """The meetings meeting a condition, by event (oldest first), then as recorded."""
+    rows = connection.execute(f"{MET} WHERE {where}{BY_EVENT}", parameters)
+    return [
+        Met(encounter, contact, name, reading, company, event, event_name, day(on), bool(thanked))
+        for encounter, contact, name, reading, company, event, event_name, on, thanked in rows
+    ]
+
+
+def met_at(connection: ReadConnection, event_ids: Collection[int]) -> list[Met]:
+    """Everyone met at these events."""
+    if not event_ids:
+        return []
+    return _met(connection, f"ev.id IN ({marks(event_ids)})", tuple(event_ids))
+
+
+def unthanked(
+    connection: ReadConnection, since: dt.date, until: dt.date, with_email: bool
+) -> list[Met]:
+    """The meetings at events from `since` to `until` whose thank-you has not gone out (with
+    with_email, only those with people you can write to)."""
+    where = "ev.date >= ? AND ev.date <= ? AND en.thanked_at IS NULL"
+    where += HAS_EMAIL if with_email else ""
+    return _met(connection, where, (since.isoformat(), until.isoformat()))
+
+
+def latest_thank_drafts(
+    connection: ReadConnection, since: dt.date, until: dt.date
+) -> dict[int, tuple[int, str]]:
+    """The newest thank-you draft (id, state) thanking for each meeting at events from `since`
+    to `until` (alone, or with other meetings), by encounter."""
+    at_events = "JOIN event ev ON ev.id = en.event_id WHERE d.kind = 'thank' AND ev.date >= ?"
+    rows = connection.execute(
+        "SELECT en.id, d.id, d.state FROM draft d JOIN encounter en ON en.id = d.encounter_id"
+        f" {at_events} AND ev.date <= ?"
+        " UNION ALL SELECT en.id, d.id, d.state FROM draft_encounter de"
+        " JOIN draft d ON d.id = de.draft_id JOIN encounter en ON en.id = de.encounter_id"
+        f" {at_events} AND ev.date <= ?",
+        (since.isoformat(), until.isoformat()) * 2,
+    )
+    newest: dict[int, tuple[int, str]] = {}
+    for encounter, draft, state in rows:
+        if encounter not in newest or draft > newest[encounter][0]:
+            newest[encounter] = (draft, state)
+    return newest
+
+
+def topics_at(connection: ReadConnection, event_ids: Collection[int]) -> dict[int, list[str]]:
+    """The topics of each meeting at these events, in the order entered, by encounter."""
+    found: dict[int, list[str]] = defaultdict(list)
+    if not event_ids:
+        return found
+    rows = connection.execute(
+        "SELECT t.encounter_id, t.text FROM topic t JOIN encounter en ON en.id = t.encounter_id"
+        f" WHERE en.event_id IN ({marks(event_ids)}) ORDER BY t.encounter_id, t.position",
+        tuple(event_ids),
+    )
+    for encounter, text in rows:
+        found[encounter].append(text)
+    return found
+
+
+def last_met(connection: ReadConnection, contacts: Iterable[int]) -> dict[int, dt.date]:
+    """The day of the last gathering where you met each of these contacts (if ever)."""
+    found: dict[int, dt.date] = {}
+    for batch in batches(contacts):
+        rows = connection.execute(
+            "SELECT en.contact_id, max(ev.date) FROM encounter en"
+            f" JOIN event ev ON ev.id = en.event_id WHERE en.contact_id IN ({marks(batch)})"
+            " GROUP BY en.contact_id",
+            batch,
+        )
+        found.update((contact, day(on)) for contact, on in rows)
+    return found
