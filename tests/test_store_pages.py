@@ -10,13 +10,23 @@ from contextlib import AbstractContextManager
 
 import pytest
 
-from helpers import add_event, add_person, day, heavy_modules_after, json_of, ok, set_me
+from helpers import (
+    add_event,
+    add_person,
+    day,
+    heavy_modules_after,
+    json_of,
+    ok,
+    record_mail,
+    set_me,
+)
 from meishi.home import resolve
 from meishi.store.contacts import card_images_of, past_positions_of
-from meishi.store.encounters import meetings_of, met_at, topics_by_meeting
+from meishi.store.encounters import meetings_at, meetings_of, topics_with
 from meishi.store.events import events_newest_first, events_with_late_cancellations
+from meishi.store.exchanges import mail_with
+from meishi.store.meetings import topics_at
 from meishi.store.reader import ReadConnection, reader
-from meishi.store.timeline import mail_with
 from meishi.store.writer import writer
 
 
@@ -29,16 +39,6 @@ def insert(sql: str, *parameters: object) -> None:
     """One row written as another tool would, on either engine."""
     with writer(resolve().location) as db:
         db.execute(sql, parameters)
-
-
-def mail(contact: int, days: int, direction: str, subject: str, thanking: int | None) -> None:
-    """One mail with a contact `days` before now, as sync records it."""
-    stamp = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S")
-    insert(
-        "INSERT INTO exchange (contact_id, direction, date, subject, message_id, folder, matched,"
-        " encounter_id, created_at) VALUES (?, ?, ?, ?, ?, 'INBOX', 'address', ?, ?)",
-        contact, direction, stamp, subject, f"<{contact}.{days}@example.jp>", thanking, stamp,
-    )  # fmt: skip
 
 
 @pytest.fixture
@@ -61,9 +61,9 @@ def store_with_everything() -> dict[str, int]:
     ok("cancel", str(late))
     ok("no-show", str(gone))
     ok("followup", "Salon #3", "survey", "--date", day(-1))
-    mail(taro, 3, "in", "Re: お礼", None)
-    mail(taro, 2, "out", "ランチ", None)
-    mail(sarah, 1, "out", "お礼", 3)
+    record_mail(taro, 3, "in", "Re: お礼")
+    record_mail(taro, 2, "out", "ランチ")
+    record_mail(sarah, 1, "out", "お礼", thanking=3)
     events = {"salon": salon, "late": late, "gone": gone, "mixer": mixer}
     return events | {"taro": taro, "bob": bob, "sarah": sarah}
 
@@ -92,10 +92,10 @@ def test_meetings_carry_their_thank_you_state_and_topics(
 ) -> None:
     ids = store_with_everything
     with connection() as db:
-        met = met_at(db, ids["salon"])
-        topics = topics_by_meeting(db, "event", ids["salon"])
+        met = meetings_at(db, ids["salon"])
+        topics = topics_at(db, [ids["salon"]])
         mine = meetings_of(db, ids["taro"])
-        my_topics = topics_by_meeting(db, "contact", ids["taro"])
+        my_topics = topics_with(db, ids["taro"])
     assert [(m.contact_name, m.has_email, m.thanked_at is not None) for m in met] == [
         ("田中 太郎", True, False),
         ("Bob Lee", False, False),
@@ -137,7 +137,7 @@ def test_the_timeline_mail_leaves_thank_yous_out_and_positions_come_latest_first
         taro = mail_with(db, ids["taro"])
         sarah = mail_with(db, ids["sarah"])
         positions = past_positions_of(db, ids["taro"])
-    assert [(m.direction, m.subject, m.date.tzinfo is not None) for m in taro] == [
+    assert [(m.direction, m.subject, m.when.tzinfo is not None) for m in taro] == [
         ("in", "Re: お礼", True),
         ("out", "ランチ", True),
     ]

@@ -15,12 +15,13 @@ from meishi.store.contacts import (
     image_bytes,
     past_positions_of,
 )
-from meishi.store.encounters import Meeting, meetings_of, met_at, topics_by_meeting
+from meishi.store.encounters import Meeting, meetings_at, meetings_of, topics_with
 from meishi.store.events import EventRecord, event_of
+from meishi.store.exchanges import mail_with
 from meishi.store.follow_ups import follow_ups_of
+from meishi.store.meetings import topics_at
 from meishi.store.search import card_of
 from meishi.store.sql import ReadConnection
-from meishi.store.timeline import mail_with
 
 
 def event_json(event: EventRecord) -> dict[str, object]:
@@ -51,7 +52,7 @@ def thank_state(meeting: Meeting) -> dict[str, Any]:
 
 def event_detail(connection: ReadConnection, event_id: int) -> dict[str, Any]:
     """An event with the people met there, their topics and thank-you state, and follow-ups."""
-    topics = topics_by_meeting(connection, "event", event_id)
+    topics = topics_at(connection, [event_id])
     people = [
         {
             "id": meeting.contact_id,
@@ -60,7 +61,7 @@ def event_detail(connection: ReadConnection, event_id: int) -> dict[str, Any]:
             "topics": topics.get(meeting.id, []),
             "thank_you": thank_state(meeting)["state"],
         }
-        for meeting in met_at(connection, event_id)
+        for meeting in meetings_at(connection, event_id)
     ]
     follow_ups = [
         {
@@ -85,7 +86,7 @@ def contact_detail(connection: ReadConnection, contact_id: int, data_dir: Path) 
     timeline with the mail, and the kept card images (in the data folder `data_dir`)."""
     detail = card_of(connection, contact_id)
     meetings = meetings_of(connection, contact_id)
-    topics = topics_by_meeting(connection, "contact", contact_id)
+    topics = topics_with(connection, contact_id)
     detail["encounters"] = [
         {
             "event": {

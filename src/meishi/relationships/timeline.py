@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from meishi.store.encounters import Meeting
-    from meishi.store.timeline import Mail
+    from meishi.store.exchanges import Exchanged
 
 # Kinds in the order they are shown within one day: you met, thanked, then wrote.
 KINDS = ("met", "thank-you", "mail out", "mail in")
 
 
-def timeline(meetings: list[Meeting], mail: list[Mail]) -> list[dict[str, Any]]:
+def timeline(meetings: list[Meeting], mail: list[Exchanged]) -> list[dict[str, Any]]:
     """Every meeting, thank-you and mail with a contact, oldest first, as JSON-ready rows."""
     entries = [*_meetings(meetings), *_mail(mail)]
     entries.sort(key=lambda entry: (entry["date"], KINDS.index(entry["kind"])))
@@ -32,12 +32,12 @@ def _meetings(meetings: list[Meeting]) -> list[dict[str, Any]]:
     return entries
 
 
-def _mail(mail: list[Mail]) -> list[dict[str, Any]]:
+def _mail(mail: list[Exchanged]) -> list[dict[str, Any]]:
     """The mail recorded, as timeline lines."""
     entries = []
     for one in mail:
         who = "they wrote" if one.direction == "in" else "you wrote"
-        local = one.date.astimezone().date()
+        local = one.when.astimezone().date()
         entries.append(_entry(local, f"mail {one.direction}", f"{who}: “{one.subject}”"))
     return entries
 

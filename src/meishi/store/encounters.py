@@ -1,12 +1,13 @@
-"""The meetings as `event show` and `contacts show` list them: who was met where, the
-topics, and where each thank-you stands. Plain records over the plain connection."""
+"""The meetings as `event show` and `contacts show` list them: who was met where, the note,
+and where each thank-you stands; a contact's topics. Plain records over the plain connection
+(the agenda's reads of meetings, and the topics at events, are in store/meetings.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from meishi.store.sql import ReadConnection, day, moment
 
@@ -50,7 +51,7 @@ def _meeting(row: Any) -> Meeting:
     )
 
 
-def met_at(connection: ReadConnection, event_id: int) -> list[Meeting]:
+def meetings_at(connection: ReadConnection, event_id: int) -> list[Meeting]:
     """The people met at an event, in the order they were recorded."""
     rows = connection.execute(f"{_MEETINGS} WHERE e.event_id = ? ORDER BY e.id", (event_id,))
     return [_meeting(row) for row in rows]
@@ -62,15 +63,13 @@ def meetings_of(connection: ReadConnection, contact_id: int) -> list[Meeting]:
     return [_meeting(row) for row in connection.execute(query, (contact_id,))]
 
 
-def topics_by_meeting(
-    connection: ReadConnection, of: Literal["event", "contact"], key: int
-) -> dict[int, list[str]]:
-    """The topics of every meeting at one event (or with one contact), by meeting id, in the
-    order they were entered: one query, however many meetings."""
+def topics_with(connection: ReadConnection, contact_id: int) -> dict[int, list[str]]:
+    """The topics of each of a contact's meetings, in the order entered, by meeting: one
+    query, however many meetings."""
     rows = connection.execute(
         "SELECT t.encounter_id, t.text FROM topic t JOIN encounter e ON e.id = t.encounter_id"
-        f" WHERE e.{of}_id = ? ORDER BY t.encounter_id, t.position, t.id",
-        (key,),
+        " WHERE e.contact_id = ? ORDER BY t.encounter_id, t.position, t.id",
+        (contact_id,),
     )
     topics: dict[int, list[str]] = defaultdict(list)
     for meeting, text in rows:
