@@ -108,9 +108,17 @@ def test_a_command_that_needs_neither_opens_neither(calls: Calls) -> None:
 def test_a_refused_command_still_closes_the_store(calls: Calls) -> None:
     add_event("AI勉強会", -1)
     calls.reset()
-    assert "no contact" in error_of(fails("contacts", "show", "999"))
+    assert "no contact" in error_of(fails("contacts", "edit", "999", "--company", "Acme"))
     assert len(calls.stores) == 1
     assert calls.closed == calls.stores
+
+
+def test_a_page_reads_without_opening_the_store(calls: Calls) -> None:
+    add_event("AI勉強会", -1)
+    calls.reset()
+    assert "no contact" in error_of(fails("contacts", "show", "999"))
+    ok("event", "show", "AI勉強会")
+    assert calls.stores == []  # the plain read connection: no ORM, no store
 
 
 # --- the run itself ------------------------------------------------------------------------

@@ -17,9 +17,8 @@ from meishi.cards.companies import full_company_name
 from meishi.errors import BadValue, NotFound
 from meishi.inputs import CARD_FIELDS, CARD_TEXTS, LANGUAGES, CardInput
 from meishi.mail import message as mail
-from meishi.models import Contact, ContactEmail, Draft, Encounter, Event, Topic, id_of, in_utc
-from meishi.positions import keep_past_position, moves, past_positions_of
-from meishi.store.search import CARD_COLUMNS, card_json
+from meishi.models import Contact, ContactEmail, Encounter, Event, Topic, id_of, in_utc
+from meishi.positions import keep_past_position, moves
 from meishi.text import blank_to_none, fold, split_name
 from meishi.validation import (
     check_chars,
@@ -401,53 +400,6 @@ def encounters_of(session: Session, contact: Contact) -> list[tuple[Encounter, E
         .order_by(col(Event.date).desc(), col(Event.id).desc())
     )
     return [(encounter, event) for encounter, event in session.exec(query).all()]
-
-
-def contact_json(session: Session, contact: Contact) -> dict[str, Any]:
-    """A contact's card fields and emails as JSON-ready values."""
-    values = {"id": contact.id, "full_name": contact.full_name}
-    values.update({name: getattr(contact, name) for name in CARD_COLUMNS})
-    return card_json(values, emails_of(session, contact))
-
-
-def thank_state(session: Session, encounter: Encounter, has_email: bool) -> dict[str, Any]:
-    """Where the thank-you for an encounter stands: sent, drafted, pending or impossible."""
-    if encounter.thanked_at is not None:
-        return {"state": "sent", "at": _local(encounter.thanked_at).strftime("%Y-%m-%d %H:%M")}
-    draft = session.exec(
-        select(Draft).where(Draft.encounter_id == encounter.id, Draft.kind == "thank")
-    ).first()
-    if draft is not None:
-        return {"state": "drafted", "draft": draft.id}
-    return {"state": "pending" if has_email else "no email"}
-
-
-def contact_detail(session: Session, contact: Contact, data_dir: Path) -> dict[str, Any]:
-    """Everything about a contact: the card, each encounter with topics and follow-up, the
-    timeline with the mail, and the kept card images (in the data folder `data_dir`)."""
-    detail = contact_json(session, contact)
-    has_email = bool(detail["emails"])
-    detail["encounters"] = [
-        {
-            "event": {"id": event.id, "name": event.name, "date": event.date.isoformat()},
-            "topics": topics_of(session, encounter),
-            "note": encounter.note,
-            "thank_you": thank_state(session, encounter, has_email),
-        }
-        for encounter, event in encounters_of(session, contact)
-    ]
-    from meishi.cards.images import card_images_of  # it builds on this module
-    from meishi.relationships.timeline import timeline
-
-    detail["timeline"] = timeline(session, contact)
-    detail["past_positions"] = past_positions_of(session, contact)
-    detail["card_images"] = card_images_of(session, contact, data_dir)
-    return detail
-
-
-def _local(moment: dt.datetime) -> dt.datetime:
-    """A stored UTC time in the machine's local zone."""
-    return moment.astimezone()
 
 
 def add_met(

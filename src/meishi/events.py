@@ -10,15 +10,13 @@ from sqlmodel import Session, and_, col, or_, select
 
 from meishi import limits
 from meishi.attendance.changes import initial_status
-from meishi.contacts import emails_of, thank_state, topics_of
 from meishi.errors import BadValue, NotFound, NothingToDo
 from meishi.inputs import EventInput
 from meishi.mail import message as mail
 from meishi.mail_follow_ups import found_in_mail
-from meishi.models import Contact, Encounter, Event, OrganizerFollowUp, id_of
+from meishi.models import Event, OrganizerFollowUp, id_of
 from meishi.should_return.rules import FOLLOW_UP_KINDS
-from meishi.store.follow_ups import follow_ups_of
-from meishi.store.resolve import find_event, raw_connection
+from meishi.store.resolve import find_event
 from meishi.validation import check_amount, check_choice, check_date, optional_text, required_text
 
 # Optional one-line texts: they reach subjects and headers (the organizer's name is an
@@ -63,12 +61,6 @@ def edit_event(session: Session, event: Event, changes: dict[str, Any]) -> list[
         setattr(event, name, getattr(checked, name))
     session.flush()
     return changed
-
-
-def list_events(session: Session) -> list[Event]:
-    """Every event, newest first."""
-    query = select(Event).order_by(col(Event.date).desc(), col(Event.id).desc())
-    return list(session.exec(query).all())
 
 
 def latest_started_event(session: Session, now: dt.datetime) -> Event | None:
@@ -128,55 +120,3 @@ def _refuse_twin(session: Session, event: Event, kind: str, on: dt.date) -> None
             f"{kind} on {on} is already recorded for {event.name} (follow-up #{known}); "
             f"if that one is wrong: meishi followup delete {known}"
         )
-
-
-def event_json(event: Event) -> dict[str, object]:
-    """An event as plain JSON-ready values."""
-    return {
-        "id": event.id,
-        "name": event.name,
-        "name_en": event.name_en,
-        "date": event.date.isoformat(),
-        "time": event.start_time.strftime("%H:%M") if event.start_time else None,
-        "place": event.place,
-        "series": event.series,
-        "organizer": event.organizer_name,
-        "organizer_email": event.organizer_email,
-        "fee": event.fee,
-        "status": event.attendance,  # your own: registered, attended, cancelled or no-show
-    }
-
-
-def event_detail(session: Session, event: Event) -> dict[str, Any]:
-    """An event with the people met there, their topics and thank-you state, and follow-ups."""
-    assert event.id is not None
-    query = (
-        select(Encounter, Contact)
-        .join(Contact, col(Contact.id) == col(Encounter.contact_id))
-        .where(Encounter.event_id == event.id)
-        .order_by(col(Encounter.id))
-    )
-    people = [
-        {
-            "id": contact.id,
-            "name": contact.full_name,
-            "company": contact.company,
-            "topics": topics_of(session, encounter),
-            "thank_you": thank_state(session, encounter, bool(emails_of(session, contact)))[
-                "state"
-            ],
-        }
-        for encounter, contact in session.exec(query).all()
-    ]
-    follow_ups = [
-        {
-            "id": f.id,
-            "kind": f.kind,
-            "date": f.date.isoformat(),
-            "note": f.note,
-            "source": f.source,
-            "subject": f.subject,
-        }
-        for f in follow_ups_of(raw_connection(session), [event.id])
-    ]
-    return {**event_json(event), "people": people, "follow_ups": follow_ups}

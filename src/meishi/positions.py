@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from meishi.models import Contact, PastPosition, id_of, in_utc
-from meishi.store.positions import past_positions
+from meishi.store.contacts import POSITION_FIELDS
 
 if TYPE_CHECKING:
     from sqlmodel import Session
-
-# The fields that say where a contact works: changing any of them keeps the old ones.
-POSITION_FIELDS = ("company", "department", "title")
 
 
 def moves(changed: list[str]) -> bool:
@@ -28,11 +25,3 @@ def keep_past_position(session: Session, contact: Contact, now: dt.datetime) -> 
     past = PastPosition(contact_id=id_of(contact), until=now.date(), created_at=in_utc(now), **held)
     session.add(past)
     return True
-
-
-def past_positions_of(session: Session, contact: Contact) -> list[dict[str, Any]]:
-    """The contact's earlier positions, latest first, as JSON-ready values."""
-    return [
-        {"until": past.until.isoformat(), **{name: getattr(past, name) for name in POSITION_FIELDS}}
-        for past in past_positions(session, id_of(contact))
-    ]

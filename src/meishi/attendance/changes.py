@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from meishi import limits
 from meishi.attendance.owed import create_obligations, forgive
@@ -17,9 +17,6 @@ from meishi.attendance.rules import (
     LAST_MINUTE_WINDOW,
     NO_SHOW,
     REGISTERED,
-    Outcome,
-    Record,
-    build_record,
     cancelled_late,
     check_change,
     day_open,
@@ -28,13 +25,9 @@ from meishi.attendance.rules import (
 from meishi.errors import BadValue
 from meishi.models import AttendanceChange, Event, Obligation, id_of
 from meishi.store.attendance import (
-    events_by_date,
     last_recorded_change,
-    late_changes_to,
     latest_change_to,
 )
-from meishi.store.obligations import open_obligations
-from meishi.store.resolve import raw_connection
 from meishi.validation import optional_text
 
 if TYPE_CHECKING:
@@ -156,27 +149,3 @@ def _why_no_meeting(event: Event, now: dt.datetime) -> str | None:
 def _at(event: Event) -> str:
     """' at HH:MM' for an event with a start time."""
     return f" at {event.start_time:%H:%M}" if event.start_time else ""
-
-
-def outcomes(session: Session) -> list[Outcome]:
-    """Every event with your status, and whether its cancellation was last-minute."""
-    late_ids = late_changes_to(session, CANCELLED)
-    events = events_by_date(session)
-    return [
-        Outcome(
-            event_id=id_of(e),
-            name=e.name,
-            on=e.date,
-            status=e.attendance,
-            organizer=e.organizer_name,
-            series=e.series,
-            last_minute=e.attendance == CANCELLED and e.id in late_ids,
-        )
-        for e in events
-    ]
-
-
-def your_record(session: Session, today: dt.date) -> tuple[Record, list[dict[str, Any]]]:
-    """Your record of keeping your word, and what is still owed (as JSON-ready values)."""
-    owed = open_obligations(raw_connection(session))
-    return build_record(outcomes(session), today), [item.to_json() for item in owed]

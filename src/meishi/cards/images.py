@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from meishi import limits
 from meishi.cards.fields import CardFields
 from meishi.files import own_output, private_dir
 from meishi.inputs import KEPT, CardInput, card_fields
 from meishi.models import CardImage, Contact, id_of
-from meishi.store.card_images import image_of, images_of
+from meishi.store.card_images import image_of
 from meishi.validation import check_choice, check_text
 
 if TYPE_CHECKING:
@@ -74,26 +74,6 @@ def attach(
     image.fields = json.dumps(fields, ensure_ascii=False) if fields else image.fields
     session.flush()
     return image
-
-
-def card_images_of(session: Session, contact: Contact, data_dir: Path) -> list[dict[str, Any]]:
-    """The contact's kept card images, oldest first: full path (their stored paths are
-    relative to the data folder `data_dir`) and the extra fields read."""
-    return [
-        {"path": str(_on_this_machine(image, data_dir)), "fields": json.loads(image.fields or "{}")}
-        for image in images_of(session, id_of(contact))
-    ]
-
-
-def _on_this_machine(image: CardImage, data_dir: Path) -> Path:
-    """The image's file in the data folder, written from the database first when the store
-    (a server) holds the image and this machine has no copy yet."""
-    path = data_dir / image.path
-    if image.data is not None and not path.exists():
-        private_dir(path.parent)
-        with own_output(path) as out:
-            out.write(image.data)
-    return path
 
 
 @dataclass(frozen=True)

@@ -214,10 +214,10 @@ def apology(
 
 def record(as_json: bool = common.JSON_OPTION) -> None:
     """Your record: registered, attended, cancelled, no-shows, and what is still owed."""
-    from meishi.attendance.changes import your_record
+    from meishi.attendance.record import your_record
 
-    with common.store() as store, store.read() as session:
-        result, owed = your_record(session, common.today())
+    with common.run().reader() as connection:
+        result, owed = your_record(connection, common.today())
     if as_json:
         common.print_json(_record_json(result, owed))
     else:

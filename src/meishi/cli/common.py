@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from rich.console import Console
-    from sqlmodel import Session
 
     from meishi.dates import Direction, Reading
     from meishi.drafts.box import EmlFiles
@@ -28,6 +27,8 @@ if TYPE_CHECKING:
     from meishi.run import Run
     from meishi.should_return.rules import Verdict
     from meishi.store.engine import Store
+    from meishi.store.events import EventRecord
+    from meishi.store.sql import ReadConnection
     from meishi.thank_yous import ThankRun
     from meishi.todo import Task
 
@@ -272,11 +273,13 @@ def emit(data: Any, as_json: bool, printer: Callable[[Any], None]) -> None:
 
 
 def show_detail(
-    read: Callable[[Session], dict[str, Any]], as_json: bool, printer: Callable[[Any], None]
+    read: Callable[[ReadConnection], dict[str, Any]],
+    as_json: bool,
+    printer: Callable[[Any], None],
 ) -> None:
-    """Read one thing's detail from the store, then print it as JSON or as text."""
-    with store() as opened, opened.read() as session:
-        detail = read(session)
+    """Read one thing's detail over the plain read connection, then print it as JSON or text."""
+    with run().reader() as connection:
+        detail = read(connection)
     emit(detail, as_json, printer)
 
 
@@ -443,7 +446,7 @@ def describe(event: Event) -> str:
     return f"{event.name} on {event.date.isoformat()} ({event.date:%a}){' ' + time if time else ''}"
 
 
-def hhmm(event: Event) -> str:
+def hhmm(event: Event | EventRecord) -> str:
     """The event's start time as HH:MM, or empty."""
     return event.start_time.strftime("%H:%M") if event.start_time else ""
 

@@ -12,6 +12,7 @@ from meishi.cli import common
 if TYPE_CHECKING:
     from meishi.contacts import ContactEdit, Edited
     from meishi.store.search import Page
+    from meishi.store.sql import ReadConnection
 
 app = common.command_group(
     "The people whose cards you have: list, show, edit, delete.", no_args_is_help=True
@@ -94,13 +95,16 @@ def show(
 ) -> None:
     """Show a contact with every encounter, its topics, the thank-you state and a timeline
     of meetings, thank-yous and mail."""
-    from meishi.contacts import contact_detail
-    from meishi.store.resolve import find_contact
+    common.show_detail(lambda connection: _detail(connection, contact), as_json, _print_detail)
 
-    data = common.run().home.data
-    common.show_detail(
-        lambda s: contact_detail(s, find_contact(s, contact), data), as_json, _print_detail
-    )
+
+def _detail(connection: ReadConnection, text: str) -> dict[str, Any]:
+    """The detail of the contact named."""
+    from meishi.details import contact_detail
+    from meishi.store.resolve import contact_id_named
+
+    found = contact_id_named(connection, text)
+    return contact_detail(connection, found, common.run().home.data)
 
 
 ContactArgument = Annotated[str, typer.Argument(help="Contact id, email, name or name prefix.")]
@@ -226,11 +230,10 @@ def _edited_text(key: int | None, name: str, edited: Edited) -> str:
 
 def _ask_changes(text: str) -> ContactEdit:
     """A form with each field's current value offered: Enter keeps it, '-' clears it."""
-    from meishi.contacts import EDITABLE, ContactEdit, contact_detail
-    from meishi.store.resolve import find_contact
+    from meishi.contacts import EDITABLE, ContactEdit
 
-    with common.store() as store, store.read() as session:
-        current = contact_detail(session, find_contact(session, text), common.run().home.data)
+    with common.run().reader() as connection:
+        current = _detail(connection, text)
     typer.echo("Enter keeps the value shown, '-' clears it.")
     fields = {}
     for field in EDITABLE:

@@ -140,10 +140,11 @@ def _new_date(text: str, time: str | None, event: Event) -> dict[str, Any]:
 @app.command("list")
 def list_(as_json: bool = common.JSON_OPTION) -> None:
     """List events, newest first."""
-    from meishi.events import event_json, list_events
+    from meishi.details import event_json
+    from meishi.store.events import events_newest_first
 
-    with common.store() as store, store.read() as session:
-        events = list_events(session)
+    with common.run().reader() as connection:
+        events = events_newest_first(connection)
     if as_json:
         common.print_json([event_json(event) for event in events])
     elif not events:
@@ -171,10 +172,14 @@ def show(
     as_json: bool = common.JSON_OPTION,
 ) -> None:
     """Show an event with the people met there and what the organizer did afterwards."""
-    from meishi.events import event_detail
-    from meishi.store.resolve import find_event
+    from meishi.details import event_detail
+    from meishi.store.resolve import event_id_named
 
-    common.show_detail(lambda s: event_detail(s, find_event(s, event)), as_json, _print_detail)
+    common.show_detail(
+        lambda connection: event_detail(connection, event_id_named(connection, event)),
+        as_json,
+        _print_detail,
+    )
 
 
 def _print_detail(detail: dict[str, Any]) -> None:

@@ -54,8 +54,8 @@ from meishi.models import (
     Topic,
     id_of,
 )
-from meishi.positions import POSITION_FIELDS
 from meishi.should_return.rules import FOLLOW_UP_KINDS, RETURN, SKIP, WAIT
+from meishi.store.contacts import POSITION_FIELDS
 from meishi.store.dump import contact_with_email, emails_by_contact, topics_by_encounter
 from meishi.store.rows import in_id_order, matching
 from meishi.validation import (

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
-from meishi.models import AttendanceChange, Event
+from meishi.models import AttendanceChange
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -31,15 +31,3 @@ def last_recorded_change(session: Session, event_id: int) -> AttendanceChange | 
     )
     return session.exec(query).first()
 
-
-def late_changes_to(session: Session, status: str) -> set[int]:
-    """The events with a last-minute change to this status."""
-    query = select(AttendanceChange.event_id).where(
-        AttendanceChange.status == status, col(AttendanceChange.last_minute)
-    )
-    return set(session.exec(query))
-
-
-def events_by_date(session: Session) -> list[Event]:
-    """Every event, earliest first."""
-    return list(session.exec(select(Event).order_by(col(Event.date), col(Event.id))))

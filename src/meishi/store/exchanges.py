@@ -137,3 +137,10 @@ def names_of(connection: ReadConnection, contacts: Iterable[int]) -> dict[int, C
             for key, name, company in connection.execute(query, batch)
         )
     return found
+
+
+def mail_with(connection: ReadConnection, contact_id: int) -> list[Exchanged]:
+    """The mail recorded with one contact, but for thank-yous (a timeline shows them as
+    such), in the order recorded."""
+    where = "contact_id = ? AND encounter_id IS NULL"
+    return _by_contact(connection, where, (contact_id,)).get(contact_id, [])

@@ -60,10 +60,10 @@ def _card(row: Mapping[Any, Any]) -> dict[str, Any]:
     return card_json(dict(row), emails)
 
 
-def all_cards(connection: ReadConnection) -> Iterator[dict[str, Any]]:
-    """Every contact's card, oldest first, read as it is consumed."""
-    query = f"{_select_cards(dialect_of(connection))} ORDER BY c.id"
-    return map(_card, connection.execute(query))
+def card_of(connection: ReadConnection, contact_id: int) -> dict[str, Any]:
+    """One contact's card (known to exist), in the shape every listing uses."""
+    query = f"{_select_cards(dialect_of(connection))} WHERE c.id = ?"
+    return _card(connection.execute(query, (contact_id,)).fetchone())
 
 
 def all_cards_in(session: Session) -> Iterator[dict[str, Any]]:

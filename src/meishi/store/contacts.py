@@ -1,0 +1,58 @@
+"""What `contacts show` reads of a contact beside the card: earlier positions and the kept
+card images. Plain records over the plain connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from meishi.store.sql import ReadConnection, day
+
+# The fields that say where a contact works: changing any of them keeps the old ones.
+POSITION_FIELDS = ("company", "department", "title")
+
+
+@dataclass(frozen=True)
+class PastPosition:
+    """Where a contact worked until a day."""
+
+    until: dt.date
+    company: str | None
+    department: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
+class CardImageRecord:
+    """A kept card image: its path relative to the data folder, the extra fields read (JSON),
+    and whether the store holds its bytes (a server's)."""
+
+    id: int
+    path: str
+    fields: str | None
+    held: bool
+
+
+def past_positions_of(connection: ReadConnection, contact_id: int) -> list[PastPosition]:
+    """The contact's earlier positions, latest first."""
+    rows = connection.execute(
+        f"SELECT until, {', '.join(POSITION_FIELDS)} FROM past_position WHERE contact_id = ?"
+        " ORDER BY until DESC, id DESC",
+        (contact_id,),
+    )
+    return [PastPosition(day(until), *rest) for until, *rest in rows]
+
+
+def card_images_of(connection: ReadConnection, contact_id: int) -> list[CardImageRecord]:
+    """The contact's kept card images, oldest first (their bytes are read apart)."""
+    rows = connection.execute(
+        "SELECT id, path, fields, data IS NOT NULL FROM cardimage WHERE contact_id = ? ORDER BY id",
+        (contact_id,),
+    )
+    return [CardImageRecord(key, path, fields, bool(held)) for key, path, fields, held in rows]
+
+
+def image_bytes(connection: ReadConnection, image_id: int) -> bytes:
+    """The bytes of a card image the store holds."""
+    row = connection.execute("SELECT data FROM cardimage WHERE id = ?", (image_id,)).fetchone()
+    return bytes(row[0])
