@@ -30,4 +30,3 @@ def last_recorded_change(session: Session, event_id: int) -> AttendanceChange | 
         .order_by(col(AttendanceChange.id).desc())
     )
     return session.exec(query).first()
-
