@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from helpers import run
 from meishi import limits, validation
-from meishi.contacts import check_card
+from meishi.meeting import check_card
 from meishi.dates import parse_date
 from meishi.errors import BadValue, MeishiError
 from meishi.inputs import CardInput

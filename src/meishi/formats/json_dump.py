@@ -25,12 +25,12 @@ from meishi import limits
 from meishi.attendance.owed import APOLOGY, APOLOGY_WAYS, FEE
 from meishi.attendance.rules import REGISTERED, STATUSES
 from meishi.cards.images import check_extras
-from meishi.contacts import check_card, check_topics, contact_by_name
 from meishi.errors import BadValue, MeishiError
 from meishi.events import check_event
 from meishi.inputs import CARD_TEXTS, BadRecord, CardInput, DumpRecord, EventInput, Record
 from meishi.mail.message import check_email
 from meishi.mail.outbox import FAILED, SENT
+from meishi.meeting import check_card, check_topics, contact_by_name
 from meishi.models import (
     DIRECTIONS,
     MATCHES,
@@ -58,6 +58,7 @@ from meishi.models import (
 )
 from meishi.positions import POSITION_FIELDS
 from meishi.should_return.rules import FOLLOW_UP_KINDS, RETURN, SKIP, WAIT
+from meishi.store.resolve import raw_connection
 from meishi.validation import (
     check_amount,
     check_chars,
@@ -623,7 +624,8 @@ def _known_row(
         ).first()
         if owner is not None:
             return session.get(Contact, owner)
-        return contact_by_name(session, fields["full_name"], fields.get("company"))
+        named = contact_by_name(raw_connection(session), fields["full_name"], fields.get("company"))
+        return None if named is None else session.get(Contact, named.id)
     query = select(model)
     for name in SAME_AS[model]:
         column = getattr(model, name)

@@ -114,7 +114,9 @@ def find_contact(session: Session, text: str) -> Contact:
 
 
 def raw_connection(session: Session) -> ReadConnection:
-    """The plain connection under a session, inside the session's transaction."""
+    """The plain connection under a session, inside the session's transaction, with what the
+    session holds flushed first, so that plain statements see it (and rows they refer to)."""
+    session.flush()
     return driver_of(session.connection())  # type: ignore[no-any-return]
 
 
