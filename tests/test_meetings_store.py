@@ -75,11 +75,14 @@ def test_emails_held_by_a_contact_are_found_and_added_after_theirs() -> None:
         ]
 
 
-def test_adding_at_an_attended_event_imports_no_heavy_library() -> None:
-    add_event("勉強会", -1)
-    add_person("勉強会", "田中 太郎")  # the first one met shows you went: the ORM records it
+def test_adding_imports_no_heavy_library_and_marks_the_event_attended() -> None:
+    add_event("勉強会", -1)  # added after it took place: assumed attended
     argv = ["add", "--event", "勉強会", "--name", "佐藤 花子", "--topic", "生成AI"]
     assert heavy_modules_after(argv) == []
     shown = ok("search", "佐藤")  # stored, and the index folded
     assert "佐藤 花子" in shown.stdout
     assert store_rows("SELECT count(*) FROM topic") == [(1,)]
+    reasons = store_rows("SELECT status, reason FROM attendancechange ORDER BY id")
+    assert reasons[-1] == ("attended", "met someone there")
+    assert heavy_modules_after([*argv[:-4], "鈴木 一郎"]) == []  # attended now: no change
+    assert len(store_rows("SELECT id FROM attendancechange")) == len(reasons)

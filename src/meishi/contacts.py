@@ -51,12 +51,10 @@ EDITABLE = ("name", "reading", "company", "department", "title", "phone", "note"
 
 
 def add_card(session: Session, event: Event, card: CardInput, now: dt.datetime) -> AddResult:
-    """Record meeting a person at an event in a writing session: meeting there shows you
-    attended (recorded through the ORM), then the card is stored as `meishi add` stores it."""
-    from meishi.attendance.changes import attended_by_meeting
-
-    attended_by_meeting(session, event, now)
-    return meeting.add_card(raw_connection(session), id_of(event), card, now)
+    """Record meeting a person at an event in a writing session, as `meishi add` does."""
+    result = meeting.add_met(raw_connection(session), id_of(event), card, now)
+    session.expire(event)  # the meeting may have marked it attended, underneath the ORM
+    return result
 
 
 def edit_contact(session: Session, contact: Contact, edit: ContactEdit, now: dt.datetime) -> Edited:
@@ -241,14 +239,8 @@ def add_met(
 ) -> AddResult:
     """Store a card met at an event, with the image it was read from, in one write; the image
     file lands in cards/ of the data folder only after the write has committed."""
-    from meishi.attendance.changes import meeting_allowed
-
     with _image_kept(scanned, data_dir, store.location.on_server) as kept, store.write() as session:
-        event = session.get(Event, event_id)
-        if event is None:
-            raise meeting.removed_meanwhile(event_id)
-        meeting_allowed(session, event, now, force)  # no one is met at a cancelled event
-        result = add_card(session, event, card, now)
+        result = meeting.add_met(raw_connection(session), event_id, card, now, force)
         if scanned is not None and kept is not None:
             from meishi.cards.images import attach, extras
 

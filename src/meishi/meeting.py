@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from meishi import limits
-from meishi.attendance.rules import ASSUMED, check_meeting, meeting_confirms
+from meishi.attendance.rules import ASSUMED, check_meeting, event_start, meeting_confirms
 from meishi.cards.companies import full_company_name
 from meishi.errors import BadValue, NotFound
 from meishi.inputs import CARD_FIELDS, CARD_TEXTS, LANGUAGES, CardInput
@@ -36,6 +36,7 @@ from meishi.validation import (
 )
 
 NO_STARTED_EVENT = "no event has started yet; add one: meishi event add NAME --date DATE"
+MET_THERE = "met someone there"  # the reason of the attendance a meeting shows
 
 
 @dataclass
@@ -113,25 +114,37 @@ def event_meant(connection: ReadConnection, text: str | None, now: dt.datetime) 
     return found
 
 
-def removed_meanwhile(event_id: int) -> NotFound:
-    """The error when the event chosen was deleted before the card was stored."""
-    return NotFound(f"event #{event_id} was removed meanwhile; run the command again")
-
-
-def add_typed(
-    connection: ReadConnection, event_id: int, card: CardInput, now: dt.datetime, force: bool
-) -> AddResult | None:
-    """Store a card met at an event, as add_card does; None, having written nothing, when
-    meeting there changes your attendance, which the ORM records (contacts.add_met)."""
+def add_met(
+    connection: ReadConnection, event_id: int, card: CardInput, now: dt.datetime,
+    force: bool = False,
+) -> AddResult:  # fmt: skip
+    """Store a card met at an event: refused at an event you cancelled or that has not
+    started (unless forced: you were there), and the event marked attended if it was not."""
     event = meetings.event_by_id(connection, event_id)
     if event is None:
-        raise removed_meanwhile(event_id)
-    if not check_meeting(event, now, force):
-        return None  # forced: the event is to be marked attended
-    assumed = meetings.latest_attendance_reason(connection, event_id) == ASSUMED
-    if meeting_confirms(event, assumed, now):
-        return None
+        raise NotFound(f"event #{event_id} was removed meanwhile; run the command again")
+    _attended_by_meeting(connection, event, now, force)
     return add_card(connection, event_id, card, now)
+
+
+def _attended_by_meeting(
+    connection: ReadConnection, event: StoredEvent, now: dt.datetime, force: bool
+) -> None:
+    """Meeting someone at an event that has started shows you were there: record it, unless
+    its status says so already; refuse an event no one can have been met at, unless forced."""
+    if not check_meeting(event, now, force):
+        # Forced: as of the start at the latest, since a status cannot change before it.
+        at = max(now, event_start(event.date, event.start_time))
+    elif meeting_confirms(event, _assumed(connection, event), now):
+        at = now
+    else:
+        return
+    meetings.mark_attended(connection, event.id, at, MET_THERE, now)
+
+
+def _assumed(connection: ReadConnection, event: StoredEvent) -> bool:
+    """True when the event's status is only the one assumed when it was added."""
+    return meetings.latest_attendance_reason(connection, event.id) == ASSUMED
 
 
 def add_card(

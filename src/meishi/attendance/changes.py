@@ -25,11 +25,8 @@ from meishi.attendance.rules import (
     build_record,
     cancelled_late,
     check_change,
-    check_meeting,
     day_open,
-    event_start,
     has_started,
-    meeting_confirms,
 )
 from meishi.errors import BadValue
 from meishi.models import AttendanceChange, Event, Obligation, id_of
@@ -106,22 +103,6 @@ def _assumed(session: Session, event: Event) -> bool:
         .order_by(col(AttendanceChange.id).desc())
     ).first()
     return latest is not None and latest.reason == ASSUMED
-
-
-def attended_by_meeting(session: Session, event: Event, now: dt.datetime) -> None:
-    """Meeting someone at an event that has started means you were there."""
-    if meeting_confirms(event, _assumed(session, event), now):
-        change_attendance(session, event, ATTENDED, now, reason="met someone there")
-
-
-def meeting_allowed(session: Session, event: Event, now: dt.datetime, force: bool) -> None:
-    """Refuse to record meeting someone at an event you cancelled or that has not started;
-    forced (you were there after all), mark it attended instead."""
-    if check_meeting(event, now, force):
-        return
-    # Forced: as of the start at the latest, since a status cannot change before it.
-    start = event_start(event.date, event.start_time)
-    change_attendance(session, event, ATTENDED, max(now, start), reason="met someone there")
 
 
 def outcomes(session: Session) -> list[Outcome]:

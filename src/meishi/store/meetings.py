@@ -86,6 +86,22 @@ def latest_attendance_reason(connection: ReadConnection, event_id: int) -> str |
     return None if row is None else row[0]
 
 
+def mark_attended(
+    connection: ReadConnection, event_id: int, at: dt.datetime, reason: str, now: dt.datetime
+) -> None:
+    """Record that you attended the event as of `at`: its status, the change, and nothing
+    owed for it any more."""
+    connection.execute(
+        "DELETE FROM obligation WHERE event_id = ? AND settled_at IS NULL", (event_id,)
+    )
+    connection.execute("UPDATE event SET attendance = 'attended' WHERE id = ?", (event_id,))
+    connection.execute(
+        "INSERT INTO attendancechange (event_id, status, at, last_minute, reason, created_at) "
+        "VALUES (?, 'attended', ?, ?, ?, ?)",
+        (event_id, written(connection, at), False, reason, written(connection, now)),
+    )
+
+
 def contact_by_id(connection: ReadConnection, contact_id: int) -> StoredContact | None:
     """The contact with this id, if it is stored."""
     row = connection.execute(f"{_CONTACT} WHERE id = ?", (contact_id,)).fetchone()
