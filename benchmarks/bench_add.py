@@ -59,7 +59,7 @@ def main() -> None:
     for tree, found in times.items():
         wall = statistics.median(t[0] for t in found) * 1000
         cpu = statistics.median(t[1] for t in found) * 1000
-        print(f"{str(tree):<40} {cpu:>8.0f} {wall:>8.0f}")
+        print(f"{tree!s:<40} {cpu:>8.0f} {wall:>8.0f}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
