@@ -86,3 +86,23 @@ def test_adding_imports_no_heavy_library_and_marks_the_event_attended() -> None:
     assert reasons[-1] == ("attended", "met someone there")
     assert heavy_modules_after([*argv[:-4], "鈴木 一郎"]) == []  # attended now: no change
     assert len(store_rows("SELECT id FROM attendancechange")) == len(reasons)
+
+
+def test_forced_at_an_event_ahead_it_is_attended_as_of_its_start() -> None:
+    event = add_event("前夜祭", 3, "--time", "19:00")
+    ok("add", "--event", "前夜祭", "--name", "田中 太郎", "--force")
+    start = dt.datetime.combine(dt.date.fromisoformat(day(3)), dt.time(19, 0)).astimezone()
+    with running() as run, run.reader() as connection:
+        status, at, late, reason = connection.execute(
+            "SELECT status, at, last_minute, reason FROM attendancechange "
+            "WHERE event_id = ? ORDER BY id DESC LIMIT 1",
+            (event,),
+        ).fetchone()
+        stored = meetings.event_by_id(connection, event)
+    assert (status, moment(at), bool(late), reason) == (
+        "attended",
+        start,
+        False,
+        "met someone there",
+    )
+    assert stored is not None and stored.attendance == "attended"
