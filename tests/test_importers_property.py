@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import describe, home, run, server_url, store_rows
-from meishi.contacts import normalize_email
+from meishi.meeting import normalize_email
 
 SETTINGS = settings(
     max_examples=60,

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 
 from helpers import run
 from meishi import limits, validation
-from meishi.contacts import check_card
 from meishi.dates import parse_date
 from meishi.errors import BadValue, MeishiError
 from meishi.inputs import CardInput
 from meishi.mail.message import check_email
+from meishi.meeting import check_card
 
 REFUSED = sorted(
     validation.BIDI_CONTROLS | validation.ZERO_WIDTH | validation.LINE_SEPARATORS

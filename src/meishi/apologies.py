@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from meishi.attendance.changes import Change, cancellation_reason, change_attendance, has_started
+from meishi.attendance.changes import Change, cancellation_reason, change_attendance
 from meishi.attendance.owed import apology_owed_ever
-from meishi.attendance.rules import CANCELLED, NO_SHOW
+from meishi.attendance.rules import CANCELLED, NO_SHOW, has_started
 from meishi.drafts import templates as drafts
 from meishi.drafts.box import EmlFiles, save_draft
 from meishi.drafts.context import ApologyFacts, apology_vars

@@ -6,17 +6,16 @@ import datetime as dt
 from dataclasses import asdict, replace
 from typing import Any
 
-from sqlmodel import Session, and_, col, or_, select
+from sqlmodel import Session, select
 
 from meishi import limits
 from meishi.attendance.changes import initial_status
-from meishi.errors import BadValue, NotFound, NothingToDo
+from meishi.errors import BadValue, NothingToDo
 from meishi.inputs import EventInput
 from meishi.mail import message as mail
 from meishi.mail_follow_ups import found_in_mail
 from meishi.models import Event, OrganizerFollowUp, id_of
 from meishi.should_return.rules import FOLLOW_UP_KINDS
-from meishi.store.resolve import find_event
 from meishi.validation import check_amount, check_choice, check_date, optional_text, required_text
 
 # Optional one-line texts: they reach subjects and headers (the organizer's name is an
@@ -61,26 +60,6 @@ def edit_event(session: Session, event: Event, changes: dict[str, Any]) -> list[
         setattr(event, name, getattr(checked, name))
     session.flush()
     return changed
-
-
-def latest_started_event(session: Session, now: dt.datetime) -> Event | None:
-    """The most recent event that has started by now (one without a time starts at 00:00)."""
-    today, clock = now.date(), now.time().replace(tzinfo=None)
-    started_today = or_(col(Event.start_time).is_(None), col(Event.start_time) <= clock)
-    query = (
-        select(Event)
-        .where(or_(Event.date < today, and_(Event.date == today, started_today)))
-        .order_by(col(Event.date).desc(), col(Event.start_time).desc(), col(Event.id).desc())
-    )
-    return session.exec(query).first()
-
-
-def event_meant(session: Session, text: str | None, now: dt.datetime) -> Event:
-    """The event named, or else the latest one that has started."""
-    found = find_event(session, text) if text else latest_started_event(session, now)
-    if found is None:
-        raise NotFound("no event has started yet; add one: meishi event add NAME --date DATE")
-    return found
 
 
 def record_follow_up(

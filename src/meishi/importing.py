@@ -15,18 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from meishi import limits
-from meishi.contacts import (
-    Difference,
-    check_card,
-    company_in_full,
-    differences,
-    emails_of,
-    kept_values,
-    meet,
-    new_contact_fields,
-    taking_command,
-    upsert_contact,
-)
 from meishi.errors import ImportRefused, MeishiError
 from meishi.events import add_event
 from meishi.formats.registry import ReadOptions, Source, open_source
@@ -39,11 +27,25 @@ from meishi.inputs import (
     EventRecord,
     Record,
 )
-from meishi.models import Contact, Event, id_of, in_utc
+from meishi.meeting import (
+    Difference,
+    check_card,
+    company_in_full,
+    differences,
+    kept_values,
+    meet,
+    new_contact_fields,
+    taking_command,
+    upsert_contact,
+)
+from meishi.models import Event, id_of, in_utc
 from meishi.store import bulk
+from meishi.store.adding import StoredContact, emails_of, update_contact
 from meishi.store.engine import Store
 from meishi.store.index import index_held
+from meishi.store.resolve import raw_connection
 from meishi.store.rows import matching
+from meishi.store.sql import ReadConnection
 from meishi.text import blank_to_none, has_japanese
 from meishi.validation import optional_text
 
@@ -281,7 +283,7 @@ class _Importer:
                     self.session, check, self.report, self.now, self.event, self.exchanges
                 )
                 self.names.add(bulk.name_key(contact.full_name, contact.company))
-                self.emails.update(emails_of(self.session, contact))
+                self.emails.update(emails_of(raw_connection(self.session), contact.id))
             else:
                 _apply(self.session, check, self.report, self.now)
 
@@ -338,14 +340,17 @@ def _apply_card(
     now: dt.datetime,
     event: Event | None,
     exchanges: dict[dt.date, Event],
-) -> Contact:
+) -> StoredContact:
     """Merge a card into the contact it duplicates (or add it), and link it to its event."""
     card = checked.card
-    contact, created, filled = upsert_contact(session, card, now)
+    connection = raw_connection(session)
+    contact, created, filled = upsert_contact(connection, card, now)
     _note_differences(report, contact, [] if created else differences(contact, card))
-    noted = _add_note(contact, checked.note, now)
+    noted = _add_note(connection, contact, checked.note, now)
     met_at = event or _exchange_event(session, checked.record.met_on, now, exchanges)
-    met = meet(session, contact, met_at) if met_at is not None else False
+    met = False
+    if met_at is not None:  # a new event is stored (flushed) before the plain statements
+        met = meet(raw_connection(session), contact.id, id_of(met_at), now)
     report.encounters += met
     if created:
         report.created.add(card.name)
@@ -356,7 +361,9 @@ def _apply_card(
     return contact
 
 
-def _note_differences(report: ImportReport, contact: Contact, differs: list[Difference]) -> None:
+def _note_differences(
+    report: ImportReport, contact: StoredContact, differs: list[Difference]
+) -> None:
     """Note a known contact the file says otherwise of: kept as known, with how to change it."""
     if differs:
         report.differs.add(
@@ -401,12 +408,14 @@ def contact_note(record: CardRecord) -> str | None:
     return optional_text("\n".join(lines), "note", limits.NOTE_CHARS, lines=True)
 
 
-def _add_note(contact: Contact, note: str | None, now: dt.datetime) -> bool:
+def _add_note(
+    connection: ReadConnection, contact: StoredContact, note: str | None, now: dt.datetime
+) -> bool:
     """Add the note to the contact's unless it is already there; True if it was added."""
     if not note or note in (contact.note or ""):
         return False
-    contact.note = f"{contact.note}\n{note}" if contact.note else note
-    contact.updated_at = in_utc(now)
+    joined = f"{contact.note}\n{note}" if contact.note else note
+    update_contact(connection, contact.id, {"note": joined}, now)
     return True
 
 

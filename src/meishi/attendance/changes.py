@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from meishi import limits
 from meishi.attendance.owed import create_obligations, forgive
 from meishi.attendance.rules import (
+    ASSUMED,
     ATTENDED,
     CANCELLED,
     LAST_MINUTE_WINDOW,
@@ -20,7 +21,7 @@ from meishi.attendance.rules import (
     cancelled_late,
     check_change,
     day_open,
-    event_start,
+    has_started,
 )
 from meishi.errors import BadValue
 from meishi.models import AttendanceChange, Event, Obligation, id_of
@@ -33,9 +34,6 @@ from meishi.validation import optional_text
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-# An event added after it took place is assumed attended until you say otherwise.
-ASSUMED = "assumed: added after it took place"
-
 
 @dataclass
 class Change:
@@ -43,11 +41,6 @@ class Change:
 
     change: AttendanceChange
     owed: list[Obligation] = field(default_factory=list)
-
-
-def has_started(event: Event, now: dt.datetime) -> bool:
-    """True once the event's start time has come."""
-    return now >= event_start(event.date, event.start_time)
 
 
 def cancellation_reason(session: Session, event: Event) -> str:
@@ -103,49 +96,3 @@ def _assumed(session: Session, event: Event) -> bool:
     """True when the current status is only the assumption made when the event was added."""
     latest = last_recorded_change(session, id_of(event))
     return latest is not None and latest.reason == ASSUMED
-
-
-def attended_by_meeting(session: Session, event: Event, now: dt.datetime) -> None:
-    """Meeting someone at an event that has started means you were there."""
-    unconfirmed = event.attendance in (REGISTERED, NO_SHOW) or _assumed(session, event)
-    if unconfirmed and has_started(event, now):
-        change_attendance(session, event, ATTENDED, now, reason="met someone there")
-
-
-def meeting_allowed(session: Session, event: Event, now: dt.datetime, force: bool) -> None:
-    """Refuse to record meeting someone at an event you cancelled or that has not started;
-    forced (you were there after all), mark it attended instead."""
-    if check_meeting(event, now, force):
-        return
-    # Forced: as of the start at the latest, since a status cannot change before it.
-    start = event_start(event.date, event.start_time)
-    change_attendance(session, event, ATTENDED, max(now, start), reason="met someone there")
-
-
-def check_meeting(event: Event, now: dt.datetime, force: bool) -> bool:
-    """True when someone can have been met at the event; refuse when not, unless forced."""
-    refusal = _why_no_meeting(event, now)
-    if refusal is None or event.attendance == ATTENDED:
-        return True
-    if not force:
-        raise BadValue(
-            f"{event.name} {refusal}, so you met no one there; if you were there after all, "
-            "add --force (the event is then marked attended)"
-        )
-    return False
-
-
-def _why_no_meeting(event: Event, now: dt.datetime) -> str | None:
-    """Why no one can have been met at the event (None when someone can)."""
-    if event.attendance == CANCELLED:
-        return "is marked cancelled (you cancelled it)"
-    # Without a start time, any moment of its day counts as started.
-    local = now.astimezone()
-    if event.date > local.date() or (event.start_time is not None and not has_started(event, now)):
-        return f"has not started yet (it is on {event.date.isoformat()}{_at(event)})"
-    return None
-
-
-def _at(event: Event) -> str:
-    """' at HH:MM' for an event with a start time."""
-    return f" at {event.start_time:%H:%M}" if event.start_time else ""

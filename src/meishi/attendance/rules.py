@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from meishi.errors import BadValue, NothingToDo
 
@@ -23,6 +24,28 @@ LAST_MINUTE_WINDOW = dt.timedelta(hours=24)
 # This many last-minute cancellations or no-shows within PATTERN_DAYS form a pattern.
 PATTERN_COUNT = 2
 PATTERN_DAYS = 90
+# An event added after it took place is assumed attended until you say otherwise.
+ASSUMED = "assumed: added after it took place"
+
+
+class Scheduled(Protocol):
+    """What the rules read of an event: the ORM's row or a plain record of it."""
+
+    @property
+    def name(self) -> str:
+        """The event's name."""
+
+    @property
+    def date(self) -> dt.date:
+        """Its day."""
+
+    @property
+    def start_time(self) -> dt.time | None:
+        """When it starts, if known."""
+
+    @property
+    def attendance(self) -> str:
+        """Your status: registered, attended, cancelled or no-show."""
 
 
 def event_start(on: dt.date, at: dt.time | None, tz: dt.tzinfo | None = None) -> dt.datetime:
@@ -97,6 +120,46 @@ _REFUSALS = {
     (NO_SHOW, REGISTERED): "is recorded as a no-show already",
     (CANCELLED, NO_SHOW): "was cancelled, so it was not a no-show",
 }
+
+
+def has_started(event: Scheduled, now: dt.datetime) -> bool:
+    """True once the event's start time has come."""
+    return now >= event_start(event.date, event.start_time)
+
+
+def meeting_confirms(event: Scheduled, assumed: bool, now: dt.datetime) -> bool:
+    """True when meeting someone at the event shows you were there and its status does not
+    say so yet: it has started, and you were registered, a no-show, or only assumed there."""
+    return (event.attendance in (REGISTERED, NO_SHOW) or assumed) and has_started(event, now)
+
+
+def check_meeting(event: Scheduled, now: dt.datetime, force: bool) -> bool:
+    """True when someone can have been met at the event; refuse when not, unless forced."""
+    refusal = _why_no_meeting(event, now)
+    if refusal is None or event.attendance == ATTENDED:
+        return True
+    if not force:
+        raise BadValue(
+            f"{event.name} {refusal}, so you met no one there; if you were there after all, "
+            "add --force (the event is then marked attended)"
+        )
+    return False
+
+
+def _why_no_meeting(event: Scheduled, now: dt.datetime) -> str | None:
+    """Why no one can have been met at the event (None when someone can)."""
+    if event.attendance == CANCELLED:
+        return "is marked cancelled (you cancelled it)"
+    # Without a start time, any moment of its day counts as started.
+    local = now.astimezone()
+    if event.date > local.date() or (event.start_time is not None and not has_started(event, now)):
+        return f"has not started yet (it is on {event.date.isoformat()}{_at(event)})"
+    return None
+
+
+def _at(event: Scheduled) -> str:
+    """' at HH:MM' for an event with a start time."""
+    return f" at {event.start_time:%H:%M}" if event.start_time else ""
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from meishi.cards import scanning
 from meishi.errors import BadValue
 
 if TYPE_CHECKING:
-    from meishi.contacts import AddResult
     from meishi.inputs import CardInput
-    from meishi.models import Event
+    from meishi.meeting import AddResult
+    from meishi.store.adding import StoredEvent
     from meishi.store.engine import Store
 
 # Shows a card read and gives the card to add, or None when it cannot be added as read.
@@ -42,7 +42,7 @@ class ScanRequest:
 class EventChosen:
     """The event the cards are added to, and whether it was chosen as the latest."""
 
-    event: Event
+    event: StoredEvent
     latest: bool
 
 
@@ -64,14 +64,15 @@ def scan_all(
     """Read every card, have each checked, and save each with its image, saying each step.
 
     Cards that cannot be read or have no name are named at the end, in one BadValue."""
-    from meishi.attendance.changes import check_meeting
+    from meishi.attendance.rules import check_meeting
     from meishi.contacts import add_met
-    from meishi.events import event_meant
+    from meishi.meeting import event_meant
+    from meishi.store.resolve import raw_connection
 
     scanning.require_libraries()
     files = scanning.image_files(wanted.images)
     with store.read() as session:
-        event = event_meant(session, wanted.event, now)
+        event = event_meant(raw_connection(session), wanted.event, now)
     check_meeting(event, now, wanted.force)  # before any card is read or question asked
     yield EventChosen(event, latest=wanted.event is None)
     if scanning.tesseract_command() is None:
@@ -83,7 +84,6 @@ def scan_all(
         if card is None:
             failed.append(f"{scanned.path} (no name read; run without --yes to type it)")
             continue
-        assert event.id is not None
         yield add_met(store, event.id, card, now, data_dir, scanned, wanted.force)
     if failed:
         raise BadValue(f"not added: {'; '.join(failed)}")

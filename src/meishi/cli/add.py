@@ -17,9 +17,9 @@ from meishi.errors import BadValue, MeishiError
 if TYPE_CHECKING:
     from meishi.cards.adding import EventChosen, Notice
     from meishi.cards.scanning import Scan
-    from meishi.contacts import AddResult
     from meishi.inputs import CardInput
-    from meishi.models import Event
+    from meishi.meeting import AddResult
+    from meishi.store.adding import StoredEvent
 
 
 def register(app: typer.Typer) -> None:
@@ -96,36 +96,33 @@ def add(
             topics=tuple(topic or ()),
             note=note,
         )
-    _settle(_save(met_at, card, force=force), ask=interactive or sys.stdin.isatty())
+    _settle(_save_typed(met_at, card, force), ask=interactive or sys.stdin.isatty())
 
 
 def _event_meant(text: str | None, force: bool) -> int:
     """The id of the event named, or of the latest one that has started (and say which)."""
-    from meishi.attendance.changes import check_meeting
-    from meishi.events import event_meant
+    from meishi.attendance.rules import check_meeting
+    from meishi.meeting import event_meant
 
-    with common.store() as store, store.read() as session:
-        found = event_meant(session, text, common.now())
+    with common.run().reader() as connection:
+        found = event_meant(connection, text, common.now())
     check_meeting(found, common.now(), force)  # before any question is asked
     if text is None:
         _say_latest(found)
-    assert found.id is not None
     return found.id
 
 
-def _say_latest(event: Event) -> None:
+def _save_typed(event_id: int, card: CardInput, force: bool) -> AddResult:
+    """Store a card typed in, on the plain writer (no ORM: `add` starts fast)."""
+    from meishi.meeting import add_met
+
+    with common.run().writer() as connection:
+        return add_met(connection, event_id, card, common.now(), force)
+
+
+def _say_latest(event: StoredEvent) -> None:
     """Say which event was taken for the latest one."""
     common.echo(f"Event: #{event.id} {common.describe(event)} (the latest; --event to choose)")
-
-
-def _save(
-    event_id: int, card: CardInput, scanned: Scan | None = None, force: bool = False
-) -> AddResult:
-    """Store the card (and the image it was read from) in one write transaction."""
-    from meishi.contacts import add_met
-
-    with common.store() as store:
-        return add_met(store, event_id, card, common.now(), common.run().home.data, scanned, force)
 
 
 def _settle(result: AddResult, ask: bool) -> None:
@@ -134,7 +131,7 @@ def _settle(result: AddResult, ask: bool) -> None:
     common.echo(_report(result))
     if not result.differs:
         return
-    from meishi.contacts import kept_values, taking_command
+    from meishi.meeting import kept_values, taking_command
 
     who = f"#{result.contact.id} {result.contact.full_name}"
     kept = kept_values(result.differs)
@@ -204,7 +201,7 @@ def _ask(label: str) -> str | None:
 
 def _ask_emails() -> tuple[str, ...]:
     """Emails, asked again until each is valid; empty line ends."""
-    from meishi.contacts import normalize_email
+    from meishi.meeting import normalize_email
 
     emails: list[str] = []
     while address := _ask("Email" if not emails else "Another email (empty to finish)"):
@@ -327,7 +324,7 @@ def _ask_field(label: str, value: str | None) -> str:
 
 def _problem(name: str, answer: str) -> str | None:
     """Why an answer cannot be taken for a field, or None."""
-    from meishi.contacts import normalize_email
+    from meishi.meeting import normalize_email
 
     if name == "name" and answer in ("", "-"):
         return "a name is needed"

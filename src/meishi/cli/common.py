@@ -19,15 +19,15 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from meishi.attendance.rules import Scheduled
     from meishi.dates import Direction, Reading
     from meishi.drafts.box import EmlFiles
     from meishi.mail.outbox import Planned, Queued, SendReport
     from meishi.mail.sending import SendOutcome
-    from meishi.models import Draft, Event
+    from meishi.models import Draft
     from meishi.run import Run
     from meishi.should_return.rules import Verdict
     from meishi.store.engine import Store
-    from meishi.store.events import EventRecord
     from meishi.store.sql import ReadConnection
     from meishi.thank_yous import ThankRun
     from meishi.todo import Task
@@ -440,13 +440,13 @@ def draft_panel(draft: Draft, event_name: str, warning: str = "") -> Any:
     return Panel(text, title=title, title_align="left", border_style="red" if warning else "")
 
 
-def describe(event: Event) -> str:
+def describe(event: Scheduled) -> str:
     """One line naming an event: name, date, weekday and time."""
     time = hhmm(event)
     return f"{event.name} on {event.date.isoformat()} ({event.date:%a}){' ' + time if time else ''}"
 
 
-def hhmm(event: Event | EventRecord) -> str:
+def hhmm(event: Scheduled) -> str:
     """The event's start time as HH:MM, or empty."""
     return event.start_time.strftime("%H:%M") if event.start_time else ""
 

@@ -23,12 +23,12 @@ from meishi import limits
 from meishi.attendance.owed import APOLOGY_WAYS
 from meishi.attendance.rules import APOLOGY, FEE, REGISTERED, STATUSES
 from meishi.cards.images import check_extras
-from meishi.contacts import check_card, check_topics, contact_by_name
 from meishi.errors import BadValue, MeishiError
 from meishi.events import check_event
 from meishi.inputs import CARD_TEXTS, BadRecord, CardInput, DumpRecord, EventInput, Record
 from meishi.mail.message import check_email
 from meishi.mail.outbox import FAILED, SENT
+from meishi.meeting import check_card, check_topics, contact_by_name
 from meishi.models import (
     DIRECTIONS,
     MATCHES,
@@ -57,7 +57,8 @@ from meishi.models import (
 from meishi.should_return.rules import FOLLOW_UP_KINDS, RETURN, SKIP, WAIT
 from meishi.store.contacts import POSITION_FIELDS
 from meishi.store.dump import contact_with_email, emails_by_contact, topics_by_encounter
-from meishi.store.rows import in_id_order, matching
+from meishi.store.resolve import raw_connection
+from meishi.store.rows import by_id, in_id_order, matching
 from meishi.validation import (
     check_amount,
     check_chars,
@@ -611,5 +612,8 @@ def _known_row(
     """The stored row a dumped one duplicates, if any (a contact: by email, or name and company)."""
     if model is Contact:
         known = contact_with_email(session, emails)
-        return known or contact_by_name(session, fields["full_name"], fields.get("company"))
+        if known is not None:
+            return known
+        named = contact_by_name(raw_connection(session), fields["full_name"], fields.get("company"))
+        return None if named is None else by_id(session, Contact, named.id)
     return matching(session, model, {name: fields.get(name) for name in SAME_AS[model]})

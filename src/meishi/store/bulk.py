@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session, SQLModel
 
 # A contact as duplicate detection knows it: its exact name and its company folded, the
-# rule of contacts.contact_by_name (tests/test_import_bulk.py holds the two together).
+# rule of meeting.contact_by_name (tests/test_import_bulk.py holds the two together).
 NameKey = tuple[str, str]
 
 

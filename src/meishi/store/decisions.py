@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from meishi.store.sql import ReadConnection, moment, stamp
+from meishi.store.sql import ReadConnection, moment, written
 
 
 def keep_decision(connection: ReadConnection, series: str, verdict: str, now: dt.datetime) -> None:
     """Keep the verdict given on a series now (a write: the connection holds the lock)."""
     connection.execute(
         "INSERT INTO decision (series, verdict, decided_at) VALUES (?, ?, ?)",
-        (series, verdict, stamp(connection, now)),
+        (series, verdict, written(connection, now)),
     )
 
 

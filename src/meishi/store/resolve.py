@@ -114,8 +114,8 @@ def find_contact(session: Session, text: str) -> Contact:
 
 
 def raw_connection(session: Session) -> ReadConnection:
-    """The plain connection under a session, inside the session's transaction, once the
-    session's pending changes are flushed (what it reads must see them)."""
+    """The plain connection under a session, inside the session's transaction, with what the
+    session holds flushed first, so that plain statements see it (and rows they refer to)."""
     session.flush()
     return driver_of(session.connection())  # type: ignore[no-any-return]
 

@@ -112,15 +112,24 @@ def moment(value: Any) -> dt.datetime:
     return found if found.tzinfo is not None else found.replace(tzinfo=dt.UTC)
 
 
-def stamp(connection: object, when: dt.datetime) -> Any:
-    """A moment as a stamp column keeps it, UTC without a zone: SQLAlchemy's text on SQLite."""
-    utc = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return utc if isinstance(connection, ServerConnection) else utc.isoformat(" ", "microseconds")
-
-
 def clock(value: Any) -> dt.time:
     """A TIME column's value: PostgreSQL gives a time, SQLite the ISO text."""
     return value if isinstance(value, dt.time) else dt.time.fromisoformat(value)
+
+
+def written(connection: object, value: dt.date | dt.time) -> Any:
+    """A date, time or stamp as a parameter, as SQLAlchemy writes it, so that the ORM reads
+    it back as its own and comparisons with stored values hold: a stamp in UTC without a
+    zone; on SQLite, text in SQLAlchemy's formats (microseconds always written)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    if dialect_of(connection).name != "sqlite":
+        return value
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S.%f")
+    return value.isoformat()
 
 
 class Row(tuple[Any, ...]):
