@@ -12,13 +12,14 @@ from sqlmodel import Session, col, select
 
 from meishi.contacts import emails_of, encounters_of, topics_of
 from meishi.drafts import templates as drafts
-from meishi.drafts.box import REDRAFTABLE, EmlFiles, save_draft, thanked_for
+from meishi.drafts.box import REDRAFTABLE, EmlFiles, save_draft
 from meishi.drafts.context import Meeting, thank_vars
 from meishi.drafts.finish import draft_letters
 from meishi.drafts.states import DISCARDED, LATE_AFTER_DAYS
 from meishi.errors import Ambiguous, NotFound, NothingToDo
 from meishi.mail.message import message_for
 from meishi.models import Contact, ContactEmail, Draft, DraftEncounter, Encounter, Event, id_of
+from meishi.store.drafts import thanked_for
 from meishi.store.resolve import find_event
 
 if TYPE_CHECKING:

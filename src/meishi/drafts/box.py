@@ -18,7 +18,6 @@ from meishi.limits import FILE_NAME_BYTES
 from meishi.mail import message as mail
 from meishi.models import RESTORED, Draft, DraftEncounter, Event, id_of
 from meishi.store.drafts import encounter_links, same_purpose
-from meishi.store.drafts import thanked_for as thanked_for  # thank_yous.py imports it from here
 from meishi.store.rows import by_id
 
 if TYPE_CHECKING:
