@@ -12,14 +12,17 @@ import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import closing
+from contextlib import AbstractContextManager, closing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keyring.backend import KeyringBackend
 from typer.testing import CliRunner, Result
 
 import meishi.cli
+
+if TYPE_CHECKING:
+    from meishi.store.sql import ReadConnection
 
 ME_NAME = "山田 花子"
 ME_EMAIL = "hanako@example.jp"
@@ -143,6 +146,14 @@ def snapshot() -> tuple[str | None, str | None]:
     """The store and the config file, to show that a command changed neither."""
     config = home() / "config.toml"
     return db_dump(), config.read_text(encoding="utf-8") if config.exists() else None
+
+
+def store_reader() -> AbstractContextManager[ReadConnection]:
+    """A connection to the test's store, as the fast read paths open it."""
+    from meishi.home import resolve
+    from meishi.store.reader import reader
+
+    return reader(resolve().location)
 
 
 def store_rows(sql: str, *parameters: object) -> list[tuple[Any, ...]]:

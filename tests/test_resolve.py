@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-
 import pytest
 
-from helpers import add_event, add_person, error_of, fails, json_of, ok, snapshot
-from meishi.home import resolve
-from meishi.store.reader import ReadConnection, reader
+from helpers import add_event, add_person, error_of, fails, json_of, ok, snapshot, store_reader
 from meishi.store.resolve import Likeness, closest, contact_id_named, event_id_named
 from meishi.text import fold
 
@@ -61,15 +57,10 @@ def test_closest_names_a_person_once_when_name_and_reading_are_both_alike() -> N
 # Through the store's own connection: the order in which matches are tried.
 
 
-def connection() -> AbstractContextManager[ReadConnection]:
-    """A connection to the test's store, as the fast read paths open it."""
-    return reader(resolve().location)
-
-
 def test_a_whole_name_wins_over_a_longer_name_that_starts_with_it() -> None:
     add_event("Data Night", -3)
     add_event("Data Night #2", -2)
-    with connection() as db:
+    with store_reader() as db:
         assert event_id_named(db, "data  night") == 1
         assert event_id_named(db, "ＤＡＴＡ ＮＩＧＨＴ #2") == 2
 
@@ -77,7 +68,7 @@ def test_a_whole_name_wins_over_a_longer_name_that_starts_with_it() -> None:
 def test_a_start_wins_over_a_part() -> None:
     add_event("Tokyo Salon", -3)
     add_event("Salon Osaka", -2)
-    with connection() as db:
+    with store_reader() as db:
         assert event_id_named(db, "salon") == 2
 
 
@@ -85,7 +76,7 @@ def test_a_family_name_or_reading_is_a_whole_name() -> None:
     add_event("Meetup", -1)
     add_person("Meetup", "田中 太郎", "--reading", "タナカ タロウ")
     add_person("Meetup", "山田中子", "--reading", "やまだ なかこ")
-    with connection() as db:
+    with store_reader() as db:
         assert contact_id_named(db, "田中") == 1  # 山田中子 only holds it inside
         assert contact_id_named(db, "たなか") == 1
 

@@ -5,7 +5,6 @@ which import no heavy library."""
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import AbstractContextManager
 
 import pytest
 
@@ -17,20 +16,14 @@ from helpers import (
     json_of,
     ok,
     record_mail,
+    store_reader,
     store_rows,
 )
-from meishi.home import resolve
 from meishi.relationships.facts import counted_states, replies_to_answer
 from meishi.relationships.rules import IN_TOUCH, REPLY_AFTER_DAYS, SPROUTING
 from meishi.store.exchanges import mail_awaiting_reply, mail_of_busy
 from meishi.store.follow_ups import follow_ups_of
 from meishi.store.obligations import open_obligations
-from meishi.store.reader import ReadConnection, reader
-
-
-def connection() -> AbstractContextManager[ReadConnection]:
-    """A connection to the test's store, as the fast read paths open it."""
-    return reader(resolve().location)
 
 
 def test_open_obligations_carry_their_event_and_leave_the_settled_out() -> None:
@@ -39,7 +32,7 @@ def test_open_obligations_carry_their_event_and_leave_the_settled_out() -> None:
     ok("no-show", str(first))
     ok("no-show", str(second))
     ok("paid", str(first))
-    with connection() as db:
+    with store_reader() as db:
         owed = open_obligations(db)
         one = open_obligations(db, second)
     assert [(o.kind, o.event_id) for o in owed] == [("apology", first), ("apology", second)]
@@ -60,7 +53,7 @@ def test_follow_ups_of_some_events_oldest_first_as_dates() -> None:
     ok("followup", str(second), "survey", "--date", day(-2), "--note", "5 questions")
     ok("followup", str(first), "thanks", "--date", day(-5))
     ok("followup", str(other), "report", "--date", day(-1))
-    with connection() as db:
+    with store_reader() as db:
         found = follow_ups_of(db, [first, second])
         assert follow_ups_of(db, []) == []
     assert [(f.event_id, f.kind, f.date) for f in found] == [
@@ -84,7 +77,7 @@ def test_mail_awaiting_reply_leaves_out_threads_you_answered_and_fresh_mail() ->
     record_mail(waiting, 20, "out", "最初", thread="<c@x>")
     record_mail(fresh, REPLY_AFTER_DAYS, "in", "ランチ")
     before = dt.date.today() - dt.timedelta(days=REPLY_AFTER_DAYS)
-    with connection() as db:
+    with store_reader() as db:
         found = mail_awaiting_reply(db, before)
         tasks = replies_to_answer(db, dt.date.today())
     assert sorted(found) == [waiting]
@@ -101,7 +94,7 @@ def test_mail_of_busy_takes_all_the_mail_of_those_busy_lately() -> None:
     record_mail(quiet, 30, "in", "近況")
     record_mail(quiet, 200, "in", "近況")
     since = dt.date.today() - dt.timedelta(days=90)
-    with connection() as db:
+    with store_reader() as db:
         found = mail_of_busy(db, since, 2, 4)
     assert sorted(found) == [busy] and len(found[busy]) == 3  # the old mail too
     assert all(mail.when.tzinfo is not None for mail in found[busy])
@@ -117,7 +110,7 @@ def test_counted_states_count_each_person_met_once_per_event() -> None:
         record_mail(both, days, direction, "近況")
     record_mail(once, 20, "out", "お礼")
     record_mail(once, 12, "in", "Re: お礼")
-    with connection() as db:
+    with store_reader() as db:
         counts = counted_states(db, [1, 2], dt.date.today())
     assert counts[1] == {SPROUTING: 1}
     assert counts[2] == {SPROUTING: 1, IN_TOUCH: 1}

@@ -6,7 +6,6 @@ cancellations, the mail of a timeline, the card images a server holds)."""
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import AbstractContextManager
 
 import pytest
 
@@ -19,6 +18,7 @@ from helpers import (
     ok,
     record_mail,
     set_me,
+    store_reader,
 )
 from meishi.home import resolve
 from meishi.store.contacts import card_images_of, past_positions_of
@@ -26,13 +26,7 @@ from meishi.store.encounters import meetings_at, meetings_of, topics_with
 from meishi.store.events import events_newest_first, events_with_late_cancellations
 from meishi.store.exchanges import mail_with
 from meishi.store.meetings import topics_at
-from meishi.store.reader import ReadConnection, reader
 from meishi.store.writer import writer
-
-
-def connection() -> AbstractContextManager[ReadConnection]:
-    """A connection to the test's store, as the fast read paths open it."""
-    return reader(resolve().location)
 
 
 def insert(sql: str, *parameters: object) -> None:
@@ -47,7 +41,9 @@ def store_with_everything() -> dict[str, int]:
     thank-you draft and one sent, a job change, mail both ways, a follow-up."""
     set_me()
     salon = add_event("Salon #3", -2, "--series", "Salon", "--organizer", "Ken")
-    late = add_event("Late Night", 1, "--time", "10:00", "--organizer", "Ken")
+    late = add_event(
+        "Late Night", 1, "--time", "00:00", "--organizer", "Ken"
+    )  # within 24 h at any hour: a late cancellation
     gone = add_event("Gone", -5, "--fee", "2000")
     mixer = add_event("Mixer", -8)
     taro = add_person("Salon #3", "田中 太郎", "--email", "taro@example.jp", "--topic", "生成AI")
@@ -91,7 +87,7 @@ def test_meetings_carry_their_thank_you_state_and_topics(
     store_with_everything: dict[str, int],
 ) -> None:
     ids = store_with_everything
-    with connection() as db:
+    with store_reader() as db:
         met = meetings_at(db, ids["salon"])
         topics = topics_at(db, [ids["salon"]])
         mine = meetings_of(db, ids["taro"])
@@ -116,11 +112,11 @@ def test_events_know_a_late_cancellation_and_list_newest_first(
     store_with_everything: dict[str, int],
 ) -> None:
     ids = store_with_everything
-    with connection() as db:
+    with store_reader() as db:
         newest = events_newest_first(db)
         oldest = events_with_late_cancellations(db)
     assert [e.id for e in newest] == [ids["late"], ids["salon"], ids["gone"], ids["mixer"]]
-    assert newest[0].start_time == dt.time(10, 0) and newest[0].date.isoformat() == day(1)
+    assert newest[0].start_time == dt.time(0, 0) and newest[0].date.isoformat() == day(1)
     assert [(e.name, e.attendance, late) for e, late in oldest] == [
         ("Mixer", "attended", False),
         ("Gone", "no-show", False),
@@ -133,7 +129,7 @@ def test_the_timeline_mail_leaves_thank_yous_out_and_positions_come_latest_first
     store_with_everything: dict[str, int],
 ) -> None:
     ids = store_with_everything
-    with connection() as db:
+    with store_reader() as db:
         taro = mail_with(db, ids["taro"])
         sarah = mail_with(db, ids["sarah"])
         positions = past_positions_of(db, ids["taro"])
@@ -157,7 +153,7 @@ def test_contacts_show_writes_the_card_image_the_store_holds(
         " VALUES (?, 'cards/abc.jpg', 'abc', ?, ?, '2026-01-01 00:00:00')",
         taro, '{"mobile": "090-1234-5678"}', b"\xff\xd8 a card",
     )  # fmt: skip
-    with connection() as db:
+    with store_reader() as db:
         [image] = card_images_of(db, taro)
     assert (image.path, image.held) == ("cards/abc.jpg", True)
     detail = json_of(ok("contacts", "show", str(taro), "--json"))
