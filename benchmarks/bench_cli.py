@@ -286,12 +286,8 @@ def _row(size: int, label: str, timings: list[Timing]) -> str:
     return f"{size:>8}  {label:<40}{cells} {timings[0].peak:>8.1f}"
 
 
-def main() -> None:
-    """Build the homes, time each command, print the tables."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--keep", action="store_true", help="keep the homes, print where")
+def add_against(parser: argparse.ArgumentParser) -> None:
+    """The --against option: other checkouts' meishi, timed in turn with this one."""
     parser.add_argument(
         "--against",
         nargs="+",
@@ -299,6 +295,15 @@ def main() -> None:
         metavar="SRC",
         help="also time the meishi in these source folders (another checkout's src/), in turn",
     )
+
+
+def main() -> None:
+    """Build the homes, time each command, print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the homes, print where")
+    add_against(parser)
     parser.add_argument("--build", nargs=2, metavar=("HOME", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build:

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT / "tests")]
 
-from bench_cli import MEISHI, codes, side_by_side  # noqa: E402
+from bench_cli import MEISHI, add_against, codes, side_by_side  # noqa: E402
 
 from pg_server import PgServer  # noqa: E402
 
@@ -72,13 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 10000, 100000])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument(
-        "--against",
-        nargs="+",
-        default=[],
-        metavar="SRC",
-        help="also time the meishi in these source folders (another checkout's src/), in turn",
-    )
+    add_against(parser)
     args = parser.parse_args()
     # Building must fill the SQLite home, never a server the caller has set.
     os.environ.pop("MEISHI_DATABASE_URL", None)

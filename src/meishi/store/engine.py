@@ -148,7 +148,13 @@ def ensure_current(path: Path) -> None:
     already."""
     # Here, not in sqlite.py: looking is the file's own, opening a store the generic part.
     if not sqlite.is_current(path, SCHEMA_REVISION):
-        open_store(path).close()
+        make_current(path)
+
+
+def make_current(location: Location | Path, keyring_named: str | None = None) -> None:
+    """Create or upgrade the store's schema at `location`: what a plain connection asks for
+    when it finds the schema behind this meishi's."""
+    open_store(location, keyring_named).close()
 
 
 def _migrate(engine: Engine) -> None:

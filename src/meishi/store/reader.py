@@ -6,10 +6,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from functools import partial
 from pathlib import Path
 
 from meishi.location import Location, in_file
-from meishi.store.engine import SCHEMA_REVISION, database_errors, open_store
+from meishi.store.engine import SCHEMA_REVISION, database_errors, make_current
 from meishi.store.index import refresh
 from meishi.store.sql import STATE, ReadConnection
 from meishi.store.sqlite import prepare_connection, read_only
@@ -46,7 +47,7 @@ def _current(path: Path) -> sqlite3.Connection:
     when it is not), the contacts other tools changed folded into the index."""
     connection = _at_schema(path)
     if connection is None:
-        open_store(path).close()  # made or upgraded, the index caught up; or why it cannot be
+        make_current(path)  # made or upgraded, the index caught up; or why it cannot be
         connection = read_only(path)
     return connection
 
@@ -73,10 +74,7 @@ def _server_reader(location: Location, keyring_named: str | None) -> Iterator[Re
     """The server's read connection, its schema made or upgraded first when not current."""
     from meishi.store.postgres import server_reader
 
-    def upgrade() -> None:
-        """Make or upgrade the server database's schema."""
-        open_store(location, keyring_named).close()
-
+    upgrade = partial(make_current, location, keyring_named)
     with server_reader(location, keyring_named, SCHEMA_REVISION, upgrade) as connection:
         yield connection
 

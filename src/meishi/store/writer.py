@@ -12,10 +12,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from functools import partial
 from pathlib import Path
 
 from meishi.location import Location, in_file
-from meishi.store.engine import database_errors, ensure_current
+from meishi.store.engine import SCHEMA_REVISION, database_errors, ensure_current, make_current
 from meishi.store.index import refresh
 from meishi.store.sql import ReadConnection
 from meishi.store.sqlite import prepare_connection
@@ -58,13 +59,9 @@ def _folded_around(connection: ReadConnection) -> ReadConnection:
 @contextmanager
 def _server_writer(location: Location, keyring_named: str | None) -> Iterator[ReadConnection]:
     """The server's write connection, its schema made or upgraded first when not current."""
-    from meishi.store.engine import SCHEMA_REVISION, open_store
     from meishi.store.postgres import server_writer
 
-    def upgrade() -> None:
-        """Make or upgrade the server database's schema."""
-        open_store(location, keyring_named).close()
-
+    upgrade = partial(make_current, location, keyring_named)
     with server_writer(location, keyring_named, SCHEMA_REVISION, upgrade) as connection:
         yield _folded_around(connection)
         refresh(connection)
