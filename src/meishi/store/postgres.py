@@ -146,10 +146,12 @@ def _begin(connection: Connection) -> None:
 
 
 def shown(location: Location) -> str:
-    """The location's URL as messages show it: never the password."""
+    """The location's URL as messages show it: as the user gives it (postgresql://, no
+    driver name) and never the password."""
     from sqlalchemy.engine import make_url
 
-    return make_url(location.url or "").render_as_string(hide_password=True)
+    url = make_url(location.url or "").set(drivername="postgresql")
+    return url.render_as_string(hide_password=True)
 
 
 def revision_on(connection: Connection) -> str | None:
