@@ -256,6 +256,12 @@ def echo(text: str, err: bool = False) -> None:
     typer.echo(shown(text), err=err)
 
 
+def echo_lines(lines: Iterable[str]) -> None:
+    """Print lines holding user data (see shown()) in batches, not a call each: an event
+    with a thousand people met there prints as fast as a table of them."""
+    _write_lines(shown(line) for line in lines)
+
+
 def print_json(data: Any) -> None:
     """Print data as indented JSON, Japanese left readable, hidden characters as \\u escapes."""
     import json  # not at module level: `meishi search` prints text

@@ -191,9 +191,11 @@ def _print_detail(detail: dict[str, Any]) -> None:
         if detail.get(label) is not None:
             common.echo(f"  {label.replace('_', ' ')}: {detail[label]}")
     typer.echo(f"People met ({len(detail['people'])}):")
-    for person in detail["people"]:
-        topics = ", ".join(person["topics"]) or "no topics recorded"
-        common.echo(f"  #{person['id']} {person['name']} — {topics} [{person['thank_you']}]")
+    common.echo_lines(
+        f"  #{person['id']} {person['name']} — {', '.join(person['topics']) or _NO_TOPICS}"
+        f" [{person['thank_you']}]"
+        for person in detail["people"]
+    )
     typer.echo("Organizer follow-up:" if detail["follow_ups"] else "No organizer follow-up yet.")
     for follow_up in detail["follow_ups"]:
         note = f" — {follow_up['note']}" if follow_up["note"] else ""
@@ -221,6 +223,8 @@ def delete_followup(
     """Delete a follow-up recorded by mistake (event show lists them with their ids)."""
     common.delete_with_care("follow-up", follow_up, yes)
 
+
+_NO_TOPICS = "no topics recorded"
 
 # Your own status, as `event show` says it.
 _STATUS_WORDS = {
