@@ -6,8 +6,8 @@ Builds each home as bench_cli.py does (its builder, in a child process), then ad
 the agenda reads and bench_cli's home lacks: mail exchanged with one contact in ten, an
 obligation, organizer follow-ups and a coming occurrence of the series. Each command runs
 as a fresh process (output to a pipe) of byte-compiled code, as pip installs it; the table
-gives the median wall and CPU (user + system of the child) milliseconds of `--runs` runs. `--home SIZE=PATH` reuses a home built
-before (with --keep) instead of building one.
+gives the median wall and CPU (user + system of the child) milliseconds of `--runs` runs.
+`--home SIZE=PATH` reuses a home built before (with --keep) instead of building one.
 """
 
 from __future__ import annotations
