@@ -5,9 +5,9 @@ Run:  python benchmarks/bench_reads.py [--sizes 10000 100000] [--runs 5] [--home
 Builds each home as bench_cli.py does (its builder, in a child process), then adds what
 the agenda reads and bench_cli's home lacks: mail exchanged with one contact in ten, an
 obligation, organizer follow-ups and a coming occurrence of the series. Each command runs
-as a fresh process of byte-compiled code (as pip installs it) (output to a pipe); the table gives the median wall and CPU (user +
-system of the child) milliseconds of `--runs` runs. `--home SIZE=PATH` reuses a home built
-before (with --keep) instead of building one.
+as a fresh process of byte-compiled code, as pip installs it (output to a pipe); the table
+gives the median wall and CPU (user + system of the child) milliseconds of `--runs` runs.
+`--home SIZE=PATH` reuses a home built before (with --keep) instead of building one.
 """
 
 from __future__ import annotations
