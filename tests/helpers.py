@@ -361,6 +361,13 @@ def heavy_modules_after(argv: list[str]) -> list[str]:
     return list(json.loads(done.stdout.splitlines()[-1]))
 
 
+def orm_modules_after(argv: list[str]) -> list[str]:
+    """The modules of SQLAlchemy, SQLModel and Alembic a fresh process has imported after
+    running `meishi ARGV`: none for the commands on the plain connections."""
+    orm = ("sqlalchemy", "sqlmodel", "alembic")
+    return [name for name in heavy_modules_after(argv) if name.split(".")[0] in orm]
+
+
 def record_mail(
     contact: int,
     days: int,

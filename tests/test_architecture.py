@@ -186,6 +186,11 @@ QUERY_FREE = (
     "meishi.formats.registry",
     "meishi.formats.csvfile",
     "meishi.formats.vcard",
+    "meishi.thank_yous",
+    "meishi.contacts",
+    "meishi.events",
+    "meishi.attendance.owed",
+    "meishi.apologies",
 )
 QUERYING = {"exec", "execute", "get", "query", "scalar", "scalars"}  # a session's queries
 

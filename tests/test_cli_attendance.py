@@ -28,6 +28,7 @@ from helpers import (
     home,
     json_of,
     ok,
+    orm_modules_after,
     set_me,
     snapshot,
     store_rows,
@@ -344,6 +345,17 @@ def test_apologized_and_paid_settle_what_is_owed(clock: Clock) -> None:
     ]
     assert record()["owed"] == []
     assert todo() == []
+
+
+def test_settling_on_the_plain_writer_imports_no_orm(clock: Clock) -> None:
+    event_id = cancelled_late(clock, "Tech Night", "--fee", "3000")
+    assert orm_modules_after(["apologized", "Tech Night", "--how", "mail"]) == []
+    assert orm_modules_after(["paid", str(event_id), "--amount", "2000"]) == []
+    assert rows("SELECT kind, how, paid, settled_at IS NOT NULL FROM obligation ORDER BY id") == [
+        ("apology", "mail", None, True),
+        ("fee", None, 2000, True),
+    ]
+    assert owed_by(event_id) == []
 
 
 def test_apologized_defaults_to_in_person_and_paid_takes_an_amount(clock: Clock) -> None:

@@ -26,6 +26,7 @@ from helpers import (
     json_of,
     ok,
     on_terminal,
+    orm_modules_after,
     run,
     set_me,
     snapshot,
@@ -94,6 +95,25 @@ def test_a_job_change_keeps_the_old_position_with_the_date(tanaka: int) -> None:
     text = ok("contacts", "show", str(tanaka)).stdout
     assert f"  earlier (until {TODAY}): Globex · 研究所 · CTO\n" in text
     assert f"  earlier (until {TODAY}): Acme · CTO\n" in text
+
+
+def test_an_edit_on_the_plain_writer_imports_no_orm_and_keeps_the_index(tanaka: int) -> None:
+    argv = ["contacts", "edit", str(tanaka), "--company", "Globex", "--email", "t2@acme.example"]
+    assert orm_modules_after(argv) == []
+    shown = card(str(tanaka))
+    assert (shown["company"], shown["emails"]) == (
+        "Globex",
+        ["tanaka@acme.example", "t2@acme.example"],
+    )
+    assert shown["past_positions"] == [
+        {"until": TODAY, "company": "Acme", "department": None, "title": "CTO"}
+    ]
+    ((created, updated),) = store_rows(
+        "SELECT created_at, updated_at FROM contact WHERE id = ?", tanaka
+    )
+    assert updated > created  # stamped by the edit
+    assert ok("search", "globex").stdout.startswith(f"{tanaka}\t田中 太郎")
+    assert ok("search", "t2@acme").stdout.startswith(f"{tanaka}\t田中 太郎")
 
 
 def test_no_history_without_a_change_of_position(tanaka: int) -> None:

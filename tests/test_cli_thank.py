@@ -22,6 +22,7 @@ from helpers import (
     home,
     json_of,
     ok,
+    orm_modules_after,
     set_me,
     table_count,
 )
@@ -167,6 +168,17 @@ def test_rerun_gives_the_same_drafts_and_files(tmp_path: Path) -> None:
     ]
     assert sorted(p.name for p in out.iterdir()) == names
     assert table_count("draft") == drafts == 2
+
+
+@pytest.mark.usefixtures("met")
+def test_drafting_on_the_plain_writer_imports_no_orm_and_the_orm_reads_the_drafts() -> None:
+    assert orm_modules_after(["thank"]) == []
+    assert orm_modules_after(["thank"]) == []  # drafted again: the same drafts, re-rendered
+    drafts = json_of(ok("drafts", "list", "--json"))
+    assert sorted((d["kind"], d["state"], d["to"]["email"]) for d in drafts) == [
+        ("thank-you", "pending", "sarah@northwind.example"),
+        ("thank-you", "pending", "taro@example.jp"),
+    ]
 
 
 @pytest.mark.usefixtures("met")

@@ -108,9 +108,20 @@ def test_a_command_that_needs_neither_opens_neither(calls: Calls) -> None:
 def test_a_refused_command_still_closes_the_store(calls: Calls) -> None:
     add_event("AI勉強会", -1)
     calls.reset()
-    assert "no contact" in error_of(fails("contacts", "edit", "999", "--company", "Acme"))
+    assert "no event" in error_of(fails("event", "edit", "999", "--place", "Tokyo"))
     assert len(calls.stores) == 1
     assert calls.closed == calls.stores
+
+
+def test_the_plain_writes_open_no_store(calls: Calls) -> None:
+    set_me()
+    add_event("AI勉強会", -1)
+    add_person("AI勉強会", "田中 太郎", "--email", "taro@example.jp")
+    calls.reset()
+    assert "no contact" in error_of(fails("contacts", "edit", "999", "--company", "Acme"))
+    ok("contacts", "edit", "田中", "--company", "Acme")
+    ok("thank", "--since", "yesterday")
+    assert calls.stores == []  # the plain writer: no ORM, no store
 
 
 def test_a_page_reads_without_opening_the_store(calls: Calls) -> None:

@@ -61,12 +61,14 @@ def test_emails_held_by_a_contact_are_found_and_added_after_theirs() -> None:
     first = add_person("勉強会", "田中 太郎", "--email", "taro@example.jp")
     second = add_person("勉強会", "佐藤 花子", "--email", "hanako@example.jp")
     with running() as run, run.writer() as connection:
-        assert adding.owners_of(connection, ["taro@example.jp", "x@example.jp"]) == {first}
-        assert adding.owners_of(connection, ["taro@example.jp", "hanako@example.jp"]) == {
-            first,
-            second,
+        assert adding.owners_of(connection, ["taro@example.jp", "x@example.jp"]) == {
+            "taro@example.jp": first
         }
-        assert adding.owners_of(connection, []) == set()
+        assert adding.owners_of(connection, ["taro@example.jp", "hanako@example.jp"]) == {
+            "taro@example.jp": first,
+            "hanako@example.jp": second,
+        }
+        assert adding.owners_of(connection, []) == {}
         adding.insert_emails(connection, first, ["t2@example.jp", "t3@example.jp"], 1)
         assert adding.emails_of(connection, first) == [
             "taro@example.jp",

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session
-
 from meishi.attendance.changes import Change, cancellation_reason, change_attendance
 from meishi.attendance.owed import apology_owed_ever
 from meishi.attendance.rules import CANCELLED, NO_SHOW, has_started
@@ -16,12 +14,16 @@ from meishi.drafts import templates as drafts
 from meishi.drafts.box import EmlFiles, save_draft
 from meishi.drafts.context import ApologyFacts, apology_vars
 from meishi.drafts.finish import draft_letters
+from meishi.drafts.states import PENDING
 from meishi.errors import BadValue, MissingSetting
-from meishi.mail.message import message_for
-from meishi.models import Draft, Event, id_of
-from meishi.store.resolve import find_event
+from meishi.mail.message import check_headers
+from meishi.models import Event, id_of
+from meishi.store.drafting import StoredDraft
+from meishi.store.resolve import find_event, raw_connection
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from meishi.home import Home
     from meishi.store.engine import Store
 
@@ -33,10 +35,10 @@ APOLOGY, NOTICE = "apology", "notice"
 class PreparedApology:
     """An apology draft and the event it is about."""
 
-    draft: Draft
+    draft: StoredDraft
     event: Event
 
-    def letters(self) -> list[tuple[Draft, Event]]:
+    def letters(self) -> list[tuple[StoredDraft, Event]]:
         """The draft with its event, as its .eml file is written from it."""
         return [(self.draft, self.event)]
 
@@ -61,7 +63,9 @@ def prepare_apology(
     user_templates: Path,
 ) -> PreparedApology:
     """Render (or re-render) the stored apology draft to the event's organizer."""
-    if event.attendance not in (CANCELLED, NO_SHOW) or not apology_owed_ever(session, event):
+    if event.attendance not in (CANCELLED, NO_SHOW) or not apology_owed_ever(
+        raw_connection(session), event
+    ):
         raise BadValue(
             f"{event.name} is {event.attendance}, not a last-minute cancellation or a no-show: "
             "no apology is owed"
@@ -78,7 +82,7 @@ def _organizer_letter(
     kind: str,
     template: str | None,
     user_templates: Path,
-) -> Draft:
+) -> StoredDraft:
     """The stored draft of a letter of kind (apology, notice) to the event's organizer."""
     _check_organizer_email(event)
     assert event.organizer_email is not None
@@ -87,17 +91,20 @@ def _organizer_letter(
     facts = ApologyFacts(cancellation_reason(session, event), not has_started(event, now))
     context = apology_vars(event, facts, me, lang, now.date())
     rendered = drafts.render_draft(name, context, user_templates, lang)
-    draft = Draft(
+    draft = StoredDraft(
         kind=kind,
+        state=PENDING,
         event_id=id_of(event),
+        contact_id=None,
+        encounter_id=None,
         template=name,
         to_name=event.organizer_name or "",
         to_addr=event.organizer_email,
         subject=rendered.subject,
         body=rendered.body,
     )
-    message_for(draft, me, now, f"event '{event.name}'")  # only the headers are checked here
-    return save_draft(session, draft)
+    check_headers(draft, me, now, f"event '{event.name}'")
+    return save_draft(raw_connection(session), draft, now)
 
 
 def _check_organizer_email(event: Event) -> None:
@@ -124,7 +131,15 @@ def draft_apology(
         return prepare_apology(session, found, me, now, wanted.template, wanted.templates)
 
     return draft_letters(
-        store, settings, prepare, PreparedApology.letters, wanted.out, wanted.send, now, home
+        store.write,
+        raw_connection,
+        settings,
+        prepare,
+        PreparedApology.letters,
+        wanted.out,
+        wanted.send,
+        now,
+        home,
     )
 
 
@@ -143,9 +158,9 @@ class CancelledWithNotice:
 
     change: Change
     event: Event
-    notice: Draft | None  # None for a last-minute cancellation: an apology is owed instead
+    notice: StoredDraft | None  # None for a last-minute cancellation: an apology is owed instead
 
-    def letters(self) -> list[tuple[Draft, Event]]:
+    def letters(self) -> list[tuple[StoredDraft, Event]]:
         """The notice with its event, as its .eml file is written from it."""
         return [(self.notice, self.event)] if self.notice else []
 
@@ -174,5 +189,13 @@ def cancel_with_notice(
         return CancelledWithNotice(change, event, notice)
 
     return draft_letters(
-        store, settings, prepare, CancelledWithNotice.letters, wanted.out, False, now, home
+        store.write,
+        raw_connection,
+        settings,
+        prepare,
+        CancelledWithNotice.letters,
+        wanted.out,
+        False,
+        now,
+        home,
     )

@@ -8,23 +8,25 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
-
 from meishi import meeting
 from meishi.errors import BadValue, NotFound
 from meishi.inputs import CARD_FIELDS, CardInput
 from meishi.meeting import AddResult, Difference, check_card, check_emails, normalize_email
-from meishi.models import Contact, ContactEmail, Encounter, Event, Topic, id_of, in_utc
 from meishi.positions import keep_past_position, moves
+from meishi.store import adding
 from meishi.store.adding import StoredContact
 from meishi.store.resolve import raw_connection
 from meishi.text import blank_to_none, split_name
 from meishi.validation import check_choice
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from meishi.cards.images import KeptImage
     from meishi.cards.scanning import Scan
+    from meishi.models import Event
     from meishi.store.engine import Store
+    from meishi.store.sql import ReadConnection
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,12 @@ class ContactEdit:
 
 @dataclass(frozen=True)
 class Edited:
-    """What `contacts edit` changed, and whether the old position was kept as history."""
+    """What `contacts edit` changed, whether the old position was kept as history, and the
+    contact's name after it."""
 
     changed: list[str]
     moved: bool
+    name: str
 
 
 # What `contacts edit` changes, in the order a form asks for it.
@@ -51,39 +55,45 @@ EDITABLE = ("name", "reading", "company", "department", "title", "phone", "note"
 
 def add_card(session: Session, event: Event, card: CardInput, now: dt.datetime) -> AddResult:
     """Record meeting a person at an event in a writing session, as `meishi add` does."""
-    result = meeting.add_met(raw_connection(session), id_of(event), card, now)
+    result = meeting.add_met(raw_connection(session), id_of_event(event), card, now)
     session.expire(event)  # the meeting may have marked it attended, underneath the ORM
     return result
 
 
-def edit_contact(session: Session, contact: Contact, edit: ContactEdit, now: dt.datetime) -> Edited:
+def id_of_event(event: Event) -> int:
+    """The id of a stored event."""
+    assert event.id is not None
+    return event.id
+
+
+def edit_contact(
+    connection: ReadConnection, contact: StoredContact, edit: ContactEdit, now: dt.datetime
+) -> Edited:
     """Change a contact's fields and emails, keeping the old position on a job change."""
     values = _checked_edit(contact, edit.fields)
     changed = [name for name, value in values.items() if value != _field_of(contact, name)]
-    moved = moves(changed) and keep_past_position(session, contact, now)
-    for name in changed:
-        _set_field(contact, name, values[name])
-    emails = _remove_emails(session, contact, edit.remove_emails)
-    emails += _add_owned_emails(session, contact, check_emails(edit.add_emails))
+    moved = moves(changed) and keep_past_position(connection, contact, now)
+    columns = _columns({name: values[name] for name in changed})
+    after = replace(contact, **columns)
+    emails = _remove_emails(connection, after, edit.remove_emails)
+    emails += _add_owned_emails(connection, after, check_emails(edit.add_emails))
     if changed or emails:
-        contact.updated_at = in_utc(now)
-    session.flush()
-    return Edited(changed + (["emails"] if emails else []), moved)
+        adding.update_contact(connection, contact.id, columns, now)
+    return Edited(changed + (["emails"] if emails else []), moved, after.full_name)
 
 
 def take_card_values(
-    store: Store, contact_id: int, differs: list[Difference], now: dt.datetime
+    connection: ReadConnection, contact_id: int, differs: list[Difference], now: dt.datetime
 ) -> Edited:
     """Give a known contact what a new card says of them, once the user has agreed."""
-    with store.write() as session:
-        contact = session.get(Contact, contact_id)
-        if contact is None:
-            raise NotFound(f"contact #{contact_id} was removed meanwhile; nothing was changed")
-        changes = ContactEdit({difference.name: difference.card for difference in differs})
-        return edit_contact(session, contact, changes, now)
+    contact = adding.contact_by_id(connection, contact_id)
+    if contact is None:
+        raise NotFound(f"contact #{contact_id} was removed meanwhile; nothing was changed")
+    changes = ContactEdit({difference.name: difference.card for difference in differs})
+    return edit_contact(connection, contact, changes, now)
 
 
-def _checked_edit(contact: Contact, fields: dict[str, str]) -> dict[str, str | None]:
+def _checked_edit(contact: StoredContact, fields: dict[str, str]) -> dict[str, str | None]:
     """The new values, checked as `add` checks a card (the contact's note as a note)."""
     for name in fields:
         check_choice(name, EDITABLE, "field")
@@ -99,85 +109,53 @@ def _checked_edit(contact: Contact, fields: dict[str, str]) -> dict[str, str | N
     return {name: getattr(card, name) for name in fields}
 
 
-def _field_of(contact: Contact, name: str) -> str | None:
+def _field_of(contact: StoredContact, name: str) -> str | None:
     """A contact's field by the name `contacts edit` gives it."""
     return contact.full_name if name == "name" else getattr(contact, name)
 
 
-def _set_field(contact: Contact, name: str, value: str | None) -> None:
-    """Set one field; a new name is split into family and given names again."""
-    if name == "name" and value is not None:
-        contact.full_name = value
-        contact.family_name, contact.given_name = split_name(value)
-    else:
-        setattr(contact, name, value)
+def _columns(values: dict[str, str | None]) -> dict[str, Any]:
+    """The contact's columns that take these values: a new name is split into family and
+    given names again."""
+    columns = dict(values)
+    name = columns.pop("name", None)
+    if name is not None:
+        family, given = split_name(name)
+        columns.update(full_name=name, family_name=family, given_name=given)
+    return columns
 
 
-def _remove_emails(session: Session, contact: Contact, emails: tuple[str, ...]) -> int:
+def _remove_emails(
+    connection: ReadConnection, contact: StoredContact, emails: tuple[str, ...]
+) -> int:
     """Take these emails from the contact (each must be one of theirs); how many went."""
     if not emails:
         return 0
-    known = emails_of(session, contact)
+    known = adding.emails_of(connection, contact.id)
     gone = {normalize_email(address) for address in emails}
     stray = sorted(gone - set(known))
     if stray:
         listed = ", ".join(known) or "none"
         raise BadValue(f"{stray[0]} is not an email of {contact.full_name} (theirs: {listed})")
-    query = select(ContactEmail).where(ContactEmail.contact_id == contact.id)
-    rows = session.exec(query.order_by(col(ContactEmail.position))).all()
-    for row in rows:
-        if row.address in gone:
-            session.delete(row)
-    for position, row in enumerate(row for row in rows if row.address not in gone):
-        row.position = position
-    session.flush()
+    adding.delete_emails(connection, contact.id, sorted(gone))
     return len(gone)
 
 
-def _add_owned_emails(session: Session, contact: Contact, emails: tuple[str, ...]) -> int:
+def _add_owned_emails(
+    connection: ReadConnection, contact: StoredContact, emails: tuple[str, ...]
+) -> int:
     """Give the contact these emails unless another contact has one; how many were new."""
-    query = select(ContactEmail).where(
-        col(ContactEmail.address).in_(emails), ContactEmail.contact_id != contact.id
-    )
-    taken = session.exec(query).first()
+    owners = adding.owners_of(connection, emails)
+    taken = next(((a, o) for a, o in owners.items() if o != contact.id), None)
     if taken is not None:
+        address, owner = taken
         raise BadValue(
-            f"{taken.address} belongs to contact #{taken.contact_id}; if they are one person: "
-            f"meishi merge {contact.id} {taken.contact_id}"
+            f"{address} belongs to contact #{owner}; if they are one person: "
+            f"meishi merge {contact.id} {owner}"
         )
-    before = len(emails_of(session, contact))
-    stored = StoredContact(id_of(contact), contact.full_name)
-    meeting.add_emails(raw_connection(session), stored, emails)
-    return len(emails_of(session, contact)) - before
-
-
-def emails_of(session: Session, contact: Contact) -> list[str]:
-    """The contact's emails, first given first."""
-    query = (
-        select(ContactEmail.address)
-        .where(ContactEmail.contact_id == contact.id)
-        .order_by(col(ContactEmail.position))
-    )
-    return list(session.exec(query).all())
-
-
-def topics_of(session: Session, encounter: Encounter) -> list[str]:
-    """The topics of an encounter, in the order they were entered."""
-    query = (
-        select(Topic.text).where(Topic.encounter_id == encounter.id).order_by(col(Topic.position))
-    )
-    return list(session.exec(query).all())
-
-
-def encounters_of(session: Session, contact: Contact) -> list[tuple[Encounter, Event]]:
-    """The contact's encounters with their events, most recent first."""
-    query = (
-        select(Encounter, Event)
-        .join(Event, col(Event.id) == col(Encounter.event_id))
-        .where(Encounter.contact_id == contact.id)
-        .order_by(col(Event.date).desc(), col(Event.id).desc())
-    )
-    return [(encounter, event) for encounter, event in session.exec(query).all()]
+    new = [address for address in emails if address not in owners]
+    meeting.add_emails(connection, contact, emails)
+    return len(new)
 
 
 def add_met(
@@ -196,15 +174,8 @@ def add_met(
         if scanned is not None and kept is not None:
             from meishi.cards.images import attach, extras
 
-            attach(session, _get_contact(session, result.contact.id), kept, extras(scanned.fields))
+            attach(session, result.contact.id, kept, extras(scanned.fields))
         return result
-
-
-def _get_contact(session: Session, contact_id: int) -> Contact:
-    """A contact by id, known to exist."""
-    contact = session.get(Contact, contact_id)
-    assert contact is not None
-    return contact
 
 
 def _image_kept(

@@ -122,7 +122,7 @@ def tour(sample: Home, now: dt.datetime, today: dt.date, since: dt.date) -> Tour
     from meishi.should_return.facts import should_return
     from meishi.store.engine import open_store
     from meishi.store.resolve import raw_connection
-    from meishi.thank_yous import prepare_thanks, unthanked
+    from meishi.thank_yous import Drafting, prepare_thanks, unthanked
     from meishi.todo import build_agenda
 
     for key, value in ME.items():
@@ -133,11 +133,12 @@ def tour(sample: Home, now: dt.datetime, today: dt.date, since: dt.date) -> Tour
     try:
         with store.write() as session:
             series = populate(session, now)
-            encounters = unthanked(session, since, None, today)
-            thanks = prepare_thanks(session, encounters, me, today, None, sample.templates)
+            plain = raw_connection(session)
+            met, _ = unthanked(plain, since, None, today)
+            how = Drafting(me, today, now, None, sample.templates, None)
+            thanks = prepare_thanks(plain, met, how)
             check_out_folder(out)
             write_eml_files(thanks.letters(), out, me, now, sample).check()
-            plain = raw_connection(session)
             verdicts = [should_return(plain, name, today) for name in series]
             tasks = build_agenda(plain, today)
     finally:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, replace
-from typing import Any
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any
 
 from meishi import limits
 from meishi.attendance.changes import initial_status
@@ -16,7 +14,12 @@ from meishi.mail import message as mail
 from meishi.mail_follow_ups import found_in_mail
 from meishi.models import Event, OrganizerFollowUp, id_of
 from meishi.should_return.rules import FOLLOW_UP_KINDS
+from meishi.store.follow_ups import follow_ups_of
+from meishi.store.resolve import raw_connection
 from meishi.validation import check_amount, check_choice, check_date, optional_text, required_text
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # Optional one-line texts: they reach subjects and headers (the organizer's name is an
 # apology's To).
@@ -88,12 +91,8 @@ def record_follow_up(
 
 def _refuse_twin(session: Session, event: Event, kind: str, on: dt.date) -> None:
     """Refuse a follow-up that is already recorded: the same event, kind and date."""
-    query = select(OrganizerFollowUp.id).where(
-        OrganizerFollowUp.event_id == event.id,
-        OrganizerFollowUp.kind == kind,
-        OrganizerFollowUp.date == on,
-    )
-    known = session.exec(query).first()
+    recorded = follow_ups_of(raw_connection(session), [id_of(event)])
+    known = next((f.id for f in recorded if (f.kind, f.date) == (kind, on)), None)
     if known is not None:
         raise NothingToDo(
             f"{kind} on {on} is already recorded for {event.name} (follow-up #{known}); "

@@ -240,7 +240,7 @@ def add_emails(connection: ReadConnection, contact: StoredContact, emails: tuple
 
 def _contact_by_emails(connection: ReadConnection, emails: tuple[str, ...]) -> StoredContact | None:
     """The one contact already holding any of these emails."""
-    owners = adding.owners_of(connection, emails)
+    owners = set(adding.owners_of(connection, emails).values())
     if len(owners) > 1:
         raise BadValue(
             f"these emails belong to different contacts (ids {sorted(owners)}); "
@@ -253,7 +253,7 @@ def _new_contact(connection: ReadConnection, card: CardInput, now: dt.datetime) 
     """Store a new contact from a checked card."""
     fields = new_contact_fields(card)
     key = adding.insert_contact(connection, fields, now)
-    values = {name: fields[name] for name in CARD_FIELDS}
+    values = {name: fields[name] for name in (*CARD_FIELDS, "family_name", "given_name")}
     return StoredContact(key, card.name, **values)
 
 

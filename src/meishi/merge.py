@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from meishi.contacts import emails_of, topics_of
 from meishi.errors import BadValue
 from meishi.inputs import CARD_FIELDS
 from meishi.models import Contact, Encounter, Topic, id_of, in_utc
+from meishi.store.adding import topics_of
 from meishi.store.merging import (
     email_rows,
     mail_both_have,
@@ -17,6 +17,7 @@ from meishi.store.merging import (
     move_meeting_mail,
     move_owned_rows,
 )
+from meishi.store.resolve import raw_connection
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -56,7 +57,7 @@ def _drop_shared_mail(session: Session, keep: Contact, other: Contact) -> None:
 
 def _move_emails(session: Session, keep: Contact, other: Contact) -> None:
     """Give keep the other's addresses, after its own."""
-    start = len(emails_of(session, keep))
+    start = len(email_rows(session, id_of(keep)))
     for position, row in enumerate(email_rows(session, id_of(other)), start=start):
         row.contact_id, row.position = id_of(keep), position
     session.flush()
@@ -69,8 +70,9 @@ def _move_encounter(session: Session, keep: Contact, encounter: Encounter) -> No
         encounter.contact_id = id_of(keep)
         session.flush()
         return
-    known = topics_of(session, twin)
-    new = [text for text in topics_of(session, encounter) if text not in known]
+    plain = raw_connection(session)  # what the session holds flushed first
+    known = topics_of(plain, id_of(twin))
+    new = [text for text in topics_of(plain, id_of(encounter)) if text not in known]
     for position, text in enumerate(new, start=len(known)):
         session.add(Topic(encounter_id=id_of(twin), position=position, text=text))
     if encounter.note and encounter.note not in (twin.note or ""):

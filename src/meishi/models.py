@@ -146,10 +146,6 @@ class FollowUpReview(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
-# A draft or outbox message copied from an imported file: a record only, never sent from it.
-RESTORED = "restored"
-
-
 class Draft(SQLModel, table=True):
     """A rendered message waiting to go out (or recorded as sent)."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from meishi.models import Contact, PastPosition, id_of, in_utc
-from meishi.store.contacts import POSITION_FIELDS
+from meishi.store.contacts import POSITION_FIELDS, insert_past_position
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from meishi.store.adding import StoredContact
+    from meishi.store.sql import ReadConnection
 
 
 def moves(changed: list[str]) -> bool:
@@ -17,11 +17,12 @@ def moves(changed: list[str]) -> bool:
     return any(name in POSITION_FIELDS for name in changed)
 
 
-def keep_past_position(session: Session, contact: Contact, now: dt.datetime) -> bool:
+def keep_past_position(
+    connection: ReadConnection, contact: StoredContact, now: dt.datetime
+) -> bool:
     """Remember where the contact works now, before it changes; False if nowhere was known."""
     held = {name: getattr(contact, name) for name in POSITION_FIELDS}
     if not any(held.values()):
         return False
-    past = PastPosition(contact_id=id_of(contact), until=now.date(), created_at=in_utc(now), **held)
-    session.add(past)
+    insert_past_position(connection, contact.id, held, now)
     return True

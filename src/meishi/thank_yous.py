@@ -4,39 +4,44 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, select
-
-from meishi.contacts import emails_of, encounters_of, topics_of
 from meishi.drafts import templates as drafts
 from meishi.drafts.box import REDRAFTABLE, EmlFiles, save_draft
 from meishi.drafts.context import Meeting, thank_vars
 from meishi.drafts.finish import draft_letters
-from meishi.drafts.states import DISCARDED, LATE_AFTER_DAYS
+from meishi.drafts.states import DISCARDED, LATE_AFTER_DAYS, PENDING
 from meishi.errors import Ambiguous, NotFound, NothingToDo
-from meishi.mail.message import message_for
-from meishi.models import Contact, ContactEmail, Draft, DraftEncounter, Encounter, Event, id_of
-from meishi.store.drafts import thanked_for
-from meishi.store.resolve import find_event
+from meishi.mail.message import check_headers
+from meishi.store import adding, drafting, meetings
+from meishi.store.adding import StoredContact
+from meishi.store.drafting import StoredDraft
+from meishi.store.events import EventRecord, event_of
+from meishi.store.resolve import event_id_named, raw_connection
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from meishi.home import Home
-    from meishi.store.engine import Store
+    from meishi.models import Contact, Encounter, Event
+    from meishi.store.meetings import Met
+    from meishi.store.sql import ReadConnection
 
 
 @dataclass
 class PreparedDraft:
     """A thank-you draft with what it was made from: one person, one or more meetings."""
 
-    draft: Draft
-    contact: Contact
-    event: Event  # the latest meeting's
+    draft: StoredDraft
+    contact: StoredContact
+    event: EventRecord  # the latest meeting's
     topics: list[str]
     days_after: int  # since the latest meeting
-    events: list[Event] = field(default_factory=list)  # every meeting it thanks for
+    events: list[EventRecord] = field(default_factory=list)  # every meeting it thanks for
 
     @property
     def late(self) -> bool:
@@ -59,8 +64,8 @@ class PreparedDraft:
 class Skipped:
     """Someone who gets no draft, and why."""
 
-    contact: Contact
-    event: Event
+    contact: StoredContact
+    event: EventRecord
     reason: str
 
 
@@ -97,198 +102,182 @@ class ThankRun:
             return f"No one to thank: no one met {period} and not yet thanked has an email."
         return f"No one to thank: everyone met {period} has been thanked."
 
-    def letters(self) -> list[tuple[Draft, Event]]:
+    def letters(self) -> list[tuple[StoredDraft, EventRecord]]:
         """Each draft with its event, as .eml files are written from them."""
         return [(item.draft, item.event) for item in self.drafts]
 
 
-def default_since(event: Event | None, today: dt.date) -> dt.date:
+def default_since(event: EventRecord | None, today: dt.date) -> dt.date:
     """Where thanking starts without --since: the event's day, whatever it is, else yesterday."""
     return event.date if event is not None else today - dt.timedelta(days=1)
 
 
 def unthanked(
-    session: Session,
-    since: dt.date,
-    event: Event | None,
-    today: dt.date,
-    with_email: bool = False,
-) -> list[tuple[Encounter, Contact, Event]]:
-    """Encounters at events from `since` to today whose thank-you has not gone out."""
-    query = _met(since, event, today).where(col(Encounter.thanked_at).is_(None))
-    if with_email:  # only people you can write to
-        has_email = select(ContactEmail.contact_id).where(ContactEmail.contact_id == Contact.id)
-        query = query.where(has_email.exists())
-    return [(enc, contact, ev) for enc, contact, ev in session.exec(query).all()]
+    connection: ReadConnection, since: dt.date, event_id: int | None, today: dt.date
+) -> tuple[list[Met], int]:
+    """The meetings at events from `since` to today (at one event, if given) whose thank-you
+    has not gone out, in the order met; and how many meetings there were, thanked or not."""
+    met = [
+        meeting
+        for meeting in meetings.met_between(connection, since, today)
+        if event_id is None or meeting.event_id == event_id
+    ]
+    return [meeting for meeting in met if not meeting.thanked], len(met)
 
 
-def _met(since: dt.date, event: Event | None, today: dt.date) -> Any:
-    """A query for the encounters at events from `since` to today (at one event, if given)."""
-    query = (
-        select(Encounter, Contact, Event)
-        .join(Contact, col(Contact.id) == col(Encounter.contact_id))
-        .join(Event, col(Event.id) == col(Encounter.event_id))
-        .where(Event.date >= since, Event.date <= today)
-        .order_by(col(Event.date), col(Event.id), col(Encounter.id))
-    )
-    return query if event is None else query.where(Event.id == event.id)
+@dataclass(frozen=True)
+class Drafting:
+    """How this run writes its thank-yous: as whom, when, with which template and language."""
+
+    me: dict[str, str]
+    today: dt.date
+    now: dt.datetime  # the stamp of what is stored
+    template: str | None
+    user_templates: Path
+    lang: str | None  # asked for this run; else the person's, else guessed
 
 
-def met_count(session: Session, since: dt.date, event: Event | None, today: dt.date) -> int:
-    """How many people were met at events from `since` to today, thanked or not."""
-    return len(session.exec(_met(since, event, today)).all())
-
-
-def prepare_thanks(
-    session: Session,
-    encounters: list[tuple[Encounter, Contact, Event]],
-    me: dict[str, str],
-    today: dt.date,
-    template: str | None,
-    user_templates: Path,
-    lang: str | None = None,
-) -> ThankRun:
+def prepare_thanks(connection: ReadConnection, met: list[Met], how: Drafting) -> ThankRun:
     """Render (or re-render) one stored draft per person with an email: one mail thanks for
     every meeting with them in the period."""
     run = ThankRun([], [])
-    for contact, meetings in _by_person(encounters):
-        emails = emails_of(session, contact)
+    events: dict[int, EventRecord] = {}
+    for contact_id, theirs in _by_person(met):
+        contact = adding.contact_by_id(connection, contact_id)
+        assert contact is not None  # read in the same transaction as their meetings
+        emails = adding.emails_of(connection, contact_id)
         kept = []
-        for encounter, event in meetings:
-            reason = _why_no_draft(session, encounter, emails)
+        for meeting in theirs:
+            if meeting.event_id not in events:
+                events[meeting.event_id] = event_of(connection, meeting.event_id)
+            event = events[meeting.event_id]
+            reason = _why_no_draft(connection, meeting.encounter_id, emails)
             if reason:
                 run.skipped.append(Skipped(contact, event, reason))
             else:
-                kept.append((encounter, event))
+                kept.append((meeting, event))
         if kept:
-            mail = Letter(contact, emails[0], me, today, template, user_templates, lang)
-            run.drafts.append(_prepared(session, mail, kept))
+            run.drafts.append(_prepared(connection, Letter(contact, emails[0], how), kept))
     return run
 
 
-def _by_person(
-    encounters: list[tuple[Encounter, Contact, Event]],
-) -> list[tuple[Contact, list[tuple[Encounter, Event]]]]:
+def _by_person(met: list[Met]) -> list[tuple[int, list[Met]]]:
     """The meetings with each person, in the order met (people in order of first meeting)."""
-    people: dict[int, Contact] = {}
-    meetings: dict[int, list[tuple[Encounter, Event]]] = {}
-    for encounter, contact, event in encounters:
-        people.setdefault(id_of(contact), contact)
-        meetings.setdefault(id_of(contact), []).append((encounter, event))
-    return [(people[key], found) for key, found in meetings.items()]
+    people: dict[int, list[Met]] = {}
+    for meeting in met:
+        people.setdefault(meeting.contact_id, []).append(meeting)
+    return list(people.items())
 
 
 @dataclass(frozen=True)
 class Letter:
     """Who a thank-you goes to, and how it is written."""
 
-    contact: Contact
+    contact: StoredContact
     address: str
-    me: dict[str, str]
-    today: dt.date
-    template: str | None
-    user_templates: Path
-    lang: str | None  # asked for this run; else the person's, else guessed
+    how: Drafting
 
 
 def _prepared(
-    session: Session, letter: Letter, meetings: list[tuple[Encounter, Event]]
+    connection: ReadConnection, letter: Letter, kept: list[tuple[Met, EventRecord]]
 ) -> PreparedDraft:
     """The stored draft thanking one person for these meetings (the latest one last)."""
-    met = [Meeting(event, topics_of(session, enc), enc.note) for enc, event in meetings]
-    encounter, event = meetings[-1]
+    met = [
+        Meeting(event, adding.topics_of(connection, meeting.encounter_id), meeting.note)
+        for meeting, event in kept
+    ]
+    latest, event = kept[-1]
     topics = list(dict.fromkeys(topic for m in met for topic in m.topics))
-    draft = _render(encounter, event, topics, met, letter)
-    stored = save_draft(session, draft, tuple(id_of(enc) for enc, _ in meetings))
-    days = (letter.today - event.date).days
-    return PreparedDraft(stored, letter.contact, event, topics, days, [e for _, e in meetings])
+    draft = _render(latest.encounter_id, event, topics, met, letter)
+    encounters = tuple(meeting.encounter_id for meeting, _ in kept)
+    stored = save_draft(connection, draft, letter.how.now, encounters)
+    days = (letter.how.today - event.date).days
+    return PreparedDraft(stored, letter.contact, event, topics, days, [e for _, e in kept])
 
 
 def _render(
-    encounter: Encounter,
-    event: Event,
+    encounter_id: int,
+    event: EventRecord,
     topics: list[str],
     meetings: list[Meeting],
     letter: Letter,
-) -> Draft:
+) -> StoredDraft:
     """A draft for one person and their meetings, its headers checked."""
-    contact, me, today = letter.contact, letter.me, letter.today
+    contact, how = letter.contact, letter.how
     # A Japanese topic says more about the language you spoke than a romanized name does.
     texts = (contact.full_name, contact.company, *topics)
-    lang = drafts.choose_language(letter.lang or contact.lang, *texts)
-    name = letter.template or f"thank-{lang}"
+    lang = drafts.choose_language(how.lang or contact.lang, *texts)
+    name = how.template or f"thank-{lang}"
     note = "\n".join(m.note for m in meetings if m.note) or None
-    context = thank_vars(contact, letter.address, event, topics, note, me, lang, today, meetings)
-    rendered = drafts.render_draft(name, context, letter.user_templates, lang)
-    draft = Draft(
+    context = thank_vars(
+        contact, letter.address, event, topics, note, how.me, lang, how.today, meetings
+    )
+    rendered = drafts.render_draft(name, context, how.user_templates, lang)
+    draft = StoredDraft(
         kind="thank",
+        state=PENDING,
+        event_id=event.id,
         contact_id=contact.id,
-        event_id=id_of(event),
-        encounter_id=encounter.id,
+        encounter_id=encounter_id,
         template=name,
         to_name=contact.full_name,
         to_addr=letter.address,
         subject=rendered.subject,
         body=rendered.body,
     )
-    when = dt.datetime.combine(today, dt.time(), dt.UTC)  # only the headers are checked here
-    message_for(draft, me, when, f"contact '{contact.full_name}'")
+    when = dt.datetime.combine(how.today, dt.time(), dt.UTC)  # only the headers are checked here
+    check_headers(draft, how.me, when, f"contact '{contact.full_name}'")
     return draft
 
 
-def _why_no_draft(session: Session, encounter: Encounter, emails: list[str]) -> str:
-    """Why an encounter gets no fresh draft (empty when it does)."""
+def _why_no_draft(connection: ReadConnection, encounter_id: int, emails: list[str]) -> str:
+    """Why a meeting gets no fresh draft (empty when it does)."""
     if not emails:
         return "no email address"
-    kept = session.exec(
-        drafts_for(encounter).where(col(Draft.state).not_in(REDRAFTABLE)).order_by(col(Draft.id))
-    ).first()
+    kept = drafting.first_thank_draft_not_in(connection, encounter_id, REDRAFTABLE)
     if kept is None:
         return ""
-    if kept.state == DISCARDED:
-        return f"you discarded its thank-you (draft #{kept.id})"
+    key, state = kept
+    if state == DISCARDED:
+        return f"you discarded its thank-you (draft #{key})"
     # A thank-you already in the outbox (queued, failed, unknown) is never drafted again:
     # only `meishi outbox retry` sends it once more.
-    return f"its thank-you is {kept.state} in the outbox; see meishi outbox"
+    return f"its thank-you is {state} in the outbox; see meishi outbox"
 
 
-def drafts_for(encounter: Encounter) -> Any:
-    """A query for the thank-you drafts thanking for a meeting (alone or with others)."""
-    linked = select(DraftEncounter.draft_id).where(DraftEncounter.encounter_id == encounter.id)
-    return select(Draft).where(
-        Draft.kind == "thank",
-        (col(Draft.encounter_id) == encounter.id) | col(Draft.id).in_(linked),
-    )
+def mark_sent(session: Session, contact: Contact, event: Event | None, now: dt.datetime) -> str:
+    """Record that the thank-you to a contact went out (for one event); the event's name."""
+    from meishi.models import Encounter, id_of  # the ORM's: drafting imports none of it
+    from meishi.store.encounters import meetings_of
+    from meishi.store.rows import by_id
 
-
-def mark_sent(
-    session: Session, contact: Contact, event: Event | None, now: dt.datetime
-) -> tuple[Encounter, Event]:
-    """Record that the thank-you to a contact went out (for one event)."""
     candidates = [
-        (enc, ev)
-        for enc, ev in encounters_of(session, contact)
-        if event is None or ev.id == event.id
+        meeting
+        for meeting in meetings_of(raw_connection(session), id_of(contact))
+        if event is None or meeting.event_id == event.id
     ]
     if not candidates:
         where = f" at {event.name}" if event else ""
         raise NotFound(f"{contact.full_name} was not met{where}; see `meishi contacts show`")
-    open_ones = [(enc, ev) for enc, ev in candidates if enc.thanked_at is None]
+    open_ones = [meeting for meeting in candidates if meeting.thanked_at is None]
     if not open_ones:
         raise NothingToDo(f"the thank-you to {contact.full_name} is already recorded as sent")
     if len(open_ones) > 1:
-        names = "; ".join(f"#{ev.id} {ev.name} ({ev.date})" for _, ev in open_ones)
+        names = "; ".join(f"#{m.event_id} {m.event_name} ({m.event_date})" for m in open_ones)
         raise Ambiguous(f"{contact.full_name} was met at several events: {names}; add --event")
-    encounter, met_at = open_ones[0]
+    encounter = by_id(session, Encounter, open_ones[0].id)
+    assert encounter is not None  # read in the same transaction
     record_thanked(session, encounter, now)
-    return encounter, met_at
+    return open_ones[0].event_name
 
 
 def record_thanked(session: Session, encounter: Encounter, now: dt.datetime) -> None:
     """The thank-you for a meeting went out at `now` (typed, or found in the Sent folder):
     its drafts count as sent, and so do the other meetings the same mail thanked for."""
+    from meishi.store.drafts import thank_drafts_for, thanked_for  # the ORM's, as for sync
+
     encounter.thanked_at = now
-    for draft in session.exec(drafts_for(encounter)).all():
+    for draft in thank_drafts_for(session, encounter.id):
         draft.state = "sent"
         draft.updated_at = now
         for also in thanked_for(session, draft.encounter_id, draft.id):  # the same mail
@@ -297,7 +286,7 @@ def record_thanked(session: Session, encounter: Encounter, now: dt.datetime) -> 
 
 
 def draft_thank_yous(
-    store: Store,
+    write: Callable[[], AbstractContextManager[ReadConnection]],
     settings: dict[str, str],
     wanted: ThankRequest,
     today: dt.date,
@@ -305,18 +294,23 @@ def draft_thank_yous(
     home: Home,
 ) -> tuple[ThankRun, EmlFiles]:
     """One stored thank-you draft per person met since the day (or at the event) asked for,
-    and their .eml files when a folder was given."""
+    and their .eml files when a folder was given; drafted on `write`'s plain connection."""
 
-    def prepare(session: Session, me: dict[str, str]) -> ThankRun:
-        met_at = find_event(session, wanted.event) if wanted.event else None
+    def prepare(connection: ReadConnection, me: dict[str, str]) -> ThankRun:
+        named = wanted.event
+        met_at = event_of(connection, event_id_named(connection, named)) if named else None
         since = wanted.since or default_since(met_at, today)
-        encounters = unthanked(session, since, met_at, today)
-        run = prepare_thanks(
-            session, encounters, me, today, wanted.template, wanted.templates, wanted.lang
-        )
-        run.since, run.met = since, met_count(session, since, met_at, today)
+        to_thank, met = unthanked(connection, since, met_at.id if met_at else None, today)
+        how = Drafting(me, today, now, wanted.template, wanted.templates, wanted.lang)
+        run = prepare_thanks(connection, to_thank, how)
+        run.since, run.met = since, met
         return run
 
     return draft_letters(
-        store, settings, prepare, ThankRun.letters, wanted.out, wanted.send, now, home
+        write, _itself, settings, prepare, ThankRun.letters, wanted.out, wanted.send, now, home
     )
+
+
+def _itself(connection: ReadConnection) -> ReadConnection:
+    """The writer's connection: plain already."""
+    return connection

@@ -29,6 +29,7 @@ from meishi.store.attendance import (
     last_recorded_change,
     latest_change_to,
 )
+from meishi.store.resolve import raw_connection
 from meishi.validation import optional_text
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def change_attendance(
         raise BadValue(f"{when:%Y-%m-%d %H:%M} is in the future; record a change once it happened")
     late = new == CANCELLED and cancelled_late(event.date, event.start_time, when, window)
     if new == ATTENDED:
-        forgive(session, event)  # you went after all: nothing is owed
+        forgive(raw_connection(session), event)  # you went after all: nothing is owed
     event.attendance = new
     change = AttendanceChange(
         event_id=id_of(event), status=new, at=when, last_minute=late, reason=reason

@@ -14,7 +14,7 @@ from meishi import limits
 from meishi.cards.fields import CardFields
 from meishi.files import own_output, private_dir
 from meishi.inputs import KEPT, CardInput, card_fields
-from meishi.models import CardImage, Contact, id_of
+from meishi.models import CardImage
 from meishi.store.card_images import image_of
 from meishi.validation import check_choice, check_text
 
@@ -60,15 +60,13 @@ def check_extras(fields: dict[str, str]) -> dict[str, str]:
     }
 
 
-def attach(
-    session: Session, contact: Contact, kept: KeptImage, fields: dict[str, str]
-) -> CardImage:
+def attach(session: Session, contact_id: int, kept: KeptImage, fields: dict[str, str]) -> CardImage:
     """Link a kept image to the contact (once per image)."""
     fields = check_extras(fields)
-    image = image_of(session, id_of(contact), kept.sha256)
+    image = image_of(session, contact_id, kept.sha256)
     if image is None:
         image = CardImage(
-            contact_id=id_of(contact), path=kept.stored, sha256=kept.sha256, data=kept.data
+            contact_id=contact_id, path=kept.stored, sha256=kept.sha256, data=kept.data
         )
         session.add(image)
     image.fields = json.dumps(fields, ensure_ascii=False) if fields else image.fields

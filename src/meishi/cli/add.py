@@ -151,9 +151,8 @@ def _take_card(result: AddResult, who: str) -> bool:
         common.echo(f"  {difference.name}: {difference.known} → {difference.card}")
     if not typer.confirm("Take the card's values?", default=False):
         return False
-    assert result.contact.id is not None
-    with common.store() as store:
-        edited = take_card_values(store, result.contact.id, result.differs, common.now())
+    with common.run().writer() as connection:
+        edited = take_card_values(connection, result.contact.id, result.differs, common.now())
     kept = "; the earlier position is kept in their history" if edited.moved else ""
     common.echo(f"Changed {', '.join(edited.changed)} of {who}{kept}.")
     return True

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from meishi.models import Draft
     from meishi.run import Run
     from meishi.should_return.rules import Verdict
+    from meishi.store.drafting import StoredDraft
     from meishi.store.engine import Store
     from meishi.store.sql import ReadConnection
     from meishi.thank_yous import ThankRun
@@ -432,7 +433,7 @@ def report_left_alone(files: EmlFiles) -> None:
         )
 
 
-def draft_panel(draft: Draft, event_name: str, warning: str = "") -> Any:
+def draft_panel(draft: Draft | StoredDraft, event_name: str, warning: str = "") -> Any:
     """A rich panel showing one draft as a mail client would."""
     from rich.panel import Panel
     from rich.text import Text
@@ -544,10 +545,10 @@ def _summary(report: SendReport) -> str:
 def settings_to_draft(dry_run: bool) -> dict[str, str]:
     """The settings, with the sender's address checked first when a dry run is to follow,
     so that its refusal comes before anything is drafted."""
-    from meishi.mail import outbox
-
     settings = run().settings
     if dry_run:
+        from meishi.mail import outbox
+
         outbox.mail_from(settings)
     return settings
 

@@ -203,7 +203,8 @@ def edit(
     """
     from meishi.contacts import ContactEdit, edit_contact
     from meishi.errors import BadValue
-    from meishi.store.resolve import find_contact
+    from meishi.store.adding import contact_by_id
+    from meishi.store.resolve import contact_id_named
 
     given = {
         "name": name, "reading": reading, "company": company, "department": department,
@@ -215,17 +216,18 @@ def edit(
         if not (interactive or sys.stdin.isatty()):
             raise BadValue("nothing to change; give at least one option, e.g. --company, or -i")
         changes = _ask_changes(contact)
-    with common.store() as store, store.write() as session:
-        found = find_contact(session, contact)
-        edited = edit_contact(session, found, changes, common.now())
-        common.echo(_edited_text(found.id, found.full_name, edited))
+    with common.run().writer() as connection:  # plain: no ORM to load for one contact
+        found = contact_by_id(connection, contact_id_named(connection, contact))
+        assert found is not None  # just named, in the same transaction
+        edited = edit_contact(connection, found, changes, common.now())
+        common.echo(_edited_text(found.id, edited))
 
 
-def _edited_text(key: int | None, name: str, edited: Edited) -> str:
+def _edited_text(key: int, edited: Edited) -> str:
     """One line saying what changed."""
     what = ", ".join(edited.changed) if edited.changed else "nothing (the values were the same)"
     kept = "; the earlier position is kept in their history" if edited.moved else ""
-    return f"Changed {what} of #{key} {name}{kept}."
+    return f"Changed {what} of #{key} {edited.name}{kept}."
 
 
 def _ask_changes(text: str) -> ContactEdit:

@@ -98,8 +98,10 @@ def _prepare(
     wanted = ThankRequest(
         start, event, template, current.home.templates, out, send and not dry_run, lang
     )
-    with common.store() as store:
-        return draft_thank_yous(store, settings, wanted, common.today(), common.now(), current.home)
+    # On the plain writer: drafting imports no ORM, and writes in one transaction.
+    return draft_thank_yous(
+        current.writer, settings, wanted, common.today(), common.now(), current.home
+    )
 
 
 def _mark_sent(contact_text: str, event_text: str | None) -> None:
@@ -110,8 +112,8 @@ def _mark_sent(contact_text: str, event_text: str | None) -> None:
     with common.store() as store, store.write() as session:
         contact = find_contact(session, contact_text)
         event = find_event(session, event_text) if event_text else None
-        _, met_at = mark_sent(session, contact, event, common.now())
-        common.echo(f"Recorded the thank-you to {contact.full_name} for {met_at.name} as sent.")
+        met_at = mark_sent(session, contact, event, common.now())
+        common.echo(f"Recorded the thank-you to {contact.full_name} for {met_at} as sent.")
 
 
 def _run_json(run: ThankRun, files: EmlFiles) -> dict[str, Any]:

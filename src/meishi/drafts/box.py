@@ -7,23 +7,21 @@ import hashlib
 import re
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from meishi.drafts.states import HELD, PENDING
+from meishi.drafts.states import HELD, PENDING, RESTORED
 from meishi.errors import MeishiError, OutputNotWritable, os_failure
 from meishi.files import fit_bytes, private_output, try_writing_in
 from meishi.limits import FILE_NAME_BYTES
 from meishi.mail import message as mail
-from meishi.models import RESTORED, Draft, DraftEncounter, Event, id_of
-from meishi.store.drafts import encounter_links, same_purpose
-from meishi.store.rows import by_id
+from meishi.store import drafting
+from meishi.store.drafting import StoredDraft
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from meishi.home import Home
+    from meishi.store.sql import ReadConnection
 
 EML = ".eml"
 # Drafts that drafting again renders anew: pending and held ones, and those copied from a
@@ -31,62 +29,77 @@ EML = ".eml"
 REDRAFTABLE = (PENDING, HELD, RESTORED)
 
 
-def save_draft(session: Session, fresh: Draft, encounters: tuple[int, ...] = ()) -> Draft:
-    """Store a draft, updating the one kept for the same purpose rather than adding a twin;
-    a thank-you is linked to every meeting it thanks for."""
-    found = same_purpose(session, fresh, encounters, REDRAFTABLE)
+class Occasion(Protocol):
+    """The event a letter is about, as its file is named: an ORM row or a plain record."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def date(self) -> dt.date: ...
+
+
+def save_draft(
+    connection: ReadConnection,
+    fresh: StoredDraft,
+    now: dt.datetime,
+    encounters: tuple[int, ...] = (),
+) -> StoredDraft:
+    """Store a draft, updating the one kept for the same purpose rather than adding a twin
+    (stamped now when it changed); a thank-you is linked to every meeting it thanks for."""
+    found = drafting.same_purpose(connection, fresh, encounters, REDRAFTABLE)
     if not found:
-        session.add(fresh)
-        session.flush()
-        stored = fresh
+        stored = replace(fresh, id=drafting.insert_draft(connection, fresh, now))
     else:
-        stored = found[0]
-        _redraft(stored, fresh)
-        _drop_twins(session, stored, same_purpose(session, fresh, encounters, REDRAFTABLE))
-    _link(session, stored, encounters)
-    session.flush()
+        stored = _redraft(connection, found[0], fresh, now)
+        _drop_twins(connection, stored, found)
+    _link(connection, stored, encounters)
     return stored
 
 
-def _drop_twins(session: Session, kept: Draft, found: Sequence[Draft]) -> None:
+def _drop_twins(connection: ReadConnection, kept: StoredDraft, found: list[StoredDraft]) -> None:
     """Remove the other pending drafts for the same meetings, drafted one event at a time
     before: the one kept now thanks for all of them. One you edited or held stays, and so
     does a record copied from a file."""
     for twin in found:
-        if twin.id != kept.id and twin.state == PENDING and twin.edited_at is None:
-            for link in encounter_links(session, twin.id):
-                session.delete(link)
-            session.flush()  # the links first: the draft's row is what they refer to
-            session.delete(twin)
+        if twin.id != kept.id and twin.state == PENDING and not twin.edited:
+            drafting.delete_draft(connection, _id_of(twin))
 
 
-def _redraft(stored: Draft, fresh: Draft) -> None:
+def _redraft(
+    connection: ReadConnection, stored: StoredDraft, fresh: StoredDraft, now: dt.datetime
+) -> StoredDraft:
     """Render a kept draft anew: held stays held, and text you edited stays as you wrote it."""
-    changed = stored.state == RESTORED
-    stored.state = HELD if stored.state == HELD else PENDING
     names = ["event_id", "encounter_id", "to_name", "to_addr"]
-    if stored.edited_at is None:
+    if not stored.edited:
         names += ["template", "subject", "body"]
-    for name in names:
-        if getattr(stored, name) != getattr(fresh, name):
-            setattr(stored, name, getattr(fresh, name))
-            changed = True
-    if changed:
-        stored.updated_at = fresh.updated_at  # stamped when the fresh draft was made
+    changes = {
+        name: getattr(fresh, name)
+        for name in names
+        if getattr(stored, name) != getattr(fresh, name)
+    }
+    if stored.state == RESTORED:  # copied from a file: pending once drafted here
+        changes["state"] = PENDING
+    if changes:
+        drafting.update_draft(connection, _id_of(stored), changes, now)
+    return replace(stored, **changes)
 
 
-def _link(session: Session, draft: Draft, encounters: tuple[int, ...]) -> None:
+def _link(connection: ReadConnection, draft: StoredDraft, encounters: tuple[int, ...]) -> None:
     """Link a thank-you to the meetings it thanks for (and only those)."""
     wanted = set(encounters) or ({draft.encounter_id} if draft.encounter_id else set())
-    links = encounter_links(session, draft.id)
-    for link in links:
-        if link.encounter_id not in wanted:
-            session.delete(link)
-    for encounter_id in wanted - {link.encounter_id for link in links}:
-        session.add(DraftEncounter(draft_id=id_of(draft), encounter_id=encounter_id))
+    linked = drafting.linked_meetings(connection, _id_of(draft))
+    drafting.unlink(connection, _id_of(draft), [key for key in linked if key not in wanted])
+    drafting.link(connection, _id_of(draft), sorted(wanted - set(linked)))
 
 
-def eml_name(draft: Draft, event: Event) -> str:
+def _id_of(draft: StoredDraft) -> int:
+    """The id of a stored draft."""
+    assert draft.id is not None
+    return draft.id
+
+
+def eml_name(draft: StoredDraft, event: Occasion) -> str:
     """A stable, unique file name: the same person (or organizer) and event always get the
     same one, and the ids come first so that cutting a long name to fit keeps it unique."""
     who = f"c{draft.contact_id}" if draft.contact_id else "organizer"
@@ -106,9 +119,9 @@ class EmlFiles:
     left_alone: dict[int, Path] = field(default_factory=dict)  # changed since meishi wrote them
     message_ids: dict[int, str] = field(default_factory=dict)  # each file's Message-ID
 
-    def path_of(self, draft: Draft) -> str | None:
+    def path_of(self, draft: StoredDraft) -> str | None:
         """Where the draft was written, or None."""
-        path = self.written.get(id_of(draft))
+        path = self.written.get(_id_of(draft))
         return str(path) if path else None
 
     def check(self) -> None:
@@ -138,7 +151,7 @@ def check_out_folder(out_dir: Path) -> None:
 
 
 def write_eml_files(
-    drafts: list[tuple[Draft, Event]],
+    drafts: Sequence[tuple[StoredDraft, Occasion]],
     out_dir: Path,
     me: dict[str, str],
     now: dt.datetime,
@@ -152,7 +165,7 @@ def write_eml_files(
         path = (out_dir / eml_name(draft, event)).absolute()
         try:
             if _changed_by_user(draft, path):
-                files.left_alone[id_of(draft)] = path
+                files.left_alone[_id_of(draft)] = path
                 continue
             message = mail.message_for(draft, me, now, f"draft to '{draft.to_name}'")
             data = mail.message_bytes(message)
@@ -161,13 +174,13 @@ def write_eml_files(
         except MeishiError as error:
             files.problems.append(error)
         else:
-            files.written[id_of(draft)] = path
-            files.digests[id_of(draft)] = hashlib.sha256(data).hexdigest()
-            files.message_ids[id_of(draft)] = str(message["Message-ID"])
+            files.written[_id_of(draft)] = path
+            files.digests[_id_of(draft)] = hashlib.sha256(data).hexdigest()
+            files.message_ids[_id_of(draft)] = str(message["Message-ID"])
     return files
 
 
-def _changed_by_user(draft: Draft, path: Path) -> bool:
+def _changed_by_user(draft: StoredDraft, path: Path) -> bool:
     """True when a file is at path that is not exactly what meishi last wrote there."""
     try:
         if not stat.S_ISREG(path.lstat().st_mode):
@@ -181,11 +194,9 @@ def _changed_by_user(draft: Draft, path: Path) -> bool:
     return (draft.eml_path, draft.eml_sha256) != (str(path), digest)
 
 
-def remember_files(session: Session, files: EmlFiles) -> None:
+def remember_files(connection: ReadConnection, files: EmlFiles) -> None:
     """Keep the path and digest of each file written, to tell later whether you changed it,
     and its Message-ID, for sync to know it in the Sent folder."""
     for draft_id, path in files.written.items():
-        draft = by_id(session, Draft, draft_id)
-        if draft is not None:
-            draft.eml_path, draft.eml_sha256 = str(path), files.digests[draft_id]
-            draft.message_id = files.message_ids[draft_id]
+        digest, message_id = files.digests[draft_id], files.message_ids[draft_id]
+        drafting.remember_file(connection, draft_id, str(path), digest, message_id)

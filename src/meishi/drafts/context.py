@@ -7,14 +7,54 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from meishi.cards.companies import full_company_name, is_organization
 from meishi.drafts.names import latin_name
-from meishi.models import Contact, Event
+
+if TYPE_CHECKING:
+    from meishi.models import Event
 
 
-def event_vars(event: Event) -> dict[str, Any]:
+class Gathering(Protocol):
+    """An event as letters refer to it: an ORM row or a plain record."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def name_en(self) -> str | None: ...
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def start_time(self) -> dt.time | None: ...
+    @property
+    def place(self) -> str | None: ...
+    @property
+    def series(self) -> str | None: ...
+    @property
+    def organizer_name(self) -> str | None: ...
+
+
+class Person(Protocol):
+    """A contact as a thank-you addresses them: an ORM row or a plain record."""
+
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def family_name(self) -> str | None: ...
+    @property
+    def given_name(self) -> str | None: ...
+    @property
+    def reading(self) -> str | None: ...
+    @property
+    def company(self) -> str | None: ...
+    @property
+    def department(self) -> str | None: ...
+    @property
+    def title(self) -> str | None: ...
+
+
+def event_vars(event: Gathering) -> dict[str, Any]:
     """The event, as every template sees it."""
     return {
         "name": event.name,
@@ -43,15 +83,15 @@ def me_in(me: dict[str, str], lang: str) -> dict[str, str]:
 class Meeting:
     """One meeting a thank-you thanks for: the event, the topics, your note."""
 
-    event: Event
+    event: Gathering
     topics: list[str]
     note: str | None = None
 
 
 def thank_vars(
-    contact: Contact,
+    contact: Person,
     address: str,
-    event: Event,
+    event: Gathering,
     topics: list[str],
     note: str | None,
     me: dict[str, str],
@@ -82,7 +122,7 @@ def thank_vars(
     }
 
 
-def _met_at(event: Event) -> dict[str, Any]:
+def _met_at(event: Gathering) -> dict[str, Any]:
     """An event a thank-you refers to: as every template sees it, with its organizer."""
     return {**event_vars(event), "organizer_name": event.organizer_name or ""}
 

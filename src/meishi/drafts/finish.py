@@ -8,35 +8,43 @@ anything is drafted, so a refusal leaves the store as it was.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from meishi.config import require_me
-from meishi.drafts.box import EmlFiles, check_out_folder, remember_files, write_eml_files
-from meishi.models import Draft, Event
+from meishi.drafts.box import (
+    EmlFiles,
+    Occasion,
+    check_out_folder,
+    remember_files,
+    write_eml_files,
+)
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from meishi.home import Home
-    from meishi.store.engine import Store
+    from meishi.store.drafting import StoredDraft
+    from meishi.store.sql import ReadConnection
 
 Prepared = TypeVar("Prepared")
-Letters = list[tuple[Draft, Event]]
+Writing = TypeVar("Writing")  # what a write gives: the writer's connection, or a session
+Letters = Sequence[tuple["StoredDraft", Occasion]]
 
 
 def draft_letters(
-    store: Store,
+    write: Callable[[], AbstractContextManager[Writing]],
+    plain: Callable[[Writing], ReadConnection],
     settings: dict[str, str],
-    prepare: Callable[[Session, dict[str, str]], Prepared],
+    prepare: Callable[[Writing, dict[str, str]], Prepared],
     letters: Callable[[Prepared], Letters],
     out: Path | None,
     send: bool,
     now: dt.datetime,
     home: Home,
 ) -> tuple[Prepared, EmlFiles]:
-    """What `prepare` drafted (stored in one write) and the .eml files written into out."""
+    """What `prepare` drafted (stored in one `write`) and the .eml files written into out,
+    remembered in another (on its `plain` connection)."""
     me = require_me(settings)
     if send:
         from meishi.mail.outbox import sender_from
@@ -44,10 +52,10 @@ def draft_letters(
         sender_from(settings, home.keyring_named)  # refuse before drafting if sending cannot work
     if out:
         check_out_folder(out)
-    with store.write() as session:
-        prepared = prepare(session, me)
+    with write() as writing:
+        prepared = prepare(writing, me)
     files = write_eml_files(letters(prepared), out, me, now, home) if out else EmlFiles()
     if files.written:
-        with store.write() as session:
-            remember_files(session, files)
+        with write() as writing:
+            remember_files(plain(writing), files)
     return prepared, files

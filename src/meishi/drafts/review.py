@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from meishi import limits
-from meishi.drafts.states import DISCARDED, HELD, PENDING
+from meishi.drafts.states import DISCARDED, HELD, PENDING, RESTORED
 from meishi.errors import BadValue, NothingToDo
 from meishi.mail.message import check_header_value
 from meishi.mail.outbox import find_draft
-from meishi.models import RESTORED, Draft, Event, in_utc
+from meishi.models import Draft, Event, in_utc
 from meishi.store.drafts import drafts_newest_first, thanked_for
 from meishi.store.rows import by_id
 from meishi.validation import check_chars, check_length, required_text

@@ -265,13 +265,15 @@ def _check_format_spec(template: str) -> None:
 
 def _bounded(function: Any, check: Callable[..., None] | None) -> Any:
     """A filter or test with its arguments and result bounded, and its own check first."""
-    signature = inspect.signature(function)
+    # Only a check needs the arguments by name: the signature of every other filter (a
+    # hundred, built once per command) would cost more than rendering a letter.
+    signature = inspect.signature(function) if check is not None else None
 
     @functools.wraps(function)  # keeps Jinja's pass_context/pass_eval_context marks
     def bounded(*args: Any, **kwargs: Any) -> Any:
         for value in (*args, *kwargs.values()):
             checked(value)
-        if check is not None:
+        if check is not None and signature is not None:
             check(**signature.bind(*args, **kwargs).arguments)
         result = function(*args, **kwargs)
         return _produced(result) if isinstance(result, Iterator) else checked(result)

@@ -23,6 +23,7 @@ from meishi import limits
 from meishi.attendance.owed import APOLOGY_WAYS
 from meishi.attendance.rules import APOLOGY, FEE, REGISTERED, STATUSES
 from meishi.cards.images import check_extras
+from meishi.drafts.states import RESTORED
 from meishi.errors import BadValue, MeishiError
 from meishi.events import check_event
 from meishi.inputs import CARD_TEXTS, BadRecord, CardInput, DumpRecord, EventInput, Record
@@ -32,7 +33,6 @@ from meishi.meeting import check_card, check_topics, contact_by_name
 from meishi.models import (
     DIRECTIONS,
     MATCHES,
-    RESTORED,
     REVIEW_DECISIONS,
     SOURCES,
     AttendanceChange,

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from email_validator import ValidatedEmail
 
     from meishi.models import Draft
+    from meishi.store.drafting import StoredDraft
 
 # Used for Message-IDs when the sender's domain is unknown; never the machine's hostname,
 # which would leak it and is often not a real domain anyway.
@@ -154,6 +155,34 @@ def build_message(
     owner: str,
 ) -> EmailMessage:
     """A text/plain message to exactly one recipient; owner names who errors are about."""
+    msg = _headed(
+        to_name=to_name,
+        to_addr=to_addr,
+        from_name=from_name,
+        from_addr=from_addr,
+        subject=subject,
+        when=when,
+        message_id_domain=message_id_domain,
+        draft=draft,
+        owner=owner,
+    )
+    msg.set_content(body, subtype="plain", charset="utf-8", cte="base64")
+    return msg
+
+
+def _headed(
+    *,
+    to_name: str,
+    to_addr: str,
+    from_name: str | None,
+    from_addr: str | None,
+    subject: str,
+    when: datetime,
+    message_id_domain: str | None,
+    draft: bool,
+    owner: str,
+) -> EmailMessage:
+    """A message with its headers, checked, and no body yet."""
     if when.tzinfo is None:
         raise ValueError("when must be a timezone-aware datetime")
     msg = EmailMessage(policy=_POLICY)
@@ -165,7 +194,6 @@ def build_message(
     msg["Message-ID"] = email.utils.make_msgid(domain=_message_id_domain(message_id_domain, owner))
     if draft:
         msg["X-Unsent"] = "1"  # Outlook and some other clients open such a file as a draft
-    msg.set_content(body, subtype="plain", charset="utf-8", cte="base64")
     return msg
 
 
@@ -203,21 +231,35 @@ def envelope_address(address: str) -> str:
 
 
 def message_for(
-    draft: Draft, me: dict[str, str], when: datetime, owner: str, unsent: bool = True
+    draft: Draft | StoredDraft,
+    me: dict[str, str],
+    when: datetime,
+    owner: str,
+    unsent: bool = True,
 ) -> EmailMessage:
     """The RFC 5322 message for a draft, From you (by your English name when the draft's
     template is an English one, *-en, and me.name_en is set) and To exactly one person."""
+    headers = _draft_headers(draft, me)
+    return build_message(**headers, body=draft.body, when=when, draft=unsent, owner=owner)
+
+
+def check_headers(
+    draft: Draft | StoredDraft, me: dict[str, str], when: datetime, owner: str
+) -> None:
+    """Refuse a draft whose headers could not go out, checked as message_for() checks them
+    (its body, which encoding cannot refuse, is not encoded here)."""
+    _headed(**_draft_headers(draft, me), when=when, draft=True, owner=owner)
+
+
+def _draft_headers(draft: Draft | StoredDraft, me: dict[str, str]) -> dict[str, Any]:
+    """What a draft's message says in its headers: to whom, from you, and about what."""
     sender = me.get("email") or None
     english = draft.template.endswith("-en") and me.get("name_en")
-    return build_message(
-        to_name=draft.to_name,
-        to_addr=draft.to_addr,
-        from_name=(me["name_en"] if english else me.get("name")) or None,
-        from_addr=sender,
-        subject=draft.subject,
-        body=draft.body,
-        when=when,
-        message_id_domain=sender.rpartition("@")[2] if sender else None,
-        draft=unsent,
-        owner=owner,
-    )
+    return {
+        "to_name": draft.to_name,
+        "to_addr": draft.to_addr,
+        "from_name": (me["name_en"] if english else me.get("name")) or None,
+        "from_addr": sender,
+        "subject": draft.subject,
+        "message_id_domain": sender.rpartition("@")[2] if sender else None,
+    }

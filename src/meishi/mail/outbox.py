@@ -19,19 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from meishi.attendance.owed import open_obligations, settle_apology
+from meishi.attendance.owed import settle_apology
 from meishi.attendance.rules import APOLOGY
 from meishi.config import checked
-from meishi.drafts.states import DISCARDED, HELD, PENDING
+from meishi.drafts.states import DISCARDED, HELD, PENDING, RESTORED
 from meishi.errors import BadValue, MissingSetting, NotFound, NothingToDo, SendingBusy
 from meishi.mail import message as mail
 from meishi.mail import smtp
-from meishi.models import RESTORED, Draft, Encounter, Event, OutboxMessage, id_of, in_utc
+from meishi.models import Draft, Encounter, Event, OutboxMessage, id_of, in_utc
 from meishi.store import outbox as stored
 from meishi.store.drafts import drafts_in, thanked_for
 from meishi.store.engine import Store
+from meishi.store.obligations import open_obligations
 from meishi.store.outbox import QUEUED as QUEUED  # the outbox's first state, named here too
 from meishi.store.outbox import any_waiting_after, next_to_claim, waiting_ids
+from meishi.store.resolve import raw_connection
 from meishi.store.rows import by_id
 
 if TYPE_CHECKING:
@@ -408,9 +410,10 @@ def _record_delivery(session: Session, message: OutboxMessage) -> None:
     draft = by_id(session, Draft, message.draft_id)
     if message.kind == "apology" and draft is not None:
         event = by_id(session, Event, draft.event_id)
-        owed = open_obligations(session, event) if event is not None else []
+        plain = raw_connection(session)  # what the session holds flushed first
+        owed = open_obligations(plain, id_of(event)) if event is not None else []
         if event is not None and any(o.kind == APOLOGY for o in owed):
-            settle_apology(session, event, "mail", message.sent_at or message.updated_at)
+            settle_apology(plain, event, "mail", message.sent_at or message.updated_at)
 
 
 def _draft_follows(session: Session, message: OutboxMessage, now: dt.datetime) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from meishi.store.obligations import forgive
 from meishi.store.sql import ReadConnection, clock, day, marks, written
 
 # Rows are read by position: under an ORM session, sqlite3's rows are plain tuples.
@@ -32,7 +33,8 @@ class StoredEvent:
 
 @dataclass(frozen=True)
 class StoredContact:
-    """A stored contact's name and card fields, as a card is compared with them."""
+    """A stored contact's names and card fields, as a card is compared with them (and a
+    letter addressed)."""
 
     id: int
     full_name: str
@@ -43,11 +45,14 @@ class StoredContact:
     phone: str | None = None
     lang: str | None = None
     note: str | None = None
+    family_name: str | None = None
+    given_name: str | None = None
 
 
 _EVENT = "SELECT id, name, date, start_time, attendance FROM event"
 _CONTACT = (
-    "SELECT id, full_name, reading, company, department, title, phone, lang, note FROM contact"
+    "SELECT id, full_name, reading, company, department, title, phone, lang, note, family_name,"
+    " given_name FROM contact"
 )
 
 
@@ -91,9 +96,7 @@ def mark_attended(
 ) -> None:
     """Record that you attended the event as of `at`: its status, the change, and nothing
     owed for it any more."""
-    connection.execute(
-        "DELETE FROM obligation WHERE event_id = ? AND settled_at IS NULL", (event_id,)
-    )
+    forgive(connection, event_id)
     connection.execute("UPDATE event SET attendance = 'attended' WHERE id = ?", (event_id,))
     connection.execute(
         "INSERT INTO attendancechange (event_id, status, at, last_minute, reason, created_at) "
@@ -114,11 +117,17 @@ def contacts_named(connection: ReadConnection, name: str) -> list[StoredContact]
     return [StoredContact(*row) for row in rows]
 
 
-def owners_of(connection: ReadConnection, emails: Iterable[str]) -> set[int]:
-    """The ids of the contacts holding any of these emails."""
+def owners_of(connection: ReadConnection, emails: Iterable[str]) -> dict[str, int]:
+    """The id of the contact holding each of these emails that one holds, by email (in the
+    order they were stored)."""
     wanted = list(emails)
-    query = f"SELECT DISTINCT contact_id FROM contactemail WHERE address IN ({marks(wanted)})"
-    return {int(row[0]) for row in connection.execute(query, wanted)} if wanted else set()
+    if not wanted:
+        return {}
+    query = (
+        f"SELECT address, contact_id FROM contactemail WHERE address IN ({marks(wanted)})"
+        " ORDER BY id"
+    )
+    return {row[0]: int(row[1]) for row in connection.execute(query, wanted)}
 
 
 def insert_contact(connection: ReadConnection, fields: Mapping[str, Any], now: dt.datetime) -> int:
@@ -152,6 +161,23 @@ def insert_emails(
     rows = [(contact_id, address, first + n) for n, address in enumerate(addresses)]
     connection.executemany(
         "INSERT INTO contactemail (contact_id, address, position) VALUES (?, ?, ?)", rows
+    )
+
+
+def delete_emails(connection: ReadConnection, contact_id: int, addresses: Iterable[str]) -> None:
+    """Take these emails from the contact; the others keep their order, from position 0."""
+    gone = list(addresses)
+    if gone:
+        connection.execute(
+            f"DELETE FROM contactemail WHERE contact_id = ? AND address IN ({marks(gone)})",
+            [contact_id, *gone],
+        )
+    rows = connection.execute(
+        "SELECT id FROM contactemail WHERE contact_id = ? ORDER BY position, id", (contact_id,)
+    ).fetchall()
+    connection.executemany(
+        "UPDATE contactemail SET position = ? WHERE id = ?",
+        [(position, row[0]) for position, row in enumerate(rows)],
     )
 
 

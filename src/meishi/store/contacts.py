@@ -1,12 +1,13 @@
 """What `contacts show` reads of a contact beside the card: earlier positions and the kept
-card images. Plain records over the plain connection."""
+card images; and a position kept when it changes. Plain records over the plain connection."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from meishi.store.sql import ReadConnection, day
+from meishi.store.sql import ReadConnection, day, marks, written
 
 # The fields that say where a contact works: changing any of them keeps the old ones.
 POSITION_FIELDS = ("company", "department", "title")
@@ -41,6 +42,23 @@ def past_positions_of(connection: ReadConnection, contact_id: int) -> list[PastP
         (contact_id,),
     )
     return [PastPosition(day(until), *rest) for until, *rest in rows]
+
+
+def insert_past_position(
+    connection: ReadConnection,
+    contact_id: int,
+    held: Mapping[str, str | None],
+    now: dt.datetime,
+) -> None:
+    """Keep where a contact worked until today (POSITION_FIELDS in `held`), stamped now."""
+    columns = {
+        "contact_id": contact_id,
+        **{name: held.get(name) for name in POSITION_FIELDS},
+        "until": written(connection, now.date()),
+        "created_at": written(connection, now),
+    }
+    query = f"INSERT INTO past_position ({', '.join(columns)}) VALUES ({marks(columns)})"
+    connection.execute(query, list(columns.values()))
 
 
 def card_images_of(connection: ReadConnection, contact_id: int) -> list[CardImageRecord]:

@@ -1,5 +1,6 @@
-"""The drafts kept in the store: by kind and state, by purpose, and the meetings each
-thank-you thanks for."""
+"""The drafts kept in the store, as ORM rows: by kind and state, those thanking for a meeting,
+and the meetings each thank-you thanks for. (Drafting itself, on the plain connection, is in
+store/drafting.py.)"""
 
 from __future__ import annotations
 
@@ -19,27 +20,13 @@ def drafts_newest_first(session: Session) -> list[Draft]:
     return list(session.exec(select(Draft).order_by(col(Draft.id).desc())).all())
 
 
-def same_purpose(
-    session: Session, fresh: Draft, encounters: tuple[int, ...], states: tuple[str, ...]
-) -> list[Draft]:
-    """The drafts in one of `states` with the purpose of a fresh one, oldest first: to an
-    organizer, the event's; a thank-you, those for its meeting or linked to one of
-    `encounters`."""
-    query = select(Draft).where(Draft.kind == fresh.kind, col(Draft.state).in_(states))
-    if fresh.encounter_id is None:  # to an organizer: one per event
-        query = query.where(Draft.event_id == fresh.event_id, col(Draft.encounter_id).is_(None))
-    else:  # a thank-you: one per meeting, whichever of its meetings it was drafted for first
-        linked = select(DraftEncounter.draft_id).where(
-            col(DraftEncounter.encounter_id).in_(encounters or (fresh.encounter_id,))
-        )
-        mine = col(Draft.encounter_id) == fresh.encounter_id
-        query = query.where(mine | col(Draft.id).in_(linked))
-    return list(session.exec(query.order_by(col(Draft.id))).all())
-
-
-def encounter_links(session: Session, draft_id: int | None) -> list[DraftEncounter]:
-    """The links of a thank-you to the meetings it thanks for."""
-    query = select(DraftEncounter).where(DraftEncounter.draft_id == draft_id)
+def thank_drafts_for(session: Session, encounter_id: int | None) -> list[Draft]:
+    """The thank-you drafts thanking for a meeting, alone or with others."""
+    linked = select(DraftEncounter.draft_id).where(DraftEncounter.encounter_id == encounter_id)
+    query = select(Draft).where(
+        Draft.kind == "thank",
+        (col(Draft.encounter_id) == encounter_id) | col(Draft.id).in_(linked),
+    )
     return list(session.exec(query).all())
 
 

@@ -24,11 +24,12 @@ class Met:
     event_name: str
     event_date: dt.date
     thanked: bool  # the thank-you for this meeting went out
+    note: str | None  # yours, about the meeting
 
 
 MET = (
     "SELECT en.id, c.id, c.full_name, c.reading, c.company, ev.id, ev.name, ev.date,"
-    " en.thanked_at IS NOT NULL FROM encounter en JOIN contact c ON c.id = en.contact_id"
+    " en.thanked_at IS NOT NULL, en.note FROM encounter en JOIN contact c ON c.id = en.contact_id"
     " JOIN event ev ON ev.id = en.event_id"
 )
 BY_EVENT = " ORDER BY ev.date, ev.id, en.id"
@@ -39,8 +40,8 @@ def _met(connection: ReadConnection, where: str, parameters: tuple[object, ...])
     """The meetings meeting a condition, by event (oldest first), then as recorded."""
     rows = connection.execute(f"{MET} WHERE {where}{BY_EVENT}", parameters)
     return [
-        Met(encounter, contact, name, reading, company, event, event_name, day(on), bool(thanked))
-        for encounter, contact, name, reading, company, event, event_name, on, thanked in rows
+        Met(encounter, contact, name, reading, company, event, title, day(on), bool(thanked), note)
+        for encounter, contact, name, reading, company, event, title, on, thanked, note in rows
     ]
 
 
@@ -49,6 +50,11 @@ def met_at(connection: ReadConnection, event_ids: Collection[int]) -> list[Met]:
     if not event_ids:
         return []
     return _met(connection, f"ev.id IN ({marks(event_ids)})", tuple(event_ids))
+
+
+def met_between(connection: ReadConnection, since: dt.date, until: dt.date) -> list[Met]:
+    """The meetings at events from `since` to `until`, thanked for or not."""
+    return _met(connection, "ev.date >= ? AND ev.date <= ?", (since.isoformat(), until.isoformat()))
 
 
 def unthanked(

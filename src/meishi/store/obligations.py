@@ -1,12 +1,13 @@
-"""What you owe organizers, read over the plain connection: open apologies and fees, each
-with the event it is owed for."""
+"""What you owe organizers, over the plain connection: open apologies and fees, each with the
+event it is owed for; and settling or forgiving them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from meishi.store.sql import ReadConnection, day, moment
+from meishi.store.sql import ReadConnection, day, moment, written
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,26 @@ def open_obligations(connection: ReadConnection, event_id: int | None = None) ->
         Owed(key, kind, amount, moment(created), event, name, day(on), organizer)
         for key, kind, amount, created, event, name, on, organizer in rows
     ]
+
+
+def ever_owed(connection: ReadConnection, event_id: int, kind: str) -> bool:
+    """True when something of this kind was owed for the event (open or settled since)."""
+    row = connection.execute(
+        "SELECT 1 FROM obligation WHERE event_id = ? AND kind = ? LIMIT 1", (event_id, kind)
+    ).fetchone()
+    return row is not None
+
+
+def settle(connection: ReadConnection, obligation_id: int, now: dt.datetime, **how: Any) -> None:
+    """Record an obligation settled now, with how (an apology's `how`, a fee's `paid`)."""
+    columns = {"settled_at": written(connection, now), **how}
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    query = f"UPDATE obligation SET {assignments} WHERE id = ?"
+    connection.execute(query, [*columns.values(), obligation_id])
+
+
+def forgive(connection: ReadConnection, event_id: int) -> None:
+    """Drop what is still owed for an event."""
+    connection.execute(
+        "DELETE FROM obligation WHERE event_id = ? AND settled_at IS NULL", (event_id,)
+    )
