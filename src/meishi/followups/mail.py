@@ -13,7 +13,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from html.parser import HTMLParser
 
-from meishi.mail.headers import read_headers
+from meishi.mail.headers import MALFORMED, read_headers
 
 # Links written out in text; they end at whitespace, quotes, brackets and Japanese punctuation.
 URL = re.compile(r"https?://[^\s<>\"'()\[\]{}「」『』（）、。]+", re.IGNORECASE)
@@ -161,7 +161,7 @@ def _attachment_names(parsed: EmailMessage) -> list[str]:
             continue
         try:
             name = part.get_filename()
-        except (ValueError, IndexError, TypeError, LookupError):
+        except MALFORMED:
             continue
         if name:
             names.append(_unfolded(name))
@@ -182,7 +182,7 @@ def _header(parsed: Message, name: str) -> str:
     """A header's decoded text on one line, or empty when missing or malformed."""
     try:
         value = parsed.get(name)
-    except (ValueError, IndexError, TypeError, LookupError):
+    except MALFORMED:
         return ""
     return _unfolded(str(value or ""))
 

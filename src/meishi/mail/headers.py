@@ -19,6 +19,9 @@ NO_REPLY = re.compile(
 )
 # Reply and forward prefixes, in the languages a Japanese user's mail arrives in.
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+# What the standard library's header parser raises on a malformed header. Its parser's
+# own bugs included: on some mangled display names it fails with an AttributeError.
+MALFORMED = (ValueError, IndexError, TypeError, LookupError, AttributeError)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def _text(parsed: Message, name: str) -> str:
     """A header's decoded text on one line, or empty."""
     try:
         value = parsed.get(name)
-    except (ValueError, IndexError, TypeError):  # a malformed header
+    except MALFORMED:
         return ""
     return " ".join(str(value or "").split())
 
@@ -82,7 +85,7 @@ def _raw_all(parsed: Message, name: str) -> list[object]:
     """Every value of a header, as parsed (a failing parse as its raw text)."""
     try:
         return list(parsed.get_all(name, []))
-    except (ValueError, IndexError, TypeError):
+    except MALFORMED:
         return []
 
 
