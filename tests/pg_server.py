@@ -42,13 +42,15 @@ SETTINGS = {
 _NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 # Runs beside the test process and cleans up if that process dies without doing so
 # (SIGKILL, a crash): it sees EOF on its stdin, then stops the cluster and removes it.
+# A kept cluster (keep == "keep") is stopped and left in place.
 _WATCHDOG = """
 import shutil, subprocess, sys
 if sys.stdin.read() != "done":
-    root, uid, gid, *stop = sys.argv[1:]
+    root, keep, uid, gid, *stop = sys.argv[1:]
     who = {} if uid == "-" else {"user": int(uid), "group": int(gid), "extra_groups": []}
     subprocess.run(stop, cwd=root, capture_output=True, **who)
-    shutil.rmtree(root, ignore_errors=True)
+    if keep != "keep":
+        shutil.rmtree(root, ignore_errors=True)
 """
 
 
@@ -99,6 +101,7 @@ class PgServer:
     root: Path  # owned by the server's user; holds the data folder, log and socket
     superuser: str
     run_as: tuple[int, int] | None
+    kept: bool = False  # left in place by stop(), to be started again (benchmarks)
     _watchdog: subprocess.Popen[bytes] | None = None
     _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -118,19 +121,29 @@ class PgServer:
         return self.root / "server.log"
 
     @classmethod
-    def start(cls) -> PgServer:
-        """Initialise, configure and start a cluster, with the template database made."""
+    def start(cls, kept: Path | None = None) -> PgServer:
+        """Initialise, configure and start a cluster, with the template database made.
+
+        With `kept`, the cluster lives in that folder and stays there when stopped: made
+        there the first time, started again from it after (the benchmarks' --keep)."""
         bindir = find_bindir()
         run_as = _run_as()
         superuser = "nobody" if run_as else getpass.getuser()
-        root = Path(tempfile.mkdtemp(prefix="meishi-pg-"))
+        if kept is None:
+            root = Path(tempfile.mkdtemp(prefix="meishi-pg-"))
+        else:
+            root = kept.resolve()
+            root.mkdir(parents=True, exist_ok=True)
         if run_as:
             os.chown(root, *run_as)
-        server = cls(bindir, root, superuser, run_as)
+        server = cls(bindir, root, superuser, run_as, kept=kept is not None)
+        made = (server.data_dir / "PG_VERSION").is_file()
         try:
-            server._initdb()
+            if not made:
+                server._initdb()
             server._launch()
-            server._make_template()
+            if not made:
+                server._make_template()
         except BaseException:
             server.stop()
             raise
@@ -183,9 +196,10 @@ class PgServer:
     def _launch(self) -> None:
         """Start the server, and first a watchdog that stops it if this process dies."""
         uid, gid = (str(n) for n in self.run_as) if self.run_as else ("-", "-")
-        stop = [str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "immediate"]
+        stop = [str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", self._mode]
+        keep = "keep" if self.kept else "remove"
         self._watchdog = subprocess.Popen(
-            [sys.executable, "-c", _WATCHDOG, str(self.root), uid, gid, *stop],
+            [sys.executable, "-c", _WATCHDOG, str(self.root), keep, uid, gid, *stop],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -214,13 +228,19 @@ class PgServer:
                 sql.SQL("ALTER DATABASE {} IS_TEMPLATE true").format(sql.Identifier(TEMPLATE_DB))
             )
 
+    @property
+    def _mode(self) -> str:
+        """pg_ctl's shutdown mode: at once (nothing in a throwaway cluster is worth a clean
+        shutdown), or cleanly for a kept one, which is started again."""
+        return "fast" if self.kept else "immediate"
+
     def stop(self) -> None:
-        """Stop the server at once (nothing in it is worth a clean shutdown) and remove it."""
+        """Stop the server and remove it (a kept one stays where it is)."""
         atexit.unregister(self.stop)
         try:
             # postmaster.pid is how pg_ctl itself tells a running server; stop is idempotent.
             if (self.data_dir / "postmaster.pid").exists():
-                self._run("pg_ctl", "stop", "--pgdata", str(self.data_dir), "-m", "immediate")
+                self._run("pg_ctl", "stop", "--pgdata", str(self.data_dir), "-m", self._mode)
         finally:
             if self._watchdog is not None:
                 assert self._watchdog.stdin is not None
@@ -229,7 +249,8 @@ class PgServer:
                     self._watchdog.stdin.close()
                 self._watchdog.wait()
                 self._watchdog = None
-            shutil.rmtree(self.root, ignore_errors=True)
+            if not self.kept:
+                shutil.rmtree(self.root, ignore_errors=True)
 
     def url(self, dbname: str, user: str | None = None, password: str | None = None) -> str:
         """The SQLAlchemy URL of a database: postgresql+psycopg://USER@/DB?host=SOCKETDIR."""

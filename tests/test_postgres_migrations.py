@@ -39,6 +39,7 @@ ADDED: dict[str, dict[str, dict[str, Any]]] = {
     "0015": {"cardimage": {"data": None}},
     "0016": {"outbox": {"claimed_by": None}},
     "0017": {},  # an index only: the shape comparison below checks it
+    "0018": {},  # on PostgreSQL, an index and its function: the shape comparison checks both
 }
 # The schema as the server describes it: columns (type, null, default), indexes, constraints
 # and triggers, so that an upgraded database can be compared with a new one.
@@ -50,6 +51,13 @@ SHAPE = (
     "WHERE connamespace = current_schema()::regnamespace",
     "SELECT event_object_table, trigger_name, event_manipulation, action_statement "
     "FROM information_schema.triggers WHERE trigger_schema = current_schema()",
+    "SELECT proname, pg_get_functiondef(oid) FROM pg_proc "
+    "WHERE pronamespace = current_schema()::regnamespace AND prokind = 'f'",
+    # Index columns' statistics targets (the character index keeps none).
+    "SELECT indexrelid::regclass::text, attnum, attstattarget FROM pg_index "
+    "JOIN pg_attribute ON attrelid = indexrelid WHERE attstattarget >= 0 "
+    "AND indrelid::regclass::text IN (SELECT tablename FROM pg_tables "
+    "WHERE schemaname = current_schema())",
 )
 
 
@@ -182,7 +190,7 @@ def new_database(pg_server: PgServer) -> Iterator[str]:
         pg_server.drop_database(name)
 
 
-@pytest.mark.parametrize("before", ["0012", "0013", "0014", "0015", "0016"])
+@pytest.mark.parametrize("before", ["0012", "0013", "0014", "0015", "0016", "0017"])
 def test_a_server_database_an_older_meishi_left_is_upgraded_with_nothing_lost(
     server: str, new_database: str, before: str
 ) -> None:

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 RANKED_COLUMNS = ("name", "org", "email", "topics", "events", "note")
 # Card fields shown by listings and --json, beside id, name and emails.
 CARD_COLUMNS = card_fields(COLUMN)
-# The trigram index (FTS5's, pg_trgm's) answers queries of three characters or more.
+# The trigram index (FTS5's, pg_trgm's) answers queries of three characters or more; on
+# PostgreSQL, an index of characters shorter ones (SQLite scans for them).
 TRIGRAM = 3
 
 
@@ -96,13 +97,21 @@ _MET_AT = "IN (SELECT contact_id FROM encounter WHERE event_id = ?)"
 
 def _match(dialect: Dialect, needle: str) -> tuple[str, str, list[str]]:
     """Where the needle is looked for: (tables, condition, its parameters)."""
-    if len(needle) < TRIGRAM:  # too short for a trigram: one pass over the folded text
-        return "contact_text t", dialect.contains.format("t.doc", "?"), [needle]
-    if dialect is SQLITE:  # FTS5's trigram index finds them
+    short = len(needle) < TRIGRAM
+    if dialect is SQLITE:
+        if short:  # too short for FTS5's trigrams: one pass over the folded text
+            return "contact_text t", dialect.contains.format("t.doc", "?"), [needle]
         source = "contact_search s JOIN contact_text t ON t.id = s.rowid"
         return source, "contact_search MATCH ?", ['"' + needle.replace('"', '""') + '"']
+    if short:  # too short for pg_trgm's: the contacts holding each of its characters
+        return "contact_text t", _HOLDING, [needle, needle]
     # pg_trgm's index serves LIKE; '|' parts the columns, as FTS5's columns are apart.
     return "contact_text t", "t.doc LIKE ?", [f"%{escape_like(needle)}%"]
+
+
+# The index of each contact's characters (migration 0018) gives the contacts holding every
+# character of the needle; strpos keeps those holding the needle itself.
+_HOLDING = POSTGRESQL.contains.format("t.doc", "?") + " AND meishi_chars(t.doc) @> meishi_chars(?)"
 
 
 def search(
@@ -120,12 +129,10 @@ def search(
     )
     met = "" if event_id is None else f" AND t.id {_MET_AT}"
     # Each match's rank first, alone: the count and the sort then hold (id, tier), not the
-    # texts ranked (22,000 matches of 100,000 spilled to disk on PostgreSQL). A scan (a
-    # short needle) is left whole to PostgreSQL, which splits it among its workers.
-    apart = dialect.apart if len(needle) >= TRIGRAM else ""
+    # texts ranked (22,000 matches of 100,000 spilled to disk on PostgreSQL).
     ranked = (
         f"SELECT t.id AS id, CASE {tiers} ELSE {len(RANKED_COLUMNS)} END AS tier "
-        f"FROM {source} WHERE {match}{met}{apart}"
+        f"FROM {source} WHERE {match}{met}{dialect.apart}"
     )
     found = (
         f"SELECT id, tier, count(*) OVER () AS total FROM ({ranked}) r "
