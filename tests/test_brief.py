@@ -218,6 +218,54 @@ def test_long_lists_are_cut_with_how_many_more_unless_all() -> None:
     assert len(brief("Big mixer")["people"]) == 13  # JSON is never cut
 
 
+def people_part(text: str) -> list[str]:
+    """The lines of a brief from its people's tally to what is owed."""
+    lines = text.splitlines()
+    start = next(at for at, line in enumerate(lines) if line.startswith("People you met"))
+    return lines[start : lines.index("", start)]
+
+
+def test_the_brief_shows_the_first_ten_of_everyone_met_and_counts_them_all() -> None:
+    first = add_event("Data Night #1", -50, "--series", "Data Night")
+    add_event("Data Night #2", -20, "--series", "Data Night")
+    coming = add_event("Data Night #3", 5, "--series", "Data Night")
+    people = {}
+    for n in range(14):
+        at = "Data Night #1" if n % 3 else "Data Night #2"
+        people[n] = add_person(at, f"Guest {n:02d}", "--email", f"g{n}@example.jp")
+    for n in (1, 4):  # met again
+        ok("add", "--event", "Data Night #2", "--email", f"g{n}@example.jp", "--name", "x")
+    ok("thank", "--mark-sent", "Guest 01", "--event", str(first))
+    for n, mails in {
+        2: ((30, "out"), (20, "in"), (12, "in")),  # sprouting
+        3: ((10, "out"), (8, "in")),  # in touch
+        4: ((15, "out"), (9, "in")),
+        5: ((40, "out"),),  # one-way
+        7: ((300, "out"), (290, "in")),  # quiet
+        8: ((25, "in"),),
+        13: ((5, "out"), (4, "in"), (3, "out"), (2, "in")),  # sprouting, by turns
+    }.items():
+        for days, direction in mails:
+            record(people[n], days, direction, "近況")
+    shown = people_part(ok("brief", str(coming)).stdout)
+    everyone = people_part(ok("brief", str(coming), "--all").stdout)
+    assert (
+        shown[0]
+        == everyone[0]
+        == (
+            "People you met there: 14 (2 sprouting, 2 in touch, 2 one-way, 1 quiet,"
+            " 7 no mail yet); 13 never thanked"
+        )
+    )
+    assert len(everyone) == 1 + 2 * 14  # each: a name, then where met (no topics here)
+    assert shown[:-1] == everyone[:21]  # the first ten, in the same order
+    assert shown[-1] == f"  … and 4 more; meishi brief {coming} --all shows everyone"
+    # Up to the first occurrence: the nine met there, the same with --all or without.
+    before = people_part(ok("brief", str(first)).stdout)
+    assert before == people_part(ok("brief", str(first), "--all").stdout)
+    assert len(before) == 1 + 2 * 9 and before[0].startswith("People you met there: 9 (")
+
+
 @pytest.mark.parametrize(
     ("name", "words"),
     [

@@ -1,4 +1,5 @@
-"""The relationship states, straight from the pure rules."""
+"""The relationship states, straight from the pure rules: from the mail with a contact as the
+store counts it (a Tally; tests/test_store_agenda.py counts recorded mail on both engines)."""
 
 from __future__ import annotations
 
@@ -9,48 +10,59 @@ import pytest
 from meishi.relationships.rules import (
     IN_TOUCH,
     IN_TOUCH_DAYS,
+    NO_MAIL,
     NONE,
     ONE_WAY,
     QUIET,
     SPROUTING,
     SPROUTING_DAYS,
+    SPROUTING_REPLY_DAYS,
+    SPROUTING_TURNS,
+    Relationship,
     relationship,
+    state_of,
+    windows,
 )
-from meishi.store.exchanges import Exchanged
+from meishi.store.exchanges import Tally
 
 TODAY = dt.date(2026, 12, 2)
 
 
-def mails(*spec: tuple[int, str]) -> list[Exchanged]:
-    """Mail `days` before TODAY, in the direction given."""
-    noon = dt.datetime.combine(TODAY, dt.time(12))
-    return [Exchanged(0, noon - dt.timedelta(days=days), direction) for days, direction in spec]
+def counted(
+    sent: int = 0, received: int = 0, reply_days: int = 0, turns: int = 0, last: str = "out"
+) -> Tally:
+    """The counts of a contact's mail, the last one five days before TODAY."""
+    return Tally(1, TODAY - dt.timedelta(days=5), last, sent, received, reply_days, turns)
 
 
 @pytest.mark.parametrize(
-    ("spec", "state"),
+    ("tally", "state"),
     [
-        ((), NONE),
-        (((3, "out"),), ONE_WAY),
-        (((3, "out"), (10, "out")), ONE_WAY),
-        (((10, "out"), (9, "in")), IN_TOUCH),
-        (((10, "out"), (9, "in"), (5, "in")), SPROUTING),  # replies on two days
-        (((10, "out"), (9, "in"), (9, "in")), IN_TOUCH),  # two replies, one day
-        (((10, "out"), (9, "in"), (8, "out"), (7, "in")), SPROUTING),  # three turns
-        (((IN_TOUCH_DAYS + 1, "out"), (IN_TOUCH_DAYS + 1, "in")), QUIET),
-        (((SPROUTING_DAYS + 5, "in"), (SPROUTING_DAYS + 2, "in"), (3, "out")), IN_TOUCH),
+        (None, NONE),
+        (counted(), QUIET),  # mail, but none in the last IN_TOUCH_DAYS
+        (counted(sent=2), ONE_WAY),
+        (counted(received=1, reply_days=1, last="in"), ONE_WAY),  # they wrote, you never did
+        (counted(sent=1, received=1, reply_days=1, turns=1), IN_TOUCH),
+        (counted(sent=1, received=2, reply_days=SPROUTING_REPLY_DAYS), SPROUTING),
+        (counted(sent=2, received=2, reply_days=1, turns=SPROUTING_TURNS), SPROUTING),
+        (counted(sent=1, received=1, reply_days=1, turns=SPROUTING_TURNS - 1), IN_TOUCH),
+        # Replies older than SPROUTING_DAYS are not counted in reply_days nor turns.
+        (counted(sent=1, received=2, reply_days=0, turns=0), IN_TOUCH),
     ],
 )
-def test_each_state(spec: tuple[tuple[int, str], ...], state: str) -> None:
-    assert relationship(mails(*spec), TODAY).state == state
+def test_each_state(tally: Tally | None, state: str) -> None:
+    assert state_of(tally) == state
+    assert relationship(tally).state == state
 
 
 def test_the_evidence_says_who_wrote_last_and_when() -> None:
-    found = relationship(mails((10, "out"), (9, "in"), (5, "in")), TODAY)
-    assert (found.last_day, found.last_writer) == (TODAY - dt.timedelta(days=5), "them")
-    assert (found.sent, found.received, found.reply_days, found.turns) == (1, 2, 2, 1)
+    found = relationship(counted(sent=1, received=2, reply_days=2, turns=1, last="in"))
+    assert found == Relationship(SPROUTING, TODAY - dt.timedelta(days=5), "them", 1, 2, 2, 1)
+    assert relationship(counted(sent=1, last="out")).last_writer == "you"
+    assert relationship(None) == NO_MAIL == Relationship(NONE, None, None, 0, 0, 0, 0)
 
 
-def test_the_order_given_does_not_matter() -> None:
-    spec = mails((10, "out"), (9, "in"), (8, "out"), (7, "in"))
-    assert relationship(spec, TODAY) == relationship(list(reversed(spec)), TODAY)
+def test_the_windows_start_so_many_days_before_today() -> None:
+    in_touch, sprouting = windows(TODAY)
+    assert (TODAY - in_touch).days == IN_TOUCH_DAYS
+    assert (TODAY - sprouting).days == SPROUTING_DAYS

@@ -5,6 +5,8 @@ which import no heavy library."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Callable
 
 import pytest
 
@@ -20,11 +22,28 @@ from helpers import (
     store_reader,
     store_rows,
 )
-from meishi.relationships.facts import counted_states, replies_to_answer
-from meishi.relationships.rules import IN_TOUCH, REPLY_AFTER_DAYS, SPROUTING
+from meishi.relationships.facts import counted_states, replies_to_answer, states_of_people_met
+from meishi.relationships.rules import (
+    IN_TOUCH,
+    IN_TOUCH_DAYS,
+    ONE_WAY,
+    QUIET,
+    REPLY_AFTER_DAYS,
+    SPROUTING,
+    SPROUTING_DAYS,
+    relationship,
+    windows,
+)
 from meishi.store.engine import SCHEMA_REVISION
-from meishi.store.exchanges import mail_awaiting_reply, mail_of_busy
+from meishi.store.exchanges import (
+    Tally,
+    correspondents_tallied,
+    mail_awaiting_reply,
+    tallies_of_busy,
+    tallies_of_people_met,
+)
 from meishi.store.follow_ups import follow_ups_of
+from meishi.store.meetings import headcount
 from meishi.store.obligations import open_obligations
 
 
@@ -87,7 +106,7 @@ def test_mail_awaiting_reply_leaves_out_threads_you_answered_and_fresh_mail() ->
     assert [(contact.full_name, mail.subject) for contact, mail in tasks] == [("鈴木 一郎", "資料")]
 
 
-def test_mail_of_busy_takes_all_the_mail_of_those_busy_lately() -> None:
+def test_tallies_of_busy_count_all_the_mail_of_those_busy_lately() -> None:
     add_event("JS Meetup", -40)
     busy = add_person("JS Meetup", "田中 太郎", "--email", "taro@example.jp")
     quiet = add_person("JS Meetup", "鈴木 一郎", "--email", "ichiro@example.jp")
@@ -95,27 +114,181 @@ def test_mail_of_busy_takes_all_the_mail_of_those_busy_lately() -> None:
         record_mail(busy, days, "in", "近況")
     record_mail(quiet, 30, "in", "近況")
     record_mail(quiet, 200, "in", "近況")
-    since = dt.date.today() - dt.timedelta(days=90)
+    today = dt.date.today()
+    since = today - dt.timedelta(days=90)
     with store_reader() as db:
-        found = mail_of_busy(db, since, 2, 4)
-    assert sorted(found) == [busy] and len(found[busy]) == 3  # the old mail too
-    assert all(mail.when.tzinfo is not None for mail in found[busy])
+        found = tallies_of_busy(db, windows(today), since, 2, 4)
+    assert list(found) == [busy]
+    assert found[busy].received == 2 and found[busy].reply_days == 2  # the old mail: too old
+    assert found[busy].last_day == today - dt.timedelta(days=20)
 
 
-def test_counted_states_count_each_person_met_once_per_event() -> None:
+# How the store counts the mail for the rules (a Tally), on either engine: at fixed times,
+# against a fixed day, each written as SQLAlchemy writes a stamp (text on SQLite).
+TODAY = dt.date(2026, 12, 2)
+NOON = dt.datetime(2026, 12, 2, 12)
+
+
+MESSAGES = itertools.count(1)
+
+
+def mail_at(contact: int, when: dt.datetime, direction: str) -> None:
+    """Store one mail with a contact at a given time (UTC), as sync would have."""
+    stamp = when.strftime("%Y-%m-%d %H:%M:%S.%f")
+    store_rows(
+        "INSERT INTO exchange (contact_id, direction, date, subject, message_id, folder, matched,"
+        " created_at) VALUES (?, ?, ?, 'Re: 近況', ?, 'INBOX', 'address', ?)",
+        *(contact, direction, stamp, f"<{next(MESSAGES)}@example.jp>", stamp),
+    )
+
+
+@pytest.fixture
+def mailed() -> Callable[..., int]:
+    """Makes a new contact with mail `days` before TODAY at noon, in the directions given."""
+    add_event("Mixer", -3)
+    made = itertools.count(1)
+
+    def make(*spec: tuple[int, str]) -> int:
+        contact = add_person("Mixer", f"Person {next(made)}")
+        for days, direction in spec:
+            mail_at(contact, NOON - dt.timedelta(days=days), direction)
+        return contact
+
+    return make
+
+
+def tallied() -> dict[int, Tally]:
+    """Every contact's Tally on TODAY, by contact."""
+    with store_reader() as db:
+        return {tally.contact_id: tally for _, tally in correspondents_tallied(db, windows(TODAY))}
+
+
+@pytest.mark.parametrize(
+    ("spec", "state"),
+    [
+        (((3, "out"),), ONE_WAY),
+        (((3, "out"), (10, "out")), ONE_WAY),
+        (((10, "out"), (9, "in")), IN_TOUCH),
+        (((10, "out"), (9, "in"), (5, "in")), SPROUTING),  # replies on two days
+        (((10, "out"), (9, "in"), (9, "in")), IN_TOUCH),  # two replies, one day
+        (((10, "out"), (9, "in"), (8, "out"), (7, "in")), SPROUTING),  # three turns
+        (((IN_TOUCH_DAYS + 1, "out"), (IN_TOUCH_DAYS + 1, "in")), QUIET),
+        (((SPROUTING_DAYS + 5, "in"), (SPROUTING_DAYS + 2, "in"), (3, "out")), IN_TOUCH),
+    ],
+)
+def test_the_store_counts_the_mail_into_each_state(
+    mailed: Callable[..., int], spec: tuple[tuple[int, str], ...], state: str
+) -> None:
+    contact = mailed(*spec)
+    assert relationship(tallied()[contact]).state == state
+
+
+def test_a_tally_says_who_wrote_last_and_when_and_counts_each_window(
+    mailed: Callable[..., int],
+) -> None:
+    contact = mailed((SPROUTING_DAYS + 1, "in"), (10, "out"), (9, "in"), (5, "in"))
+    older = mailed((IN_TOUCH_DAYS + 30, "in"), (IN_TOUCH_DAYS + 20, "out"))
+    found = tallied()
+    assert found[contact] == Tally(contact, TODAY - dt.timedelta(days=5), "in", 1, 3, 2, 1)
+    long_ago = TODAY - dt.timedelta(days=IN_TOUCH_DAYS + 20)
+    assert found[older] == Tally(older, long_ago, "out", 0, 0, 0, 0)
+    assert set(found) == {contact, older}  # and no one without mail
+
+
+def test_a_window_starts_at_midnight_of_its_first_day(mailed: Callable[..., int]) -> None:
+    in_touch, sprouting = (dt.datetime.combine(day, dt.time()) for day in windows(TODAY))
+    tick = dt.timedelta(microseconds=1)
+    contact = mailed()
+    for when, direction in (
+        (in_touch - tick, "out"),  # not counted
+        (in_touch, "out"),
+        (sprouting - tick, "in"),  # counted as received, not as a day they wrote
+        (sprouting, "in"),
+        (sprouting + dt.timedelta(hours=23), "in"),  # the same day
+    ):
+        mail_at(contact, when, direction)
+    last = sprouting.date()
+    assert tallied()[contact] == Tally(contact, last, "in", 1, 3, 1, 0)
+
+
+def test_at_one_moment_their_mail_comes_first_and_yours_last(mailed: Callable[..., int]) -> None:
+    both = mailed()
+    mail_at(both, NOON, "out")  # recorded first, but theirs comes first at that moment
+    mail_at(both, NOON, "in")
+    turning = mailed((10, "out"))
+    mail_at(turning, NOON - dt.timedelta(days=5), "out")
+    mail_at(turning, NOON - dt.timedelta(days=5), "in")  # out, in, out: two turns
+    found = tallied()
+    assert (found[both].last_direction, found[both].turns) == ("out", 1)
+    assert (found[turning].last_direction, found[turning].turns) == ("out", 2)
+
+
+def test_the_people_met_at_some_events_are_tallied_with_each_of_their_meetings() -> None:
+    first = add_event("JS Meetup #1", -60, "--series", "JS Meetup")
+    second = add_event("JS Meetup #2", -30, "--series", "JS Meetup")
+    elsewhere = add_event("Chess Club", -10)
+    both = add_person("JS Meetup #1", "田中 太郎", "--email", "taro@example.jp")
+    ok("add", "--event", "JS Meetup #2", "--email", "taro@example.jp", "--name", "田中 太郎")
+    old = add_person("JS Meetup #2", "鈴木 一郎", "--email", "ichiro@example.jp")
+    add_person("JS Meetup #2", "佐藤 健", "--email", "ken@example.jp")  # no mail
+    other = add_person("Chess Club", "山田 花子", "--email", "hanako@example.jp")
+    mail_at(both, NOON - dt.timedelta(days=5), "in")
+    mail_at(old, NOON - dt.timedelta(days=IN_TOUCH_DAYS + 5), "out")
+    mail_at(other, NOON - dt.timedelta(days=5), "in")
+    since = windows(TODAY)[0]
+    with store_reader() as db:
+        tallies, met = tallies_of_people_met(db, [first, second], windows(TODAY))
+        recent, met_lately = tallies_of_people_met(db, [first, second], windows(TODAY), since)
+        assert tallies_of_people_met(db, [], windows(TODAY)) == ({}, [])
+        assert list(tallies_of_people_met(db, [elsewhere], windows(TODAY))[0]) == [other]
+    assert sorted(tallies) == [both, old] and sorted(recent) == [both]
+    assert sorted(met) == [(first, both), (second, both), (second, old)]
+    assert sorted(met_lately) == [(first, both), (second, both)]
+    assert tallies[old].last_day == TODAY - dt.timedelta(days=IN_TOUCH_DAYS + 5)
+
+
+def test_counted_states_count_each_person_met_once_per_event_but_the_quiet() -> None:
     add_event("JS Meetup #1", -60, "--series", "JS Meetup")
     add_event("JS Meetup #2", -30, "--series", "JS Meetup")
     both = add_person("JS Meetup #1", "田中 太郎", "--email", "taro@example.jp")
     ok("add", "--event", "JS Meetup #2", "--email", "taro@example.jp", "--name", "田中 太郎")
     once = add_person("JS Meetup #2", "鈴木 一郎", "--email", "ichiro@example.jp")
+    quiet = add_person("JS Meetup #2", "佐藤 健", "--email", "ken@example.jp")
     for days, direction in ((20, "out"), (15, "in"), (10, "out"), (5, "in")):
         record_mail(both, days, direction, "近況")
     record_mail(once, 20, "out", "お礼")
     record_mail(once, 12, "in", "Re: お礼")
+    record_mail(quiet, IN_TOUCH_DAYS + 10, "in", "お久しぶりです")
+    today = dt.date.today()
     with store_reader() as db:
-        counts = counted_states(db, [1, 2], dt.date.today())
-    assert counts[1] == {SPROUTING: 1}
-    assert counts[2] == {SPROUTING: 1, IN_TOUCH: 1}
+        lately = states_of_people_met(db, [1, 2], today, recent=True)
+        every = states_of_people_met(db, [1, 2], today, recent=False)
+    assert every.states == {both: SPROUTING, once: IN_TOUCH, quiet: QUIET}
+    assert quiet not in lately.states  # its mail is older than the last IN_TOUCH_DAYS
+    for found in (lately, every):  # the quiet are never counted
+        counts = counted_states(found, [1, 2])
+        assert counts[1] == {SPROUTING: 1}
+        assert counts[2] == {SPROUTING: 1, IN_TOUCH: 1}
+
+
+def test_headcount_counts_each_person_once_whichever_way_it_reads() -> None:
+    big = add_event("Tokyo AI #1", -20, "--series", "Tokyo AI")
+    also = add_event("Tokyo AI #2", -10, "--series", "Tokyo AI")
+    small = add_event("Chess Club", -5)
+    for number in range(12):
+        add_person("Tokyo AI #1", f"Person {number}", "--email", f"p{number}@example.jp")
+    for number in range(3):  # three met again
+        ok("add", "--event", "Tokyo AI #2", "--email", f"p{number}@example.jp", "--name", "x")
+    ok("thank", "--mark-sent", "Person 0", "--event", str(also))
+    ok("thank", "--mark-sent", "Person 5", "--event", str(big))
+    add_person("Chess Club", "Person 0", "--email", "p0@example.jp")
+    with store_reader() as db:
+        # The series holds nearly every meeting: read in the order of contacts.
+        assert headcount(db, [big, also]) == (12, 10)
+        # One meeting of sixteen: only its own, by the index of events.
+        assert headcount(db, [small]) == (1, 1)
+        assert headcount(db, [also]) == (3, 2)
+        assert headcount(db, []) == (0, 0)
 
 
 # The agenda's commands read over the plain connection: no ORM, no Jinja, no Rich tables.

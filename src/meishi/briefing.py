@@ -9,15 +9,16 @@ connection (store/).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from meishi.errors import MeishiError
-from meishi.relationships.facts import relationships_of_people_met
+from meishi.relationships.facts import StatesOfPeopleMet, states_of_people_met
 from meishi.relationships.rules import NONE, STATES
 from meishi.should_return.facts import judged, occurrences_named, occurrences_of, remember
 from meishi.should_return.rules import Reason, Verdict
-from meishi.store.meetings import Met, met_at, topics_at
+from meishi.store.meetings import Met, headcount, latest_met_without_mail, met_at, topics_at
 from meishi.store.occurrences import EventRecord, event_by_id
 from meishi.store.resolve import event_id_named
 from meishi.store.sql import ReadConnection
@@ -74,6 +75,16 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Headcount:
+    """How many people were met at the gathering, by relationship state, and how many of
+    them you never thanked."""
+
+    people: int
+    states: tuple[tuple[str, int], ...]  # (state, how many): STATES' order, none of those absent
+    never_thanked: int
+
+
+@dataclass(frozen=True)
 class Brief:
     """Everything to know before going to one occurrence of a gathering."""
 
@@ -85,7 +96,10 @@ class Brief:
     organizer: str | None
     status: str  # your own: registered, attended, cancelled or no-show
     verdict: Verdict
-    people: tuple[Person, ...]  # sprouting first, then in touch, one-way, quiet, none
+    # Those met at it and its earlier occurrences, sprouting first, then in touch, one-way,
+    # quiet, none: all of them, or the first few asked for (`met` counts them all).
+    people: tuple[Person, ...]
+    met: Headcount
 
     @property
     def owed(self) -> tuple[Reason, ...]:
@@ -115,15 +129,28 @@ class Brief:
         }
 
 
-def brief_for(connection: ReadConnection, text: str, today: dt.date, now: dt.datetime) -> Brief:
-    """The brief for the event named (or a series' next occurrence); the verdict it gives is
-    kept, as `should-return` keeps it, so the agenda knows it was looked at (the connection
-    is a writer's)."""
+def brief_for(
+    connection: ReadConnection,
+    text: str,
+    today: dt.date,
+    now: dt.datetime,
+    most: int | None = None,
+) -> Brief:
+    """The brief for the event named (or a series' next occurrence), with the first `most`
+    people met (default: all); the verdict it gives is kept, as `should-return` keeps it, so
+    the agenda knows it was looked at (the connection is a writer's)."""
     event = event_to_brief(connection, text, today)
     series, events = occurrences_of(connection, event)
-    verdict = judged(connection, series, events, today)
+    # Read once for the verdict and the people: their mail, however old (quiet is shown).
+    by_mail = states_of_people_met(connection, [other.id for other in events], today, recent=False)
+    verdict = judged(connection, series, events, today, by_mail)
     remember(connection, verdict, now)
-    so_far = [other.id for other in events if other.date <= event.date]
+    so_far = {other.id: other.date for other in events if other.date <= event.date}
+    if most is None:
+        people = _people(connection, list(so_far), by_mail.states, None)
+        met = _headcount(people)
+    else:
+        people, met = first_people_met(connection, so_far, by_mail, most)
     return Brief(
         event_id=event.id,
         name=event.name,
@@ -133,7 +160,8 @@ def brief_for(connection: ReadConnection, text: str, today: dt.date, now: dt.dat
         organizer=event.organizer,
         status=event.attendance,
         verdict=verdict,
-        people=people_met(connection, so_far, today),
+        people=people,
+        met=met,
     )
 
 
@@ -153,23 +181,58 @@ def event_to_brief(connection: ReadConnection, text: str, today: dt.date) -> Eve
         return ahead[0] if ahead else events[-1]
 
 
-def people_met(
-    connection: ReadConnection, event_ids: list[int], today: dt.date
+def first_people_met(
+    connection: ReadConnection, events: dict[int, dt.date], by_mail: StatesOfPeopleMet, most: int
+) -> tuple[tuple[Person, ...], Headcount]:
+    """The first `most` people met at these events (id: date), in _people's order, and how
+    many were met in all: ranked by their state and when they were last met there, and only
+    those shown read in full (a series where everyone was met holds them all)."""
+    latest: dict[int, dt.date] = {}
+    for event, contact in by_mail.met:
+        if event in events and (contact not in latest or latest[contact] < events[event]):
+            latest[contact] = events[event]
+    states = {contact: by_mail.states[contact] for contact in latest}
+    ranked = sorted(latest, key=lambda key: (_rank(states[key]), -latest[key].toordinal(), key))
+    chosen = ranked[:most] + latest_met_without_mail(connection, events, most - len(ranked))
+    people, never = headcount(connection, events)
+    by_state = Counter(states.values())
+    by_state[NONE] = people - len(states)
+    return _people(connection, events, states, chosen), Headcount(
+        people, tuple((key, by_state[key]) for key in STATES if by_state[key]), never
+    )
+
+
+def _people(
+    connection: ReadConnection,
+    event_ids: Collection[int],
+    states: dict[int, str],
+    contacts: list[int] | None,
 ) -> tuple[Person, ...]:
-    """Everyone met at these events: sprouting first (STATES' order), then the latest met
-    first, then the first recorded."""
-    topics = topics_at(connection, event_ids)
+    """The people met at these events (or only these contacts): sprouting first (STATES'
+    order), then the latest met first, then by id."""
+    topics = topics_at(connection, event_ids, contacts)
     met: dict[int, list[Met]] = defaultdict(list)
-    for meeting in met_at(connection, event_ids):
+    for meeting in met_at(connection, event_ids, contacts):
         met[meeting.contact_id].append(meeting)
-    states = relationships_of_people_met(connection, event_ids, today)
-    people = [
-        _person(meetings, states[key].state if key in states else NONE, topics)
-        for key, meetings in met.items()
-    ]
+    people = [_person(meetings, states.get(key, NONE), topics) for key, meetings in met.items()]
     people.sort(key=lambda person: (-person.meetings[-1].on.toordinal(), person.contact_id))
-    people.sort(key=lambda person: STATES.index(person.state))
+    people.sort(key=lambda person: _rank(person.state))
     return tuple(people)
+
+
+def _rank(state: str) -> int:
+    """Where people in a state come in the brief: STATES' order."""
+    return STATES.index(state)
+
+
+def _headcount(people: tuple[Person, ...]) -> Headcount:
+    """How many people, by state, and how many never thanked, of a complete list."""
+    by_state = Counter(person.state for person in people)
+    return Headcount(
+        len(people),
+        tuple((key, by_state[key]) for key in STATES if by_state[key]),
+        sum(person.never_thanked for person in people),
+    )
 
 
 def _person(meetings: list[Met], state: str, topics: dict[int, list[str]]) -> Person:

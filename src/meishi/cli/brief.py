@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,7 +9,7 @@ import typer
 from meishi.cli import common
 
 if TYPE_CHECKING:
-    from meishi.briefing import Brief, Meeting, Person
+    from meishi.briefing import Brief, Headcount, Meeting, Person
 
 # Without --all, a long brief is cut here, each cut saying how many more there are.
 MAX_PEOPLE = 10
@@ -44,8 +43,9 @@ def brief(
     """Before going (again): the verdict, whom you met there, what you still owe."""
     from meishi.briefing import brief_for
 
+    most = None if all_ or as_json else MAX_PEOPLE  # only those shown are read in full
     with common.run().writer() as connection:  # the verdict given is kept
-        found = brief_for(connection, event, common.today(), common.now())
+        found = brief_for(connection, event, common.today(), common.now(), most)
     if as_json:
         common.print_json(found.to_json())
     else:
@@ -87,28 +87,24 @@ def _print_verdict(found: Brief) -> None:
 
 def _print_people(found: Brief, all_: bool) -> None:
     """Everyone met there, sprouting first, cut at MAX_PEOPLE unless all_."""
-    if not found.people:
+    if not found.met.people:
         typer.echo("\nPeople you met there: nobody recorded yet.")
         when = "After you go, record" if found.days_ahead > 0 else "Record"
         typer.echo(f"  {when} them: meishi add --event {found.event_id}")
         return
-    typer.echo(f"\nPeople you met there: {_tally(found.people)}")
+    typer.echo(f"\nPeople you met there: {_tally(found.met)}")
     shown = found.people if all_ else found.people[:MAX_PEOPLE]
     for person in shown:
         _print_person(person, all_)
-    if len(shown) < len(found.people):
-        more = len(found.people) - len(shown)
+    if len(shown) < found.met.people:
+        more = found.met.people - len(shown)
         typer.echo(f"  … and {more} more; meishi brief {found.event_id} --all shows everyone")
 
 
-def _tally(people: tuple[Person, ...]) -> str:
+def _tally(met: Headcount) -> str:
     """How many were met, by relationship state, and how many were never thanked."""
-    states = Counter(person.state for person in people)
-    by_state = ", ".join(
-        f"{count} {STATE_WORDS.get(state, state)}" for state, count in states.items()
-    )
-    unthanked = sum(person.never_thanked for person in people)
-    return f"{len(people)} ({by_state}); {unthanked} never thanked"
+    by_state = ", ".join(f"{count} {STATE_WORDS.get(state, state)}" for state, count in met.states)
+    return f"{met.people} ({by_state}); {met.never_thanked} never thanked"
 
 
 def _print_person(person: Person, all_: bool) -> None:

@@ -1,8 +1,11 @@
 """The facts the relationship rules weigh: the mail sync recorded, contact by contact.
 
-Read over the plain connection (store/exchanges.py). What a question needs is read alone:
-a sprouting relationship needs only the last SPROUTING_DAYS of mail, and the states the
-verdict counts (sprouting, in touch) only the last IN_TOUCH_DAYS.
+Read over the plain connection (store/exchanges.py). The states are judged from each
+contact's mail as the store counts it in SQL (a Tally: one row a contact, whatever their
+mail), and what a question needs is read alone: the states the verdict counts (sprouting,
+in touch) need only the last IN_TOUCH_DAYS, a sprouting relationship only those with
+enough mail of the last SPROUTING_DAYS, a reply to answer the mail of those whose mail
+may await it.
 """
 
 from __future__ import annotations
@@ -10,12 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from meishi.errors import BadValue
 from meishi.relationships.rules import (
     IN_TOUCH_DAYS,
+    NO_MAIL,
     NONE,
+    QUIET,
     REPLY_AFTER_DAYS,
     SPROUTING,
     SPROUTING_DAYS,
@@ -25,7 +31,9 @@ from meishi.relationships.rules import (
     Relationship,
     needs_next_step,
     relationship,
+    state_of,
     unanswered,
+    windows,
 )
 from meishi.store import exchanges
 from meishi.store.exchanges import Correspondent, Exchanged, names_of
@@ -37,43 +45,52 @@ def relationships(
     connection: ReadConnection, today: dt.date, state: str | None
 ) -> list[dict[str, Any]]:
     """Every contact in `state` (default: all but none), with the evidence, as JSON-ready rows:
-    by state, then the most recent mail first."""
+    by state, then the most recent mail first, then by id."""
     if state is not None and state not in STATES:
         raise BadValue(f"unknown state '{state}'; use one of: {', '.join(STATES)}")
     if state == NONE:  # no mail: nothing to judge
-        nothing = relationship([], today).__dict__
-        return [_row(contact, nothing) for contact in exchanges.correspondents(connection, False)]
-    mail = exchanges.all_mail(connection)
+        nothing = NO_MAIL.__dict__
+        return [_row(contact, nothing) for contact in exchanges.without_mail(connection)]
     rows = []
-    for contact in exchanges.correspondents(connection, True):
-        found = relationship(mail.get(contact.id, []), today)
+    for contact, tally in exchanges.correspondents_tallied(connection, windows(today)):
+        found = relationship(tally)
         if state is None or found.state == state:
             rows.append(_row(contact, found.__dict__))
-    rows.sort(key=lambda row: row["last_day"] or "", reverse=True)
+    rows.sort(key=lambda row: row["contact_id"])
+    rows.sort(key=lambda row: row["last_day"], reverse=True)
     rows.sort(key=lambda row: STATES.index(row["state"]))
     return rows
 
 
-def counted_states(
-    connection: ReadConnection, event_ids: Collection[int], today: dt.date
-) -> dict[int, Counter[str]]:
-    """For each of these events, how many of the people met there are in each state on
-    `today`, but none and quiet (which take no mail of the last IN_TOUCH_DAYS)."""
-    since = today - dt.timedelta(days=IN_TOUCH_DAYS)
-    mail = exchanges.mail_of_people_met(connection, event_ids, since)
-    states = {contact: relationship(mails, today).state for contact, mails in mail.items()}
+@dataclass(frozen=True)
+class StatesOfPeopleMet:
+    """The relationships with the people met at some events who have mail, on a day: each
+    one's state, and (event, contact) for each of their meetings there."""
+
+    states: dict[int, str]
+    met: list[tuple[int, int]]
+
+
+def states_of_people_met(
+    connection: ReadConnection, event_ids: Collection[int], today: dt.date, recent: bool
+) -> StatesOfPeopleMet:
+    """The relationships on `today` with the people met at these events who have mail; with
+    `recent`, only those with mail of the last IN_TOUCH_DAYS (no one quiet), the older mail
+    not read."""
+    since = today - dt.timedelta(days=IN_TOUCH_DAYS) if recent else None
+    tallies, met = exchanges.tallies_of_people_met(connection, event_ids, windows(today), since)
+    return StatesOfPeopleMet({key: state_of(tally) for key, tally in tallies.items()}, met)
+
+
+def counted_states(found: StatesOfPeopleMet, event_ids: Collection[int]) -> dict[int, Counter[str]]:
+    """For each of these events, how many of the people met there are in each state, but
+    none and quiet (which take no mail of the last IN_TOUCH_DAYS)."""
     counts: dict[int, Counter[str]] = {event: Counter() for event in event_ids}
-    for event, contact in exchanges.met_with_mail(connection, event_ids, since):
-        counts[event][states[contact]] += 1
+    for event, contact in found.met:
+        state = found.states[contact]
+        if event in counts and state != QUIET:
+            counts[event][state] += 1
     return counts
-
-
-def relationships_of_people_met(
-    connection: ReadConnection, event_ids: Collection[int], today: dt.date
-) -> dict[int, Relationship]:
-    """The relationship on `today` with each person met at these events who has mail."""
-    mail = exchanges.mail_of_people_met(connection, event_ids)
-    return {contact: relationship(mails, today) for contact, mails in mail.items()}
 
 
 def replies_to_answer(
@@ -98,8 +115,10 @@ def next_steps(
     since = today - dt.timedelta(days=SPROUTING_DAYS)
     # Sprouting takes replies on SPROUTING_REPLY_DAYS days, or SPROUTING_TURNS turns (one
     # mail more than that): no contact with less mail of the last SPROUTING_DAYS sprouts.
-    busy = exchanges.mail_of_busy(connection, since, SPROUTING_REPLY_DAYS, SPROUTING_TURNS + 1)
-    judged = {contact: relationship(mails, today) for contact, mails in busy.items()}
+    busy = exchanges.tallies_of_busy(
+        connection, windows(today), since, SPROUTING_REPLY_DAYS, SPROUTING_TURNS + 1
+    )
+    judged = {contact: relationship(tally) for contact, tally in busy.items()}
     sprouting = {contact: found for contact, found in judged.items() if found.state == SPROUTING}
     met = last_met(connection, sprouting)
     names = names_of(connection, sprouting)

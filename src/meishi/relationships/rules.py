@@ -16,6 +16,10 @@ Two decisions feed `meishi todo`: a reply to answer (their mail is the last in a
 conversation for more than REPLY_AFTER_DAYS days: the same thread by its first
 mail, or the same subject once Re:/返信: is dropped) and a next step to suggest
 (a sprouting relationship you have not met since its last mail).
+
+The states are judged from counts (`Tallied`) that the store takes for each contact in
+SQL, over the windows `windows(today)` gives, so that a store with much mail is judged
+without reading every mail; a reply to answer is judged from the mail itself.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Protocol, TypeVar
 
 from meishi.mail.subjects import thread_subject
@@ -76,6 +79,36 @@ def same_conversation(one: Mailed, other: Mailed) -> bool:
     return thread_subject(one.subject) == thread_subject(other.subject)
 
 
+class Tallied(Protocol):
+    """The mail with one contact as the rules weigh it, counted by the store over the windows
+    `windows(today)` gives (store/exchanges.Tally is one). Mail is in order of time, and at
+    one moment theirs comes before yours."""
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last mail's day."""
+
+    @property
+    def last_direction(self) -> str:
+        """Who wrote the last mail: "out" (you) or "in" (them)."""
+
+    @property
+    def sent(self) -> int:
+        """Mails you wrote from the first day of the IN_TOUCH_DAYS window."""
+
+    @property
+    def received(self) -> int:
+        """Mails they wrote from that day."""
+
+    @property
+    def reply_days(self) -> int:
+        """Days on which they wrote, from the first day of the SPROUTING_DAYS window."""
+
+    @property
+    def turns(self) -> int:
+        """How many times who writes changed, in order, in the SPROUTING_DAYS window."""
+
+
 @dataclass(frozen=True)
 class Relationship:
     """A state with its evidence."""
@@ -89,47 +122,42 @@ class Relationship:
     turns: int  # changes of who writes in the last SPROUTING_DAYS
 
 
-def relationship(mails: Sequence[Mailed], today: dt.date) -> Relationship:
-    """The state of a relationship from its mail, judged on `today`."""
-    ordered = sorted(mails, key=lambda mail: (mail.when, mail.direction))
-    recent = _since(ordered, today, IN_TOUCH_DAYS)
-    fresh = _since(ordered, today, SPROUTING_DAYS)
-    reply_days = len({mail.when.date() for mail in fresh if mail.direction == "in"})
-    turns = _turns(fresh)
-    last = ordered[-1] if ordered else None
-    return Relationship(
-        state=_state(ordered, recent, reply_days, turns),
-        last_day=last.when.date() if last else None,
-        last_writer=(("them" if last.direction == "in" else "you") if last else None),
-        sent=sum(mail.direction == "out" for mail in recent),
-        received=sum(mail.direction == "in" for mail in recent),
-        reply_days=reply_days,
-        turns=turns,
-    )
+NO_MAIL = Relationship(NONE, None, None, 0, 0, 0, 0)
 
 
-def _state(ordered: Sequence[Mailed], recent: Sequence[Mailed], reply_days: int, turns: int) -> str:
-    """The state the counts add up to."""
-    if not ordered:
+def windows(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first days of the windows the counts of a Tallied cover on `today`: the mail of
+    the last IN_TOUCH_DAYS, and of the last SPROUTING_DAYS (later mail counts too)."""
+    return today - dt.timedelta(days=IN_TOUCH_DAYS), today - dt.timedelta(days=SPROUTING_DAYS)
+
+
+def state_of(tally: Tallied | None) -> str:
+    """The state the counts add up to (None: no mail at all)."""
+    if tally is None:
         return NONE
-    if not recent:
+    if not tally.sent and not tally.received:
         return QUIET
-    if reply_days >= SPROUTING_REPLY_DAYS or turns >= SPROUTING_TURNS:
+    if tally.reply_days >= SPROUTING_REPLY_DAYS or tally.turns >= SPROUTING_TURNS:
         return SPROUTING
-    if len({mail.direction for mail in recent}) == 2:
+    if tally.sent and tally.received:
         return IN_TOUCH
     return ONE_WAY
 
 
-def _since(ordered: Sequence[M], today: dt.date, days: int) -> list[M]:
-    """The mail of the last `days` days."""
-    start = today - dt.timedelta(days=days)
-    return [mail for mail in ordered if mail.when.date() >= start]
-
-
-def _turns(ordered: Sequence[Mailed]) -> int:
-    """How many times the writer changed, in order of the mail."""
-    return sum(1 for before, after in pairwise(ordered) if before.direction != after.direction)
+def relationship(tally: Tallied | None) -> Relationship:
+    """The state of a relationship with its evidence, from its mail counted for a day (None:
+    no mail at all)."""
+    if tally is None:
+        return NO_MAIL
+    return Relationship(
+        state=state_of(tally),
+        last_day=tally.last_day,
+        last_writer="them" if tally.last_direction == "in" else "you",
+        sent=tally.sent,
+        received=tally.received,
+        reply_days=tally.reply_days,
+        turns=tally.turns,
+    )
 
 
 def unanswered(mails: Sequence[M], today: dt.date) -> list[M]:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from meishi import limits
 from meishi.attendance.rules import ATTENDED
 from meishi.errors import Ambiguous, NotFound
-from meishi.relationships.facts import counted_states
+from meishi.relationships.facts import StatesOfPeopleMet, counted_states, states_of_people_met
 from meishi.relationships.rules import IN_TOUCH, SPROUTING
 from meishi.should_return.rules import (
     FollowUpFact,
@@ -46,12 +46,19 @@ def should_return(connection: ReadConnection, text: str, today: dt.date) -> Verd
 
 
 def judged(
-    connection: ReadConnection, label: str, events: list[EventRecord], today: dt.date
+    connection: ReadConnection,
+    label: str,
+    events: list[EventRecord],
+    today: dt.date,
+    by_mail: StatesOfPeopleMet | None = None,
 ) -> Verdict:
-    """The verdict on these occurrences of one gathering, with anything still owed."""
+    """The verdict on these occurrences of one gathering, with anything still owed (the
+    relationships with the people met there read here, unless given)."""
     ids = [event.id for event in events]
     met = held.met_and_thanked(connection, ids)
-    states = counted_states(connection, ids, today)
+    if by_mail is None:
+        by_mail = states_of_people_met(connection, ids, today, recent=True)
+    states = counted_states(by_mail, ids)
     follow_ups = defaultdict(list)
     for found in follow_ups_of(connection, ids):
         follow_ups[found.event_id].append(

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from meishi.store.sql import ReadConnection, batches, day, marks
+from meishi.store.sql import ReadConnection, batches, day, dialect_of, marks
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,66 @@ def _met(connection: ReadConnection, where: str, parameters: tuple[object, ...])
     ]
 
 
-def met_at(connection: ReadConnection, event_ids: Collection[int]) -> list[Met]:
-    """Everyone met at these events."""
-    if not event_ids:
+def met_at(
+    connection: ReadConnection,
+    event_ids: Collection[int],
+    contacts: Collection[int] | None = None,
+) -> list[Met]:
+    """Everyone met at these events (or only these contacts)."""
+    if not event_ids or (contacts is not None and not contacts):
         return []
-    return _met(connection, f"ev.id IN ({marks(event_ids)})", tuple(event_ids))
+    if contacts is None:
+        return _met(connection, f"ev.id IN ({marks(event_ids)})", tuple(event_ids))
+    unindexed = dialect_of(connection).unindexed  # these people's meetings, not the events'
+    where = f"c.id IN ({marks(contacts)}) AND {unindexed}ev.id IN ({marks(event_ids)})"
+    return _met(connection, where, (*contacts, *event_ids))
+
+
+def headcount(connection: ReadConnection, event_ids: Collection[int]) -> tuple[int, int]:
+    """How many people were met at these events, and how many of them were thanked for none
+    of those meetings.
+
+    Each person counts once, whatever the number of their meetings there. On SQLite, when
+    the events hold a tenth of all meetings or more (as their largest id counts them), every
+    meeting is read in the order of contacts, as an index holds them (at 100k people met at
+    one series: 10 ms, against 130 for sorting theirs); else only theirs, by the index of
+    events, then sorted. The people thanked are found by the index of events and thank-yous."""
+    if not event_ids:
+        return 0, 0
+    ids, among = tuple(event_ids), marks(event_ids)
+    every = ""
+    if unindexed := dialect_of(connection).unindexed:
+        meetings, last = connection.execute(
+            f"SELECT (SELECT count(*) FROM encounter WHERE event_id IN ({among})),"
+            " (SELECT max(id) FROM encounter)",
+            ids,
+        ).fetchone()
+        every = unindexed if meetings * 10 >= (last or 0) else ""
+    people, thanked = connection.execute(
+        f"SELECT (SELECT count(DISTINCT contact_id) FROM encounter WHERE {every}event_id IN"
+        f" ({among})), (SELECT count(DISTINCT contact_id) FROM encounter WHERE event_id IN"
+        f" ({among}) AND thanked_at IS NOT NULL)",
+        ids + ids,
+    ).fetchone()
+    return people, people - thanked
+
+
+def latest_met_without_mail(
+    connection: ReadConnection, event_ids: Collection[int], most: int
+) -> list[int]:
+    """The first `most` people met at these events with no mail recorded: the one met the
+    latest first, then by id."""
+    if not event_ids or most <= 0:
+        return []
+    rows = connection.execute(
+        "SELECT en.contact_id, max(ev.date) AS latest FROM encounter en"
+        " JOIN event ev ON ev.id = en.event_id"
+        f" WHERE en.event_id IN ({marks(event_ids)}) AND NOT EXISTS"
+        " (SELECT 1 FROM exchange x WHERE x.contact_id = en.contact_id)"
+        " GROUP BY en.contact_id ORDER BY latest DESC, en.contact_id LIMIT ?",
+        (*event_ids, most),
+    )
+    return [contact for contact, _ in rows]
 
 
 def met_between(connection: ReadConnection, since: dt.date, until: dt.date) -> list[Met]:
@@ -88,15 +143,26 @@ def latest_thank_drafts(
     return newest
 
 
-def topics_at(connection: ReadConnection, event_ids: Collection[int]) -> dict[int, list[str]]:
-    """The topics of each meeting at these events, in the order entered, by encounter."""
+def topics_at(
+    connection: ReadConnection,
+    event_ids: Collection[int],
+    contacts: Collection[int] | None = None,
+) -> dict[int, list[str]]:
+    """The topics of each meeting at these events (with these contacts only, if given), in
+    the order entered, by encounter."""
     found: dict[int, list[str]] = defaultdict(list)
-    if not event_ids:
+    if not event_ids or (contacts is not None and not contacts):
         return found
+    where, parameters = f"en.event_id IN ({marks(event_ids)})", tuple(event_ids)
+    if contacts is not None:
+        where = (
+            f"en.contact_id IN ({marks(contacts)}) AND {dialect_of(connection).unindexed}{where}"
+        )
+        parameters = (*contacts, *parameters)
     rows = connection.execute(
         "SELECT t.encounter_id, t.text FROM topic t JOIN encounter en ON en.id = t.encounter_id"
-        f" WHERE en.event_id IN ({marks(event_ids)}) ORDER BY t.encounter_id, t.position",
-        tuple(event_ids),
+        f" WHERE {where} ORDER BY t.encounter_id, t.position",
+        parameters,
     )
     for encounter, text in rows:
         found[encounter].append(text)

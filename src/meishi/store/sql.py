@@ -59,11 +59,17 @@ class Dialect:
     # What keeps a subquery apart, computed before the query around it: SQLite never merges
     # one into a query with a window function; PostgreSQL keeps one with an OFFSET apart.
     apart: str
+    # Before a column: no index is used for its test. SQLite takes any index a test can use,
+    # even for a test nearly every row passes (or a long IN list), where reading the rows in
+    # another order is faster; PostgreSQL's planner weighs it, and has no + for timestamps.
+    unindexed: str
 
 
-SQLITE = Dialect("sqlite", "group_concat({0}, char(31))", "instr({0}, {1}) > 0", "LIKE", -1, "")
+SQLITE = Dialect(
+    "sqlite", "group_concat({0}, char(31))", "instr({0}, {1}) > 0", "LIKE", -1, "", "+"
+)
 POSTGRESQL = Dialect(
-    "postgresql", "string_agg({0}, chr(31))", "strpos({0}, {1}) > 0", "ILIKE", None, " OFFSET 0"
+    "postgresql", "string_agg({0}, chr(31))", "strpos({0}, {1}) > 0", "ILIKE", None, " OFFSET 0", ""
 )
 
 
