@@ -12,6 +12,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from meishi.errors import MeishiError
 from meishi.relationships.facts import StatesOfPeopleMet, states_of_people_met
@@ -74,8 +75,7 @@ class Person:
         }
 
 
-@dataclass(frozen=True)
-class Headcount:
+class Headcount(NamedTuple):
     """How many people were met at the gathering, by relationship state, and how many of
     them you never thanked."""
 

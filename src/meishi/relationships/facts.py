@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from meishi.errors import BadValue
 from meishi.relationships.rules import (
@@ -49,21 +48,19 @@ def relationships(
     if state is not None and state not in STATES:
         raise BadValue(f"unknown state '{state}'; use one of: {', '.join(STATES)}")
     if state == NONE:  # no mail: nothing to judge
-        nothing = NO_MAIL.__dict__
-        return [_row(contact, nothing) for contact in exchanges.without_mail(connection)]
+        return [_row(contact, NO_MAIL) for contact in exchanges.without_mail(connection)]
     rows = []
     for contact, tally in exchanges.correspondents_tallied(connection, windows(today)):
         found = relationship(tally)
         if state is None or found.state == state:
-            rows.append(_row(contact, found.__dict__))
+            rows.append(_row(contact, found))
     rows.sort(key=lambda row: row["contact_id"])
     rows.sort(key=lambda row: row["last_day"], reverse=True)
     rows.sort(key=lambda row: STATES.index(row["state"]))
     return rows
 
 
-@dataclass(frozen=True)
-class StatesOfPeopleMet:
+class StatesOfPeopleMet(NamedTuple):
     """The relationships with the people met at some events who have mail, on a day: each
     one's state, and (event, contact) for each of their meetings there."""
 
@@ -129,13 +126,17 @@ def next_steps(
     ]
 
 
-def _row(contact: Correspondent, evidence: dict[str, Any]) -> dict[str, Any]:
+def _row(contact: Correspondent, found: Relationship) -> dict[str, Any]:
     """One contact's relationship as JSON-ready values."""
-    last = evidence["last_day"]
     return {
         "contact_id": contact.id,
         "name": contact.full_name,
         "company": contact.company,
-        **evidence,
-        "last_day": last.isoformat() if last else None,
+        "state": found.state,
+        "last_day": found.last_day.isoformat() if found.last_day else None,
+        "last_writer": found.last_writer,
+        "sent": found.sent,
+        "received": found.received,
+        "reply_days": found.reply_days,
+        "turns": found.turns,
     }

@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from meishi.mail.subjects import thread_subject
 
@@ -109,9 +108,8 @@ class Tallied(Protocol):
         """How many times who writes changed, in order, in the SPROUTING_DAYS window."""
 
 
-@dataclass(frozen=True)
-class Relationship:
-    """A state with its evidence."""
+class Relationship(NamedTuple):
+    """A state with its evidence (a named tuple: `relationships` judges thousands at once)."""
 
     state: str
     last_day: dt.date | None  # the last mail's day

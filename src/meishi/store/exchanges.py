@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from meishi.store.sql import ReadConnection, batches, day, dialect_of, marks, moment
+from meishi.store.sql import ReadConnection, batches, days_of, dialect_of, marks, moment
 
 
 @dataclass(frozen=True)
@@ -99,11 +99,11 @@ def _tally_rows(
     where: str = "1 = 1",
     parameters: tuple[object, ...] = (),
     outer_parameters: tuple[object, ...] = (),
-) -> tuple[list[Any], dict[int, int]]:
-    """The rows of TALLY for the mail meeting a condition, in a query around it (`outer`,
-    {} standing for it: its columns first), counted over `windows` (the first days of the
-    sent and received counts, and of the days they wrote and the turns); and the turns of
-    each contact with mail in the second window."""
+) -> Iterator[tuple[Tally, Any]]:
+    """Each contact's Tally for the mail meeting a condition, counted over `windows` (the
+    first days of the sent and received counts, and of the days they wrote and the turns),
+    with the rest of its row in a query around TALLY (`outer`, {} standing for it: its
+    columns first)."""
     counted, turning = (day.isoformat() for day in windows)
     rows = connection.execute(
         outer.format(TALLY.format(where=where)),
@@ -117,13 +117,10 @@ def _tally_rows(
         if contact == before and direction != wrote:
             turns[contact] = turns.get(contact, 0) + 1
         before, wrote = contact, direction
-    return rows, turns
-
-
-def _tally(row: Any, turns: dict[int, int]) -> Tally:
-    """A contact's Tally from a row of TALLY and the turns counted."""
-    contact, last, writer, sent, received, days = row[:6]
-    return Tally(contact, day(last), writer, sent, received, days, turns.get(contact, 0))
+    as_day, no_turns = days_of(connection), 0
+    for contact, last, writer, sent, received, days, *rest in rows:
+        turned = turns.get(contact, no_turns)
+        yield Tally(contact, as_day(last), writer, sent, received, days, turned), rest
 
 
 def correspondents_tallied(
@@ -131,8 +128,10 @@ def correspondents_tallied(
 ) -> list[tuple[Correspondent, Tally]]:
     """Every contact with mail, named, with their Tally."""
     outer = "SELECT t.*, c.full_name, c.company FROM ({}) t JOIN contact c ON c.id = t.contact_id"
-    rows, turns = _tally_rows(connection, windows, outer)
-    return [(Correspondent(row[0], row[6], row[7]), _tally(row, turns)) for row in rows]
+    return [
+        (Correspondent(tally.contact_id, name, company), tally)
+        for tally, (name, company) in _tally_rows(connection, windows, outer)
+    ]
 
 
 def tallies_of_people_met(
@@ -153,13 +152,13 @@ def tallies_of_people_met(
         "SELECT t.*, e.event_id FROM ({}) t JOIN encounter e ON e.contact_id = t.contact_id"
         f" WHERE {dialect_of(connection).unindexed}e.event_id IN ({marks(event_ids)})"
     )
-    rows, turns = _tally_rows(connection, windows, outer, where, parameters, tuple(event_ids))
     tallies: dict[int, Tally] = {}
     met = []
-    for row in rows:
-        if row[0] not in tallies:
-            tallies[row[0]] = _tally(row, turns)
-        met.append((row[6], row[0]))
+    for tally, (event,) in _tally_rows(
+        connection, windows, outer, where, parameters, tuple(event_ids)
+    ):
+        tallies[tally.contact_id] = tally  # the same for each meeting
+        met.append((event, tally.contact_id))
     return tallies, met
 
 
@@ -173,8 +172,8 @@ def tallies_of_busy(
     """The Tally of each contact who, from `since` on, wrote at least `from_them` mails or
     exchanged at least `at_all`, by contact."""
     parameters = (since.isoformat(), from_them, at_all)
-    rows, turns = _tally_rows(connection, windows, "{}", f"contact_id IN ({BUSY})", parameters)
-    return {row[0]: _tally(row, turns) for row in rows}
+    rows = _tally_rows(connection, windows, "{}", f"contact_id IN ({BUSY})", parameters)
+    return {tally.contact_id: tally for tally, _ in rows}
 
 
 def _by_contact(

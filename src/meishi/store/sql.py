@@ -111,6 +111,12 @@ def day(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
+def days_of(connection: object) -> Callable[[Any], dt.date]:
+    """What reads a DATE column's values on this connection, for thousands of rows: day(),
+    without asking each value its type."""
+    return day if isinstance(connection, OnServer) else dt.date.fromisoformat
+
+
 def moment(value: Any) -> dt.datetime:
     """A stamp column's value as an aware UTC datetime: both engines keep UTC without a zone
     (PostgreSQL gives a datetime, SQLite SQLAlchemy's ISO-like text)."""
