@@ -274,6 +274,8 @@ def test_a_server_store_at_0015_gains_the_outbox_claim_and_keeps_its_messages(
         connection.execute("DROP INDEX ix_encounter_event_thanked")  # 0017's
         connection.execute("DROP INDEX contact_text_doc_chars")  # 0018's
         connection.execute("DROP FUNCTION meishi_chars(text)")
+        connection.execute("DROP INDEX ix_exchange_contact_date")  # 0019's, for the one it
+        connection.execute("CREATE INDEX ix_exchange_contact_id ON exchange (contact_id)")
         connection.execute("UPDATE alembic_version SET version_num = '0015'")
         connection.execute(
             "INSERT INTO outbox (kind, to_addr, subject, message_id, raw, state, attempts, "

@@ -40,6 +40,7 @@ ADDED: dict[str, dict[str, dict[str, Any]]] = {
     "0016": {"outbox": {"claimed_by": None}},
     "0017": {},  # an index only: the shape comparison below checks it
     "0018": {},  # on PostgreSQL, an index and its function: the shape comparison checks both
+    "0019": {},  # indexes only
 }
 # The schema as the server describes it: columns (type, null, default), indexes, constraints
 # and triggers, so that an upgraded database can be compared with a new one.
@@ -190,7 +191,7 @@ def new_database(pg_server: PgServer) -> Iterator[str]:
         pg_server.drop_database(name)
 
 
-@pytest.mark.parametrize("before", ["0012", "0013", "0014", "0015", "0016", "0017"])
+@pytest.mark.parametrize("before", ["0012", "0013", "0014", "0015", "0016", "0017", "0018"])
 def test_a_server_database_an_older_meishi_left_is_upgraded_with_nothing_lost(
     server: str, new_database: str, before: str
 ) -> None:

@@ -342,8 +342,26 @@ def test_should_return_and_brief_keep_the_verdict_they_gave() -> None:
     assert not any(t["kind"] == "decide" for t in json_of(ok("todo", "--json")))
 
 
+def as_0018_left_it() -> None:
+    """The store's mail indexed as before migration 0019: by contact alone."""
+    store_rows("DROP INDEX ix_exchange_contact_date")
+    store_rows("CREATE INDEX ix_exchange_contact_id ON exchange (contact_id)")
+    store_rows("UPDATE alembic_version SET version_num = '0018'")
+
+
+def exchange_indexes() -> list[str]:
+    """The names of the indexes of the mail table, by name."""
+    if server_url():
+        query = "SELECT indexname FROM pg_indexes WHERE tablename = 'exchange' ORDER BY 1"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'exchange'"
+        query += " AND sql IS NOT NULL ORDER BY 1"  # not the unique constraint's own
+    return [name for (name,) in store_rows(query)]
+
+
 def test_a_store_at_0016_gains_the_index_of_encounters_by_event_and_thank_you() -> None:
     add_event("Design Night", -3)
+    as_0018_left_it()
     store_rows("DROP INDEX ix_encounter_event_thanked")  # as 0016 left it
     if server_url():  # and without 0018's index of characters
         store_rows("DROP INDEX contact_text_doc_chars")
@@ -352,3 +370,16 @@ def test_a_store_at_0016_gains_the_index_of_encounters_by_event_and_thank_you() 
     ok("todo")
     assert store_rows("SELECT version_num FROM alembic_version") == [(SCHEMA_REVISION,)]
     store_rows("DROP INDEX ix_encounter_event_thanked")  # there again: the migration made it
+
+
+def test_a_store_at_0018_indexes_its_mail_by_contact_then_time() -> None:
+    add_event("Design Night", -3)
+    tanaka = add_person("Design Night", "田中 太郎", "--email", "taro@example.jp")
+    record_mail(tanaka, 5, "in", "資料")
+    before = exchange_indexes()
+    as_0018_left_it()
+    assert "ix_exchange_contact_id" in exchange_indexes()
+    assert json_of(ok("relationships", "--json"))[0]["state"] == ONE_WAY  # the mail is kept
+    assert store_rows("SELECT version_num FROM alembic_version") == [("0019",)]
+    assert exchange_indexes() == before  # as a new store's
+    assert "ix_exchange_contact_date" in before and "ix_exchange_contact_id" not in before

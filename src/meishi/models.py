@@ -313,10 +313,15 @@ class Exchange(SQLModel, table=True):
     "address" (only the address: not a reply to anything we saw). See mail/threads.py.
     """
 
-    __table_args__ = (UniqueConstraint("message_id", "contact_id", "direction"),)
+    __table_args__ = (
+        UniqueConstraint("message_id", "contact_id", "direction"),
+        # Each contact's mail in order, read from the index alone: the relationship rules'
+        # counts and whether their mail awaits an answer (migration 0019).
+        Index("ix_exchange_contact_date", "contact_id", "date", "direction", "thread_root"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
     direction: str
     date: dt.datetime = Field(index=True)
     subject: str = ""
