@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from helpers import add_event, add_person, json_of, ok
 from helpers import record_mail as record
@@ -47,9 +46,9 @@ def test_your_answer_in_the_same_thread_settles_it_whatever_the_prefix() -> None
 
 
 def test_an_answer_in_the_same_thread_under_another_subject_settles_it() -> None:
-    theirs = replace(sent(10, "in", "打ち合わせの件"), thread="<a@x>")
-    yours = replace(sent(8, "out", "来週の日程について"), thread="<a@x>")
-    elsewhere = replace(sent(6, "out", "打ち合わせの件 (別件)"), thread="<b@x>")
+    theirs = sent(10, "in", "打ち合わせの件")._replace(thread="<a@x>")
+    yours = sent(8, "out", "来週の日程について")._replace(thread="<a@x>")
+    elsewhere = sent(6, "out", "打ち合わせの件 (別件)")._replace(thread="<b@x>")
     assert unanswered([theirs, yours], TODAY) == []
     assert unanswered([theirs, elsewhere], TODAY) == [theirs]
     # Mail recorded before threads were kept still meets by its subject.

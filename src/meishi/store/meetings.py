@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from meishi.store.sql import ReadConnection, batches, day, dialect_of, marks
 
 
-@dataclass(frozen=True)
-class Met:
-    """One person met at one event."""
+class Met(NamedTuple):
+    """One person met at one event (a named tuple: `todo` reads thousands)."""
 
     encounter_id: int
     contact_id: int
