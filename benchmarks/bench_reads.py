@@ -1,13 +1,16 @@
 """How fast each read command answers at 10k and 100k contacts, as a fresh process.
 
 Run:  python benchmarks/bench_reads.py [--sizes 10000 100000] [--runs 5] [--home SIZE=PATH]
+                                       [--mail-by-date]
 
 Builds each home as bench_cli.py does (its builder, in a child process), then adds what
 the agenda reads and bench_cli's home lacks: mail exchanged with one contact in ten, an
-obligation, organizer follow-ups and a coming occurrence of the series. Each command runs
-as a fresh process (output to a pipe) of byte-compiled code, as pip installs it; the table
-gives the median wall and CPU (user + system of the child) milliseconds of `--runs` runs.
-`--home SIZE=PATH` reuses a home built before (with --keep) instead of building one.
+obligation, organizer follow-ups and a coming occurrence of the series (the mail recorded
+contact by contact, or with --mail-by-date in order of time, as sync records it). Each
+command runs as a fresh process (output to a pipe) of byte-compiled code, as pip installs
+it; the table gives the median wall and CPU (user + system of the child) milliseconds of
+`--runs` runs. `--home SIZE=PATH` reuses a home built before (with --keep) instead of
+building one.
 """
 
 from __future__ import annotations
@@ -45,8 +48,9 @@ COMMANDS: dict[str, list[str]] = {
 }
 
 
-def enrich(home: Path, size: int) -> None:
-    """Add mail, an obligation, follow-ups and a coming occurrence to a bench_cli home."""
+def enrich(home: Path, size: int, by_date: bool = False) -> None:
+    """Add mail, an obligation, follow-ups and a coming occurrence to a bench_cli home (the
+    mail recorded contact by contact, or with by_date in order of time, as sync records it)."""
     rng = random.Random(size)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     stamp = now.isoformat(sep=" ")
@@ -77,7 +81,9 @@ def enrich(home: Path, size: int) -> None:
         connection.executemany(
             "INSERT INTO exchange (contact_id, direction, date, subject, message_id, folder,"
             " matched, thread_root, created_at) VALUES (?, ?, ?, ?, ?, ?, 'address', ?, ?)",
-            _mail(size, rng, now, stamp),
+            sorted(_mail(size, rng, now, stamp), key=lambda row: str(row[2]))
+            if by_date
+            else _mail(size, rng, now, stamp),
         )
     connection.close()
 
@@ -124,13 +130,13 @@ def timed(command: list[str], env: dict[str, str], runs: int) -> tuple[float, fl
     return statistics.median(walls), statistics.median(cpus)
 
 
-def built(size: int, keep: bool) -> Path:
+def built(size: int, keep: bool, by_date: bool = False) -> Path:
     """A new home of `size` contacts: bench_cli's builder, then enrich()."""
     home = Path(tempfile.mkdtemp(prefix=f"meishi-reads-{size}-"))
     started = time.perf_counter()
     subprocess.run([sys.executable, ROOT / "bench_cli.py", "--build", home, str(size)], check=True)
     shutil.rmtree(home / "vcards", ignore_errors=True)
-    enrich(home, size)
+    enrich(home, size, by_date)
     kept = f": {home}" if keep else ""
     print(f"{size:>8}  (home built in {time.perf_counter() - started:.1f} s{kept})", flush=True)
     return home
@@ -144,13 +150,18 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the homes, print where")
     parser.add_argument("--home", action="append", default=[], metavar="SIZE=PATH")
     parser.add_argument("--only", nargs="+", metavar="LABEL", help="time only these commands")
+    parser.add_argument(
+        "--mail-by-date",
+        action="store_true",
+        help="record the mail in order of time, as sync does (default: contact by contact)",
+    )
     args = parser.parse_args()
     os.environ.pop("MEISHI_DATABASE_URL", None)  # the SQLite home, never a server set
     compiled = codes([])[0]  # byte-compiled first, as pip installs it
     given = {int(size): Path(path) for size, path in (item.split("=", 1) for item in args.home)}
     print(f"{'contacts':>8}  {'command':<34} {'wall ms':>8} {'CPU ms':>8}", flush=True)
     for size in args.sizes:
-        home = given.get(size) or built(size, args.keep)
+        home = given.get(size) or built(size, args.keep, args.mail_by_date)
         env = {**compiled, "MEISHI_HOME": str(home)}
         for label, argv in COMMANDS.items():
             if args.only and label not in args.only:
