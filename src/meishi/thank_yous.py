@@ -21,7 +21,7 @@ from meishi.store import adding, drafting, meetings
 from meishi.store.adding import StoredContact
 from meishi.store.drafting import StoredDraft
 from meishi.store.events import EventRecord, event_of
-from meishi.store.resolve import event_id_named, raw_connection
+from meishi.store.resolve import event_named, raw_connection
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -298,7 +298,7 @@ def draft_thank_yous(
 
     def prepare(connection: ReadConnection, me: dict[str, str]) -> ThankRun:
         named = wanted.event
-        met_at = event_of(connection, event_id_named(connection, named)) if named else None
+        met_at = event_named(connection, named) if named else None
         since = wanted.since or default_since(met_at, today)
         to_thank, met = unthanked(connection, since, met_at.id if met_at else None, today)
         how = Drafting(me, today, now, wanted.template, wanted.templates, wanted.lang)

@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from meishi.attendance.changes import Change
     from meishi.attendance.rules import Rate, Record
     from meishi.models import Event
-    from meishi.store.events import EventRecord
-    from meishi.store.sql import ReadConnection
 
 EventArgument = Annotated[str, typer.Argument(help="Event id, name or name prefix.")]
 
@@ -151,9 +149,10 @@ def apologized(
 ) -> None:
     """Record that you apologized to the organizer."""
     from meishi.attendance.owed import settle_apology
+    from meishi.store.resolve import event_named
 
     with common.run().writer() as connection:  # plain: settling loads no ORM
-        found = _event_named(connection, event)
+        found = event_named(connection, event)
         settle_apology(connection, found, how, common.now())
         common.echo(f"Recorded your apology ({how}) for {found.name}.")
 
@@ -164,19 +163,12 @@ def paid(
 ) -> None:
     """Record that you paid the fee for the seat you left empty."""
     from meishi.attendance.owed import settle_fee
+    from meishi.store.resolve import event_named
 
     with common.run().writer() as connection:  # plain: settling loads no ORM
-        found = _event_named(connection, event)
+        found = event_named(connection, event)
         paid_yen = settle_fee(connection, found, amount, common.now())
         common.echo(f"Recorded ¥{paid_yen:,} paid for {found.name}.")
-
-
-def _event_named(connection: ReadConnection, text: str) -> EventRecord:
-    """The event the user named, as the plain connection reads it."""
-    from meishi.store.events import event_of
-    from meishi.store.resolve import event_id_named
-
-    return event_of(connection, event_id_named(connection, text))
 
 
 def apology(

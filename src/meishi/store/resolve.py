@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from meishi.models import Contact, Event
+    from meishi.store.events import EventRecord
 
 MAX_LISTED = 8
 MAX_CANDIDATES = 50
@@ -80,6 +81,13 @@ FOLDED_TIERS = ("'|' || ? || '|'", "'|' || ?", "?")
 def event_id_named(connection: ReadConnection, text: str) -> int:
     """The id of the event named by id, name, or a unique part of it (folded)."""
     return _find(connection, "event", text)
+
+
+def event_named(connection: ReadConnection, text: str) -> EventRecord:
+    """The event named by id, name, or a unique part of it, as the plain connection reads it."""
+    from meishi.store.events import event_of
+
+    return event_of(connection, event_id_named(connection, text))
 
 
 def contact_id_named(connection: ReadConnection, text: str) -> int:
