@@ -1,7 +1,7 @@
 """How fast each read command answers at 10k and 100k contacts, as a fresh process.
 
 Run:  python benchmarks/bench_reads.py [--sizes 10000 100000] [--runs 5] [--home SIZE=PATH]
-                                       [--mail-by-date]
+                                       [--mail-by-date] [--against OTHER/src ...]
 
 Builds each home as bench_cli.py does (its builder, in a child process), then adds what
 the agenda reads and bench_cli's home lacks: mail exchanged with one contact in ten, an
@@ -10,7 +10,8 @@ contact by contact, or with --mail-by-date in order of time, as sync records it)
 command runs as a fresh process (output to a pipe) of byte-compiled code, as pip installs
 it; the table gives the median wall and CPU (user + system of the child) milliseconds of
 `--runs` runs. `--home SIZE=PATH` reuses a home built before (with --keep) instead of
-building one.
+building one; `--against OTHER/src` times another checkout's meishi too, run for run in
+turn with this one (before and after a change, under the same load).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from bench_cli import MEISHI, codes  # noqa: E402
+from bench_cli import MEISHI, add_against, codes  # noqa: E402
 
 # label: arguments. Each command reads the home's series 'Tokyo AI 勉強会' (events 1-100
 # held weekly up to yesterday, #101 coming in ten days).
@@ -112,22 +113,27 @@ def _mail(size: int, rng: random.Random, now: dt.datetime, stamp: str) -> list[t
     return rows
 
 
-def timed(command: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    """Median wall and CPU milliseconds of a command run as a fresh process `runs` times."""
-    walls, cpus = [], []
+def timed(command: list[str], envs: list[dict[str, str]], runs: int) -> list[tuple[float, float]]:
+    """Median wall and CPU milliseconds of a command run as a fresh process `runs` times in
+    each environment, the environments in turn (so that the machine's load falls on each)."""
+    samples: list[tuple[list[float], list[float]]] = [([], []) for _ in envs]
     for _ in range(runs):
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-        )
-        assert process.stdout is not None
-        while process.stdout.read(1 << 16):
-            pass
-        _, status, usage = os.wait4(process.pid, 0)
-        walls.append((time.perf_counter() - started) * 1000)
-        cpus.append((usage.ru_utime + usage.ru_stime) * 1000)
-        assert os.waitstatus_to_exitcode(status) == 0, command
-    return statistics.median(walls), statistics.median(cpus)
+        for env, (walls, cpus) in zip(envs, samples, strict=True):
+            _run(command, env, walls, cpus)
+    return [(statistics.median(walls), statistics.median(cpus)) for walls, cpus in samples]
+
+
+def _run(command: list[str], env: dict[str, str], walls: list[float], cpus: list[float]) -> None:
+    """Run a command once as a fresh process, its wall and CPU milliseconds added to the lists."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert process.stdout is not None
+    while process.stdout.read(1 << 16):
+        pass
+    _, status, usage = os.wait4(process.pid, 0)
+    walls.append((time.perf_counter() - started) * 1000)
+    cpus.append((usage.ru_utime + usage.ru_stime) * 1000)
+    assert os.waitstatus_to_exitcode(status) == 0, command
 
 
 def built(size: int, keep: bool, by_date: bool = False) -> Path:
@@ -155,19 +161,25 @@ def main() -> None:
         action="store_true",
         help="record the mail in order of time, as sync does (default: contact by contact)",
     )
+    add_against(parser)
     args = parser.parse_args()
     os.environ.pop("MEISHI_DATABASE_URL", None)  # the SQLite home, never a server set
-    compiled = codes([])[0]  # byte-compiled first, as pip installs it
+    compiled = codes(args.against)  # byte-compiled first, as pip installs it
     given = {int(size): Path(path) for size, path in (item.split("=", 1) for item in args.home)}
-    print(f"{'contacts':>8}  {'command':<34} {'wall ms':>8} {'CPU ms':>8}", flush=True)
+    heads = "".join(f" {'wall ms':>8} {'CPU ms':>8}" for _ in compiled)
+    print(f"{'contacts':>8}  {'command':<34}{heads}", flush=True)
+    if args.against:
+        print(" " * 44 + "  ".join(f"{env['MEISHI_LABEL']:>17}" for env in compiled))
     for size in args.sizes:
         home = given.get(size) or built(size, args.keep, args.mail_by_date)
-        env = {**compiled, "MEISHI_HOME": str(home)}
+        envs = [{**env, "MEISHI_HOME": str(home)} for env in compiled]
         for label, argv in COMMANDS.items():
             if args.only and label not in args.only:
                 continue
-            wall, cpu = timed([*MEISHI, *argv], env, args.runs)
-            print(f"{size:>8}  {label:<34} {wall:>8.0f} {cpu:>8.0f}", flush=True)
+            cells = "".join(
+                f" {w:>8.0f} {c:>8.0f}" for w, c in timed([*MEISHI, *argv], envs, args.runs)
+            )
+            print(f"{size:>8}  {label:<34}{cells}", flush=True)
         if size not in given and not args.keep:
             shutil.rmtree(home, ignore_errors=True)
 

@@ -32,15 +32,17 @@ from meishi.relationships.rules import (
     SPROUTING,
     SPROUTING_DAYS,
     relationship,
+    state_of,
     windows,
 )
 from meishi.store.engine import SCHEMA_REVISION
 from meishi.store.exchanges import (
+    Counts,
     Tally,
     correspondents_tallied,
+    counts_of_people_met,
     mail_awaiting_reply,
     tallies_of_busy,
-    tallies_of_people_met,
 )
 from meishi.store.follow_ups import follow_ups_of
 from meishi.store.meetings import headcount
@@ -181,6 +183,9 @@ def test_the_store_counts_the_mail_into_each_state(
 ) -> None:
     contact = mailed(*spec)
     assert relationship(tallied()[contact]).state == state
+    with store_reader() as db:  # as the people met at an event: the counts alone
+        counts, _ = counts_of_people_met(db, [1], windows(TODAY))
+    assert state_of(counts[contact]) == state
 
 
 def test_a_tally_says_who_wrote_last_and_when_and_counts_each_window(
@@ -237,14 +242,15 @@ def test_the_people_met_at_some_events_are_tallied_with_each_of_their_meetings()
     mail_at(other, NOON - dt.timedelta(days=5), "in")
     since = windows(TODAY)[0]
     with store_reader() as db:
-        tallies, met = tallies_of_people_met(db, [first, second], windows(TODAY))
-        recent, met_lately = tallies_of_people_met(db, [first, second], windows(TODAY), since)
-        assert tallies_of_people_met(db, [], windows(TODAY)) == ({}, [])
-        assert list(tallies_of_people_met(db, [elsewhere], windows(TODAY))[0]) == [other]
-    assert sorted(tallies) == [both, old] and sorted(recent) == [both]
+        counts, met = counts_of_people_met(db, [first, second], windows(TODAY))
+        recent, met_lately = counts_of_people_met(db, [first, second], windows(TODAY), since)
+        assert counts_of_people_met(db, [], windows(TODAY)) == ({}, [])
+        assert list(counts_of_people_met(db, [elsewhere], windows(TODAY))[0]) == [other]
+    assert sorted(counts) == [both, old] and sorted(recent) == [both]
     assert sorted(met) == [(first, both), (second, both), (second, old)]
     assert sorted(met_lately) == [(first, both), (second, both)]
-    assert tallies[old].last_day == TODAY - dt.timedelta(days=IN_TOUCH_DAYS + 5)
+    assert counts[both] == recent[both] == Counts(both, 0, 1, 1, 0)
+    assert counts[old] == Counts(old, 0, 0, 0, 0)  # counted, though its mail is too old
 
 
 def test_counted_states_count_each_person_met_once_per_event_but_the_quiet() -> None:

@@ -75,8 +75,8 @@ def states_of_people_met(
     `recent`, only those with mail of the last IN_TOUCH_DAYS (no one quiet), the older mail
     not read."""
     since = today - dt.timedelta(days=IN_TOUCH_DAYS) if recent else None
-    tallies, met = exchanges.tallies_of_people_met(connection, event_ids, windows(today), since)
-    return StatesOfPeopleMet({key: state_of(tally) for key, tally in tallies.items()}, met)
+    counts, met = exchanges.counts_of_people_met(connection, event_ids, windows(today), since)
+    return StatesOfPeopleMet({key: state_of(found) for key, found in counts.items()}, met)
 
 
 def counted_states(found: StatesOfPeopleMet, event_ids: Collection[int]) -> dict[int, Counter[str]]:

@@ -17,7 +17,7 @@ conversation for more than REPLY_AFTER_DAYS days: the same thread by its first
 mail, or the same subject once Re:/返信: is dropped) and a next step to suggest
 (a sprouting relationship you have not met since its last mail).
 
-The states are judged from counts (`Tallied`) that the store takes for each contact in
+The states are judged from counts (`Counted`, `Tallied`) that the store takes for each contact in
 SQL, over the windows `windows(today)` gives, so that a store with much mail is judged
 without reading every mail; a reply to answer is judged from the mail itself.
 """
@@ -78,18 +78,10 @@ def same_conversation(one: Mailed, other: Mailed) -> bool:
     return thread_subject(one.subject) == thread_subject(other.subject)
 
 
-class Tallied(Protocol):
-    """The mail with one contact as the rules weigh it, counted by the store over the windows
-    `windows(today)` gives (store/exchanges.Tally is one). Mail is in order of time, and at
-    one moment theirs comes before yours."""
-
-    @property
-    def last_day(self) -> dt.date:
-        """The last mail's day."""
-
-    @property
-    def last_direction(self) -> str:
-        """Who wrote the last mail: "out" (you) or "in" (them)."""
+class Counted(Protocol):
+    """The mail with one contact as its state weighs it, counted by the store over the
+    windows `windows(today)` gives (store/exchanges.Counts is one). Mail is in order of time,
+    and at one moment theirs comes before yours."""
 
     @property
     def sent(self) -> int:
@@ -106,6 +98,18 @@ class Tallied(Protocol):
     @property
     def turns(self) -> int:
         """How many times who writes changed, in order, in the SPROUTING_DAYS window."""
+
+
+class Tallied(Counted, Protocol):
+    """Counted, with the last mail, as a relationship shows it (store/exchanges.Tally is one)."""
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last mail's day."""
+
+    @property
+    def last_direction(self) -> str:
+        """Who wrote the last mail: "out" (you) or "in" (them)."""
 
 
 class Relationship(NamedTuple):
@@ -129,7 +133,7 @@ def windows(today: dt.date) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=IN_TOUCH_DAYS), today - dt.timedelta(days=SPROUTING_DAYS)
 
 
-def state_of(tally: Tallied | None) -> str:
+def state_of(tally: Counted | None) -> str:
     """The state the counts add up to (None: no mail at all)."""
     if tally is None:
         return NONE

@@ -37,12 +37,23 @@ class Correspondent(NamedTuple):
     company: str | None
 
 
+class Counts(NamedTuple):
+    """The mail with one contact counted for its state (relationships/rules.py, Counted): the
+    mails each way from one day on, and from another the days on which they wrote and how
+    many times who writes changed (in order of time, theirs first at one moment). A named
+    tuple: thousands are made at once."""
+
+    contact_id: int
+    sent: int
+    received: int
+    reply_days: int
+    turns: int
+
+
 class Tally(NamedTuple):
-    """The mail with one contact counted for the relationship rules (relationships/rules.py,
-    Tallied): the last mail's day and who wrote it ("out": you, "in": them; yours, when both
-    wrote at that moment), the mails each way from one day on, and from another the days
-    on which they wrote and how many times who writes changed (in order of time, theirs
-    first at one moment). A named tuple: thousands are made at once."""
+    """Counts with the last mail's day and who wrote it ("out": you, "in": them; yours, when
+    both wrote at that moment), for the relationship rules (relationships/rules.py,
+    Tallied). A named tuple: thousands are made at once."""
 
     contact_id: int
     last_day: dt.date
@@ -70,17 +81,23 @@ BUSY = (
     " HAVING sum(CASE WHEN direction = 'in' THEN 1 ELSE 0 END) >= ? OR count(*) >= ?"
 )
 
-# The counts of Tally, by contact, for the mail meeting a condition; parameters: the first day
-# of the sent and received counts (twice), the first day of the days they wrote. Dates compare
-# as the store keeps them (ISO text on SQLite), none is parsed; FILTER (both engines) took a
-# fifth less than CASE on SQLite.
+# The columns of Counts but turns, by contact; parameters: the first day of the sent and
+# received counts (twice), the first day of the days they wrote. Dates compare as the store
+# keeps them (ISO text on SQLite), none is parsed; FILTER (both engines) took a fifth less
+# than CASE on SQLite.
+COUNTED = (
+    "count(*) FILTER (WHERE direction = 'out' AND date >= ?) AS sent,"
+    " count(*) FILTER (WHERE direction = 'in' AND date >= ?) AS received,"
+    " count(DISTINCT date(date)) FILTER (WHERE direction = 'in' AND date >= ?) AS reply_days"
+)
+# The columns of Counts but turns, by contact, for the mail meeting a condition.
+COUNTS = f"SELECT contact_id, {COUNTED} FROM exchange WHERE {{where}} GROUP BY contact_id"
+# Those of Tally: the last mail's day and writer take a third of the time on SQLite, so
+# only the questions that show them ask for them.
 TALLY = (
     "SELECT contact_id, date(max(date)) AS last_day,"
     " CASE WHEN max(date) FILTER (WHERE direction = 'out') = max(date)"
-    " THEN 'out' ELSE 'in' END AS last_direction,"
-    " count(*) FILTER (WHERE direction = 'out' AND date >= ?) AS sent,"
-    " count(*) FILTER (WHERE direction = 'in' AND date >= ?) AS received,"
-    " count(DISTINCT date(date)) FILTER (WHERE direction = 'in' AND date >= ?) AS reply_days"
+    f" THEN 'out' ELSE 'in' END AS last_direction, {COUNTED}"
     " FROM exchange WHERE {where} GROUP BY contact_id"
 )
 # Who wrote each mail from a day on, by contact, in order of time (theirs first at one moment):
@@ -91,31 +108,53 @@ WRITERS = (
 )
 
 
-def _tally_rows(
+class Condition(NamedTuple):
+    """Which mail is counted: an SQL condition on exchange, with its parameters."""
+
+    where: str
+    parameters: tuple[object, ...] = ()
+
+
+ALL_MAIL = Condition("1 = 1")
+
+
+def _counted_rows(
     connection: ReadConnection,
+    query: str,
     windows: tuple[dt.date, dt.date],
-    outer: str,
-    where: str = "1 = 1",
-    parameters: tuple[object, ...] = (),
+    mail: Condition,
+    outer: str = "{}",
     outer_parameters: tuple[object, ...] = (),
-) -> Iterator[tuple[Tally, Any]]:
-    """Each contact's Tally for the mail meeting a condition, counted over `windows` (the
-    first days of the sent and received counts, and of the days they wrote and the turns),
-    with the rest of its row in a query around TALLY (`outer`, {} standing for it: its
-    columns first)."""
+) -> tuple[list[Any], dict[int, int]]:
+    """The rows of COUNTS or TALLY (`query`) for the mail meeting a condition, counted over
+    `windows` (the first days of the sent and received counts, and of the days they wrote
+    and the turns), in a query around it (`outer`, {} standing for it: its columns first);
+    and the turns of each contact who has any."""
     counted, turning = (day.isoformat() for day in windows)
     rows = connection.execute(
-        outer.format(TALLY.format(where=where)),
-        (counted, counted, turning, *parameters, *outer_parameters),
+        outer.format(query.format(where=mail.where)),
+        (counted, counted, turning, *mail.parameters, *outer_parameters),
     ).fetchall()
     turns: dict[int, int] = {}
     before, wrote = None, None
     for contact, direction in connection.execute(
-        WRITERS.format(where=where), (turning, *parameters)
+        WRITERS.format(where=mail.where), (turning, *mail.parameters)
     ):
         if contact == before and direction != wrote:
             turns[contact] = turns.get(contact, 0) + 1
         before, wrote = contact, direction
+    return rows, turns
+
+
+def _tally_rows(
+    connection: ReadConnection,
+    windows: tuple[dt.date, dt.date],
+    outer: str = "{}",
+    mail: Condition = ALL_MAIL,
+) -> Iterator[tuple[Tally, Any]]:
+    """Each contact's Tally for the mail meeting a condition, with the rest of its row in a
+    query around TALLY (`outer`: see _counted_rows)."""
+    rows, turns = _counted_rows(connection, TALLY, windows, mail, outer)
     as_day = days_of(connection)
     for contact, last, writer, sent, received, days, *rest in rows:
         turned = turns.get(contact, 0)
@@ -133,32 +172,32 @@ def correspondents_tallied(
     ]
 
 
-def tallies_of_people_met(
+def counts_of_people_met(
     connection: ReadConnection,
     event_ids: Collection[int],
     windows: tuple[dt.date, dt.date],
     since: dt.date | None = None,
-) -> tuple[dict[int, Tally], list[tuple[int, int]]]:
-    """The Tally of each person met at these events with mail (from `since` on, if given:
+) -> tuple[dict[int, Counts], list[tuple[int, int]]]:
+    """The Counts of each person met at these events with mail (from `since` on, if given:
     the mail before it is not counted), by contact; and (event, contact) for each of their
     meetings there. Each contact with mail is looked up among the people met, by the index of
     contacts alone (through the one of contacts and events, SQLite looked up every pair of
     contact and event: 150 ms for 100 events at 100k contacts)."""
     if not event_ids:
         return {}, []
-    where, parameters = ("1 = 1", ()) if since is None else ("date >= ?", (since.isoformat(),))
+    mail = ALL_MAIL if since is None else Condition("date >= ?", (since.isoformat(),))
     outer = (
         "SELECT t.*, e.event_id FROM ({}) t JOIN encounter e ON e.contact_id = t.contact_id"
         f" WHERE {dialect_of(connection).unindexed}e.event_id IN ({marks(event_ids)})"
     )
-    tallies: dict[int, Tally] = {}
+    rows, turns = _counted_rows(connection, COUNTS, windows, mail, outer, tuple(event_ids))
+    counts: dict[int, Counts] = {}
     met = []
-    for tally, (event,) in _tally_rows(
-        connection, windows, outer, where, parameters, tuple(event_ids)
-    ):
-        tallies[tally.contact_id] = tally  # the same for each meeting
-        met.append((event, tally.contact_id))
-    return tallies, met
+    for contact, sent, received, days, event in rows:
+        if contact not in counts:  # the same for each meeting
+            counts[contact] = Counts(contact, sent, received, days, turns.get(contact, 0))
+        met.append((event, contact))
+    return counts, met
 
 
 def tallies_of_busy(
@@ -170,9 +209,8 @@ def tallies_of_busy(
 ) -> dict[int, Tally]:
     """The Tally of each contact who, from `since` on, wrote at least `from_them` mails or
     exchanged at least `at_all`, by contact."""
-    parameters = (since.isoformat(), from_them, at_all)
-    rows = _tally_rows(connection, windows, "{}", f"contact_id IN ({BUSY})", parameters)
-    return {tally.contact_id: tally for tally, _ in rows}
+    busy = Condition(f"contact_id IN ({BUSY})", (since.isoformat(), from_them, at_all))
+    return {tally.contact_id: tally for tally, _ in _tally_rows(connection, windows, mail=busy)}
 
 
 def _by_contact(
