@@ -94,17 +94,22 @@ def test_mail_awaiting_reply_leaves_out_threads_you_answered_and_fresh_mail() ->
     answered = add_person("JS Meetup", "田中 太郎", "--email", "taro@example.jp")
     waiting = add_person("JS Meetup", "鈴木 一郎", "--email", "ichiro@example.jp")
     fresh = add_person("JS Meetup", "佐藤 健", "--email", "ken@example.jp")
+    by_subject = add_person("JS Meetup", "高橋 美咲", "--email", "misaki@example.jp")
     record_mail(answered, 10, "in", "資料", thread="<a@x>")
     record_mail(answered, 8, "out", "別件", thread="<a@x>")
+    record_mail(waiting, 20, "out", "最初", thread="<c@x>")  # before what waits: left out
+    record_mail(waiting, 12, "in", "日程", thread="<d@x>")
     record_mail(waiting, 10, "in", "資料", thread="<b@x>")
-    record_mail(waiting, 20, "out", "最初", thread="<c@x>")
+    record_mail(waiting, 9, "out", "Re: 日程", thread="<e@x>")  # answers 日程 by subject
     record_mail(fresh, REPLY_AFTER_DAYS, "in", "ランチ")
+    record_mail(by_subject, 10, "in", "見積", thread="<f@x>")
+    record_mail(by_subject, 9, "out", "Re: 見積", thread="<g@x>")
     before = dt.date.today() - dt.timedelta(days=REPLY_AFTER_DAYS)
     with store_reader() as db:
         found = mail_awaiting_reply(db, before)
         tasks = replies_to_answer(db, dt.date.today())
-    assert sorted(found) == [waiting]
-    assert sorted(mail.subject for mail in found[waiting]) == ["最初", "資料"]
+    assert sorted(found) == [waiting, by_subject]
+    assert [mail.subject for mail in found[waiting]] == ["日程", "資料", "Re: 日程"]
     assert [(contact.full_name, mail.subject) for contact, mail in tasks] == [("鈴木 一郎", "資料")]
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from meishi.attendance.rules import ATTENDED
-from meishi.followups.candidates import FOLLOW_UP_DAYS, EventWindow, is_candidate
+from meishi.followups import FOLLOW_UP_DAYS
+from meishi.followups.candidates import EventWindow, is_candidate
 from meishi.followups.classify import classify
 from meishi.followups.mail import organizer_mail
 from meishi.mail import imap

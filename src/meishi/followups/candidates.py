@@ -8,8 +8,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Organizers follow up within days; a month after the event, mail is about something else.
-FOLLOW_UP_DAYS = 30
+from meishi.followups import FOLLOW_UP_DAYS
+
 # Addresses anyone can have: sharing one of these domains says nothing about the sender.
 FREE_MAIL = frozenset(
     [
