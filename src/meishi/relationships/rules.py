@@ -151,15 +151,9 @@ def relationship(tally: Tallied | None) -> Relationship:
     no mail at all)."""
     if tally is None:
         return NO_MAIL
-    return Relationship(
-        state=state_of(tally),
-        last_day=tally.last_day,
-        last_writer="them" if tally.last_direction == "in" else "you",
-        sent=tally.sent,
-        received=tally.received,
-        reply_days=tally.reply_days,
-        turns=tally.turns,
-    )
+    writer = "them" if tally.last_direction == "in" else "you"
+    counts = tally.sent, tally.received, tally.reply_days, tally.turns
+    return Relationship(state_of(tally), tally.last_day, writer, *counts)  # by position: faster
 
 
 def unanswered(mails: Sequence[M], today: dt.date) -> list[M]:
