@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from helpers import add_event, add_person, day, error_of, fails, json_of, ok, snapshot
-from meishi.followups import FOLLOW_UP_DAYS
+from meishi.followups.window import FOLLOW_UP_DAYS
 from meishi.should_return.reminders import (
     CLOSING_NOTICE_DAYS,
     COMING_UP_DAYS,

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from meishi.attendance.rules import ATTENDED
-from meishi.followups import FOLLOW_UP_DAYS
 from meishi.followups.candidates import EventWindow, is_candidate
 from meishi.followups.classify import classify
 from meishi.followups.mail import organizer_mail
+from meishi.followups.window import FOLLOW_UP_DAYS
 from meishi.mail import imap
 from meishi.mail_follow_ups import FoundInMail, keep_for_review, record_found
 from meishi.models import Event, id_of

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from meishi.attendance.rules import APOLOGY, ATTENDED, REGISTERED
 from meishi.drafts.states import DISCARDED, HELD, LATE_AFTER_DAYS, PENDING
-from meishi.followups import FOLLOW_UP_DAYS
+from meishi.followups.window import FOLLOW_UP_DAYS
 from meishi.relationships.facts import next_steps, replies_to_answer
 from meishi.relationships.rules import REPLY_AFTER_DAYS
 from meishi.should_return.facts import judged, occurrences_of

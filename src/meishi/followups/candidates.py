@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from meishi.followups import FOLLOW_UP_DAYS
+from meishi.followups.window import FOLLOW_UP_DAYS
 
 # Addresses anyone can have: sharing one of these domains says nothing about the sender.
 FREE_MAIL = frozenset(

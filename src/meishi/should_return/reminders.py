@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 # The organizer's follow-up is looked for from the event's day to FOLLOW_UP_DAYS after it
 # (as far as sync reads the organizer's mail); later mail is not a follow-up any more.
-from meishi.followups import FOLLOW_UP_DAYS
+from meishi.followups.window import FOLLOW_UP_DAYS
 
 # Remind this many days before that window closes, while nothing is recorded for the event.
 CLOSING_NOTICE_DAYS = 5
