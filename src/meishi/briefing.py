@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from meishi.errors import MeishiError
@@ -25,8 +24,7 @@ from meishi.store.resolve import event_id_named
 from meishi.store.sql import ReadConnection
 
 
-@dataclass(frozen=True)
-class Meeting:
+class Meeting(NamedTuple):
     """One occurrence where you met someone, and whether you thanked them for it."""
 
     event_id: int
@@ -44,8 +42,7 @@ class Meeting:
         }
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     """Someone met at the gathering: how the relationship stands, and what you talked about."""
 
     contact_id: int
@@ -84,8 +81,7 @@ class Headcount(NamedTuple):
     never_thanked: int
 
 
-@dataclass(frozen=True)
-class Brief:
+class Brief(NamedTuple):
     """Everything to know before going to one occurrence of a gathering."""
 
     event_id: int

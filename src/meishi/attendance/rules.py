@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from meishi.errors import BadValue, NothingToDo
 
@@ -162,8 +162,7 @@ def _at(event: Scheduled) -> str:
     return f" at {event.start_time:%H:%M}" if event.start_time else ""
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """One event and how your commitment to it ended."""
 
     event_id: int
@@ -175,8 +174,7 @@ class Outcome:
     last_minute: bool = False  # a last-minute cancellation (no-shows count separately)
 
 
-@dataclass(frozen=True)
-class Rate:
+class Rate(NamedTuple):
     """Last-minute cancellations and no-shows against the events you committed to."""
 
     incidents: int

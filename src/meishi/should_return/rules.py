@@ -11,8 +11,9 @@ passed in so the same facts always give the same verdict.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from meishi.attendance.rules import CANCELLED
 from meishi.errors import BadValue
@@ -76,8 +77,7 @@ class FollowUpFact:
             )
 
 
-@dataclass(frozen=True)
-class Occurrence:
+class Occurrence(NamedTuple):
     """One dated occurrence of an event or series, with what is recorded about it."""
 
     event_id: int
@@ -92,8 +92,7 @@ class Occurrence:
     in_touch: int = 0  # and how many in touch by mail
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     """One sentence of evidence: which event, what the organizer did, when."""
 
     text: str
@@ -111,8 +110,7 @@ class Reason:
         }
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """Whether to go back to a series, and the evidence for it."""
 
     verdict: str  # "return" | "wait" | "skip" | "unknown"
@@ -403,8 +401,7 @@ def _join(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-@dataclass(frozen=True)
-class OwedFact:
+class OwedFact(NamedTuple):
     """Something you still owe an organizer: an apology, or a fee."""
 
     kind: str  # "apology" | "fee"
@@ -421,7 +418,7 @@ def with_owed(verdict: Verdict, owed: Sequence[OwedFact]) -> Verdict:
         return verdict
     going = verdict.verdict in ("return", "wait")
     reasons = tuple(_owed_reason(fact, going) for fact in owed)
-    return replace(verdict, reasons=verdict.reasons + reasons, owed=reasons)
+    return verdict._replace(reasons=verdict.reasons + reasons, owed=reasons)
 
 
 def _owed_reason(fact: OwedFact, going: bool) -> Reason:
