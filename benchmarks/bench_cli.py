@@ -259,12 +259,17 @@ def khard_side_by_side(
 MEISHI = [sys.executable, "-m", "meishi"]
 
 
+# This checkout's code: what is timed as "(this)", whichever meishi pip installed last (an
+# editable install from another clone, such as the one .ci/run makes, would be timed else).
+THIS_SOURCE = Path(__file__).resolve().parent.parent / "src"
+
+
 def codes(against: list[str]) -> list[dict[str, str]]:
-    """The environments running each meishi timed: this one's (as PYTHONPATH has it), then
-    each --against source folder's; each byte-compiled first, as pip does when it installs
-    it (run from a checkout under PYTHONDONTWRITEBYTECODE, every start compiles every module
-    it imports: ~20 ms more for search)."""
-    found = [{**os.environ, "MEISHI_LABEL": "(this)"}]
+    """The environments running each meishi timed: this checkout's, then each --against
+    source folder's; each byte-compiled first, as pip does when it installs it (run from a
+    checkout under PYTHONDONTWRITEBYTECODE, every start compiles every module it imports:
+    ~20 ms more for search)."""
+    found = [{**os.environ, "PYTHONPATH": str(THIS_SOURCE), "MEISHI_LABEL": "(this)"}]
     for source in against:
         path = str(Path(source).resolve())
         found.append({**os.environ, "PYTHONPATH": path, "MEISHI_LABEL": f"({source})"})
