@@ -224,6 +224,24 @@ def test_mark_sent_needs_event_when_met_twice() -> None:
     assert states == [("Second", "pending"), ("First", "sent")]
 
 
+def test_mark_sent_on_the_plain_writer_marks_every_meeting_its_thank_you_names() -> None:
+    set_me()
+    add_event("First", -3)
+    add_event("Second", -1)
+    add_person("First", "Bob Lee", "--email", "bob@example.com")
+    add_person("Second", "Bob Lee", "--email", "bob@example.com")
+    (draft,) = thank_json("--since", "4 days ago")["drafts"]  # one, naming both meetings
+    assert orm_modules_after(["thank", "--mark-sent", "Bob Lee", "--event", "First"]) == []
+    states = [
+        (e["event"]["name"], e["thank_you"]["state"])
+        for e in json_of(ok("contacts", "show", "Bob Lee", "--json"))["encounters"]
+    ]
+    assert states == [("Second", "sent"), ("First", "sent")]  # the same mail thanked for both
+    drafts = json_of(ok("drafts", "list", "--json"))  # the ORM reads what the writer wrote
+    assert [(d["id"], d["state"]) for d in drafts] == [(draft["id"], "sent")]
+    assert "already recorded as sent" in error_of(fails("thank", "--mark-sent", "Bob Lee"))
+
+
 def test_since_excludes_older_events_and_event_alone_ignores_the_date() -> None:
     set_me()
     add_event("Old Meetup", -10)

@@ -23,10 +23,10 @@ from meishi.mail import imap, threads
 from meishi.mail.headers import Seen, is_no_reply, read_headers
 from meishi.mail.subjects import is_reply_subject, thread_subject
 from meishi.models import Contact, Encounter, Event, Exchange, MailCursor, id_of, in_utc
-from meishi.store import mailbox
+from meishi.store import drafting, mailbox
 from meishi.store.engine import Store
+from meishi.store.resolve import raw_connection
 from meishi.store.rows import by_id
-from meishi.thank_yous import record_thanked
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -282,12 +282,21 @@ def _record_sent(
     encounter = mine.encounter if mine else _thanked_by_date(session, seen, contact)
     if encounter is not None:
         exchange.encounter_id = id_of(encounter)
-        if encounter.thanked_at is None:
-            record_thanked(session, encounter, in_utc(seen.date))
+        if _mark_thanked(session, encounter, in_utc(seen.date)):
             report.thanked.append(_thanked_row(session, encounter))
     session.add(exchange)
     session.flush()
     report.recorded["sent"] += 1
+
+
+def _mark_thanked(session: Session, encounter: Encounter, when: dt.datetime) -> bool:
+    """Record that a mail in Sent thanked for a meeting (store/drafting.mark_thanked, as
+    `thank --mark-sent` records it), the rows the session holds read again after; False
+    when it was thanked for already."""
+    marked = drafting.mark_thanked(raw_connection(session), id_of(encounter), when)
+    if marked:
+        session.expire_all()  # raw_connection flushed first: nothing pending is lost
+    return marked
 
 
 def _meishi_meeting(session: Session, message_id: str) -> _Written | None:

@@ -21,13 +21,10 @@ from meishi.store import adding, drafting, meetings
 from meishi.store.adding import StoredContact
 from meishi.store.drafting import StoredDraft
 from meishi.store.events import EventRecord, event_of
-from meishi.store.resolve import event_named, raw_connection
+from meishi.store.resolve import event_named
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from meishi.home import Home
-    from meishi.models import Contact, Encounter, Event
     from meishi.store.meetings import Met
     from meishi.store.sql import ReadConnection
 
@@ -245,15 +242,15 @@ def _why_no_draft(connection: ReadConnection, encounter_id: int, emails: list[st
     return f"its thank-you is {state} in the outbox; see meishi outbox"
 
 
-def mark_sent(session: Session, contact: Contact, event: Event | None, now: dt.datetime) -> str:
+def mark_sent(
+    connection: ReadConnection, contact: StoredContact, event: EventRecord | None, now: dt.datetime
+) -> str:
     """Record that the thank-you to a contact went out (for one event); the event's name."""
-    from meishi.models import Encounter, id_of  # the ORM's: drafting imports none of it
     from meishi.store.encounters import meetings_of
-    from meishi.store.rows import by_id
 
     candidates = [
         meeting
-        for meeting in meetings_of(raw_connection(session), id_of(contact))
+        for meeting in meetings_of(connection, contact.id)
         if event is None or meeting.event_id == event.id
     ]
     if not candidates:
@@ -265,24 +262,8 @@ def mark_sent(session: Session, contact: Contact, event: Event | None, now: dt.d
     if len(open_ones) > 1:
         names = "; ".join(f"#{m.event_id} {m.event_name} ({m.event_date})" for m in open_ones)
         raise Ambiguous(f"{contact.full_name} was met at several events: {names}; add --event")
-    encounter = by_id(session, Encounter, open_ones[0].id)
-    assert encounter is not None  # read in the same transaction
-    record_thanked(session, encounter, now)
+    drafting.mark_thanked(connection, open_ones[0].id, now)
     return open_ones[0].event_name
-
-
-def record_thanked(session: Session, encounter: Encounter, now: dt.datetime) -> None:
-    """The thank-you for a meeting went out at `now` (typed, or found in the Sent folder):
-    its drafts count as sent, and so do the other meetings the same mail thanked for."""
-    from meishi.store.drafts import thank_drafts_for, thanked_for  # the ORM's, as for sync
-
-    encounter.thanked_at = now
-    for draft in thank_drafts_for(session, encounter.id):
-        draft.state = "sent"
-        draft.updated_at = now
-        for also in thanked_for(session, draft.encounter_id, draft.id):  # the same mail
-            also.thanked_at = also.thanked_at or now
-    session.flush()
 
 
 def draft_thank_yous(

@@ -106,14 +106,16 @@ def _prepare(
 
 def _mark_sent(contact_text: str, event_text: str | None) -> None:
     """Record that a thank-you went out."""
-    from meishi.store.resolve import find_contact, find_event
+    from meishi.store.adding import contact_by_id
+    from meishi.store.resolve import contact_id_named, event_named
     from meishi.thank_yous import mark_sent
 
-    with common.store() as store, store.write() as session:
-        contact = find_contact(session, contact_text)
-        event = find_event(session, event_text) if event_text else None
-        met_at = mark_sent(session, contact, event, common.now())
-        common.echo(f"Recorded the thank-you to {contact.full_name} for {met_at} as sent.")
+    with common.run().writer() as connection:  # plain: no ORM to load for one meeting
+        contact = contact_by_id(connection, contact_id_named(connection, contact_text))
+        assert contact is not None  # just named, in the same transaction
+        event = event_named(connection, event_text) if event_text else None
+        met_at = mark_sent(connection, contact, event, common.now())
+    common.echo(f"Recorded the thank-you to {contact.full_name} for {met_at} as sent.")
 
 
 def _run_json(run: ThankRun, files: EmlFiles) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 rendered anew or stored, its links to the meetings it thanks for, the file written from it
 (no SQLAlchemy).
 
-`meishi thank` runs them on the writer (store/writer.py); the letters to organizers on the
-connection under their session (resolve.raw_connection), so that a draft is kept one way.
+`meishi thank` runs them on the writer (store/writer.py); the letters to organizers, and
+sync's thank-yous found in Sent, on the connection under their session
+(resolve.raw_connection), so that a draft is kept one way.
 Stamps are written as SQLAlchemy writes them (sql.written), so that the ORM reads these rows
 back as its own. The ORM's reads of drafts (the outbox, review) are in store/drafts.py.
 """
@@ -168,3 +169,35 @@ def remember_file(
         "UPDATE draft SET eml_path = ?, eml_sha256 = ?, message_id = ? WHERE id = ?",
         (path, digest, message_id, draft_id),
     )
+
+
+def mark_thanked(connection: ReadConnection, encounter_id: int, now: dt.datetime) -> bool:
+    """Record that the thank-you for a meeting went out at `now` (typed, or found in the Sent
+    folder): its drafts count as sent, and the other meetings the same mail thanked for as
+    thanked. False, with nothing changed, when the meeting was thanked for already."""
+    stamp = written(connection, now)
+    thanked = connection.execute(
+        "UPDATE encounter SET thanked_at = ? WHERE id = ? AND thanked_at IS NULL",
+        (stamp, encounter_id),
+    )
+    if thanked.rowcount == 0:
+        return False
+    drafts = connection.execute(
+        "SELECT id FROM draft WHERE kind = 'thank'"
+        f" AND (encounter_id = ? OR id IN ({_LINKED.format('?')}))",
+        (encounter_id, encounter_id),
+    ).fetchall()
+    sent = tuple(int(row[0]) for row in drafts)
+    if sent:
+        connection.execute(
+            f"UPDATE draft SET state = 'sent', updated_at = ? WHERE id IN ({marks(sent)})",
+            (stamp, *sent),
+        )
+        connection.execute(  # the same mail thanked for these too
+            "UPDATE encounter SET thanked_at = ? WHERE thanked_at IS NULL AND (id IN"
+            f" (SELECT encounter_id FROM draft WHERE id IN ({marks(sent)})) OR id IN"
+            f" (SELECT encounter_id FROM draft_encounter WHERE draft_id IN ({marks(sent)}))"
+            ")",
+            (stamp, *sent, *sent),
+        )
+    return True

@@ -1,5 +1,5 @@
-"""The drafts kept in the store, as ORM rows: by kind and state, those thanking for a meeting,
-and the meetings each thank-you thanks for. (Drafting itself, on the plain connection, is in
+"""The drafts kept in the store, as ORM rows: by kind and state, and the meetings each
+thank-you thanks for. (Drafting itself, on the plain connection, is in
 store/drafting.py.)"""
 
 from __future__ import annotations
@@ -18,16 +18,6 @@ def drafts_in(session: Session, kind: str, state: str) -> list[Draft]:
 def drafts_newest_first(session: Session) -> list[Draft]:
     """Every draft, newest first."""
     return list(session.exec(select(Draft).order_by(col(Draft.id).desc())).all())
-
-
-def thank_drafts_for(session: Session, encounter_id: int | None) -> list[Draft]:
-    """The thank-you drafts thanking for a meeting, alone or with others."""
-    linked = select(DraftEncounter.draft_id).where(DraftEncounter.encounter_id == encounter_id)
-    query = select(Draft).where(
-        Draft.kind == "thank",
-        (col(Draft.encounter_id) == encounter_id) | col(Draft.id).in_(linked),
-    )
-    return list(session.exec(query).all())
 
 
 def thanked_for(
