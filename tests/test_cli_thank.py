@@ -209,34 +209,33 @@ def test_mark_sent_twice_is_refused() -> None:
     assert db_dump() == before
 
 
-def test_mark_sent_needs_event_when_met_twice() -> None:
+def met_bob_twice(first_days_ago: int) -> None:
+    """Bob Lee, met at First some days ago and at Second yesterday."""
     set_me()
-    add_event("First", -9)
+    add_event("First", -first_days_ago)
     add_event("Second", -1)
     add_person("First", "Bob Lee", "--email", "bob@example.com")
     add_person("Second", "Bob Lee", "--email", "bob@example.com")
+
+
+def bobs_thank_yous() -> list[tuple[str, str]]:
+    """(event, state of its thank-you) for each of Bob Lee's meetings, the latest first."""
+    shown = json_of(ok("contacts", "show", "Bob Lee", "--json"))
+    return [(e["event"]["name"], e["thank_you"]["state"]) for e in shown["encounters"]]
+
+
+def test_mark_sent_needs_event_when_met_twice() -> None:
+    met_bob_twice(9)
     assert "met at several events" in error_of(fails("thank", "--mark-sent", "Bob Lee"))
     ok("thank", "--mark-sent", "Bob Lee", "--event", "First")
-    states = [
-        (e["event"]["name"], e["thank_you"]["state"])
-        for e in json_of(ok("contacts", "show", "Bob Lee", "--json"))["encounters"]
-    ]
-    assert states == [("Second", "pending"), ("First", "sent")]
+    assert bobs_thank_yous() == [("Second", "pending"), ("First", "sent")]
 
 
 def test_mark_sent_on_the_plain_writer_marks_every_meeting_its_thank_you_names() -> None:
-    set_me()
-    add_event("First", -3)
-    add_event("Second", -1)
-    add_person("First", "Bob Lee", "--email", "bob@example.com")
-    add_person("Second", "Bob Lee", "--email", "bob@example.com")
+    met_bob_twice(3)
     (draft,) = thank_json("--since", "4 days ago")["drafts"]  # one, naming both meetings
     assert orm_modules_after(["thank", "--mark-sent", "Bob Lee", "--event", "First"]) == []
-    states = [
-        (e["event"]["name"], e["thank_you"]["state"])
-        for e in json_of(ok("contacts", "show", "Bob Lee", "--json"))["encounters"]
-    ]
-    assert states == [("Second", "sent"), ("First", "sent")]  # the same mail thanked for both
+    assert bobs_thank_yous() == [("Second", "sent"), ("First", "sent")]  # one mail for both
     drafts = json_of(ok("drafts", "list", "--json"))  # the ORM reads what the writer wrote
     assert [(d["id"], d["state"]) for d in drafts] == [(draft["id"], "sent")]
     assert "already recorded as sent" in error_of(fails("thank", "--mark-sent", "Bob Lee"))
