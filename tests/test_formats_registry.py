@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from helpers import add_event, add_person, error_of, fails, ok
+from meishi.card_fields import CARD_FIELD_TABLE, CSV, MAPPED, card_fields
 from meishi.formats import registry
-from meishi.inputs import CARD_FIELD_TABLE, CSV, MAPPED, card_fields
 
 
 @pytest.mark.parametrize("fmt", registry.REGISTRY, ids=lambda fmt: fmt.name)

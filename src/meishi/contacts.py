@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from meishi import meeting
+from meishi.card_fields import CARD_FIELDS
 from meishi.errors import BadValue, NotFound
-from meishi.inputs import CARD_FIELDS, CardInput
+from meishi.inputs import CardInput
 from meishi.meeting import AddResult, Difference, check_card, check_emails, normalize_email
 from meishi.positions import keep_past_position, moves
 from meishi.store import adding

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from meishi.location import Location
@@ -24,8 +23,7 @@ EDITOR_ENVS = ("VISUAL", "EDITOR")  # the user's editor, as git looks for it
 DEFAULT_EDITOR = "vi"
 
 
-@dataclass(frozen=True)
-class Home:
+class Home(NamedTuple):
     """meishi's folders and what the environment chose for it, fixed for one run."""
 
     data: Path  # the database, card images, backups

@@ -7,8 +7,8 @@ is imported. The store (store/engine.py) opens it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from meishi.errors import BadValue
@@ -19,8 +19,7 @@ DRIVER = "postgresql+psycopg"
 SET_PASSWORD = "meishi config set-password database"
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """The store's location: a SQLite file, or a server database's URL."""
 
     path: Path | None = None  # the SQLite file

@@ -17,9 +17,10 @@ from typing import Any
 
 from meishi import limits
 from meishi.attendance.rules import ASSUMED, check_meeting, event_start, meeting_confirms
+from meishi.card_fields import CARD_FIELDS, CARD_TEXTS, LANGUAGES
 from meishi.cards.companies import full_company_name
 from meishi.errors import BadValue, NotFound
-from meishi.inputs import CARD_FIELDS, CARD_TEXTS, LANGUAGES, CardInput
+from meishi.inputs import CardInput
 from meishi.mail import message as mail
 from meishi.store import adding
 from meishi.store.adding import StoredContact, StoredEvent

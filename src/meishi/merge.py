@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from meishi.card_fields import CARD_FIELDS
 from meishi.errors import BadValue
-from meishi.inputs import CARD_FIELDS
 from meishi.models import Contact, Encounter, Topic, id_of, in_utc
 from meishi.store.adding import topics_of
 from meishi.store.merging import (

@@ -14,7 +14,6 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from meishi import home as homes
@@ -26,15 +25,16 @@ if TYPE_CHECKING:
     from meishi.store.reader import ReadConnection
 
 
-@dataclass
 class Run:
     """The home, the clock read once, and the settings and store, each opened at most once."""
 
-    home: Home
-    now: dt.datetime  # aware, in the local zone
-    _settings: dict[str, str] | None = field(default=None, init=False, repr=False)
-    _store: Store | None = field(default=None, init=False, repr=False)
-    _location: Location | None = field(default=None, init=False, repr=False)
+    def __init__(self, home: Home, now: dt.datetime) -> None:
+        """A run in this home, its clock read at `now` (aware, in the local zone)."""
+        self.home = home
+        self.now = now
+        self._settings: dict[str, str] | None = None
+        self._store: Store | None = None
+        self._location: Location | None = None
 
     @property
     def today(self) -> dt.date:

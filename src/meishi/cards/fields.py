@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from meishi.inputs import SCANNED, card_fields
+from meishi.card_fields import SCANNED, card_fields
 from meishi.text import has_japanese
 
 STRAY = " []【】〔〕|｜「」<>{}_~'\"・•"

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from meishi import limits
+from meishi.card_fields import KEPT, card_fields
 from meishi.cards.fields import CardFields
 from meishi.files import own_output, private_dir
-from meishi.inputs import KEPT, CardInput, card_fields
+from meishi.inputs import CardInput
 from meishi.models import CardImage
 from meishi.store.card_images import image_of
 from meishi.validation import check_choice, check_text

@@ -177,7 +177,8 @@ def _stored(result: AddResult) -> str:
 
 def _ask_card() -> CardInput:
     """Ask for a card's fields one by one; topics one per line, an empty line ends."""
-    from meishi.inputs import CARD_TEXTS, CardInput, card_field
+    from meishi.card_fields import CARD_TEXTS, card_field
+    from meishi.inputs import CardInput
 
     name = ""
     while not name:

@@ -112,7 +112,7 @@ ContactArgument = Annotated[str, typer.Argument(help="Contact id, email, name or
 
 def _print_detail(detail: dict[str, Any]) -> None:
     """Print a contact's card and encounters as text."""
-    from meishi.inputs import SHOWN, card_fields
+    from meishi.card_fields import SHOWN, card_fields
 
     common.echo(f"#{detail['id']} {detail['name']}")
     for label in card_fields(SHOWN):

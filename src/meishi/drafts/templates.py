@@ -12,10 +12,10 @@ from typing import Any
 import jinja2
 from jinja2.utils import missing
 
+from meishi.card_fields import LANGUAGES
 from meishi.drafts import sandbox
 from meishi.drafts.wrapping import department_lines, wrap_body
 from meishi.errors import BadValue, NotFound, TemplateProblem
-from meishi.inputs import LANGUAGES
 
 TEMPLATE_SUFFIX = ".j2"
 # A note mentions at most this many topics; more reads like a list, not a letter.

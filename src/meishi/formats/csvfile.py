@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from meishi import limits
+from meishi.card_fields import CSV, FIELDS, REPEATABLE, card_fields
 from meishi.errors import BadValue
 from meishi.formats.textfile import (
     detect_encoding,
@@ -24,7 +25,7 @@ from meishi.formats.textfile import (
     record_too_long,
     size_of,
 )
-from meishi.inputs import CSV, FIELDS, REPEATABLE, BadRecord, CardRecord, Record, card_fields
+from meishi.inputs import BadRecord, CardRecord, Record
 from meishi.text import blank_to_none
 
 if TYPE_CHECKING:

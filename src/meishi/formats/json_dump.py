@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING, Any
 from meishi import limits
 from meishi.attendance.owed import APOLOGY_WAYS
 from meishi.attendance.rules import APOLOGY, FEE, REGISTERED, STATUSES
+from meishi.card_fields import CARD_TEXTS
 from meishi.cards.images import check_extras
 from meishi.drafts.states import RESTORED
 from meishi.errors import BadValue, MeishiError
 from meishi.events import check_event
-from meishi.inputs import CARD_TEXTS, BadRecord, CardInput, DumpRecord, EventInput, Record
+from meishi.inputs import BadRecord, CardInput, DumpRecord, EventInput, Record
 from meishi.mail.message import check_email
 from meishi.mail.outbox import FAILED, SENT
 from meishi.meeting import check_card, check_topics, contact_by_name

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from meishi.store.sql import ReadConnection, day, marks, written
 
@@ -13,8 +13,7 @@ from meishi.store.sql import ReadConnection, day, marks, written
 POSITION_FIELDS = ("company", "department", "title")
 
 
-@dataclass(frozen=True)
-class PastPosition:
+class PastPosition(NamedTuple):
     """Where a contact worked until a day."""
 
     until: dt.date
@@ -23,8 +22,7 @@ class PastPosition:
     title: str | None
 
 
-@dataclass(frozen=True)
-class CardImageRecord:
+class CardImageRecord(NamedTuple):
     """A kept card image: its path relative to the data folder, the extra fields read (JSON),
     and whether the store holds its bytes (a server's)."""
 

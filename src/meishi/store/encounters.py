@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from meishi.store.sql import ReadConnection, day, moment
 
@@ -24,8 +23,7 @@ _MEETINGS = (
 )
 
 
-@dataclass(frozen=True)
-class Meeting:
+class Meeting(NamedTuple):
     """A contact met at an event, the first thank-you draft for it, and whether the contact
     has an email to thank them at."""
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from meishi.store.sql import ReadConnection, clock, day
 
@@ -15,8 +14,7 @@ EVENT_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class EventRecord:
+class EventRecord(NamedTuple):
     """An event as stored (attendance: your own status)."""
 
     id: int

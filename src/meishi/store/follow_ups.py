@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from meishi.store.sql import ReadConnection, day, marks
 
 
-@dataclass(frozen=True)
-class FollowUp:
+class FollowUp(NamedTuple):
     """One organizer follow-up recorded for an event (typed, or found in mail)."""
 
     id: int

@@ -4,14 +4,12 @@ event it is owed for; and settling or forgiving them."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from meishi.store.sql import ReadConnection, day, moment, written
 
 
-@dataclass(frozen=True)
-class Owed:
+class Owed(NamedTuple):
     """One open obligation, with its event's name, date and organizer."""
 
     id: int

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from meishi.store.sql import ReadConnection, day, marks
 from meishi.text import escape_like
 
 
-@dataclass(frozen=True)
-class EventRecord:
+class EventRecord(NamedTuple):
     """One event, as the agenda and the verdict read it."""
 
     id: int

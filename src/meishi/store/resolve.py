@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from meishi import limits
 from meishi.errors import Ambiguous, NotFound
@@ -37,8 +36,7 @@ MAX_SUGGESTED = 3
 SUGGEST_AT = 0.6
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     """What is resolved: where its rows are, how a candidate is labelled, what lists them."""
 
     table: str

@@ -7,11 +7,10 @@ read through store/reader.py (the run's reader()) and never import SQLAlchemy.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from meishi.card_fields import COLUMN, card_fields
 from meishi.errors import BadValue
-from meishi.inputs import COLUMN, card_fields
 from meishi.limits import ID_MAX
 from meishi.store.sql import POSTGRESQL, SQLITE, Dialect, ReadConnection, dialect_of
 from meishi.text import escape_like, fold
@@ -39,8 +38,7 @@ def _select_cards(dialect: Dialect, extra: str = "") -> str:
     )
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     """Some contacts, read as they are consumed, and how many there are in all."""
 
     rows: Iterator[dict[str, Any]]

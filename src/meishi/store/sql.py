@@ -15,8 +15,7 @@ import datetime as dt
 import itertools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
-from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 # What a reader looks at first, in one statement: whether the schema is this meishi's, and
 # whether other tools left contacts to fold into the search index (a new database, or an
@@ -47,8 +46,7 @@ class ReadConnection(Protocol):
         """Run one statement for each row of parameters."""
 
 
-@dataclass(frozen=True)
-class Dialect:
+class Dialect(NamedTuple):
     """The SQL words that differ between the engines."""
 
     name: str
