@@ -265,8 +265,8 @@ def test_nobody_met_is_still_reported() -> None:
 
 
 def test_unknown_follow_up_kind_is_refused() -> None:
-    with pytest.raises(BadValue, match="thanks, survey, report, invite"):
-        FollowUpFact("party", EVENT_DAY)
+    with pytest.raises(BadValue, match="'party': use one of thanks, survey, report, invite"):
+        decide(SERIES, [visit(1, EVENT_DAY, "thanks"), visit(2, EVENT_DAY, "party")], LONG_AFTER)
 
 
 def test_to_json_round_trips_through_json_dumps() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from meishi.errors import BadValue, NothingToDo
@@ -186,8 +185,7 @@ class Rate(NamedTuple):
         return self.incidents / self.committed if self.committed else 0.0
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """Your record: how often you kept your word, and where you did not."""
 
     counts: dict[str, int]
@@ -195,7 +193,7 @@ class Record:
     overall: Rate
     by_organizer: dict[str, Rate]
     by_series: dict[str, Rate]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str]
 
 
 def is_incident(outcome: Outcome) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import itertools
 import re
@@ -470,6 +469,8 @@ def _warn_if_unencrypted(settings: dict[str, str]) -> None:
 def _show_dry_run(skipped: list[Queued], planned: list[Planned], as_json: bool) -> None:
     """What would go out (recipient, subject and size), and the drafts that would not."""
     if as_json:
+        import dataclasses  # here: the read commands, importing this module, never need it
+
         print_json(
             {
                 "dry_run": True,

@@ -11,7 +11,6 @@ passed in so the same facts always give the same verdict.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -59,22 +58,15 @@ SUBJECT_SHOWN = 30  # characters of a mail's subject a reason quotes
 STRENGTH_WORDS = {1: "a sign", 2: "a good sign", 3: "a strong sign"}
 
 
-@dataclass(frozen=True)
-class FollowUpFact:
-    """Something the organizer did after an occurrence."""
+class FollowUpFact(NamedTuple):
+    """Something the organizer did after an occurrence (decide() refuses a kind it does not
+    know)."""
 
     kind: str  # "thanks" | "survey" | "report" | "invite"
     on: date
     note: str | None = None
     subject: str | None = None  # the organizer's mail that shows it, when one does
     message_id: str | None = None
-
-    def __post_init__(self) -> None:
-        """Refuse a kind the rules do not know, rather than silently ignore it."""
-        if self.kind not in FOLLOW_UP_KINDS:
-            raise BadValue(
-                f"Unknown follow-up kind {self.kind!r}: use one of {', '.join(FOLLOW_UP_KINDS)}."
-            )
 
 
 class Occurrence(NamedTuple):
@@ -155,6 +147,15 @@ def care_kinds(occurrences: Iterable[Occurrence]) -> tuple[str, ...]:
     return tuple(kind for kind in CARE_KINDS if kind in seen)
 
 
+def _refuse_unknown_kinds(occurrences: Iterable[Occurrence]) -> None:
+    """Refuse a follow-up kind the rules do not know, rather than silently ignore it."""
+    for fact in (fact for o in occurrences for fact in o.follow_ups):
+        if fact.kind not in FOLLOW_UP_KINDS:
+            raise BadValue(
+                f"Unknown follow-up kind {fact.kind!r}: use one of {', '.join(FOLLOW_UP_KINDS)}."
+            )
+
+
 def decide(
     series: str,
     occurrences: Sequence[Occurrence],
@@ -162,6 +163,7 @@ def decide(
     window_days: int = FOLLOW_UP_WINDOW_DAYS,
 ) -> Verdict:
     """Decide whether to go back to SERIES: return, wait, skip or unknown."""
+    _refuse_unknown_kinds(occurrences)
     attended = sorted((o for o in occurrences if o.attended), key=lambda o: (o.on, o.event_id))
     if not attended:
         return _unknown(series, occurrences, today)
