@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from meishi.errors import MeishiError
 from meishi.relationships.facts import StatesOfPeopleMet, states_of_people_met
-from meishi.relationships.rules import NONE, STATES
+from meishi.relationships.rules import NONE, RANKS, STATES
 from meishi.should_return.facts import judged, occurrences_named, occurrences_of, remember
 from meishi.should_return.rules import Reason, Verdict
 from meishi.store.meetings import Met, headcount, latest_met_without_mail, met_at, topics_at
@@ -188,7 +188,7 @@ def first_people_met(
         if event in events and (contact not in latest or latest[contact] < events[event]):
             latest[contact] = events[event]
     states = {contact: by_mail.states[contact] for contact in latest}
-    ranked = sorted(latest, key=lambda key: (_rank(states[key]), -latest[key].toordinal(), key))
+    ranked = sorted(latest, key=lambda key: (RANKS[states[key]], -latest[key].toordinal(), key))
     chosen = ranked[:most] + latest_met_without_mail(connection, events, most - len(ranked))
     people, never = headcount(connection, events)
     by_state = Counter(states.values())
@@ -212,13 +212,8 @@ def _people(
         met[meeting.contact_id].append(meeting)
     people = [_person(meetings, states.get(key, NONE), topics) for key, meetings in met.items()]
     people.sort(key=lambda person: (-person.meetings[-1].on.toordinal(), person.contact_id))
-    people.sort(key=lambda person: _rank(person.state))
+    people.sort(key=lambda person: RANKS[person.state])
     return tuple(people)
-
-
-def _rank(state: str) -> int:
-    """Where people in a state come in the brief: STATES' order."""
-    return STATES.index(state)
 
 
 def _headcount(people: tuple[Person, ...]) -> Headcount:

@@ -115,25 +115,26 @@ def relationships(
     From the mail meishi sync recorded: sprouting (replies keep coming), in
     touch, one-way (no reply), quiet; with the last mail and who wrote it.
     """
+    from meishi.relationships.facts import relationship_json
     from meishi.relationships.facts import relationships as listed
 
     with common.run().reader() as connection:
         rows = listed(connection, common.today(), state)
     if as_json:
-        common.print_json(rows)
+        common.print_json([relationship_json(contact, found) for contact, found in rows])
         return
     if not rows:
         common.echo("No one in that state." if state else "No mail with contacts yet: meishi sync")
         return
-    table = [
+    table = (
         (
-            r["state"],
-            r["name"],
-            r["company"] or "",
-            r["last_day"] or "",
-            r["last_writer"] or "",
-            f"{r['sent']}/{r['received']}",
+            found.state,
+            contact.full_name,
+            contact.company,
+            found.last_day,
+            found.last_writer,
+            f"{found.sent}/{found.received}",
         )
-        for r in rows
-    ]
+        for contact, found in rows
+    )
     common.print_table(("state", "contact", "company", "last mail", "from", "you/them"), table)

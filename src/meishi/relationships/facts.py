@@ -21,6 +21,7 @@ from meishi.relationships.rules import (
     NO_MAIL,
     NONE,
     QUIET,
+    RANKS,
     REPLY_AFTER_DAYS,
     SPROUTING,
     SPROUTING_DAYS,
@@ -42,22 +43,38 @@ from meishi.store.sql import ReadConnection
 
 def relationships(
     connection: ReadConnection, today: dt.date, state: str | None
-) -> list[dict[str, Any]]:
-    """Every contact in `state` (default: all but none), with the evidence, as JSON-ready rows:
-    by state, then the most recent mail first, then by id."""
+) -> list[tuple[Correspondent, Relationship]]:
+    """Every contact in `state` (default: all but none), with the evidence: by state, then
+    the most recent mail first, then by id."""
     if state is not None and state not in STATES:
         raise BadValue(f"unknown state '{state}'; use one of: {', '.join(STATES)}")
     if state == NONE:  # no mail: nothing to judge
-        return [_row(contact, NO_MAIL) for contact in exchanges.without_mail(connection)]
+        return [(contact, NO_MAIL) for contact in exchanges.without_mail(connection)]
     rows = []
     for contact, tally in exchanges.correspondents_tallied(connection, windows(today)):
         found = relationship(tally)
         if state is None or found.state == state:
-            rows.append(_row(contact, found))
-    rows.sort(key=lambda row: row["contact_id"])
-    rows.sort(key=lambda row: row["last_day"], reverse=True)
-    rows.sort(key=lambda row: STATES.index(row["state"]))
+            rows.append((contact, found))
+    rows.sort(key=lambda row: row[0].id)
+    rows.sort(key=lambda row: row[1].last_day or dt.date.min, reverse=True)
+    rows.sort(key=lambda row: RANKS[row[1].state])
     return rows
+
+
+def relationship_json(contact: Correspondent, found: Relationship) -> dict[str, Any]:
+    """One contact's relationship as JSON-ready values."""
+    return {
+        "contact_id": contact.id,
+        "name": contact.full_name,
+        "company": contact.company,
+        "state": found.state,
+        "last_day": found.last_day.isoformat() if found.last_day else None,
+        "last_writer": found.last_writer,
+        "sent": found.sent,
+        "received": found.received,
+        "reply_days": found.reply_days,
+        "turns": found.turns,
+    }
 
 
 class StatesOfPeopleMet(NamedTuple):
@@ -124,19 +141,3 @@ def next_steps(
         for contact, found in sorted(sprouting.items())
         if needs_next_step(found, met.get(contact))
     ]
-
-
-def _row(contact: Correspondent, found: Relationship) -> dict[str, Any]:
-    """One contact's relationship as JSON-ready values."""
-    return {
-        "contact_id": contact.id,
-        "name": contact.full_name,
-        "company": contact.company,
-        "state": found.state,
-        "last_day": found.last_day.isoformat() if found.last_day else None,
-        "last_writer": found.last_writer,
-        "sent": found.sent,
-        "received": found.received,
-        "reply_days": found.reply_days,
-        "turns": found.turns,
-    }

@@ -38,6 +38,7 @@ REPLY_AFTER_DAYS = 3  # their mail left unanswered longer than this: a reply to 
 
 SPROUTING, IN_TOUCH, ONE_WAY, QUIET, NONE = "sprouting", "in touch", "one-way", "quiet", "none"
 STATES = (SPROUTING, IN_TOUCH, ONE_WAY, QUIET, NONE)
+RANKS = {state: rank for rank, state in enumerate(STATES)}  # where each state is listed
 STATE_MEANINGS = {
     SPROUTING: f"they wrote on {SPROUTING_REPLY_DAYS}+ days, or {SPROUTING_TURNS}+ turns, "
     f"in {SPROUTING_DAYS} days: suggest a next step",
