@@ -4,6 +4,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from meishi.errors import BadValue
 from meishi.should_return.rules import (
@@ -386,3 +388,39 @@ def test_a_mailed_invitation_alone_keeps_its_caveat_and_a_typed_one_its_own_reas
         t.startswith("On 2026-03-13 the organizer of AI勉強会 #12 on 2026-03-10 published")
         for t in texts(result)
     )
+
+
+_statuses = st.sampled_from(["attended", "registered", "cancelled", "no-show"])
+_occurrences = st.lists(
+    st.builds(
+        lambda number, offset, status, kinds, met, thanked, sprouting, in_touch: Occurrence(
+            number,
+            SERIES,
+            EVENT_DAY + timedelta(days=offset),
+            status == "attended",
+            tuple(FollowUpFact(kind, EVENT_DAY + timedelta(days=offset + 2)) for kind in kinds),
+            met,
+            min(thanked, met),
+            status=status,
+            sprouting=min(sprouting, met),
+            in_touch=min(in_touch, met),
+        ),
+        st.integers(1, 50),
+        st.integers(-200, 200),
+        _statuses,
+        st.lists(st.sampled_from(["thanks", "survey", "report", "invite"]), max_size=3),
+        *(st.integers(0, 40) for _ in range(4)),
+    ),
+    max_size=6,
+)
+
+
+@given(occurrences=_occurrences, today=st.integers(-100, 400))
+def test_the_verdict_and_its_first_reason_never_depend_on_the_people_met(
+    occurrences: list[Occurrence], today: int
+) -> None:
+    """What todo relies on when it judges a gathering without reading whom you met there."""
+    on = EVENT_DAY + timedelta(days=today)
+    nobody = [o._replace(people_met=0, thanked=0, sprouting=0, in_touch=0) for o in occurrences]
+    full, counted_no_one = decide(SERIES, occurrences, on), decide(SERIES, nobody, on)
+    assert (full.verdict, full.reasons[0]) == (counted_no_one.verdict, counted_no_one.reasons[0])

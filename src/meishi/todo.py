@@ -182,7 +182,8 @@ def _decisions(connection: ReadConnection, today: dt.date) -> list[Task]:
         if series in seen or not coming_up(event.date, today):
             continue
         seen.add(series)
-        verdict = judged(connection, *occurrences_of(connection, event), today)
+        # Only the verdict and its first reason are shown: whom you met there is not read.
+        verdict = judged(connection, *occurrences_of(connection, event), today, people=False)
         last_visit = held.last_of_series(connection, series, ATTENDED)
         if worth_deciding(last_visit, *_last_asked(connection, series), verdict.verdict):
             tasks.append(_decision(event, series, verdict))

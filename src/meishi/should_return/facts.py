@@ -8,7 +8,7 @@ occurrences together, however many there are.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from meishi import limits
 from meishi.attendance.rules import ATTENDED
@@ -31,6 +31,8 @@ from meishi.store.occurrences import EventRecord, event_by_id
 from meishi.store.resolve import event_id_named
 from meishi.store.sql import ReadConnection
 
+NOBODY: Counter[str] = Counter()  # the states of the people met where none is counted
+
 
 def verdict_for(connection: ReadConnection, text: str, today: dt.date, now: dt.datetime) -> Verdict:
     """The verdict for the event or series named, kept so the agenda knows it was looked at
@@ -51,14 +53,18 @@ def judged(
     events: list[EventRecord],
     today: dt.date,
     by_mail: StatesOfPeopleMet | None = None,
+    people: bool = True,
 ) -> Verdict:
     """The verdict on these occurrences of one gathering, with anything still owed (the
-    relationships with the people met there read here, unless given)."""
+    relationships with the people met there read here, unless given).
+
+    Without `people`, whom you met there is not read, and the verdict counts no one: its
+    verdict and first reason never depend on them, and they are all the agenda shows."""
     ids = [event.id for event in events]
-    met = held.met_and_thanked(connection, ids)
-    if by_mail is None:
+    met = held.met_and_thanked(connection, ids) if people else {}
+    if people and by_mail is None:
         by_mail = states_of_people_met(connection, ids, today, recent=True)
-    states = counted_states(by_mail, ids)
+    states = counted_states(by_mail, ids) if by_mail is not None else {}
     follow_ups = defaultdict(list)
     for found in follow_ups_of(connection, ids):
         follow_ups[found.event_id].append(
@@ -74,8 +80,8 @@ def judged(
             follow_ups=tuple(follow_ups[event.id]),
             people_met=met.get(event.id, (0, 0))[0],
             thanked=met.get(event.id, (0, 0))[1],
-            sprouting=states[event.id][SPROUTING],
-            in_touch=states[event.id][IN_TOUCH],
+            sprouting=states.get(event.id, NOBODY)[SPROUTING],
+            in_touch=states.get(event.id, NOBODY)[IN_TOUCH],
         )
         for event in events
     ]
