@@ -256,3 +256,12 @@ def test_shown_keeps_lines_tabs_and_japanese_in_text() -> None:
     text = "田中\u3000太郎\n\tノート「[b]」"
     assert common.shown(text) == text
     assert common.shown(text, one_line=True) == "田中\u3000太郎\\n\\tノート「[b]」"
+
+
+def test_shown_text_escapes_every_control_but_line_feed_and_tab() -> None:
+    kept = {"\n", "\t"}
+    for code in [*range(0x20), 0x7F, 0x85]:
+        char = chr(code)
+        assert common.shown(f"a{char}b") == (
+            f"a{char}b" if char in kept else f"a{repr(char)[1:-1]}b"
+        )

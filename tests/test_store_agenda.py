@@ -108,8 +108,10 @@ def test_mail_awaiting_reply_leaves_out_threads_you_answered_and_fresh_mail() ->
     with store_reader() as db:
         found = mail_awaiting_reply(db, before)
         tasks = replies_to_answer(db, dt.date.today())
-    assert sorted(found) == [waiting, by_subject]
-    assert [mail.subject for mail in found[waiting]] == ["日程", "資料", "Re: 日程"]
+    by_id = {contact.id: (contact.full_name, mails) for contact, mails in found.items()}
+    assert sorted(by_id) == [waiting, by_subject]
+    assert by_id[waiting][0] == "鈴木 一郎"
+    assert [mail.subject for mail in by_id[waiting][1]] == ["日程", "資料", "Re: 日程"]
     assert [(contact.full_name, mail.subject) for contact, mail in tasks] == [("鈴木 一郎", "資料")]
 
 

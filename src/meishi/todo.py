@@ -29,6 +29,7 @@ from meishi.store.sql import ReadConnection
 
 # Older thank-yous are left off the agenda: past this, a thank-you would be odd.
 THANK_HORIZON_DAYS = 30
+SHELL_SPECIAL = frozenset('"$`\\!')  # what a double-quoted shell word would act on
 # Order of urgency: what you owe organizers first, then people, then an organizer's
 # follow-up about to go unnoticed, then decisions, then chances to take (a next step with
 # someone whose replies keep coming).
@@ -211,4 +212,4 @@ def _last_asked(connection: ReadConnection, series: str) -> tuple[dt.date | None
 
 def _word(text: str) -> str:
     """Text as one shell word to paste: double-quoted, or single-quoted if it holds $ ` \\ " !."""
-    return shlex.quote(text) if set(text) & set('"$`\\!') else f'"{text}"'
+    return f'"{text}"' if SHELL_SPECIAL.isdisjoint(text) else shlex.quote(text)

@@ -235,7 +235,9 @@ _OTHER_HIDDEN = (
     r"\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff"
 )
 _HIDDEN_IN_CELL = re.compile(f"[{_C0}{_OTHER_HIDDEN}]")
-_HIDDEN_IN_TEXT = re.compile(rf"(?![\n\t])[{_C0}{_OTHER_HIDDEN}]")  # a note may have lines
+# A note may have lines: C0 but tab (\x09) and line feed (\x0a). A class alone, not a
+# lookahead before it: twice as fast over the megabyte `todo` prints at 100k contacts.
+_HIDDEN_IN_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f{_OTHER_HIDDEN}]")
 _HIDDEN_IN_JSON = re.compile(f"[{_OTHER_HIDDEN}]")  # json.dumps escapes C0 itself
 
 

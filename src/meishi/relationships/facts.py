@@ -113,11 +113,8 @@ def replies_to_answer(
     """Each contact's mails still waiting for your answer on `today`, oldest first."""
     before = today - dt.timedelta(days=REPLY_AFTER_DAYS)
     mail = exchanges.mail_awaiting_reply(connection, before)
-    names = names_of(connection, mail)
     waiting = [
-        (names[contact], found)
-        for contact, mails in mail.items()
-        for found in unanswered(mails, today)
+        (contact, found) for contact, mails in mail.items() for found in unanswered(mails, today)
     ]
     return sorted(waiting, key=lambda pair: pair[1].when)
 

@@ -76,10 +76,12 @@ WAITING = (
     " AND (z.date > y.date OR (z.date = y.date AND z.direction = 'out')))"
 )
 # The mail of each contact from their first mail that may await an answer ({0}: WAITING) on,
-# in the order recorded: a third of all their mail, in the benchmark's store.
+# in the order recorded (a third of all their mail, in the benchmark's store), with their
+# name and company: joined here, a few ms less than a query by id after it at 100k.
 AWAITING = (
     "WITH w AS (SELECT contact_id, min(date) AS since FROM ({0}) y GROUP BY contact_id)"
-    " SELECT x.contact_id, x.date, x.direction, x.subject, x.thread_root FROM w"
+    " SELECT x.contact_id, x.date, x.direction, x.subject, x.thread_root, c.full_name,"
+    " c.company FROM w JOIN contact c ON c.id = w.contact_id"
     " JOIN exchange x ON x.contact_id = w.contact_id AND x.date >= w.since"
     " ORDER BY x.contact_id, x.id"
 )
@@ -229,12 +231,21 @@ def _by_contact(rows: Iterable[Any]) -> dict[int, list[Exchanged]]:
     return dict(found)
 
 
-def mail_awaiting_reply(connection: ReadConnection, before: dt.date) -> dict[int, list[Exchanged]]:
-    """The mail of the contacts whose mail from before that day may await your answer, from
-    the first such mail on (what came before answers none of it), by contact."""
+def mail_awaiting_reply(
+    connection: ReadConnection, before: dt.date
+) -> dict[Correspondent, list[Exchanged]]:
+    """The contacts whose mail from before that day may await your answer, named, each with
+    their mail from the first such mail on (what came before answers none of it)."""
     waiting = WAITING.format(dialect_of(connection).unindexed)
-    rows = connection.execute(AWAITING.format(waiting), (before.isoformat(),))
-    return _by_contact(rows)
+    found: dict[Correspondent, list[Exchanged]] = {}
+    mails: list[Exchanged] = []
+    for contact, when, direction, subject, thread, name, company in connection.execute(
+        AWAITING.format(waiting), (before.isoformat(),)
+    ):
+        if not mails or mails[-1].contact_id != contact:  # the rows come contact by contact
+            mails = found.setdefault(Correspondent(contact, name, company), [])
+        mails.append(Exchanged(contact, moment(when), direction, subject, thread))
+    return found
 
 
 def without_mail(connection: ReadConnection) -> list[Correspondent]:
