@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from email.header import Header
 from pathlib import Path
 from typing import Any
@@ -126,9 +127,20 @@ def sync(*args: str) -> Any:
     return json_of(ok("sync", "--json", *args))
 
 
+def log_after_sync(server: DovecotServer) -> str:
+    """Dovecot's log since the test began, once sync's session (the one that read headers)
+    has logged out: Dovecot writes that line just after the client leaves, so a test
+    reading the log at once may miss it."""
+    deadline = time.monotonic() + 10
+    while not re.search(r"hdr_count=[1-9]", log := server.log()):
+        assert time.monotonic() < deadline, f"sync's session never logged out:\n{log}"
+        time.sleep(0.05)
+    return log
+
+
 def bodies_fetched(server: DovecotServer) -> int:
     """How many message bodies Dovecot sent since the test began, from its logout lines."""
-    return sum(int(n) for n in re.findall(r"body_count=(\d+)", server.log()))
+    return sum(int(n) for n in re.findall(r"body_count=(\d+)", log_after_sync(server)))
 
 
 def verdict() -> Any:
@@ -168,7 +180,6 @@ def test_sync_records_the_organizers_thank_you_and_should_return_names_it(
 def test_only_the_candidates_bodies_are_fetched(attended: DovecotServer) -> None:
     deliver(attended, thanks_mail(), doubtful_mail(), *others())
     sync()
-    assert "body_count=" in attended.log(), attended.log()
     # Six messages arrived; only the organizer's two dated after the event were read whole.
     assert bodies_fetched(attended) == 2
 
@@ -178,7 +189,6 @@ def test_mail_of_no_organizer_of_yours_is_never_read_whole(attended: DovecotServ
     deliver(attended, thanks_mail(), doubtful_mail())
     report = sync()
     assert report["follow_ups"] == {"found": 0, "waiting for review": 0}
-    assert "body_count=" in attended.log()
     assert bodies_fetched(attended) == 0
 
 
@@ -340,5 +350,5 @@ def test_a_large_attachment_is_cut_and_the_mail_still_read(attended: DovecotServ
     message.add_attachment(b"%PDF" + bytes(3_000_000), "application", "pdf", filename="slides.pdf")
     deliver(attended, message.as_bytes())
     assert sync()["follow_ups"]["found"] == 2  # the thank-you and its survey link
-    sent = [int(n) for n in re.findall(r"body_bytes=(\d+)", attended.log())]
+    sent = [int(n) for n in re.findall(r"body_bytes=(\d+)", log_after_sync(attended))]
     assert 0 < max(sent) <= 1_000_000
