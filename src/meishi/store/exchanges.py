@@ -6,7 +6,6 @@ what they decide."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any, NamedTuple
 
@@ -223,12 +222,11 @@ def tallies_of_busy(
     return {tally.contact_id: tally for tally, _ in _tally_rows(connection, windows, mail=busy)}
 
 
-def _by_contact(rows: Iterable[Any]) -> dict[int, list[Exchanged]]:
-    """Rows of mail (MAIL's columns), by contact, in the order they come."""
-    found: dict[int, list[Exchanged]] = defaultdict(list)
-    for contact, when, direction, subject, thread in rows:
-        found[contact].append(Exchanged(contact, moment(when), direction, subject, thread))
-    return dict(found)
+def _exchanged(
+    contact: int, when: Any, direction: str, subject: str, thread: str | None
+) -> Exchanged:
+    """One mail from a row of MAIL's columns."""
+    return Exchanged(contact, moment(when), direction, subject, thread)
 
 
 def mail_awaiting_reply(
@@ -239,12 +237,11 @@ def mail_awaiting_reply(
     waiting = WAITING.format(dialect_of(connection).unindexed)
     found: dict[Correspondent, list[Exchanged]] = {}
     mails: list[Exchanged] = []
-    for contact, when, direction, subject, thread, name, company in connection.execute(
-        AWAITING.format(waiting), (before.isoformat(),)
-    ):
+    for *mail, name, company in connection.execute(AWAITING.format(waiting), (before.isoformat(),)):
+        contact = mail[0]
         if not mails or mails[-1].contact_id != contact:  # the rows come contact by contact
             mails = found.setdefault(Correspondent(contact, name, company), [])
-        mails.append(Exchanged(contact, moment(when), direction, subject, thread))
+        mails.append(_exchanged(*mail))
     return found
 
 
@@ -273,4 +270,4 @@ def mail_with(connection: ReadConnection, contact_id: int) -> list[Exchanged]:
     """The mail recorded with one contact, but for thank-yous (a timeline shows them as
     such), in the order recorded."""
     query = f"{MAIL} WHERE contact_id = ? AND encounter_id IS NULL ORDER BY id"
-    return _by_contact(connection.execute(query, (contact_id,))).get(contact_id, [])
+    return [_exchanged(*row) for row in connection.execute(query, (contact_id,))]
